@@ -1,0 +1,163 @@
+//! What to check: profile, per-rule levels, required set, allowlists and limits.
+//!
+//! [`Config`] is plain data; [`ConfigFile`] is the `enquiry.toml` form of it. Reading files is
+//! left to the caller (the CLI), so that a library user can build a configuration in code.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use enquiry_schema::json_schema::{LabelListResponse, Profile};
+use serde::Deserialize;
+
+use crate::code::{Code, Level};
+
+/// The default `--max-record-size`: 16 MiB.
+pub const DEFAULT_MAX_RECORD_SIZE: usize = 16 * 1024 * 1024;
+
+/// The validator's configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Which rules apply and how strictly.
+    pub profile: Profile,
+    /// Per-rule levels that override the profile's.
+    pub levels: BTreeMap<Code, Level>,
+    /// Documented member names (dotted for nested ones) that are required, replacing the
+    /// profile's set when given.
+    pub required: Option<BTreeSet<String>>,
+    /// The tenant's label IDs (`--labels`); `labelIDs` outside it are `label-unknown`.
+    pub labels: Option<BTreeSet<String>>,
+    /// The tenant's channels (`--channels`); replaces the documented list and makes a channel
+    /// outside it `channel-unknown`.
+    pub channels: Option<BTreeSet<String>>,
+    /// Where the records are in a list response (`--pointer`), RFC 6901.
+    pub pointer: Option<String>,
+    /// The largest record, in bytes, that is parsed; a larger one is `record-too-large`.
+    pub max_record_size: usize,
+    /// Show values of personal members in messages instead of masking them.
+    pub show_values: bool,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            profile: Profile::Default,
+            levels: BTreeMap::new(),
+            required: None,
+            labels: None,
+            channels: None,
+            pointer: None,
+            max_record_size: DEFAULT_MAX_RECORD_SIZE,
+            show_values: false,
+        }
+    }
+}
+
+impl Config {
+    /// The configuration of a profile, with everything else at its default.
+    pub fn with_profile(profile: Profile) -> Config {
+        Config { profile, ..Config::default() }
+    }
+
+    /// The level of a rule after profile and overrides.
+    pub fn level(&self, code: Code) -> Level {
+        if let Some(level) = self.levels.get(&code) {
+            return *level;
+        }
+        match (self.profile, code.default_level()) {
+            (Profile::Strict, Level::Warn) => Level::Deny,
+            (Profile::Strict, Level::Allow) if code == Code::CanonicalTimestamp => Level::Deny,
+            (_, level) => level,
+        }
+    }
+
+    /// Applies an `enquiry.toml` on top of this configuration.
+    pub fn apply(&mut self, file: &ConfigFile) {
+        if let Some(profile) = file.profile {
+            self.profile = profile;
+        }
+        for (code, level) in &file.rules {
+            self.levels.insert(*code, *level);
+        }
+        if let Some(required) = &file.required {
+            self.required = Some(required.iter().cloned().collect());
+        }
+        if let Some(size) = file.max_record_size {
+            self.max_record_size = size;
+        }
+    }
+}
+
+/// `enquiry.toml`.
+///
+/// ```toml
+/// profile = "default"          # or "strict"
+/// required = ["_id", "createdAt", "status", "channel"]
+/// max-record-size = 16777216
+///
+/// [rules]
+/// unknown-field = "allow"      # allow | warn | deny
+/// null-value = "deny"
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ConfigFile {
+    /// The profile.
+    pub profile: Option<Profile>,
+    /// Per-rule levels.
+    #[serde(default)]
+    pub rules: BTreeMap<Code, Level>,
+    /// The required set (documented names, dotted for nested members).
+    pub required: Option<Vec<String>>,
+    /// The record size limit in bytes.
+    pub max_record_size: Option<usize>,
+}
+
+/// Why a configuration or list file was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl ConfigFile {
+    /// Parses the TOML text of an `enquiry.toml`; names in `required` must be documented.
+    pub fn parse(text: &str) -> Result<ConfigFile, ConfigError> {
+        let file: ConfigFile = toml::from_str(text).map_err(|err| ConfigError(err.to_string()))?;
+        if let Some(required) = &file.required {
+            for name in required {
+                if !enquiry_schema::fields::all_fields().any(|rule| rule.name == name) {
+                    return Err(ConfigError(format!(
+                        "required: `{name}` is not a documented member"
+                    )));
+                }
+            }
+        }
+        Ok(file)
+    }
+}
+
+/// Reads a `--labels` file: a Get Label List response (`{code, labelList: [{id, ...}]}`) or a
+/// plain JSON array of label IDs.
+pub fn parse_label_list(bytes: &[u8]) -> Result<BTreeSet<String>, ConfigError> {
+    if let Ok(ids) = serde_json::from_slice::<Vec<String>>(bytes) {
+        return Ok(ids.into_iter().collect());
+    }
+    serde_json::from_slice::<LabelListResponse>(bytes)
+        .map(|response| response.label_list.into_iter().map(|label| label.id).collect())
+        .map_err(|err| {
+            ConfigError(format!(
+                "expected a Get Label List response {{\"labelList\": [{{\"id\": ...}}]}} or a JSON array of label IDs: {err}"
+            ))
+        })
+}
+
+/// Reads a `--channels` file: a JSON array of channel names.
+pub fn parse_channel_list(bytes: &[u8]) -> Result<BTreeSet<String>, ConfigError> {
+    serde_json::from_slice::<Vec<String>>(bytes)
+        .map(|names| names.into_iter().collect())
+        .map_err(|err| ConfigError(format!("expected a JSON array of channel names: {err}")))
+}

@@ -1,0 +1,211 @@
+//! Findings, their locations, and per-file summaries.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
+
+use crate::code::{Code, Severity};
+
+/// An RFC 6901 JSON Pointer, relative to the record (`/locationDetail/city`; `""` is the
+/// record itself).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Pointer(String);
+
+impl Pointer {
+    /// The record itself.
+    pub fn root() -> Pointer {
+        Pointer(String::new())
+    }
+
+    /// This pointer with one more reference token, escaped (`~` as `~0`, `/` as `~1`).
+    pub fn child(&self, token: &str) -> Pointer {
+        let mut text = String::with_capacity(self.0.len() + 1 + token.len());
+        text.push_str(&self.0);
+        text.push('/');
+        for ch in token.chars() {
+            match ch {
+                '~' => text.push_str("~0"),
+                '/' => text.push_str("~1"),
+                other => text.push(other),
+            }
+        }
+        Pointer(text)
+    }
+
+    /// This pointer with an array index appended.
+    pub fn index(&self, index: usize) -> Pointer {
+        Pointer(format!("{}/{index}", self.0))
+    }
+
+    /// A pointer from its text, which must be empty or start with `/`.
+    pub fn parse(text: &str) -> Option<Pointer> {
+        (text.is_empty() || text.starts_with('/')).then(|| Pointer(text.to_owned()))
+    }
+
+    /// The unescaped reference tokens.
+    pub fn tokens(&self) -> impl Iterator<Item = String> + '_ {
+        self.0
+            .split('/')
+            .skip(1)
+            .map(|token| token.replace("~1", "/").replace("~0", "~"))
+    }
+
+    /// The pointer's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Pointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Pointer {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+/// One defect: what, where and how bad.
+///
+/// Positions are 1-based and point at the offending value; for a missing member, at the
+/// record's opening `{`. Columns count Unicode scalar values (characters), not bytes. In NDJSON
+/// the line is the file's line. Values of personal members are masked in `message` unless the
+/// validator was configured to show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The file, as the caller named it (`-` for standard input).
+    pub file: Arc<str>,
+    /// The 0-based index of the record in the file (for a defect of the file itself, the index
+    /// the next record would have had).
+    pub record: u64,
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column, in characters.
+    pub column: u64,
+    /// Where in the record (RFC 6901); a missing member at its own pointer (`/createdAt`).
+    pub pointer: Pointer,
+    /// The rule.
+    pub code: Code,
+    /// Error or warning, after profile and configuration.
+    pub severity: Severity,
+    /// One line, naming what was expected.
+    pub message: String,
+    /// What the rule expected, where it is short enough to state (`one of: ongoing, ...`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// A likely fix (`closed`, `labelIDs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+}
+
+impl Finding {
+    /// Where in the record (jsonschema-rs calls this the instance path).
+    pub fn instance_path(&self) -> &Pointer {
+        &self.pointer
+    }
+
+    /// The rule.
+    pub fn kind(&self) -> Code {
+        self.code
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {} [{}] record {} at {:?}: {}",
+            self.file, self.line, self.column, self.severity, self.code, self.record,
+            self.pointer.as_str(), self.message
+        )?;
+        if let Some(suggestion) = &self.suggestion {
+            write!(f, " (did you mean {suggestion:?}?)")?;
+        }
+        Ok(())
+    }
+}
+
+/// Counts over one or more files, as the JSON report's `summary` has them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Files read.
+    pub files: u64,
+    /// Records seen.
+    pub records: u64,
+    /// Records with no error.
+    pub valid: u64,
+    /// Records with at least one error.
+    pub invalid: u64,
+    /// Findings of severity error (file-level ones included).
+    pub errors: u64,
+    /// Findings of severity warning.
+    pub warnings: u64,
+}
+
+impl Summary {
+    /// Adds another summary's counts to this one.
+    pub fn add(&mut self, other: &Summary) {
+        self.files += other.files;
+        self.records += other.records;
+        self.valid += other.valid;
+        self.invalid += other.invalid;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+    }
+}
+
+/// The outcome of one record, as a streaming consumer receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordOutcome {
+    /// The record's 0-based index in its file.
+    pub record: u64,
+    /// The 1-based line of the record's first byte.
+    pub line: u64,
+    /// The record's findings, in the order of their position in the record.
+    pub findings: Vec<Finding>,
+}
+
+impl RecordOutcome {
+    /// Whether the record has no error.
+    pub fn is_valid(&self) -> bool {
+        self.findings.iter().all(|finding| finding.severity != Severity::Error)
+    }
+}
+
+/// Everything found in some input: the summary and every finding, in input order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The counts.
+    pub summary: Summary,
+    /// Every finding.
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Whether no finding is an error.
+    pub fn is_valid(&self) -> bool {
+        self.summary.errors == 0
+    }
+
+    /// The findings of one rule.
+    pub fn with_code(&self, code: Code) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |finding| finding.code == code)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for finding in &self.findings {
+            writeln!(f, "{finding}")?;
+        }
+        let Summary { files, records, valid, invalid, errors, warnings } = self.summary;
+        write!(
+            f,
+            "{files} file(s), {records} record(s): {valid} valid, {invalid} invalid; {errors} error(s), {warnings} warning(s)"
+        )
+    }
+}
