@@ -1,1 +1,50 @@
-fn main() {}
+//! Project automation, run as `cargo xtask <task>` (an alias in `.cargo/config.toml`).
+//!
+//! * `cargo xtask codegen` writes every generated, checked-in file (`schemas/`).
+//! * `cargo xtask codegen --check` writes nothing and fails, naming each stale file and the
+//!   command to run, when a generated file is out of date, missing, or no longer generated.
+//! * `cargo xtask bench [--quick]` prints the performance table (see `bench.rs`).
+//!
+//! The xtask pattern (see rust-analyzer's `xtask`): automation is Rust code in the workspace,
+//! built with the same toolchain, so it needs nothing installed by hand.
+
+mod bench;
+mod codegen;
+mod fixtures;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  codegen [--check]   write the generated files (schemas/); with --check, write nothing and
+                      fail if any of them is stale
+  bench [--quick]     measure throughput and memory against the targets of SPEC section 7
+                      (builds the release CLI; --quick uses small data to check the run)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["codegen"] => codegen::run(codegen::Mode::Write),
+        ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
+        ["bench", rest @ ..] => bench::run(rest),
+        ["help" | "--help" | "-h"] => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -2,13 +2,14 @@
 //!
 //! Bytes in, findings out: every defect of every record, each with its file, record index,
 //! 1-based line and column, JSON Pointer, rule [`Code`] and a one-line message.
-//!
-//! (The engine's design notes are written by the module that implements it.)
 #![deny(missing_docs)]
 
 pub mod code;
 pub mod config;
 pub mod finding;
+mod input;
+mod parse;
+mod rules;
 mod validator;
 
 pub use code::{Code, Level, Severity};

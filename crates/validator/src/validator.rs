@@ -1,10 +1,20 @@
-//! PLACEHOLDER API: the engine helper replaces the bodies; signatures are the contract.
-#![allow(clippy::unimplemented, unused_variables, missing_docs)]
+//! The public entry points, the per-unit pipeline (parse, select records, check, locate) and
+//! the two drivers: NDJSON (chunked, optionally parallel) and document (streamed array or list
+//! response, one thread).
 
+use std::collections::BTreeMap;
 use std::io::{self, Read};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 
+use memchr::memchr;
+
+use crate::code::{Code, Severity};
 use crate::config::Config;
-use crate::finding::{Finding, RecordOutcome, Report, Summary};
+use crate::finding::{Finding, Pointer, RecordOutcome, Report, Summary};
+use crate::input::{count_chars, looks_like_ndjson, Chunker, ScanEnd, ScanState, Source, Work};
+use crate::parse::{Kind, ParseErrorKind, Tape, MAX_DEPTH};
+use crate::rules::{is_documented, Checker, Compiled, Pending, Scratch};
 
 /// Something the validator reports while streaming an input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,25 +30,156 @@ pub enum Event {
 #[derive(Debug, Clone)]
 pub struct Validator {
     config: Config,
+    compiled: Compiled,
+    pointer: Option<Vec<String>>,
+}
+
+/// Where the records of a parsed unit are.
+enum Selection {
+    One(usize),
+    Items(usize),
+    Missing,
+}
+
+/// Line and column of a byte offset, advanced monotonically through a unit.
+struct PosCursor {
+    base_line: u64,
+    base_col: u64,
+    offset: usize,
+    line: u64,
+    col: u64,
+}
+
+impl PosCursor {
+    fn new(line: u64, col: u64) -> PosCursor {
+        PosCursor { base_line: line, base_col: col, offset: 0, line, col }
+    }
+
+    fn at(&mut self, bytes: &[u8], offset: usize) -> (u64, u64) {
+        let offset = offset.min(bytes.len());
+        if offset < self.offset {
+            *self = PosCursor::new(self.base_line, self.base_col);
+        }
+        let slice = &bytes[self.offset..offset];
+        match memchr::memrchr(b'\n', slice) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', slice).count() as u64;
+                self.col = 1 + count_chars(&slice[last + 1..]);
+            }
+            None => self.col += count_chars(slice),
+        }
+        self.offset = offset;
+        (self.line, self.col)
+    }
+}
+
+/// Per-thread state: the tape and buffers reused from unit to unit.
+#[derive(Default)]
+struct Worker {
+    tape: Tape,
+    scratch: Scratch,
+    pending: Vec<Pending>,
+    roots: Vec<usize>,
+    /// An emptied event list handed back by the consumer, to avoid reallocating per chunk.
+    spare_events: Vec<Event>,
+}
+
+/// Collects events and counts them.
+struct Sink<'f> {
+    on_event: &'f mut dyn FnMut(Event),
+    summary: Summary,
+}
+
+impl Sink<'_> {
+    fn push(&mut self, event: Event) {
+        let findings: &[Finding] = match &event {
+            Event::Record(outcome) => {
+                self.summary.records += 1;
+                if outcome.is_valid() {
+                    self.summary.valid += 1;
+                } else {
+                    self.summary.invalid += 1;
+                }
+                &outcome.findings
+            }
+            Event::Input(finding) => std::slice::from_ref(finding),
+        };
+        for finding in findings {
+            match finding.severity {
+                Severity::Error => self.summary.errors += 1,
+                Severity::Warning => self.summary.warnings += 1,
+            }
+        }
+        (self.on_event)(event);
+    }
+}
+
+/// What the document driver does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Stop,
+}
+
+/// The state of the document driver.
+struct Doc<'s, 'r, 'f> {
+    source: &'s mut Source<'r>,
+    sink: &'s mut Sink<'f>,
+    file: Arc<str>,
+    worker: Worker,
+    events: Vec<Event>,
+    capture: Vec<u8>,
+    record: u64,
+    record_line: u64,
+    record_col: u64,
+    size: u64,
+    too_large: bool,
+}
+
+/// The result of one NDJSON chunk, with record indices and lines relative to the chunk.
+struct ChunkOut {
+    events: Vec<Event>,
+    lines: u64,
+    records: u64,
+    buffer: Vec<u8>,
 }
 
 impl Validator {
+    /// A validator with this configuration.
     pub fn new(config: Config) -> Validator {
-        Validator { config }
+        let compiled = Compiled::new(&config);
+        let pointer = config
+            .pointer
+            .as_deref()
+            .and_then(Pointer::parse)
+            .map(|pointer| pointer.tokens().collect());
+        Validator { config, compiled, pointer }
     }
 
+    /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
     }
 
+    /// Validates an input held in memory (any shape, gzip included).
     pub fn validate_slice(&self, bytes: &[u8], file: &str) -> Report {
-        unimplemented!()
+        // Reading from a slice cannot fail; corrupt gzip becomes a finding, not an error.
+        self.validate_reader(bytes, file).unwrap_or_default()
     }
 
+    /// Validates an input read from `reader`, collecting every finding.
     pub fn validate_reader<R: Read + Send>(&self, reader: R, file: &str) -> io::Result<Report> {
-        unimplemented!()
+        let mut findings = Vec::new();
+        let summary = self.validate_stream(reader, file, 1, &mut |event| match event {
+            Event::Record(outcome) => findings.extend(outcome.findings),
+            Event::Input(finding) => findings.push(finding),
+        })?;
+        Ok(Report { summary, findings })
     }
 
+    /// Validates an input read from `reader`, delivering events in input order. With
+    /// `jobs > 1`, NDJSON is validated in chunks on that many threads; the events are the same
+    /// as with one.
     pub fn validate_stream<R: Read + Send>(
         &self,
         reader: R,
@@ -46,6 +187,686 @@ impl Validator {
         jobs: usize,
         on_event: &mut dyn FnMut(Event),
     ) -> io::Result<Summary> {
-        unimplemented!()
+        let file: Arc<str> = Arc::from(file);
+        let mut sink = Sink { on_event, summary: Summary { files: 1, ..Summary::default() } };
+        let mut source = Source::new(reader)?;
+        let gzip = source.is_gzip();
+        match self.run(&mut source, &file, jobs, &mut sink) {
+            Ok(()) => Ok(sink.summary),
+            Err(err) if gzip && matches!(err.kind(), io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::UnexpectedEof) => {
+                let (line, column) = (source.line, source.col);
+                let record = sink.summary.records;
+                if let Some(finding) = self.input_finding(&file, record, line, column, Code::Syntax, format!("the gzip stream is corrupt ({err}); expected a complete gzip file")) {
+                    sink.push(Event::Input(finding));
+                }
+                Ok(sink.summary)
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    fn run(&self, source: &mut Source<'_>, file: &Arc<str>, jobs: usize, sink: &mut Sink<'_>) -> io::Result<()> {
+        if source.skip_bom()? {
+            if let Some(finding) = self.input_finding(file, 0, 1, 1, Code::Bom, "the input starts with a UTF-8 byte order mark; expected JSON text without one (RFC 8259)".to_owned()) {
+                sink.push(Event::Input(finding));
+            }
+        }
+        source.skip_ws()?;
+        let Some(first) = source.peek()? else {
+            if let Some(finding) = self.input_finding(file, 0, source.line, source.col, Code::EmptyInput, "the input is empty or only whitespace; expected at least one record".to_owned()) {
+                sink.push(Event::Input(finding));
+            }
+            return Ok(());
+        };
+        let ndjson = match first {
+            b'[' => false,
+            b'{' => looks_like_ndjson(source.peek_line(self.record_limit())?),
+            _ => true,
+        };
+        if ndjson {
+            self.run_ndjson(source, file, jobs, sink)
+        } else {
+            let mut doc = Doc {
+                source,
+                sink,
+                file: file.clone(),
+                worker: Worker::default(),
+                events: Vec::new(),
+                capture: Vec::new(),
+                record: 0,
+                record_line: 1,
+                record_col: 1,
+                size: 0,
+                too_large: false,
+            };
+            self.run_document(&mut doc)
+        }
+    }
+
+    fn record_limit(&self) -> usize {
+        // Offsets on the tape are 32-bit.
+        self.config.max_record_size.min(u32::MAX as usize - 1)
+    }
+
+    fn input_finding(&self, file: &Arc<str>, record: u64, line: u64, column: u64, code: Code, message: String) -> Option<Finding> {
+        let severity = self.compiled.severity(code)?;
+        Some(Finding { file: file.clone(), record, line, column, pointer: Pointer::root(), code, severity, message, expected: None, suggestion: None })
+    }
+
+    fn too_large_outcome(&self, file: &Arc<str>, record: u64, line: u64, column: u64, size: u64) -> RecordOutcome {
+        let findings = self
+            .input_finding(file, record, line, column, Code::RecordTooLarge, format!("record is {size} bytes; expected at most {} bytes (--max-record-size); it was skipped", self.config.max_record_size))
+            .into_iter()
+            .collect();
+        RecordOutcome { record, line, findings }
+    }
+
+    /// Parses one unit, finds its records, checks them and appends their outcomes. Returns
+    /// false when the unit is not JSON (a syntax error or too deep).
+    #[allow(clippy::too_many_arguments)]
+    fn process_unit(&self, worker: &mut Worker, file: &Arc<str>, bytes: &[u8], line: u64, col: u64, select: bool, record: &mut u64, out: &mut Vec<Event>) -> bool {
+        let mut cursor = PosCursor::new(line, col);
+        if let Err(err) = worker.tape.parse(bytes) {
+            let (err_line, err_col) = cursor.at(bytes, err.offset);
+            let mut pointer = Pointer::root();
+            for token in &err.path {
+                pointer = pointer.child(token);
+            }
+            let (code, message) = match err.kind {
+                ParseErrorKind::Syntax(what) => (Code::Syntax, format!("invalid JSON: {what}")),
+                ParseErrorKind::TooDeep => (Code::TooDeep, format!("arrays and objects nest deeper than {MAX_DEPTH} levels; expected at most {MAX_DEPTH} (the rest of the record is not checked)")),
+            };
+            let findings = self
+                .compiled
+                .severity(code)
+                .map(|severity| Finding { file: file.clone(), record: *record, line: err_line, column: err_col, pointer, code, severity, message, expected: None, suggestion: None })
+                .into_iter()
+                .collect();
+            let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+            let (start_line, _) = PosCursor::new(line, col).at(bytes, start);
+            out.push(Event::Record(RecordOutcome { record: *record, line: start_line, findings }));
+            *record += 1;
+            return false;
+        }
+        let tape = &worker.tape;
+        let selection = if !select {
+            Selection::One(0)
+        } else if let Some(tokens) = &self.pointer {
+            self.follow_pointer(tape, bytes, tokens)
+        } else {
+            list_selection(tape, bytes)
+        };
+        let mut roots = std::mem::take(&mut worker.roots);
+        roots.clear();
+        match selection {
+            Selection::One(root) => roots.push(root),
+            Selection::Items(array) => roots.extend(tape.items(array)),
+            Selection::Missing => {
+                let pointer = self.config.pointer.clone().unwrap_or_default();
+                let (line, column) = cursor.at(bytes, 0);
+                if let Some(finding) = self.input_finding(file, *record, line, column, Code::NotAnObject, format!("no array of records at --pointer {pointer:?}; expected an array (or one record object) there")) {
+                    out.push(Event::Input(finding));
+                }
+            }
+        }
+        for &root in &roots {
+            worker.pending.clear();
+            let mut checker = Checker { cfg: &self.compiled, tape: &worker.tape, bytes, out: &mut worker.pending, scratch: &mut worker.scratch };
+            checker.check_record(root);
+            let start = worker.tape.nodes.get(root).map_or(0, |node| node.start as usize);
+            let (record_line, _) = cursor.at(bytes, start);
+            let mut findings = Vec::new();
+            if !worker.pending.is_empty() {
+                // Stable: findings at one offset keep the order the rules produced them in.
+                worker.pending.sort_by_key(|pending| pending.offset);
+                findings.reserve(worker.pending.len());
+                for pending in worker.pending.drain(..) {
+                    let (line, column) = cursor.at(bytes, pending.offset as usize);
+                    findings.push(Finding {
+                        file: file.clone(),
+                        record: *record,
+                        line,
+                        column,
+                        pointer: pending.pointer,
+                        code: pending.code,
+                        severity: pending.severity,
+                        message: pending.message,
+                        expected: pending.expected,
+                        suggestion: pending.suggestion,
+                    });
+                }
+            }
+            out.push(Event::Record(RecordOutcome { record: *record, line: record_line, findings }));
+            *record += 1;
+        }
+        worker.roots = roots;
+        true
+    }
+
+    fn follow_pointer(&self, tape: &Tape, bytes: &[u8], tokens: &[String]) -> Selection {
+        let mut at = 0usize;
+        for token in tokens {
+            let Some(node) = tape.nodes.get(at) else { return Selection::Missing };
+            let next = match node.kind {
+                Kind::Object => tape.members(at).filter(|&(key, _)| tape.nodes.get(key).is_some_and(|key| tape.text(bytes, key) == token.as_bytes())).map(|(_, value)| value).last(),
+                Kind::Array => token.parse::<usize>().ok().and_then(|index| tape.items(at).nth(index)),
+                _ => None,
+            };
+            match next {
+                Some(next) => at = next,
+                None => return Selection::Missing,
+            }
+        }
+        match tape.nodes.get(at).map(|node| node.kind) {
+            Some(Kind::Array) => Selection::Items(at),
+            Some(Kind::Object) => Selection::One(at),
+            _ => Selection::Missing,
+        }
+    }
+
+    // ---------------------------------------------------------------- NDJSON
+
+    fn process_chunk(&self, worker: &mut Worker, file: &Arc<str>, work: Work, first_col: u64) -> ChunkOut {
+        let mut events = std::mem::take(&mut worker.spare_events);
+        events.clear();
+        match work {
+            Work::TooLarge(size) => {
+                events.push(Event::Record(self.too_large_outcome(file, 0, 0, first_col, size)));
+                ChunkOut { events, lines: 1, records: 1, buffer: Vec::new() }
+            }
+            Work::Lines(buffer) => {
+                let mut record = 0u64;
+                let mut line = 0u64;
+                let mut pos = 0usize;
+                let limit = self.record_limit();
+                while pos < buffer.len() {
+                    let end = memchr(b'\n', &buffer[pos..]).map_or(buffer.len(), |at| pos + at);
+                    let text = &buffer[pos..end];
+                    let col = if line == 0 { first_col } else { 1 };
+                    if !text.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+                        if text.len() > limit {
+                            events.push(Event::Record(self.too_large_outcome(file, record, line, col, text.len() as u64)));
+                            record += 1;
+                        } else {
+                            self.process_unit(worker, file, text, line, col, true, &mut record, &mut events);
+                        }
+                    }
+                    if end < buffer.len() {
+                        line += 1;
+                    }
+                    pos = end + 1;
+                }
+                ChunkOut { events, lines: line, records: record, buffer }
+            }
+        }
+    }
+
+    fn run_ndjson(&self, source: &mut Source<'_>, file: &Arc<str>, jobs: usize, sink: &mut Sink<'_>) -> io::Result<()> {
+        let mut chunker = Chunker::new(self.record_limit());
+        let mut base_line = source.line;
+        let mut base_record = 0u64;
+        let first_col = source.col;
+        let mut deliver = |out: ChunkOut, sink: &mut Sink<'_>| {
+            let mut events = out.events;
+            for mut event in events.drain(..) {
+                match &mut event {
+                    Event::Record(outcome) => {
+                        outcome.record += base_record;
+                        outcome.line += base_line;
+                        for finding in &mut outcome.findings {
+                            finding.record += base_record;
+                            finding.line += base_line;
+                        }
+                    }
+                    Event::Input(finding) => {
+                        finding.record += base_record;
+                        finding.line += base_line;
+                    }
+                }
+                sink.push(event);
+            }
+            base_line += out.lines;
+            base_record += out.records;
+            (out.buffer, events)
+        };
+        if jobs <= 1 {
+            let mut worker = Worker::default();
+            let mut buffer = Vec::new();
+            let mut seq = 0u64;
+            while let Some(work) = chunker.next(source, buffer)? {
+                let col = if seq == 0 { first_col } else { 1 };
+                let out = self.process_chunk(&mut worker, file, work, col);
+                (buffer, worker.spare_events) = deliver(out, sink);
+                seq += 1;
+            }
+            return Ok(());
+        }
+        let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Work)>(jobs);
+        let work_rx = Mutex::new(work_rx);
+        let (result_tx, result_rx) = mpsc::channel::<(u64, ChunkOut)>();
+        let max_in_flight = (jobs * 2 + 2) as u64;
+        std::thread::scope(|scope| {
+            for _ in 0..jobs {
+                let work_rx = &work_rx;
+                let result_tx = result_tx.clone();
+                scope.spawn(move || {
+                    let mut worker = Worker::default();
+                    loop {
+                        let next = match work_rx.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok((seq, work)) = next else { return };
+                        let col = if seq == 0 { first_col } else { 1 };
+                        let out = self.process_chunk(&mut worker, file, work, col);
+                        if result_tx.send((seq, out)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            drop(result_tx);
+            let mut ready: BTreeMap<u64, ChunkOut> = BTreeMap::new();
+            let mut pool: Vec<Vec<u8>> = Vec::new();
+            let mut sent = 0u64;
+            let mut emitted = 0u64;
+            let mut flush = |ready: &mut BTreeMap<u64, ChunkOut>, emitted: &mut u64, pool: &mut Vec<Vec<u8>>, sink: &mut Sink<'_>| {
+                while let Some(out) = ready.remove(emitted) {
+                    let (buffer, _) = deliver(out, sink);
+                    if buffer.capacity() > 0 && pool.len() < jobs * 2 {
+                        pool.push(buffer);
+                    }
+                    *emitted += 1;
+                }
+            };
+            let mut failure = None;
+            loop {
+                while sent - emitted >= max_in_flight {
+                    match result_rx.recv() {
+                        Ok((seq, out)) => {
+                            ready.insert(seq, out);
+                            flush(&mut ready, &mut emitted, &mut pool, sink);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                while let Ok((seq, out)) = result_rx.try_recv() {
+                    ready.insert(seq, out);
+                }
+                flush(&mut ready, &mut emitted, &mut pool, sink);
+                let buffer = pool.pop().unwrap_or_default();
+                match chunker.next(source, buffer) {
+                    Ok(Some(work)) => {
+                        if work_tx.send((sent, work)).is_err() {
+                            break;
+                        }
+                        sent += 1;
+                    }
+                    Ok(None) => break,
+                    Err(err) => {
+                        failure = Some(err);
+                        break;
+                    }
+                }
+            }
+            drop(work_tx);
+            while emitted < sent {
+                match result_rx.recv() {
+                    Ok((seq, out)) => {
+                        ready.insert(seq, out);
+                        flush(&mut ready, &mut emitted, &mut pool, sink);
+                    }
+                    Err(_) => break,
+                }
+            }
+            match failure {
+                Some(err) => Err(err),
+                None => Ok(()),
+            }
+        })
+    }
+
+    // ---------------------------------------------------------------- documents
+
+    fn run_document(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<()> {
+        loop {
+            doc.source.skip_ws()?;
+            let Some(first) = doc.source.peek()? else { return Ok(()) };
+            let flow = if let Some(tokens) = &self.pointer {
+                self.doc_pointer(doc, tokens)?
+            } else {
+                match first {
+                    b'[' => self.doc_array(doc)?,
+                    b'{' => self.doc_object(doc)?,
+                    _ => {
+                        doc.begin_record();
+                        self.doc_finish(doc, ScanState::default())?
+                    }
+                }
+            };
+            if flow == Flow::Stop {
+                return Ok(());
+            }
+        }
+    }
+
+    fn doc_input(&self, doc: &mut Doc<'_, '_, '_>, code: Code, message: String) {
+        if let Some(finding) = self.input_finding(&doc.file, doc.record, doc.source.line, doc.source.col, code, message) {
+            doc.sink.push(Event::Input(finding));
+        }
+    }
+
+    /// Scans the rest of the current record from `state`, then checks it.
+    fn doc_finish(&self, doc: &mut Doc<'_, '_, '_>, state: ScanState) -> io::Result<Flow> {
+        let ended = doc.scan(state, true, self.record_limit())?;
+        self.doc_emit(doc, ended)
+    }
+
+    fn doc_emit(&self, doc: &mut Doc<'_, '_, '_>, ended: bool) -> io::Result<Flow> {
+        if doc.too_large {
+            let outcome = self.too_large_outcome(&doc.file, doc.record, doc.record_line, doc.record_col, doc.size);
+            doc.record += 1;
+            doc.sink.push(Event::Record(outcome));
+            if !ended {
+                self.doc_input(doc, Code::Syntax, "invalid JSON: unexpected end of input inside a record".to_owned());
+                return Ok(Flow::Stop);
+            }
+            return Ok(Flow::Continue);
+        }
+        let capture = std::mem::take(&mut doc.capture);
+        let ok = self.process_unit(&mut doc.worker, &doc.file, &capture, doc.record_line, doc.record_col, false, &mut doc.record, &mut doc.events);
+        doc.capture = capture;
+        for event in doc.events.drain(..) {
+            doc.sink.push(event);
+        }
+        // After a broken record the structure of what follows is unknown: stop this input.
+        Ok(if ok && ended { Flow::Continue } else { Flow::Stop })
+    }
+
+    /// A top-level (or pointed-to) array: each item is a record.
+    fn doc_array(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<Flow> {
+        doc.source.consume(1);
+        doc.source.skip_ws()?;
+        if doc.source.peek()? == Some(b']') {
+            doc.source.consume(1);
+            return Ok(Flow::Continue);
+        }
+        loop {
+            doc.source.skip_ws()?;
+            if doc.source.peek()?.is_none() {
+                self.doc_input(doc, Code::Syntax, "invalid JSON: unexpected end of input in an array; expected a value".to_owned());
+                return Ok(Flow::Stop);
+            }
+            doc.begin_record();
+            if self.doc_finish(doc, ScanState::default())? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+            doc.source.skip_ws()?;
+            match doc.source.peek()? {
+                Some(b',') => doc.source.consume(1),
+                Some(b']') => {
+                    doc.source.consume(1);
+                    return Ok(Flow::Continue);
+                }
+                Some(_) => {
+                    self.doc_input(doc, Code::Syntax, "invalid JSON: expected `,` or `]` after an array item".to_owned());
+                    return Ok(Flow::Stop);
+                }
+                None => {
+                    self.doc_input(doc, Code::Syntax, "invalid JSON: unexpected end of input in an array; expected `,` or `]`".to_owned());
+                    return Ok(Flow::Stop);
+                }
+            }
+        }
+    }
+
+    /// A top-level object: a record, or a list response whose first array member holds the
+    /// records (when no documented member comes before that array).
+    fn doc_object(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<Flow> {
+        let limit = self.record_limit();
+        doc.begin_record();
+        doc.take(1, limit);
+        loop {
+            doc.skip_ws_captured(limit)?;
+            match doc.source.peek()? {
+                Some(b'"') => {
+                    let key_start = doc.capture.len();
+                    if !doc.scan(ScanState::default(), true, limit)? {
+                        return self.doc_emit(doc, false);
+                    }
+                    let documented = doc.too_large || doc.capture.get(key_start..).is_some_and(|raw| key_matches(raw, |key| is_documented(key)));
+                    doc.skip_ws_captured(limit)?;
+                    if doc.source.peek()? != Some(b':') {
+                        return self.doc_finish(doc, ScanState { depth: 1, ..ScanState::default() });
+                    }
+                    doc.take(1, limit);
+                    doc.skip_ws_captured(limit)?;
+                    if documented {
+                        return self.doc_finish(doc, ScanState { depth: 1, ..ScanState::default() });
+                    }
+                    if doc.source.peek()? == Some(b'[') {
+                        doc.capture.clear();
+                        if self.doc_array(doc)? == Flow::Stop {
+                            return Ok(Flow::Stop);
+                        }
+                        return self.doc_close(doc, 1);
+                    }
+                    if !doc.scan(ScanState::default(), true, limit)? {
+                        return self.doc_emit(doc, false);
+                    }
+                    doc.skip_ws_captured(limit)?;
+                    match doc.source.peek()? {
+                        Some(b',') => doc.take(1, limit),
+                        Some(b'}') => {
+                            doc.take(1, limit);
+                            return self.doc_emit(doc, true);
+                        }
+                        _ => return self.doc_finish(doc, ScanState { depth: 1, ..ScanState::default() }),
+                    }
+                }
+                Some(b'}') => {
+                    doc.take(1, limit);
+                    return self.doc_emit(doc, true);
+                }
+                _ => return self.doc_finish(doc, ScanState { depth: 1, ..ScanState::default() }),
+            }
+        }
+    }
+
+    /// Skips to the end of `depth` enclosing containers.
+    fn doc_close(&self, doc: &mut Doc<'_, '_, '_>, depth: u64) -> io::Result<Flow> {
+        if depth == 0 {
+            return Ok(Flow::Continue);
+        }
+        let mut ignored = false;
+        match doc.source.scan_value(ScanState { depth, ..ScanState::default() }, None, 0, &mut ignored)? {
+            ScanEnd::Done { .. } => Ok(Flow::Continue),
+            ScanEnd::Eof { .. } => {
+                self.doc_input(doc, Code::Syntax, "invalid JSON: unexpected end of input; expected the document to be closed".to_owned());
+                Ok(Flow::Stop)
+            }
+        }
+    }
+
+    /// `--pointer`: walks to the pointed-to array, streaming, and checks its items.
+    fn doc_pointer(&self, doc: &mut Doc<'_, '_, '_>, tokens: &[String]) -> io::Result<Flow> {
+        let mut opened = 0u64;
+        let mut key = Vec::new();
+        for token in tokens {
+            doc.source.skip_ws()?;
+            let found = match doc.source.peek()? {
+                Some(b'{') => {
+                    doc.source.consume(1);
+                    opened += 1;
+                    self.doc_find_member(doc, token, &mut key)?
+                }
+                Some(b'[') => {
+                    doc.source.consume(1);
+                    opened += 1;
+                    match token.parse::<u64>() {
+                        Ok(index) => self.doc_find_item(doc, index)?,
+                        Err(_) => false,
+                    }
+                }
+                _ => false,
+            };
+            if !found {
+                return Ok(self.doc_missing_pointer(doc));
+            }
+        }
+        doc.source.skip_ws()?;
+        let flow = match doc.source.peek()? {
+            Some(b'[') => self.doc_array(doc)?,
+            Some(b'{') => {
+                doc.begin_record();
+                self.doc_finish(doc, ScanState::default())?
+            }
+            _ => return Ok(self.doc_missing_pointer(doc)),
+        };
+        if flow == Flow::Stop {
+            return Ok(Flow::Stop);
+        }
+        self.doc_close(doc, opened)
+    }
+
+    fn doc_missing_pointer(&self, doc: &mut Doc<'_, '_, '_>) -> Flow {
+        let pointer = self.config.pointer.clone().unwrap_or_default();
+        self.doc_input(doc, Code::NotAnObject, format!("no array of records at --pointer {pointer:?}; expected an array (or one record object) there"));
+        Flow::Stop
+    }
+
+    fn doc_find_member(&self, doc: &mut Doc<'_, '_, '_>, token: &str, key: &mut Vec<u8>) -> io::Result<bool> {
+        let mut ignored = false;
+        loop {
+            doc.source.skip_ws()?;
+            if doc.source.peek()? != Some(b'"') {
+                return Ok(false);
+            }
+            key.clear();
+            if !matches!(doc.source.scan_value(ScanState::default(), Some(key), 1 << 20, &mut ignored)?, ScanEnd::Done { .. }) {
+                return Ok(false);
+            }
+            doc.source.skip_ws()?;
+            if doc.source.peek()? != Some(b':') {
+                return Ok(false);
+            }
+            doc.source.consume(1);
+            doc.source.skip_ws()?;
+            if key_matches(key, |key| key == token.as_bytes()) {
+                return Ok(true);
+            }
+            if !matches!(doc.source.scan_value(ScanState::default(), None, 0, &mut ignored)?, ScanEnd::Done { .. }) {
+                return Ok(false);
+            }
+            doc.source.skip_ws()?;
+            if doc.source.peek()? != Some(b',') {
+                return Ok(false);
+            }
+            doc.source.consume(1);
+        }
+    }
+
+    fn doc_find_item(&self, doc: &mut Doc<'_, '_, '_>, index: u64) -> io::Result<bool> {
+        let mut ignored = false;
+        for _ in 0..index {
+            doc.source.skip_ws()?;
+            if matches!(doc.source.peek()?, None | Some(b']')) {
+                return Ok(false);
+            }
+            if !matches!(doc.source.scan_value(ScanState::default(), None, 0, &mut ignored)?, ScanEnd::Done { .. }) {
+                return Ok(false);
+            }
+            doc.source.skip_ws()?;
+            if doc.source.peek()? != Some(b',') {
+                return Ok(false);
+            }
+            doc.source.consume(1);
+        }
+        doc.source.skip_ws()?;
+        Ok(!matches!(doc.source.peek()?, None | Some(b']')))
+    }
+}
+
+/// Applies `test` to the text of a raw JSON string (quotes included), unescaping if needed.
+fn key_matches(raw: &[u8], test: impl Fn(&[u8]) -> bool) -> bool {
+    let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or(&[]);
+    if !inner.contains(&b'\\') {
+        return test(inner);
+    }
+    serde_json::from_slice::<String>(raw).is_ok_and(|text| test(text.as_bytes()))
+}
+
+/// The records of a parsed NDJSON line: the line itself, the items of a top-level array, or
+/// the first array member of a list response (an object with no documented member before it).
+fn list_selection(tape: &Tape, bytes: &[u8]) -> Selection {
+    match tape.nodes.first().map(|node| node.kind) {
+        Some(Kind::Array) => Selection::Items(0),
+        Some(Kind::Object) => {
+            for (key, value) in tape.members(0) {
+                let Some(key_node) = tape.nodes.get(key) else { break };
+                if is_documented(tape.text(bytes, key_node)) {
+                    return Selection::One(0);
+                }
+                if tape.nodes.get(value).is_some_and(|node| node.kind == Kind::Array) {
+                    return Selection::Items(value);
+                }
+            }
+            Selection::One(0)
+        }
+        _ => Selection::One(0),
+    }
+}
+
+impl Doc<'_, '_, '_> {
+    fn begin_record(&mut self) {
+        self.capture.clear();
+        self.record_line = self.source.line;
+        self.record_col = self.source.col;
+        self.size = 0;
+        self.too_large = false;
+    }
+
+    /// Consumes `n` buffered bytes into the capture.
+    fn take(&mut self, n: usize, limit: usize) {
+        let n = n.min(self.source.available().len());
+        self.size += n as u64;
+        if !self.too_large {
+            if self.capture.len() + n <= limit {
+                self.capture.extend_from_slice(&self.source.available()[..n]);
+            } else {
+                self.too_large = true;
+                self.capture = Vec::new();
+            }
+        }
+        self.source.consume(n);
+    }
+
+    fn skip_ws_captured(&mut self, limit: usize) -> io::Result<()> {
+        loop {
+            if self.source.peek()?.is_none() {
+                return Ok(());
+            }
+            let avail = self.source.available();
+            let ws = avail.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count();
+            let all = ws == avail.len();
+            self.take(ws, limit);
+            if !all {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Scans a value into the capture; false when the input ended inside it.
+    fn scan(&mut self, state: ScanState, capture: bool, limit: usize) -> io::Result<bool> {
+        let mut too_large = self.too_large;
+        let target = if capture && !too_large { Some(&mut self.capture) } else { None };
+        let end = self.source.scan_value(state, target, limit, &mut too_large)?;
+        let (done, size) = match end {
+            ScanEnd::Done { size } => (true, size),
+            ScanEnd::Eof { size } => (false, size),
+        };
+        self.size += size;
+        self.too_large = too_large;
+        Ok(done)
     }
 }

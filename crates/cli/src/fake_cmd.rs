@@ -1,0 +1,232 @@
+//! `enquiry fake`: deterministic fake enquiries, valid or carrying one labelled defect each.
+//!
+//! All the work is done by `enquiry-fake`'s [`Generator`]; this module turns flags into
+//! [`Options`], opens the output and the manifest, and maps failures to exit codes: `0` done
+//! (also when the reader of standard output goes away), `1` a write failed, `2` a bad flag
+//! value or an unreadable or unwritable path.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use enquiry_fake::{Generator, InvalidRate, Label, Options};
+use enquiry_schema::{Channel, Status};
+
+/// Output framing of `enquiry fake`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FakeFormat {
+    /// One record a line (NDJSON).
+    Ndjson,
+    /// One JSON array, one record a line.
+    Json,
+}
+
+/// Arguments of `enquiry fake`.
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  enquiry fake --count 100000 --seed 1 | enquiry validate -\n  enquiry fake --count 1000 --invalid-rate 0.1 --manifest expected.json > mixed.ndjson"
+)]
+pub struct FakeArgs {
+    /// How many records to write.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub count: u64,
+
+    /// The seed. The same version, seed and flags give byte-identical output on every platform,
+    /// and record N is the same whatever --count is.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+
+    /// Output framing.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = FakeFormat::Ndjson)]
+    pub format: FakeFormat,
+
+    /// The share of records carrying exactly one labelled defect: from 0 to 1 (`0.05`) or a
+    /// percentage (`5%`). Decided per record index.
+    #[arg(long, value_name = "R", conflicts_with = "invalid_only")]
+    pub invalid_rate: Option<String>,
+
+    /// Every record carries exactly one labelled defect.
+    #[arg(long)]
+    pub invalid_only: bool,
+
+    /// Write a JSON array of {"record", "pointer", "code"}, one per invalid record, to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+
+    /// Draw labelIDs from FILE: a Get Label List response or a JSON array of label IDs. Adds
+    /// `label-unknown` defects (validate with the same --labels).
+    #[arg(long, value_name = "FILE")]
+    pub labels: Option<PathBuf>,
+
+    /// The tenant's channel list, a JSON array of names: records use its channels and gain
+    /// `channel-unknown` defects (validate with the same --channels).
+    #[arg(long, value_name = "FILE")]
+    pub channels: Option<PathBuf>,
+
+    /// Only this status; repeat or separate with commas for several.
+    #[arg(long, value_name = "S", value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(Status::DOCUMENTED))]
+    pub status: Vec<String>,
+
+    /// Only this channel (a documented one, or one of --channels); repeat or separate with
+    /// commas for several.
+    #[arg(long, value_name = "C", value_delimiter = ',')]
+    pub channel: Vec<String>,
+
+    /// Write the records to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// A failure of `enquiry fake` and its exit code.
+struct Failure {
+    message: String,
+    code: u8,
+}
+
+fn usage(message: String) -> Failure {
+    Failure { message, code: 2 }
+}
+
+fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path)
+        .map_err(|err| usage(format!("cannot read {what} {}: {err}", path.display())))
+}
+
+fn create_file(path: &Path, what: &str) -> Result<BufWriter<File>, Failure> {
+    File::create(path)
+        .map(BufWriter::new)
+        .map_err(|err| usage(format!("cannot create {what} {}: {err}", path.display())))
+}
+
+fn options(args: &FakeArgs) -> Result<Options, Failure> {
+    let invalid = match (&args.invalid_rate, args.invalid_only) {
+        (_, true) => InvalidRate::Always,
+        (Some(rate), false) => {
+            InvalidRate::parse(rate).map_err(|err| usage(format!("--invalid-rate: {err}")))?
+        }
+        (None, false) => InvalidRate::Never,
+    };
+    let labels = match &args.labels {
+        Some(path) => {
+            let bytes = read_file(path, "label list")?;
+            let set = enquiry_validator::config::parse_label_list(&bytes)
+                .map_err(|err| usage(format!("--labels {}: {err}", path.display())))?;
+            Some(set.into_iter().collect())
+        }
+        None => None,
+    };
+    let channel_list = match &args.channels {
+        Some(path) => {
+            let bytes = read_file(path, "channel list")?;
+            let set = enquiry_validator::config::parse_channel_list(&bytes)
+                .map_err(|err| usage(format!("--channels {}: {err}", path.display())))?;
+            Some(set.into_iter().collect())
+        }
+        None => None,
+    };
+    Ok(Options {
+        seed: args.seed,
+        invalid,
+        statuses: args
+            .status
+            .iter()
+            .map(|status| Status::from_wire(status))
+            .collect(),
+        channels: args
+            .channel
+            .iter()
+            .map(|channel| Channel::from_wire(channel))
+            .collect(),
+        labels,
+        channel_list,
+    })
+}
+
+/// Streams the labels into a JSON array, keeping the first write error.
+struct ManifestWriter<W: Write> {
+    out: W,
+    count: u64,
+    error: Option<io::Error>,
+}
+
+impl<W: Write> ManifestWriter<W> {
+    fn push(&mut self, label: &Label) {
+        if self.error.is_some() {
+            return;
+        }
+        let separator: &[u8] = if self.count == 0 { b"[\n  " } else { b",\n  " };
+        self.count += 1;
+        let result = self
+            .out
+            .write_all(separator)
+            .and_then(|()| serde_json::to_writer(&mut self.out, label).map_err(io::Error::from));
+        if let Err(err) = result {
+            self.error = Some(err);
+        }
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        if let Some(err) = self.error {
+            return Err(err);
+        }
+        self.out
+            .write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
+        self.out.flush()
+    }
+}
+
+fn generate(args: &FakeArgs) -> Result<(), Failure> {
+    let generator = Generator::new(options(args)?).map_err(|err| usage(err.to_string()))?;
+    let mut manifest = match &args.manifest {
+        Some(path) => Some(ManifestWriter {
+            out: create_file(path, "manifest")?,
+            count: 0,
+            error: None,
+        }),
+        None => None,
+    };
+    let stdout = io::stdout();
+    let writer: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(create_file(path, "output")?),
+        None => Box::new(stdout.lock()),
+    };
+    let on_label = |label: Label| {
+        if let Some(manifest) = manifest.as_mut() {
+            manifest.push(&label);
+        }
+    };
+    let written = match args.format {
+        FakeFormat::Ndjson => generator.write_ndjson_with(args.count, writer, on_label),
+        FakeFormat::Json => generator.write_json_array_with(args.count, writer, on_label),
+    };
+    match written {
+        Ok(()) => {}
+        // The reader went away (`enquiry fake | head`): not a failure of ours.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+        Err(err) => {
+            return Err(Failure {
+                message: format!("cannot write the records: {err}"),
+                code: 1,
+            })
+        }
+    }
+    if let Some(manifest) = manifest {
+        manifest.finish().map_err(|err| Failure {
+            message: format!("cannot write the manifest: {err}"),
+            code: 1,
+        })?;
+    }
+    Ok(())
+}
+
+/// Runs `enquiry fake`.
+pub fn run(args: &FakeArgs) -> ExitCode {
+    match generate(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("enquiry fake: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! `--format human`: each finding as `file:line:column: severity[code]: message`, a source
+//! snippet with a caret under the offending value, the record and pointer, a help line with the
+//! suggestion, and a summary line at the end.
+
+use std::io::{self, Write};
+
+use annotate_snippets::renderer::{AnsiColor, Effects, Style};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use enquiry_validator::{Finding, RecordOutcome, Severity, Summary};
+
+use super::{suggestion_not_in_message, summary_line, Reporter};
+use crate::source::{excerpt, SourceLines};
+
+/// How the human report looks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HumanOptions {
+    /// ANSI colours (a terminal without `NO_COLOR`).
+    pub color: bool,
+    /// Only the summary line, and nothing when the run passes.
+    pub quiet: bool,
+    /// Show personal values in snippets (`--show-values`).
+    pub show_values: bool,
+}
+
+/// The human renderer.
+pub struct HumanReporter<'w> {
+    out: Box<dyn Write + 'w>,
+    options: HumanOptions,
+    renderer: Renderer,
+    personal: Vec<&'static str>,
+}
+
+impl<'w> HumanReporter<'w> {
+    /// A renderer writing to `out`.
+    pub fn new(out: Box<dyn Write + 'w>, options: HumanOptions) -> HumanReporter<'w> {
+        let renderer = if options.color {
+            Renderer::styled()
+        } else {
+            Renderer::plain()
+        };
+        let mut personal: Vec<&'static str> = enquiry_schema::fields::all_fields()
+            .filter(|rule| rule.personal)
+            .map(|rule| rule.key())
+            .collect();
+        personal.sort_unstable();
+        personal.dedup();
+        HumanReporter {
+            out,
+            options,
+            renderer,
+            personal,
+        }
+    }
+
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.options.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_owned()
+        }
+    }
+
+    fn finding(&mut self, finding: &Finding, source: &mut dyn SourceLines) -> io::Result<()> {
+        if self.options.quiet {
+            return Ok(());
+        }
+        let (level, severity_style) = match finding.severity {
+            Severity::Error => (
+                Level::ERROR,
+                AnsiColor::BrightRed.on_default().effects(Effects::BOLD),
+            ),
+            Severity::Warning => (
+                Level::WARNING,
+                AnsiColor::Yellow.on_default().effects(Effects::BOLD),
+            ),
+        };
+        let bold = Style::new().effects(Effects::BOLD);
+        let location = format!("{}:{}:{}:", finding.file, finding.line, finding.column);
+        let severity = format!("{}[{}]", finding.severity, finding.code);
+        writeln!(
+            self.out,
+            "{} {}: {}",
+            self.paint(bold, &location),
+            self.paint(severity_style, &severity),
+            self.paint(bold, &finding.message)
+        )?;
+        let snippet = source.line(finding.line).and_then(|line| {
+            excerpt(
+                line,
+                finding.column,
+                &self.personal,
+                self.options.show_values,
+            )
+        });
+        let pointer = if finding.pointer.as_str().is_empty() {
+            "the record itself".to_owned()
+        } else {
+            format!("pointer {}", finding.pointer)
+        };
+        let note = format!("record {}, {pointer}", finding.record);
+        let help = suggestion_not_in_message(finding)
+            .map(|suggestion| format!("did you mean `{suggestion}`?"));
+        let mut group = Group::with_level(level);
+        if let Some(excerpt) = &snippet {
+            let line_start = usize::try_from(finding.line).unwrap_or(usize::MAX);
+            let mut annotation = AnnotationKind::Primary.span(excerpt.span.clone());
+            // The label repeats what was expected, unless the message already says it.
+            if let Some(expected) = finding
+                .expected
+                .as_ref()
+                .filter(|expected| !finding.message.contains(expected.as_str()))
+            {
+                annotation = annotation.label(format!("expected {expected}"));
+            }
+            group = group.element(
+                Snippet::source(excerpt.text.as_str())
+                    .line_start(line_start)
+                    .annotation(annotation),
+            );
+        }
+        group = group.element(Level::NOTE.message(note.as_str()));
+        if let Some(help) = &help {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        let rendered = self.renderer.render(&[group]);
+        writeln!(self.out, "{rendered}")?;
+        writeln!(self.out)
+    }
+}
+
+impl Reporter for HumanReporter<'_> {
+    fn begin_file(&mut self, _file: &str) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn record(&mut self, outcome: &RecordOutcome, source: &mut dyn SourceLines) -> io::Result<()> {
+        for finding in &outcome.findings {
+            self.finding(finding, source)?;
+        }
+        Ok(())
+    }
+
+    fn input(&mut self, finding: &Finding, source: &mut dyn SourceLines) -> io::Result<()> {
+        self.finding(finding, source)
+    }
+
+    fn end_file(&mut self, _file: &str, _summary: &Summary) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary, failed: bool) -> io::Result<()> {
+        if self.options.quiet && !failed {
+            return self.out.flush();
+        }
+        let style = if failed {
+            AnsiColor::BrightRed.on_default().effects(Effects::BOLD)
+        } else {
+            AnsiColor::Green.on_default().effects(Effects::BOLD)
+        };
+        let line = self.paint(style, &summary_line(summary));
+        writeln!(self.out, "{line}")?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::render;
+
+    #[test]
+    fn human_report() {
+        let text =
+            render(|out| Box::new(HumanReporter::new(Box::new(out), HumanOptions::default())));
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn human_report_quiet_prints_only_the_summary() {
+        let options = HumanOptions {
+            quiet: true,
+            ..HumanOptions::default()
+        };
+        let text = render(|out| Box::new(HumanReporter::new(Box::new(out), options)));
+        assert_eq!(
+            text,
+            "1 file, 3 records: 1 valid, 2 invalid; 5 errors, 2 warnings\n"
+        );
+    }
+
+    #[test]
+    fn human_report_in_colour_uses_ansi_codes() {
+        let options = HumanOptions {
+            color: true,
+            ..HumanOptions::default()
+        };
+        let text = render(|out| Box::new(HumanReporter::new(Box::new(out), options)));
+        assert!(text.contains("\u{1b}["));
+    }
+
+    #[test]
+    fn human_report_masks_personal_values_in_snippets() {
+        let text =
+            render(|out| Box::new(HumanReporter::new(Box::new(out), HumanOptions::default())));
+        assert!(!text.contains("203.0.113.9"), "{text}");
+        let options = HumanOptions {
+            show_values: true,
+            ..HumanOptions::default()
+        };
+        let shown = render(|out| Box::new(HumanReporter::new(Box::new(out), options)));
+        assert!(shown.contains("203.0.113.9"), "{shown}");
+    }
+}

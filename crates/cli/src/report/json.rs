@@ -1,0 +1,113 @@
+//! `--format json`: one document, `{"findings": [...], "summary": {...}}`.
+//!
+//! Findings are written as they arrive, one a line, and the summary after them, so that memory
+//! stays constant however many findings there are. The key names (`summary`: `files`,
+//! `records`, `valid`, `invalid`, `errors`, `warnings`; each finding: `file`, `record`, `line`,
+//! `column`, `pointer`, `code`, `severity`, `message`, and `expected`/`suggestion` when there is
+//! one) are a public interface.
+
+use std::io::{self, Write};
+
+use enquiry_validator::{Finding, RecordOutcome, Summary};
+
+use super::Reporter;
+use crate::source::SourceLines;
+
+/// The JSON renderer.
+pub struct JsonReporter<'w> {
+    out: Box<dyn Write + 'w>,
+    started: bool,
+    first: bool,
+}
+
+impl<'w> JsonReporter<'w> {
+    /// A renderer writing to `out`.
+    pub fn new(out: Box<dyn Write + 'w>) -> JsonReporter<'w> {
+        JsonReporter {
+            out,
+            started: false,
+            first: true,
+        }
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            self.out.write_all(b"{\n  \"findings\": [")?;
+        }
+        Ok(())
+    }
+
+    fn finding(&mut self, finding: &Finding) -> io::Result<()> {
+        self.start()?;
+        self.out
+            .write_all(if self.first { b"\n    " } else { b",\n    " })?;
+        self.first = false;
+        serde_json::to_writer(&mut self.out, finding).map_err(io::Error::other)
+    }
+}
+
+impl Reporter for JsonReporter<'_> {
+    fn begin_file(&mut self, _file: &str) -> io::Result<()> {
+        self.start()
+    }
+
+    fn record(&mut self, outcome: &RecordOutcome, _source: &mut dyn SourceLines) -> io::Result<()> {
+        outcome
+            .findings
+            .iter()
+            .try_for_each(|finding| self.finding(finding))
+    }
+
+    fn input(&mut self, finding: &Finding, _source: &mut dyn SourceLines) -> io::Result<()> {
+        self.finding(finding)
+    }
+
+    fn end_file(&mut self, _file: &str, _summary: &Summary) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary, _failed: bool) -> io::Result<()> {
+        self.start()?;
+        self.out.write_all(if self.first {
+            b"],\n  \"summary\": "
+        } else {
+            b"\n  ],\n  \"summary\": "
+        })?;
+        serde_json::to_writer(&mut self.out, summary).map_err(io::Error::other)?;
+        self.out.write_all(b"\n}\n")?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::render;
+
+    #[test]
+    fn json_report() {
+        let text = render(|out| Box::new(JsonReporter::new(Box::new(out))));
+        insta::assert_snapshot!(text);
+        let document: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(document["summary"]["errors"], 5);
+        assert_eq!(document["summary"]["valid"], 1);
+        let findings = document["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 7);
+        assert_eq!(findings[1]["suggestion"], "closed");
+        assert_eq!(findings[1]["pointer"], "/status");
+        assert!(findings[2].get("expected").is_none());
+    }
+
+    #[test]
+    fn json_report_without_findings_is_valid_json() {
+        let mut out = Vec::new();
+        {
+            let mut reporter = JsonReporter::new(Box::new(&mut out));
+            reporter.finish(&Summary::default(), false).unwrap();
+        }
+        let document: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(document["findings"], serde_json::json!([]));
+        assert_eq!(document["summary"]["files"], 0);
+    }
+}

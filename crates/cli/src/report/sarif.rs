@@ -1,0 +1,246 @@
+//! `--format sarif`: SARIF 2.1.0, via `serde-sarif`, for code-scanning dashboards.
+//!
+//! One run; the tool driver `enquiry` lists every rule of [`Code::ALL`] as a
+//! `reportingDescriptor` (id, short description, full description = rationale, help with an
+//! example, default level), so that viewers can explain a result without this tool. Each
+//! finding is a result with its rule, level, message, a physical location (file, line, column;
+//! columns count Unicode code points) and a logical location naming the record and JSON
+//! Pointer, repeated in the result's `properties` (`record`, `pointer`).
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use enquiry_validator::{Code, Finding, Level, RecordOutcome, Severity, Summary};
+use serde_json::json;
+use serde_sarif::sarif;
+
+use super::{message_with_suggestion, Reporter};
+use crate::source::SourceLines;
+
+/// The SARIF renderer (collects, writes at the end).
+pub struct SarifReporter<'w> {
+    out: Box<dyn Write + 'w>,
+    results: Vec<sarif::Result>,
+}
+
+impl<'w> SarifReporter<'w> {
+    /// A renderer writing to `out`.
+    pub fn new(out: Box<dyn Write + 'w>) -> SarifReporter<'w> {
+        SarifReporter {
+            out,
+            results: Vec::new(),
+        }
+    }
+
+    fn finding(&mut self, finding: &Finding) {
+        let rule_index = Code::ALL
+            .iter()
+            .position(|code| *code == finding.code)
+            .unwrap_or_default();
+        let text = message_with_suggestion(finding);
+        let region = sarif::Region::builder()
+            .start_line(to_i64(finding.line))
+            .start_column(to_i64(finding.column))
+            .build();
+        let physical = sarif::PhysicalLocation::builder()
+            .artifact_location(
+                sarif::ArtifactLocation::builder()
+                    .uri(file_uri(&finding.file))
+                    .build(),
+            )
+            .region(region)
+            .build();
+        let logical = sarif::LogicalLocation::builder()
+            .name(format!("record {}", finding.record))
+            .fully_qualified_name(format!("record[{}]{}", finding.record, finding.pointer))
+            .kind("element")
+            .build();
+        let location = sarif::Location::builder()
+            .physical_location(physical)
+            .logical_locations(vec![logical])
+            .build();
+        let mut properties = BTreeMap::new();
+        properties.insert("record".to_owned(), json!(finding.record));
+        properties.insert("pointer".to_owned(), json!(finding.pointer.as_str()));
+        if let Some(expected) = &finding.expected {
+            properties.insert("expected".to_owned(), json!(expected));
+        }
+        if let Some(suggestion) = &finding.suggestion {
+            properties.insert("suggestion".to_owned(), json!(suggestion));
+        }
+        let level = match finding.severity {
+            Severity::Error => sarif::ResultLevel::Error,
+            Severity::Warning => sarif::ResultLevel::Warning,
+        };
+        self.results.push(
+            sarif::Result::builder()
+                .rule_id(finding.code.as_str())
+                .rule_index(to_i64(rule_index as u64))
+                .level(level)
+                .message(sarif::Message::builder().text(text).build())
+                .locations(vec![location])
+                .properties(
+                    sarif::PropertyBag::builder()
+                        .additional_properties(properties)
+                        .build(),
+                )
+                .build(),
+        );
+    }
+}
+
+fn to_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+/// A relative URI reference for a path as the user named it (`-` is standard input).
+fn file_uri(file: &str) -> String {
+    if file == "-" {
+        return "stdin".to_owned();
+    }
+    let mut uri = String::with_capacity(file.len());
+    for byte in file.replace('\\', "/").bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
+/// The rule metadata of every code.
+fn rules() -> Vec<sarif::ReportingDescriptor> {
+    Code::ALL
+        .iter()
+        .map(|code| {
+            let (enabled, level) = match code.default_level() {
+                Level::Allow => (false, "error"),
+                Level::Warn => (true, "warning"),
+                Level::Deny => (true, "error"),
+            };
+            let help = format!(
+                "{} Example of a violation: {} (see `enquiry explain {}`)",
+                code.summary(),
+                code.example(),
+                code.as_str()
+            );
+            sarif::ReportingDescriptor::builder()
+                .id(code.as_str())
+                .name(code.as_str())
+                .short_description(
+                    sarif::MultiformatMessageString::builder()
+                        .text(code.summary())
+                        .build(),
+                )
+                .full_description(
+                    sarif::MultiformatMessageString::builder()
+                        .text(code.rationale())
+                        .build(),
+                )
+                .help(
+                    sarif::MultiformatMessageString::builder()
+                        .text(help)
+                        .build(),
+                )
+                .default_configuration(
+                    sarif::ReportingConfiguration::builder()
+                        .enabled(enabled)
+                        .level(json!(level))
+                        .build(),
+                )
+                .properties(
+                    sarif::PropertyBag::builder()
+                        .additional_properties(BTreeMap::from([(
+                            "schemaExpressible".to_owned(),
+                            json!(code.schema_expressible()),
+                        )]))
+                        .build(),
+                )
+                .build()
+        })
+        .collect()
+}
+
+impl Reporter for SarifReporter<'_> {
+    fn begin_file(&mut self, _file: &str) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn record(&mut self, outcome: &RecordOutcome, _source: &mut dyn SourceLines) -> io::Result<()> {
+        outcome
+            .findings
+            .iter()
+            .for_each(|finding| self.finding(finding));
+        Ok(())
+    }
+
+    fn input(&mut self, finding: &Finding, _source: &mut dyn SourceLines) -> io::Result<()> {
+        self.finding(finding);
+        Ok(())
+    }
+
+    fn end_file(&mut self, _file: &str, _summary: &Summary) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self, _summary: &Summary, _failed: bool) -> io::Result<()> {
+        let driver = sarif::ToolComponent::builder()
+            .name("enquiry")
+            .version(env!("CARGO_PKG_VERSION"))
+            .semantic_version(env!("CARGO_PKG_VERSION"))
+            .information_uri(env!("CARGO_PKG_REPOSITORY"))
+            .rules(rules())
+            .build();
+        let run = sarif::Run::builder()
+            .tool(sarif::Tool::from(driver))
+            .column_kind(json!("unicodeCodePoints"))
+            .results(std::mem::take(&mut self.results))
+            .build();
+        let log = sarif::Sarif::builder()
+            .version(json!("2.1.0"))
+            .schema(sarif::SCHEMA_URL)
+            .runs(vec![run])
+            .build();
+        serde_json::to_writer_pretty(&mut self.out, &log).map_err(io::Error::other)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture::render;
+
+    #[test]
+    fn sarif_report() {
+        let text = render(|out| Box::new(SarifReporter::new(Box::new(out))));
+        insta::assert_snapshot!(text);
+        let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(log["version"], "2.1.0");
+        let run = &log["runs"][0];
+        assert_eq!(run["tool"]["driver"]["name"], "enquiry");
+        assert_eq!(
+            run["tool"]["driver"]["rules"].as_array().unwrap().len(),
+            Code::ALL.len()
+        );
+        let results = run["results"].as_array().unwrap();
+        assert_eq!(results.len(), 7);
+        let status = &results[1];
+        assert_eq!(status["ruleId"], "enum");
+        assert_eq!(
+            run["tool"]["driver"]["rules"][status["ruleIndex"].as_u64().unwrap() as usize]["id"],
+            "enum"
+        );
+        assert_eq!(
+            status["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "captures/day%201.ndjson"
+        );
+        assert_eq!(
+            status["locations"][0]["physicalLocation"]["region"]["startColumn"],
+            62
+        );
+        assert_eq!(status["properties"]["pointer"], "/status");
+    }
+}

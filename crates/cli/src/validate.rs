@@ -1,0 +1,504 @@
+//! `enquiry validate`: configuration, input discovery, the event loop and exit codes.
+
+use std::env;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::ValueEnum;
+use enquiry_validator::config::{parse_channel_list, parse_label_list};
+use enquiry_validator::{Config, ConfigFile, Event, Pointer, Profile, Summary, Validator};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::report::{self, Format, HumanOptions};
+use crate::source::{self, FileSource, NoSource, SourceLines};
+
+/// Inputs at least this large (in total) get a progress bar on a terminal.
+const PROGRESS_THRESHOLD: u64 = 8 << 20;
+
+/// The progress bar's look.
+const PROGRESS_TEMPLATE: &str =
+    "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})";
+
+const AFTER_HELP: &str = "\
+Inputs:
+  Each input may hold one enquiry object, a JSON array of them, NDJSON (one object a line,
+  blank lines skipped) or a list response (an object whose only array member holds the records,
+  or the array at --pointer). Gzip input is decompressed. Directories are searched recursively,
+  in sorted order, for *.json, *.ndjson, *.jsonl and their .gz forms; files named explicitly
+  are read whatever their name. `-`, or no PATH at all, reads standard input.
+
+Configuration:
+  --config FILE reads an enquiry.toml (profile, [rules] levels allow|warn|deny, required,
+  max-record-size). Without --config, ./enquiry.toml in the current directory is read when it
+  exists (like other linters, so that a repository's settings apply to hooks and CI alike);
+  --no-config ignores it. Command-line flags override the file.
+
+Output:
+  human   each finding as `file:line:column: severity[code]: message`, with a source snippet
+          and a caret under the offending value, then a summary line. Coloured only when
+          standard output is a terminal and NO_COLOR is not set. Snippets of standard input
+          come from a window of its most recent lines (up to 24 MiB; with more than 4 --jobs a
+          finding far behind the reader may lack its snippet); gzip input and lines longer than
+          1 MiB have none. A progress bar is drawn on standard error for large inputs when it
+          is a terminal.
+  json    one document {\"findings\": [...], \"summary\": {...}}. Findings are streamed and the
+          summary (files, records, valid, invalid, errors, warnings) follows them, so memory
+          stays constant; read the whole document before using it.
+  junit   a test suite per file, a test case per record, a failure for records with errors.
+  github  ::error / ::warning workflow commands for GitHub Actions annotations.
+  sarif   SARIF 2.1.0 with every rule's metadata, for code-scanning dashboards.
+  --quiet: human prints only the summary line, and nothing at all when the run passes; github
+  prints errors only, and its summary line only when the run fails. json, junit and sarif
+  are always complete documents.
+
+  Values of personal members (ip, names, inquiryDeepLink...) are masked in messages and
+  snippets unless --show-values: reports of captured payloads end up in CI logs.
+
+Exit status:
+  0  no error (warnings allowed unless --deny-warnings)
+  1  at least one error (or a warning, with --deny-warnings)
+  2  usage error, unreadable path or bad configuration; the other paths are still checked";
+
+/// `enquiry validate` arguments.
+#[derive(clap::Args, Debug)]
+#[command(after_long_help = AFTER_HELP)]
+pub struct ValidateArgs {
+    /// Files or directories to check; `-` or none reads standard input.
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// The report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Which rules apply and how strictly (overrides the configuration file).
+    #[arg(long, value_enum)]
+    profile: Option<ProfileArg>,
+    /// An enquiry.toml to read (default: ./enquiry.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore ./enquiry.toml.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// The tenant's labels: a Get Label List response or a JSON array of label IDs.
+    #[arg(long, value_name = "FILE")]
+    labels: Option<PathBuf>,
+    /// The tenant's channels: a JSON array of channel names.
+    #[arg(long, value_name = "FILE")]
+    channels: Option<PathBuf>,
+    /// Where the records are in a list response (RFC 6901 JSON Pointer, e.g. `/data/list`).
+    #[arg(long, value_name = "PTR")]
+    pointer: Option<String>,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Show the values of personal members instead of masking them.
+    #[arg(long)]
+    show_values: bool,
+    /// Worker threads per input (default: the number of CPUs).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: Option<u32>,
+    /// Print only the summary, and nothing when the run passes (human and github formats).
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// The largest record parsed; a larger one is a `record-too-large` finding [default: 16 MiB].
+    #[arg(long, value_name = "BYTES")]
+    max_record_size: Option<usize>,
+}
+
+/// `--profile` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ProfileArg {
+    /// The documented contract: three required members, warnings for doubtful values.
+    Default,
+    /// Every documented member present, warnings are errors, canonical timestamps.
+    Strict,
+}
+
+/// A usage or configuration problem: exit 2.
+struct UsageError(String);
+
+/// One thing to read.
+enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+impl Input {
+    fn name(&self) -> String {
+        match self {
+            Input::Stdin => "-".to_owned(),
+            Input::File(path) => path.display().to_string(),
+        }
+    }
+}
+
+/// Runs `enquiry validate`.
+pub fn run(args: &ValidateArgs) -> ExitCode {
+    let config = match build_config(args) {
+        Ok(config) => config,
+        Err(UsageError(message)) => {
+            eprintln!("enquiry validate: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let (inputs, mut path_error) = collect_inputs(&args.paths);
+    let validator = Validator::new(config);
+    let jobs = args
+        .jobs
+        .map(|jobs| jobs as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+
+    let progress = progress_bar(&inputs, args.quiet);
+    let stdout = io::stdout();
+    let color =
+        stdout.is_terminal() && env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    let writer: Box<dyn Write> = match &progress {
+        Some(bar) => Box::new(SuspendWriter {
+            bar: bar.clone(),
+            inner: BufWriter::new(stdout.lock()),
+        }),
+        None => Box::new(BufWriter::new(stdout.lock())),
+    };
+    let human = HumanOptions {
+        color,
+        quiet: args.quiet,
+        show_values: args.show_values,
+    };
+    let mut reporter = report::reporter(args.format, writer, args.quiet, human);
+    let wants_source = report::wants_source(args.format, args.quiet);
+
+    let mut total = Summary::default();
+    let mut output_error: Option<io::Error> = None;
+    for input in &inputs {
+        let name = input.name();
+        let (reader, mut lines): (Box<dyn Read + Send>, Box<dyn SourceLines>) = match input {
+            Input::Stdin if wants_source => {
+                let (reader, window) = source::tee(io::stdin(), source::window_bytes(jobs));
+                (Box::new(reader), Box::new(window))
+            }
+            Input::Stdin => (Box::new(io::stdin()), Box::new(NoSource)),
+            Input::File(path) => match File::open(path) {
+                Ok(file) => {
+                    // A pipe (`<(...)`, a FIFO) cannot be read a second time: keep a window.
+                    let regular = file.metadata().is_ok_and(|meta| meta.is_file());
+                    let reader: Box<dyn Read + Send> = match &progress {
+                        Some(bar) => Box::new(bar.wrap_read(file)),
+                        None => Box::new(file),
+                    };
+                    if !wants_source {
+                        (reader, Box::new(NoSource))
+                    } else if regular {
+                        (reader, Box::new(FileSource::new(path.clone())))
+                    } else {
+                        let (reader, window) = source::tee(reader, source::window_bytes(jobs));
+                        (Box::new(reader), Box::new(window))
+                    }
+                }
+                Err(err) => {
+                    report_path_error(progress.as_ref(), &name, &err);
+                    path_error = true;
+                    continue;
+                }
+            },
+        };
+        note(&mut output_error, reporter.begin_file(&name));
+        let mut on_event = |event: Event| {
+            if output_error.is_some() {
+                return;
+            }
+            let result = match &event {
+                Event::Record(outcome) => reporter.record(outcome, lines.as_mut()),
+                Event::Input(finding) => reporter.input(finding, lines.as_mut()),
+            };
+            note(&mut output_error, result);
+        };
+        match validator.validate_stream(reader, &name, jobs, &mut on_event) {
+            Ok(summary) => {
+                total.add(&summary);
+                note(&mut output_error, reporter.end_file(&name, &summary));
+            }
+            Err(err) => {
+                report_path_error(progress.as_ref(), &name, &err);
+                path_error = true;
+                note(
+                    &mut output_error,
+                    reporter.end_file(&name, &Summary::default()),
+                );
+            }
+        }
+    }
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    let failed = total.errors > 0 || (args.deny_warnings && total.warnings > 0);
+    note(
+        &mut output_error,
+        reporter.finish(&total, failed || path_error),
+    );
+    drop(reporter);
+    if let Some(err) = output_error {
+        if err.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("enquiry validate: cannot write the report: {err}");
+            return ExitCode::from(2);
+        }
+    }
+    if path_error {
+        ExitCode::from(2)
+    } else if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Keeps the first output error.
+fn note(slot: &mut Option<io::Error>, result: io::Result<()>) {
+    if let (None, Err(err)) = (slot.as_ref(), result) {
+        *slot = Some(err);
+    }
+}
+
+fn report_path_error(progress: Option<&ProgressBar>, name: &str, err: &io::Error) {
+    let message = format!("enquiry validate: {name}: {err}");
+    match progress {
+        Some(bar) => bar.suspend(|| eprintln!("{message}")),
+        None => eprintln!("{message}"),
+    }
+}
+
+fn read_file(what: &str, path: &Path) -> Result<Vec<u8>, UsageError> {
+    fs::read(path)
+        .map_err(|err| UsageError(format!("cannot read {what} {}: {err}", path.display())))
+}
+
+/// The configuration: defaults, then the enquiry.toml, then the flags.
+fn build_config(args: &ValidateArgs) -> Result<Config, UsageError> {
+    let mut config = Config::default();
+    let config_path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None if !args.no_config => {
+            Some(PathBuf::from("enquiry.toml")).filter(|path| path.is_file())
+        }
+        None => None,
+    };
+    if let Some(path) = config_path {
+        let bytes = read_file("configuration", &path)?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            UsageError(format!(
+                "{}: the configuration is not UTF-8",
+                path.display()
+            ))
+        })?;
+        let file = ConfigFile::parse(&text)
+            .map_err(|err| UsageError(format!("{}: {err}", path.display())))?;
+        config.apply(&file);
+    }
+    if let Some(profile) = args.profile {
+        config.profile = match profile {
+            ProfileArg::Default => Profile::Default,
+            ProfileArg::Strict => Profile::Strict,
+        };
+    }
+    if let Some(size) = args.max_record_size {
+        config.max_record_size = size;
+    }
+    if let Some(path) = &args.labels {
+        let labels = parse_label_list(&read_file("label list", path)?)
+            .map_err(|err| UsageError(format!("{}: {err}", path.display())))?;
+        config.labels = Some(labels);
+    }
+    if let Some(path) = &args.channels {
+        let channels = parse_channel_list(&read_file("channel list", path)?)
+            .map_err(|err| UsageError(format!("{}: {err}", path.display())))?;
+        config.channels = Some(channels);
+    }
+    if let Some(pointer) = &args.pointer {
+        if Pointer::parse(pointer).is_none() {
+            return Err(UsageError(format!(
+                "--pointer {pointer:?} is not a JSON Pointer (it must be empty or start with `/`)"
+            )));
+        }
+        config.pointer = Some(pointer.clone());
+    }
+    config.show_values = args.show_values;
+    Ok(config)
+}
+
+/// Expands the paths: `-` and no path are standard input, directories are searched. Returns
+/// the inputs and whether a path could not be read (already reported on standard error).
+fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, bool) {
+    if paths.is_empty() {
+        return (vec![Input::Stdin], false);
+    }
+    let mut inputs = Vec::new();
+    let mut error = false;
+    for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                let before = inputs.len();
+                walk(path, &mut inputs, &mut error);
+                if inputs.len() == before {
+                    eprintln!(
+                        "enquiry validate: {}: no *.json, *.ndjson or *.jsonl files (or their .gz forms) found",
+                        path.display()
+                    );
+                }
+            }
+            Ok(_) => inputs.push(Input::File(path.clone())),
+            Err(err) => {
+                eprintln!("enquiry validate: {}: {err}", path.display());
+                error = true;
+            }
+        }
+    }
+    (inputs, error)
+}
+
+/// Whether a file found in a directory is a payload file.
+fn is_payload_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    [".json", ".ndjson", ".jsonl"]
+        .iter()
+        .any(|extension| name.ends_with(extension))
+}
+
+/// Adds the payload files under `dir`, in sorted order, recursively (symbolic links to
+/// directories are not followed).
+fn walk(dir: &Path, inputs: &mut Vec<Input>, error: &mut bool) {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            eprintln!("enquiry validate: {}: {err}", dir.display());
+            *error = true;
+            return;
+        }
+    };
+    let mut entries: Vec<fs::DirEntry> = entries
+        .filter_map(|entry| {
+            entry
+                .map_err(|err| {
+                    eprintln!("enquiry validate: {}: {err}", dir.display());
+                    *error = true;
+                })
+                .ok()
+        })
+        .collect();
+    entries.sort_by_key(fs::DirEntry::file_name);
+    for entry in entries {
+        let path = entry.path();
+        let is_real_dir = entry.file_type().is_ok_and(|kind| kind.is_dir());
+        if is_real_dir {
+            walk(&path, inputs, error);
+        } else if is_payload_name(&entry.file_name().to_string_lossy()) && path.is_file() {
+            inputs.push(Input::File(path));
+        }
+    }
+}
+
+/// A progress bar on standard error for large inputs, when it is a terminal and not in CI.
+fn progress_bar(inputs: &[Input], quiet: bool) -> Option<ProgressBar> {
+    if quiet || !io::stderr().is_terminal() || env::var_os("CI").is_some() {
+        return None;
+    }
+    let total: u64 = inputs
+        .iter()
+        .filter_map(|input| match input {
+            Input::File(path) => fs::metadata(path).ok().map(|meta| meta.len()),
+            Input::Stdin => None,
+        })
+        .sum();
+    if total < PROGRESS_THRESHOLD {
+        return None;
+    }
+    let style = ProgressStyle::with_template(PROGRESS_TEMPLATE).ok()?;
+    let bar =
+        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()).with_style(style);
+    bar.enable_steady_tick(Duration::from_millis(200));
+    Some(bar)
+}
+
+/// Writes through a progress bar's `suspend`, so that report lines and the bar do not mix.
+struct SuspendWriter<W> {
+    bar: ProgressBar,
+    inner: W,
+}
+
+impl<W: Write> Write for SuspendWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let inner = &mut self.inner;
+        self.bar.suspend(|| inner.write(buf))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let inner = &mut self.inner;
+        self.bar.suspend(|| inner.flush())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_template_is_valid() {
+        assert!(ProgressStyle::with_template(PROGRESS_TEMPLATE).is_ok());
+    }
+
+    #[test]
+    fn payload_names() {
+        for name in [
+            "a.json",
+            "b.NDJSON",
+            "c.jsonl",
+            "d.json.gz",
+            "e.jsonl.gz",
+            "f.ndjson.gz",
+        ] {
+            assert!(is_payload_name(name), "{name}");
+        }
+        for name in ["a.txt", "b.gz", "c.json.bak", "json", "d.tar.gz"] {
+            assert!(!is_payload_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn walk_is_sorted_and_recursive() {
+        let dir = env::temp_dir().join(format!("enquiry-cli-walk-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("b/inner")).unwrap();
+        for name in [
+            "z.json",
+            "a.ndjson",
+            "notes.txt",
+            "b/inner/x.jsonl.gz",
+            "b/m.json",
+        ] {
+            fs::write(dir.join(name), "{}").unwrap();
+        }
+        let (inputs, error) = collect_inputs(std::slice::from_ref(&dir));
+        assert!(!error);
+        let names: Vec<String> = inputs
+            .iter()
+            .map(|input| match input {
+                Input::File(path) => path
+                    .strip_prefix(&dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+                Input::Stdin => "-".to_owned(),
+            })
+            .collect();
+        assert_eq!(
+            names,
+            ["a.ndjson", "b/inner/x.jsonl.gz", "b/m.json", "z.json"]
+        );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,696 @@
+//! The mutant catalogue: one labelled defect per error rule of the validator.
+//!
+//! A mutant is a valid record (emitted into a member tree instead of bytes) with exactly one
+//! change. Each mutation is chosen so that it breaks its own rule and no other: timestamps that
+//! feed the status-consistency and close-duration checks (`closedAt`, and `closeDuration`) are
+//! never the target of a timestamp mutation, a status is only mis-spelt on records whose
+//! consistency does not depend on it, and so on. The tests check every kind against the
+//! validator: exactly one finding, the labelled one, as an error.
+
+use enquiry_schema::fields::FIELDS;
+use enquiry_schema::{Channel, Status};
+
+use crate::record::{self, push_hex, push_str, push_u64, Plan, Pools, Sink};
+use crate::rng::Rand;
+use crate::time::{self, Civil, HOUR, SECOND};
+
+/// One entry of the mutant catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MutantKind {
+    /// A stable id for the kind of defect (`date-time-missing-zone`).
+    pub id: &'static str,
+    /// The validator's rule id the defect breaks (`date-time`).
+    pub code: &'static str,
+    /// What the mutation does.
+    pub description: &'static str,
+    pub(crate) needs: Needs,
+    pub(crate) mutation: Mutation,
+}
+
+/// What a kind needs to be applicable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Needs {
+    Nothing,
+    /// Ends the validator's reading of a JSON array, so only used in NDJSON streams.
+    LineFraming,
+    /// A label list configured in the validator.
+    LabelList,
+    /// A channel list configured in the validator.
+    ChannelList,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mutation {
+    SyntaxPythonLiteral,
+    EncodingLatin1,
+    EncodingLoneSurrogate,
+    NotAnObject,
+    DuplicateKey,
+    RequiredMissing,
+    RequiredNull,
+    WrongType,
+    EnumCase,
+    EnumUnknown,
+    DateFormat,
+    DateImpossible,
+    DateHour25,
+    DateNoZone,
+    Ip,
+    Language,
+    Country,
+    Url,
+    Fraction,
+    Negative,
+    LabelEmpty,
+    LabelDuplicate,
+    Timeline,
+    ChannelUnknown,
+    LabelUnknown,
+    TooDeep,
+}
+
+const fn kind(
+    id: &'static str,
+    code: &'static str,
+    description: &'static str,
+    needs: Needs,
+    mutation: Mutation,
+) -> MutantKind {
+    MutantKind {
+        id,
+        code,
+        description,
+        needs,
+        mutation,
+    }
+}
+
+use Mutation as M;
+use Needs as N;
+
+/// Every kind of defect the generator plants, with the validator rule each breaks.
+pub static CATALOGUE: &[MutantKind] = &[
+    kind("syntax-python-literal", "syntax", "`attachment` written as the Python literal `True` (NDJSON only: a syntax error ends a JSON array)", N::LineFraming, M::SyntaxPythonLiteral),
+    kind("encoding-latin1", "encoding", "`visitorLastName` ends in a Latin-1 byte (0xE9), not UTF-8", N::Nothing, M::EncodingLatin1),
+    kind("encoding-lone-surrogate", "encoding", "`visitorFirstName` ends in a lone surrogate escape `\\ud83d` (a cut emoji)", N::Nothing, M::EncodingLoneSurrogate),
+    kind("not-an-object", "not-an-object", "the record is double-encoded: a JSON string holding the object's text", N::Nothing, M::NotAnObject),
+    kind("duplicate-key", "duplicate-key", "`status` appears twice (same value)", N::Nothing, M::DuplicateKey),
+    kind("required-missing", "required", "`_id`, `createdAt` or `status` is removed", N::Nothing, M::RequiredMissing),
+    kind("required-null", "required", "`_id`, `createdAt` or `status` is `null`", N::Nothing, M::RequiredNull),
+    kind("type", "type", "a member of the wrong JSON type (`attachment: \"true\"`, `duration: \"1234\"`, `createdAt` as epoch milliseconds, `labelIDs` as a string, ...)", N::Nothing, M::WrongType),
+    kind("enum-wrong-case", "enum", "an enumerated value in the wrong case (`Ongoing`, `im`, `Cinnox`, `whatsapp`)", N::Nothing, M::EnumCase),
+    kind("enum-unknown-value", "enum", "an enumerated member with an undocumented value (`VIDEO`, `SMS`, `QUEUE`, `pending`)", N::Nothing, M::EnumUnknown),
+    kind("date-time-format", "date-time", "a timestamp as `YYYY/MM/DD HH:MM:SS`", N::Nothing, M::DateFormat),
+    kind("date-time-impossible-date", "date-time", "a timestamp on February 30", N::Nothing, M::DateImpossible),
+    kind("date-time-hour-25", "date-time", "a timestamp at hour 25", N::Nothing, M::DateHour25),
+    kind("date-time-missing-zone", "date-time", "a timestamp without `Z` or offset", N::Nothing, M::DateNoZone),
+    kind("ip", "ip", "`ip` is not an address (`192.0.2.256`, `198.51.100.7:8080`, `2001:db8::g1`, `203.0.113`)", N::Nothing, M::Ip),
+    kind("language", "language", "`language` is not an ISO 639-1 code (`eng`, `EN`, `en-US`)", N::Nothing, M::Language),
+    kind("country", "country", "`location` or `locationDetail.regionCode` is not an ISO 3166-1 alpha-2 code (`HKG`, `hk`, `UK`)", N::Nothing, M::Country),
+    kind("url", "url", "`inquiryDeepLink` is relative, lacks a scheme or uses `ftp`", N::Nothing, M::Url),
+    kind("integer", "integer", "`duration` or `closeDuration` has a fraction (`.5`)", N::Nothing, M::Fraction),
+    kind("minimum", "minimum", "`duration` is negative", N::Nothing, M::Negative),
+    kind("label-empty", "label-empty", "`labelIDs` holds an empty string", N::Nothing, M::LabelEmpty),
+    kind("label-duplicate", "label-duplicate", "`labelIDs` holds the same ID twice", N::Nothing, M::LabelDuplicate),
+    kind("timeline", "timeline", "`updatedAt`, `pickedUpAt`, `missedAt` or `reopenedAt` before `createdAt`", N::Nothing, M::Timeline),
+    kind("channel-unknown", "channel-unknown", "`channel` outside the configured channel list (a documented channel the list lacks, when there is one)", N::ChannelList, M::ChannelUnknown),
+    kind("label-unknown", "label-unknown", "a label ID outside the configured label list", N::LabelList, M::LabelUnknown),
+    kind("too-deep", "too-deep", "arrays nested 130 deep inside `transferredParty` (NDJSON only: the validator stops reading a JSON array there)", N::LineFraming, M::TooDeep),
+];
+
+/// The nesting depth of the `too-deep` mutant's arrays.
+pub(crate) const TOO_DEEP_ARRAYS: usize = 130;
+
+/// A member's value: JSON text, or an object's members.
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    Raw(Vec<u8>),
+    Object(Vec<Member>),
+}
+
+/// One member of a record under mutation.
+#[derive(Debug, Clone)]
+pub(crate) struct Member {
+    key: &'static str,
+    node: Node,
+}
+
+/// A sink that keeps the members, so that a mutation can change one.
+#[derive(Debug, Default)]
+pub(crate) struct TreeSink {
+    stack: Vec<(&'static str, Vec<Member>)>,
+    members: Vec<Member>,
+}
+
+impl TreeSink {
+    fn current(&mut self) -> &mut Vec<Member> {
+        match self.stack.last_mut() {
+            Some((_, members)) => members,
+            None => &mut self.members,
+        }
+    }
+}
+
+impl Sink for TreeSink {
+    fn value(&mut self, key: &'static str) -> &mut Vec<u8> {
+        let members = self.current();
+        members.push(Member {
+            key,
+            node: Node::Raw(Vec::new()),
+        });
+        match members.last_mut() {
+            Some(Member {
+                node: Node::Raw(bytes),
+                ..
+            }) => bytes,
+            _ => unreachable!("a raw member was just pushed"),
+        }
+    }
+
+    fn begin_object(&mut self, key: &'static str) {
+        self.stack.push((key, Vec::new()));
+    }
+
+    fn end_object(&mut self) {
+        if let Some((key, members)) = self.stack.pop() {
+            self.current().push(Member {
+                key,
+                node: Node::Object(members),
+            });
+        }
+    }
+}
+
+fn render(members: &[Member], out: &mut Vec<u8>) {
+    out.push(b'{');
+    for (at, member) in members.iter().enumerate() {
+        if at > 0 {
+            out.push(b',');
+        }
+        push_str(out, member.key);
+        out.push(b':');
+        match &member.node {
+            Node::Raw(bytes) => out.extend_from_slice(bytes),
+            Node::Object(inner) => render(inner, out),
+        }
+    }
+    out.push(b'}');
+}
+
+fn doc_order(key: &str) -> usize {
+    FIELDS
+        .iter()
+        .position(|rule| rule.name == key)
+        .unwrap_or(usize::MAX)
+}
+
+/// The record's members, for one mutation.
+struct Record {
+    members: Vec<Member>,
+}
+
+impl Record {
+    fn raw(&self, key: &str) -> Option<&[u8]> {
+        self.members
+            .iter()
+            .find(|member| member.key == key)
+            .and_then(|member| match &member.node {
+                Node::Raw(bytes) => Some(bytes.as_slice()),
+                Node::Object(_) => None,
+            })
+    }
+
+    /// The string value of a member written by the generator (no escapes in it).
+    fn text(&self, key: &str) -> Option<String> {
+        self.raw(key)
+            .and_then(|raw| serde_json::from_slice::<String>(raw).ok())
+    }
+
+    /// Sets a member's JSON text, inserting it at its documented position when absent.
+    fn set(&mut self, key: &'static str, value: Vec<u8>) {
+        if let Some(member) = self.members.iter_mut().find(|member| member.key == key) {
+            member.node = Node::Raw(value);
+            return;
+        }
+        let order = doc_order(key);
+        let at = self
+            .members
+            .iter()
+            .position(|member| doc_order(member.key) > order)
+            .unwrap_or(self.members.len());
+        self.members.insert(
+            at,
+            Member {
+                key,
+                node: Node::Raw(value),
+            },
+        );
+    }
+
+    fn remove(&mut self, key: &str) {
+        self.members.retain(|member| member.key != key);
+    }
+
+    fn set_nested(&mut self, key: &str, inner_key: &'static str, value: Vec<u8>) {
+        let Some(Member {
+            node: Node::Object(inner),
+            ..
+        }) = self.members.iter_mut().find(|member| member.key == key)
+        else {
+            return;
+        };
+        match inner.iter_mut().find(|item| item.key == inner_key) {
+            Some(item) => item.node = Node::Raw(value),
+            None => inner.insert(
+                0,
+                Member {
+                    key: inner_key,
+                    node: Node::Raw(value),
+                },
+            ),
+        }
+    }
+
+    /// The label IDs currently in `labelIDs` (empty when `null`).
+    fn labels(&self) -> Vec<String> {
+        self.raw("labelIDs")
+            .and_then(|raw| serde_json::from_slice::<Option<Vec<String>>>(raw).ok())
+            .flatten()
+            .unwrap_or_default()
+    }
+}
+
+fn json_string(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 2);
+    push_str(&mut out, text);
+    out
+}
+
+fn json_labels(labels: &[String]) -> Vec<u8> {
+    let mut out = vec![b'['];
+    for (at, label) in labels.iter().enumerate() {
+        if at > 0 {
+            out.push(b',');
+        }
+        push_str(&mut out, label);
+    }
+    out.push(b']');
+    out
+}
+
+fn civil_string(civil: &Civil, zone: bool) -> Vec<u8> {
+    let mut out = vec![b'"'];
+    time::push_civil(&mut out, civil, zone);
+    out.push(b'"');
+    out
+}
+
+/// The timestamps a date-time mutation may break: never `closedAt`, which the status and
+/// close-duration checks read.
+/// Reads one timestamp of a plan.
+type TimestampOf = fn(&Plan) -> Option<i64>;
+
+const MUTABLE_TIMESTAMPS: &[(&str, TimestampOf)] = &[
+    ("createdAt", |plan| Some(plan.created)),
+    ("updatedAt", |plan| Some(plan.updated)),
+    ("pickedUpAt", |plan| plan.picked),
+    ("missedAt", |plan| plan.missed),
+    ("reopenedAt", |plan| plan.reopened),
+];
+
+/// Context a mutation needs besides the record.
+pub(crate) struct Context<'a> {
+    pub(crate) pools: &'a Pools,
+    pub(crate) channel_list: Option<&'a [String]>,
+    pub(crate) label_list: Option<&'a [String]>,
+}
+
+/// Writes `plan` with the mutation of `kind` into `out` and returns the label's pointer.
+pub(crate) fn write_mutant(
+    kind: &MutantKind,
+    plan: &Plan,
+    context: &Context<'_>,
+    rand: &mut Rand,
+    out: &mut Vec<u8>,
+) -> String {
+    let mut sink = TreeSink::default();
+    record::emit(plan, context.pools, &mut sink);
+    let mut record = Record {
+        members: sink.members,
+    };
+    let pointer = mutate(kind.mutation, &mut record, plan, context, rand);
+    match kind.mutation {
+        Mutation::NotAnObject => {
+            let mut text = Vec::new();
+            render(&record.members, &mut text);
+            let text = String::from_utf8(text).unwrap_or_default();
+            push_str(out, &text);
+        }
+        _ => render(&record.members, out),
+    }
+    pointer
+}
+
+fn pointer_of(key: &str) -> String {
+    format!("/{key}")
+}
+
+fn mutate(
+    mutation: Mutation,
+    record: &mut Record,
+    plan: &Plan,
+    context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    match mutation {
+        M::SyntaxPythonLiteral => {
+            record.set("attachment", b"True".to_vec());
+            pointer_of("attachment")
+        }
+        M::EncodingLatin1 => {
+            let name = record
+                .text("visitorLastName")
+                .unwrap_or_else(|| "Example".to_owned());
+            let mut value = vec![b'"'];
+            value.extend_from_slice(&name.as_bytes()[..name.len() - 1]);
+            value.extend_from_slice(b"\xe9\"");
+            record.set("visitorLastName", value);
+            pointer_of("visitorLastName")
+        }
+        M::EncodingLoneSurrogate => {
+            let name = record
+                .text("visitorFirstName")
+                .unwrap_or_else(|| "Ada".to_owned());
+            let mut value = json_string(&name);
+            value.pop();
+            value.extend_from_slice(b"\\ud83d\"");
+            record.set("visitorFirstName", value);
+            pointer_of("visitorFirstName")
+        }
+        M::NotAnObject => String::new(),
+        M::DuplicateKey => {
+            let at = record
+                .members
+                .iter()
+                .position(|member| member.key == "status")
+                .unwrap_or(0);
+            let copy = record.members[at].clone();
+            record.members.insert(at + 1, copy);
+            pointer_of("status")
+        }
+        M::RequiredMissing => {
+            let key = *rand.pick(&["_id", "createdAt", "status"]);
+            record.remove(key);
+            pointer_of(key)
+        }
+        M::RequiredNull => {
+            let key = *rand.pick(&["_id", "createdAt", "status"]);
+            record.set(key, b"null".to_vec());
+            pointer_of(key)
+        }
+        M::WrongType => {
+            let choice = rand.below(7);
+            let (key, value): (&'static str, Vec<u8>) = match choice {
+                0 => (
+                    "attachment",
+                    json_string(if rand.percent(50) { "true" } else { "false" }),
+                ),
+                1 => {
+                    let mut digits = Vec::new();
+                    push_u64(&mut digits, plan.duration().unwrap_or(1234) as u64);
+                    (
+                        "duration",
+                        json_string(&String::from_utf8(digits).unwrap_or_default()),
+                    )
+                }
+                2 => {
+                    let mut digits = Vec::new();
+                    push_u64(&mut digits, plan.created as u64);
+                    ("createdAt", digits)
+                }
+                3 => (
+                    "labelIDs",
+                    json_string(
+                        record
+                            .labels()
+                            .first()
+                            .map_or("63f0a1b2c3d4e5f601a2b3c4", String::as_str),
+                    ),
+                ),
+                4 => (
+                    "locationDetail",
+                    json_string(&record.text("location").unwrap_or_else(|| "HK".to_owned())),
+                ),
+                5 => (
+                    "transferredParty",
+                    b"{\"destinationType\":\"STAFF\"}".to_vec(),
+                ),
+                _ => ("_id", {
+                    let mut digits = Vec::new();
+                    push_u64(&mut digits, u64::from(rand.u32()));
+                    digits
+                }),
+            };
+            record.set(key, value);
+            pointer_of(key)
+        }
+        M::EnumCase => {
+            let mut candidates: Vec<&'static str> = vec![
+                "initChannel",
+                "omniType",
+                "destinationType",
+                "destinationEndPoint",
+            ];
+            if plan.status != Status::Closed {
+                candidates.push("status");
+            }
+            if context.channel_list.is_none() {
+                candidates.push("channel");
+            }
+            let key = *rand.pick(&candidates);
+            let value = record.text(key).unwrap_or_default();
+            let changed = if key == "status"
+                || key == "channel" && value.chars().any(|c| c.is_ascii_lowercase())
+            {
+                // `ongoing` -> `Ongoing`, `Weblink` -> `WEBLINK`.
+                if key == "status" {
+                    let mut chars = value.chars();
+                    chars.next().map_or_else(String::new, |first| {
+                        first.to_ascii_uppercase().to_string() + chars.as_str()
+                    })
+                } else {
+                    value.to_ascii_uppercase()
+                }
+            } else if key == "omniType" {
+                "Cinnox".to_owned()
+            } else {
+                value.to_ascii_lowercase()
+            };
+            record.set(key, json_string(&changed));
+            pointer_of(key)
+        }
+        M::EnumUnknown => {
+            let mut candidates: Vec<(&'static str, &'static str)> = vec![
+                ("initChannel", "VIDEO"),
+                ("omniType", "MAAII"),
+                ("destinationType", "SMS"),
+                ("destinationEndPoint", "QUEUE"),
+            ];
+            if plan.status != Status::Closed {
+                candidates.push(("status", "pending"));
+            }
+            let (key, value) = *rand.pick(&candidates);
+            record.set(key, json_string(value));
+            pointer_of(key)
+        }
+        M::DateFormat | M::DateImpossible | M::DateHour25 | M::DateNoZone => {
+            let present: Vec<(&'static str, i64)> = MUTABLE_TIMESTAMPS
+                .iter()
+                .filter_map(|(key, get)| get(plan).map(|at| (*key, at)))
+                .collect();
+            let (key, at) = *rand.pick(&present);
+            let mut civil = Civil::of(at);
+            let value = match mutation {
+                M::DateFormat => format!(
+                    "\"{:04}/{:02}/{:02} {:02}:{:02}:{:02}\"",
+                    civil.year, civil.month, civil.day, civil.hour, civil.minute, civil.second
+                )
+                .into_bytes(),
+                M::DateImpossible => {
+                    civil.month = 2;
+                    civil.day = 30;
+                    civil_string(&civil, true)
+                }
+                M::DateHour25 => {
+                    civil.hour = 25;
+                    civil_string(&civil, true)
+                }
+                _ => civil_string(&civil, false),
+            };
+            record.set(key, value);
+            pointer_of(key)
+        }
+        M::Ip => {
+            let value = match rand.below(4) {
+                0 => format!("192.0.2.{}", 256 + rand.below(700)),
+                1 => format!(
+                    "198.51.100.{}:{}",
+                    1 + rand.below(254),
+                    1024 + rand.below(60000)
+                ),
+                2 => format!("2001:db8::g{}", rand.below(10)),
+                _ => format!("203.0.{}", 113),
+            };
+            record.set("ip", json_string(&value));
+            pointer_of("ip")
+        }
+        M::Language => {
+            let value = *rand.pick(&["eng", "EN", "en-US", "english", "zh_HK"]);
+            record.set("language", json_string(value));
+            pointer_of("language")
+        }
+        M::Country => {
+            let country = record.text("location").unwrap_or_else(|| "HK".to_owned());
+            let value = match rand.below(3) {
+                0 => format!("{country}X"),
+                1 => country.to_ascii_lowercase(),
+                _ => "UK".to_owned(),
+            };
+            if rand.percent(50) {
+                record.set("location", json_string(&value));
+                pointer_of("location")
+            } else {
+                record.set_nested("locationDetail", "regionCode", json_string(&value));
+                "/locationDetail/regionCode".to_owned()
+            }
+        }
+        M::Url => {
+            let link = record.text("inquiryDeepLink").unwrap_or_default();
+            let path = link.strip_prefix("https://").unwrap_or(&link).to_owned();
+            let value = match rand.below(3) {
+                0 => path.strip_prefix("example.com").unwrap_or(&path).to_owned(),
+                1 => path,
+                _ => format!("ftp://{path}"),
+            };
+            record.set("inquiryDeepLink", json_string(&value));
+            pointer_of("inquiryDeepLink")
+        }
+        M::Fraction => {
+            let (key, value) = match (plan.close_duration(), plan.duration()) {
+                (Some(close), _) if rand.percent(50) => ("closeDuration", close),
+                (_, Some(duration)) => ("duration", duration),
+                (Some(close), None) => ("closeDuration", close),
+                (None, None) => ("duration", 1000 + i64::from(rand.below(60_000))),
+            };
+            let mut text = Vec::new();
+            push_u64(&mut text, value as u64);
+            text.extend_from_slice(b".5");
+            record.set(key, text);
+            pointer_of(key)
+        }
+        M::Negative => {
+            let value = plan
+                .duration()
+                .unwrap_or(1000 + i64::from(rand.below(60_000)))
+                .max(1);
+            let mut text = vec![b'-'];
+            push_u64(&mut text, value as u64);
+            record.set("duration", text);
+            pointer_of("duration")
+        }
+        M::LabelEmpty => {
+            let mut labels = record.labels();
+            let at = rand.index(labels.len() + 1);
+            labels.insert(at, String::new());
+            record.set("labelIDs", json_labels(&labels));
+            format!("/labelIDs/{at}")
+        }
+        M::LabelDuplicate => {
+            let mut labels = record.labels();
+            if labels.is_empty() {
+                labels.push(
+                    context
+                        .pools
+                        .labels
+                        .first()
+                        .cloned()
+                        .unwrap_or_else(|| "63f0a1b2c3d4e5f601a2b3c4".to_owned()),
+                );
+            }
+            let copy = labels[rand.index(labels.len())].clone();
+            labels.push(copy);
+            record.set("labelIDs", json_labels(&labels));
+            format!("/labelIDs/{}", labels.len() - 1)
+        }
+        M::Timeline => {
+            let present: Vec<&'static str> = MUTABLE_TIMESTAMPS[1..]
+                .iter()
+                .filter(|(_, get)| get(plan).is_some())
+                .map(|(key, _)| *key)
+                .collect();
+            let key = *rand.pick(&present);
+            let before = plan.created - SECOND - rand.range(0, (HOUR - SECOND) as u64) as i64;
+            let mut value = vec![b'"'];
+            time::push_timestamp(&mut value, before);
+            value.push(b'"');
+            record.set(key, value);
+            pointer_of(key)
+        }
+        M::ChannelUnknown => {
+            // A documented channel the tenant does not have, when there is one (the documented
+            // schema then accepts the record, as it cannot know the tenant's list); otherwise a
+            // made-up one.
+            let list = context.channel_list.unwrap_or(&[]);
+            let missing: Vec<&str> = Channel::DOCUMENTED
+                .iter()
+                .copied()
+                .filter(|name| !list.iter().any(|listed| listed == name))
+                .collect();
+            let mut name = if missing.is_empty() {
+                "TELEGRAM".to_owned()
+            } else {
+                (*rand.pick(&missing)).to_owned()
+            };
+            while list.contains(&name) {
+                name.push('X');
+            }
+            record.set("channel", json_string(&name));
+            pointer_of("channel")
+        }
+        M::LabelUnknown => {
+            let list = context.label_list.unwrap_or(&[]);
+            let mut labels = record.labels();
+            let fresh = loop {
+                let mut id = Vec::with_capacity(24);
+                push_hex(&mut id, &rand.bytes12());
+                let id = String::from_utf8(id).unwrap_or_default();
+                if !list.contains(&id) && !labels.contains(&id) {
+                    break id;
+                }
+            };
+            let at = rand.index(labels.len() + 1);
+            labels.insert(at, fresh);
+            record.set("labelIDs", json_labels(&labels));
+            format!("/labelIDs/{at}")
+        }
+        M::TooDeep => {
+            let mut value = b"[{\"route\":".to_vec();
+            value.extend(std::iter::repeat_n(b'[', TOO_DEEP_ARRAYS));
+            value.extend(std::iter::repeat_n(b']', TOO_DEEP_ARRAYS));
+            value.extend_from_slice(b"}]");
+            record.set("transferredParty", value);
+            too_deep_pointer()
+        }
+    }
+}
+
+/// Where the validator reports the `too-deep` mutant: the first container deeper than 128
+/// levels, the record being level 1.
+fn too_deep_pointer() -> String {
+    // Levels: record 1, transferredParty 2, its object 3, "route" array 4, then one per `[`.
+    let mut pointer = "/transferredParty/0/route".to_owned();
+    for _ in 4..129 {
+        pointer.push_str("/0");
+    }
+    pointer
+}

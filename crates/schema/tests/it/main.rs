@@ -1,0 +1,15 @@
+//! Integration tests of the enquiry-schema crate, in one test binary (one link, not five).
+//!
+//! * `seed`: the vendor's table (a verbatim copy in `data/seed-table.txt`) against the field table
+//!   and the generated schemas.
+//! * `model`: the typed model against the field table: round trips, the lossless property,
+//!   wrongly typed members refused by name.
+//! * `schema`: the generated schemas are valid schemas, and the `jsonschema` crate (formats
+//!   asserted) accepts and rejects what the contract says.
+//! * `codes`: the ISO tables.
+
+mod codes;
+mod model;
+mod schema;
+mod seed;
+mod support;

@@ -1,0 +1,441 @@
+//! The generated schemas: valid schemas of their draft, and the `jsonschema` crate with formats
+//! asserted accepts and rejects what the contract says, in every profile and draft.
+
+use enquiry_schema::json_schema::{
+    enquiry_schema, label_list_schema, to_canonical_string, Draft, Profile,
+};
+use serde_json::{json, Value};
+
+use crate::support::{full_record, minimal_record, with_member, without_member};
+
+const PROFILES: [Profile; 2] = [Profile::Default, Profile::Strict];
+const DRAFTS: [Draft; 2] = [Draft::Draft2020_12, Draft::Draft07];
+
+fn validator(schema: &Value) -> jsonschema::Validator {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .unwrap_or_else(|err| panic!("the schema does not compile: {err}"))
+}
+
+#[test]
+fn every_generated_schema_is_valid_against_its_meta_schema() {
+    for profile in PROFILES {
+        for draft in DRAFTS {
+            let schema = enquiry_schema(profile, draft);
+            let expected_meta = match draft {
+                Draft::Draft2020_12 => "https://json-schema.org/draft/2020-12/schema",
+                Draft::Draft07 => "http://json-schema.org/draft-07/schema#",
+            };
+            assert_eq!(schema["$schema"], expected_meta, "{profile:?} {draft:?}");
+            if let Err(err) = jsonschema::meta::validate(&schema) {
+                panic!(
+                    "{profile:?} {draft:?} schema is not a valid schema: {err} at {}",
+                    err.instance_path()
+                );
+            }
+            validator(&schema);
+        }
+    }
+    let labels = label_list_schema();
+    assert_eq!(
+        labels["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    assert!(jsonschema::meta::validate(&labels).is_ok());
+}
+
+#[test]
+fn generation_is_deterministic_and_canonical() {
+    for profile in PROFILES {
+        for draft in DRAFTS {
+            let first = to_canonical_string(&enquiry_schema(profile, draft));
+            assert_eq!(first, to_canonical_string(&enquiry_schema(profile, draft)));
+            assert!(first.ends_with("}\n") && !first.ends_with("\n\n"));
+            assert!(!first.contains('\r') && !first.contains('\t'));
+            assert!(
+                first.starts_with("{\n  \"$id\""),
+                "two-space indent, sorted keys"
+            );
+        }
+    }
+}
+
+#[test]
+fn canonical_strings_sort_keys_at_every_level() {
+    let value = json!({ "b": { "z": 1, "a": [ { "y": 2, "x": 3 } ] }, "a": true });
+    assert_eq!(
+        to_canonical_string(&value),
+        "{\n  \"a\": true,\n  \"b\": {\n    \"a\": [\n      {\n        \"x\": 3,\n        \"y\": 2\n      }\n    ],\n    \"z\": 1\n  }\n}\n"
+    );
+}
+
+#[test]
+fn the_schemas_say_what_the_contract_says() {
+    let default = enquiry_schema(Profile::Default, Draft::Draft2020_12);
+    assert_eq!(default["required"], json!(["_id", "createdAt", "status"]));
+    assert_eq!(default["additionalProperties"], json!(true));
+    let properties = &default["properties"];
+    assert_eq!(properties["duration"]["minimum"], json!(0));
+    assert_eq!(properties["createdAt"]["format"], json!("date-time"));
+    assert!(properties["createdAt"]["pattern"].is_string());
+    assert_eq!(
+        properties["ip"]["anyOf"],
+        json!([{ "format": "ipv4" }, { "format": "ipv6" }])
+    );
+    assert_eq!(properties["inquiryDeepLink"]["format"], json!("uri"));
+    assert!(
+        !default.to_string().contains("\"format\":\"ip\""),
+        "no non-standard `ip` format"
+    );
+
+    let strict = enquiry_schema(Profile::Strict, Draft::Draft2020_12);
+    assert_eq!(strict["additionalProperties"], json!(false));
+    let documented = strict["properties"].as_object().map(|p| p.len());
+    assert_eq!(
+        strict["required"].as_array().map(Vec::len),
+        documented,
+        "strict requires every member"
+    );
+}
+
+/// What a case expects from the default and the strict schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Both schemas accept.
+    Valid,
+    /// Both schemas reject.
+    Invalid,
+    /// The default schema accepts, the strict one rejects.
+    StrictOnly,
+}
+
+/// A change to the full (strict-valid) record.
+enum Edit {
+    Set(&'static str, Value),
+    Remove(&'static str),
+    Replace(fn() -> Value),
+}
+
+/// One row of the table: a name, an edit of the full record and what each profile says.
+struct Case {
+    name: &'static str,
+    edit: Edit,
+    expect: Expect,
+}
+
+fn set(name: &'static str, member: &'static str, value: Value, expect: Expect) -> Case {
+    Case {
+        name,
+        edit: Edit::Set(member, value),
+        expect,
+    }
+}
+
+fn cases() -> Vec<Case> {
+    use Expect::{Invalid, StrictOnly, Valid};
+    vec![
+        Case {
+            name: "full record",
+            edit: Edit::Replace(full_record),
+            expect: Valid,
+        },
+        Case {
+            name: "minimal record",
+            edit: Edit::Replace(minimal_record),
+            expect: StrictOnly,
+        },
+        // Enums, exact case.
+        set("wrong enum case", "status", json!("Closed"), Invalid),
+        set("unknown status", "status", json!("escalated"), Invalid),
+        set(
+            "initChannel lower case",
+            "initChannel",
+            json!("im"),
+            Invalid,
+        ),
+        set(
+            "undocumented channel",
+            "channel",
+            json!("TELEGRAM"),
+            Invalid,
+        ),
+        set(
+            "destinationType spelling",
+            "destinationType",
+            json!("SIP"),
+            Invalid,
+        ),
+        set(
+            "destinationEndPoint spelling",
+            "destinationEndPoint",
+            json!("BOT"),
+            Invalid,
+        ),
+        set("omniType spelling", "omniType", json!("cinnox"), Invalid),
+        // Timestamps.
+        set(
+            "offset timestamp",
+            "createdAt",
+            json!("2022-11-07T08:00:00+08:00"),
+            StrictOnly,
+        ),
+        set(
+            "no fraction",
+            "createdAt",
+            json!("2022-11-07T00:00:00Z"),
+            StrictOnly,
+        ),
+        set(
+            "micro seconds",
+            "updatedAt",
+            json!("2022-11-07T00:20:00.000000Z"),
+            StrictOnly,
+        ),
+        set(
+            "leap day",
+            "updatedAt",
+            json!("2024-02-29T00:00:00.000Z"),
+            Valid,
+        ),
+        set(
+            "Feb 30",
+            "createdAt",
+            json!("2023-02-30T00:00:00.000Z"),
+            Invalid,
+        ),
+        set(
+            "Feb 29 of a common year",
+            "closedAt",
+            json!("2023-02-29T00:00:00.000Z"),
+            Invalid,
+        ),
+        set(
+            "hour 25",
+            "createdAt",
+            json!("2022-11-07T25:00:00.000Z"),
+            Invalid,
+        ),
+        set(
+            "minute 60",
+            "pickedUpAt",
+            json!("2022-11-07T00:60:00.000Z"),
+            Invalid,
+        ),
+        set(
+            "missing zone",
+            "createdAt",
+            json!("2022-11-07T00:00:00.000"),
+            Invalid,
+        ),
+        set("date only", "missedAt", json!("2022-11-07"), Invalid),
+        set(
+            "space separator",
+            "reopenedAt",
+            json!("2022-11-07 00:16:00.000Z"),
+            Invalid,
+        ),
+        set(
+            "epoch number",
+            "createdAt",
+            json!(1_667_779_200_000_u64),
+            Invalid,
+        ),
+        // Addresses, codes, links.
+        set("IPv6", "ip", json!("2001:db8::1"), Valid),
+        set("bad IPv4", "ip", json!("192.0.2.256"), Invalid),
+        set("ip localhost", "ip", json!("localhost"), Invalid),
+        set("ip with port", "ip", json!("192.0.2.1:80"), Invalid),
+        set("3-letter country", "location", json!("HKG"), Invalid),
+        set("lower-case country", "location", json!("hk"), Invalid),
+        set(
+            "3-letter region code",
+            "locationDetail",
+            json!({ "regionCode": "HKG" }),
+            Invalid,
+        ),
+        set("unassigned country", "location", json!("XX"), Invalid),
+        set("uppercase language", "language", json!("EN"), Invalid),
+        set("unassigned language", "language", json!("xx"), Invalid),
+        set("ISO 639-3 language", "language", json!("eng"), Invalid),
+        set(
+            "relative deep link",
+            "inquiryDeepLink",
+            json!("/enquiries/1"),
+            Invalid,
+        ),
+        set(
+            "ftp deep link",
+            "inquiryDeepLink",
+            json!("ftp://example.com/1"),
+            Invalid,
+        ),
+        set(
+            "http deep link",
+            "inquiryDeepLink",
+            json!("http://example.com/e?id=1#top"),
+            Valid,
+        ),
+        // Durations.
+        set("zero duration", "duration", json!(0), Valid),
+        set("negative duration", "duration", json!(-1), Invalid),
+        set("fractional duration", "closeDuration", json!(1.5), Invalid),
+        set("duration as text", "duration", json!("900000"), Invalid),
+        // Labels.
+        set("labelIDs null", "labelIDs", Value::Null, Valid),
+        set("labelIDs empty", "labelIDs", json!([]), Valid),
+        set(
+            "labelIDs as a string",
+            "labelIDs",
+            json!("label-1"),
+            Invalid,
+        ),
+        set(
+            "duplicate labelIDs",
+            "labelIDs",
+            json!(["label-1", "label-1"]),
+            Invalid,
+        ),
+        set("empty label", "labelIDs", json!([""]), Invalid),
+        set("numeric label", "labelIDs", json!([1]), Invalid),
+        // Wrong types and shapes.
+        set("wrong type", "attachment", json!("false"), Invalid),
+        set("id as a number", "_id", json!(42), Invalid),
+        set(
+            "locationDetail as a string",
+            "locationDetail",
+            json!("HK"),
+            Invalid,
+        ),
+        set(
+            "city as a number",
+            "locationDetail",
+            json!({ "city": 1 }),
+            Invalid,
+        ),
+        set(
+            "transferredParty of strings",
+            "transferredParty",
+            json!(["dest"]),
+            Invalid,
+        ),
+        set(
+            "hunted list",
+            "huntedStaffTargetHistory",
+            json!(["eid-1", "eid-2"]),
+            StrictOnly,
+        ),
+        set(
+            "unrecognised handledType",
+            "handledType",
+            json!("Phone Number"),
+            StrictOnly,
+        ),
+        // Presence, null, unknown members.
+        Case {
+            name: "missing _id",
+            edit: Edit::Remove("_id"),
+            expect: Invalid,
+        },
+        Case {
+            name: "missing createdAt",
+            edit: Edit::Remove("createdAt"),
+            expect: Invalid,
+        },
+        Case {
+            name: "missing status",
+            edit: Edit::Remove("status"),
+            expect: Invalid,
+        },
+        Case {
+            name: "missing optional",
+            edit: Edit::Remove("platform"),
+            expect: StrictOnly,
+        },
+        Case {
+            name: "missing city",
+            edit: Edit::Remove("locationDetail.city"),
+            expect: StrictOnly,
+        },
+        set("null required", "status", Value::Null, Invalid),
+        set("null optional", "platform", Value::Null, StrictOnly),
+        set("null enum", "channel", Value::Null, StrictOnly),
+        set("null ip", "ip", Value::Null, StrictOnly),
+        set("unknown member", "labelIds", json!(["label-1"]), StrictOnly),
+        set(
+            "unknown nested member",
+            "locationDetail.district",
+            json!("Xinyi"),
+            StrictOnly,
+        ),
+    ]
+}
+
+fn apply(edit: &Edit) -> Value {
+    match edit {
+        Edit::Set(member, value) => with_member(full_record(), member, value.clone()),
+        Edit::Remove(member) => without_member(full_record(), member),
+        Edit::Replace(make) => make(),
+    }
+}
+
+/// Runs every case against every schema and reports all mismatches at once.
+fn check(cases: &[Case]) {
+    let mut failures = Vec::new();
+    for profile in PROFILES {
+        for draft in DRAFTS {
+            let validator = validator(&enquiry_schema(profile, draft));
+            for case in cases {
+                let instance = apply(&case.edit);
+                let expected = match (case.expect, profile) {
+                    (Expect::Valid, _) | (Expect::StrictOnly, Profile::Default) => true,
+                    (Expect::Invalid, _) | (Expect::StrictOnly, Profile::Strict) => false,
+                };
+                let errors: Vec<String> = validator
+                    .iter_errors(&instance)
+                    .map(|err| err.to_string())
+                    .collect();
+                if errors.is_empty() != expected {
+                    failures.push(format!(
+                        "{}: {profile:?} {draft:?} expected {} but got {errors:?}",
+                        case.name,
+                        if expected { "valid" } else { "invalid" },
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_schemas_accept_and_reject_what_the_contract_says() {
+    check(&cases());
+}
+
+#[test]
+fn the_label_list_schema_accepts_a_label_list_response() {
+    let validator = validator(&label_list_schema());
+    let good = json!({
+        "code": 0,
+        "labelList": [{
+            "id": "label-1", "name": "VIP", "colorName": "red", "createdBy": "eid-1",
+            "updatedBy": "eid-1", "createdAt": "2022-11-07T00:00:00.000Z",
+            "updatedAt": "2022-11-07T00:00:00.000Z"
+        }]
+    });
+    assert!(validator.is_valid(&good));
+    assert!(
+        !validator.is_valid(&json!({ "code": 0 })),
+        "labelList is required"
+    );
+    assert!(
+        !validator.is_valid(&json!({ "labelList": [{ "name": "no id" }] })),
+        "id is required"
+    );
+}

@@ -1,0 +1,78 @@
+//! Measures single-thread throughput of the validator against a bare `serde_json` syntax pass
+//! (`IgnoredAny`) on generated NDJSON. Run with
+//! `cargo run --release -p enquiry-validator --example throughput [records] [jobs]`.
+
+use std::time::Instant;
+
+use enquiry_validator::{Config, Event, Validator};
+
+/// One valid record of about 1.5 KB; `index` varies the identifiers.
+fn record(index: usize) -> String {
+    format!(
+        concat!(
+            r#"{{"_id":"6368a2f0c1{index:08}","uniqueKey":"uk-{index}-7f3a9c0e4b2d","createdAt":"2022-11-07T00:00:00.000Z","#,
+            r#""svcID":"svc-0001-aaaa-bbbb-cccc","inquiry":"inq-{index}-0000-1111","tag":"tag-0042","visitor":"visitor-{index}-abcdef","#,
+            r#""roomID":"room-{index}-0123456789abcdef","initChannel":"IM","omniType":"CINNOX","ip":"192.0.2.{ip}","language":"en","#,
+            r#""location":"HK","locationDetail":{{"regionCode":"HK","subdivision":"Kowloon","city":"Hong Kong","province":"Hong Kong"}},"#,
+            r#""platform":"web","status":"closed","displayCaseNumber":"CASE-{index:08}","channel":"Weblink","#,
+            r#""destinationID":"dest-0001","destinationName":"Support Team","destinationType":"STAFF","destinationEndPoint":"STAFF","#,
+            r#""handledType":"STAFF","handledTarget":"staff-eid-0007","handledPartyName":"Alex Example","#,
+            r#""huntedStaffTargetHistory":"staff-eid-0007","type":"web","id":"channel-0001","maaiiDisplayName":"Example Web Chat","#,
+            r#""name":"Example Third Party","inquiryType":"general {pad}","updatedAt":"2022-11-07T00:20:00.000Z","#,
+            r#""closedAt":"2022-11-07T00:10:00.000Z","inquiryGroup":"group-0001","transferredParty":[{{"id":"staff-eid-0008","type":"STAFF"}}],"#,
+            r#""pickedUpAt":"2022-11-07T00:01:00.000Z","handledPartyDepartmentID":"dept-0003","attachment":true,"#,
+            r#""staffFirstName":"Alex","staffLastName":"Example","visitorFirstName":"Sam","visitorLastName":"Sample","#,
+            r#""inquiryDeepLink":"https://example.com/dashboard/enquiries/room-{index}-0123456789abcdef","duration":540000,"#,
+            r#""closeDuration":600000,"labelIDs":["label-0001","label-0002"]}}"#,
+            "\n"
+        ),
+        index = index,
+        ip = index % 250,
+        pad = "lorem ipsum dolor sit amet ".repeat(14)
+    )
+}
+
+fn main() {
+    let count: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(200_000);
+    let jobs: usize = std::env::args().nth(2).and_then(|n| n.parse().ok()).unwrap_or(1);
+    let data: Vec<u8> = (0..count).flat_map(|index| record(index).into_bytes()).collect();
+    let megabytes = data.len() as f64 / 1e6;
+    println!("{count} records, {megabytes:.1} MB, {:.0} bytes/record", data.len() as f64 / count as f64);
+
+    let best = |run: &mut dyn FnMut()| {
+        (0..3)
+            .map(|_| {
+                let start = Instant::now();
+                run();
+                start.elapsed().as_secs_f64()
+            })
+            .fold(f64::MAX, f64::min)
+    };
+
+    let ignored = best(&mut || {
+        let stream = serde_json::Deserializer::from_slice(&data).into_iter::<serde::de::IgnoredAny>();
+        let mut n = 0;
+        for value in stream {
+            value.expect("valid JSON");
+            n += 1;
+        }
+        assert_eq!(n, count);
+    });
+    let validator = Validator::new(Config::default());
+    let ours = best(&mut || {
+        let mut invalid = 0;
+        let summary = validator
+            .validate_stream(&data[..], "bench", jobs, &mut |event| {
+                if let Event::Record(outcome) = event {
+                    if !outcome.findings.is_empty() {
+                        invalid += 1;
+                    }
+                }
+            })
+            .expect("in-memory read");
+        assert_eq!(summary.records as usize, count);
+        assert_eq!(invalid, 0, "generated records must be valid");
+    });
+    println!("serde_json IgnoredAny: {:.0} MB/s", megabytes / ignored);
+    println!("validator (jobs {jobs}): {:.0} MB/s ({:.2}x)", megabytes / ours, ignored / ours);
+}

@@ -1,0 +1,454 @@
+//! Reading an input: gzip and BOM detection, fixed-size buffered reads with line/column
+//! tracking, NDJSON chunking at line boundaries, and a structural scanner that finds where a
+//! value ends (counting brackets and strings only) so that records can be cut out of one huge
+//! array or list response without holding more than one record in memory.
+
+use std::io::{self, Cursor, Read};
+
+use memchr::{memchr, memchr2, memrchr};
+
+/// How much is asked of the reader at a time.
+const READ_SIZE: usize = 256 * 1024;
+/// The target size of an NDJSON chunk handed to a worker.
+pub(crate) const CHUNK_SIZE: usize = 2 * 1024 * 1024;
+
+/// The number of characters (UTF-8 scalar values) in `bytes`: bytes that are not continuation
+/// bytes.
+#[inline]
+pub(crate) fn count_chars(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&byte| (byte as i8) >= -0x40).count() as u64
+}
+
+/// A buffered reader that knows the line and column of its next byte.
+pub(crate) struct Source<'r> {
+    reader: Box<dyn Read + Send + 'r>,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    eof: bool,
+    gzip: bool,
+    /// 1-based line of `buf[pos]`.
+    pub line: u64,
+    /// 1-based column of `buf[pos]`.
+    pub col: u64,
+}
+
+impl<'r> Source<'r> {
+    /// Wraps `reader`, decompressing it when it starts with the gzip magic bytes.
+    pub fn new<R: Read + Send + 'r>(mut reader: R) -> io::Result<Source<'r>> {
+        let mut magic = [0u8; 2];
+        let mut got = 0;
+        while got < magic.len() {
+            match reader.read(&mut magic[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+        let prefix = Cursor::new(magic[..got].to_vec());
+        let chained = prefix.chain(reader);
+        let gzip = got == 2 && magic == [0x1f, 0x8b];
+        let reader: Box<dyn Read + Send + 'r> = if gzip {
+            Box::new(flate2::read::MultiGzDecoder::new(chained))
+        } else {
+            Box::new(chained)
+        };
+        Ok(Source { reader, buf: vec![0; READ_SIZE], pos: 0, end: 0, eof: false, gzip, line: 1, col: 1 })
+    }
+
+    /// Whether the input is gzip-compressed.
+    pub fn is_gzip(&self) -> bool {
+        self.gzip
+    }
+
+    /// The buffered bytes not yet consumed.
+    #[inline]
+    pub fn available(&self) -> &[u8] {
+        &self.buf[self.pos..self.end]
+    }
+
+    /// Reads more bytes, growing the buffer only if `want` more than it holds is needed.
+    /// Returns false at the end of the input.
+    pub fn fill(&mut self) -> io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.pos > 0 {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.pos = 0;
+        }
+        if self.buf.len() - self.end < READ_SIZE / 2 {
+            self.buf.resize(self.end + READ_SIZE, 0);
+        }
+        loop {
+            match self.reader.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(true);
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    /// Makes sure at least one byte is buffered, unless the input has ended.
+    #[inline]
+    pub fn peek(&mut self) -> io::Result<Option<u8>> {
+        while self.pos == self.end {
+            if !self.fill()? {
+                return Ok(None);
+            }
+        }
+        Ok(Some(self.buf[self.pos]))
+    }
+
+    /// Consumes `n` buffered bytes, keeping line and column.
+    pub fn consume(&mut self, n: usize) {
+        let n = n.min(self.end - self.pos);
+        let slice = &self.buf[self.pos..self.pos + n];
+        match memrchr(b'\n', slice) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', slice).count() as u64;
+                self.col = 1 + count_chars(&slice[last + 1..]);
+            }
+            None => self.col += count_chars(slice),
+        }
+        self.pos += n;
+    }
+
+    /// Moves buffered bytes, or else reads fresh ones straight from the reader, into `out`
+    /// (NDJSON chunks: one copy fewer than going through the buffer), untracked.
+    pub fn read_into(&mut self, out: &mut Vec<u8>) -> io::Result<usize> {
+        if self.pos < self.end {
+            let n = self.end - self.pos;
+            out.extend_from_slice(&self.buf[self.pos..self.end]);
+            self.pos = self.end;
+            return Ok(n);
+        }
+        if self.eof {
+            return Ok(0);
+        }
+        let before = out.len();
+        out.resize(before + READ_SIZE, 0);
+        loop {
+            match self.reader.read(&mut out[before..]) {
+                Ok(n) => {
+                    out.truncate(before + n);
+                    if n == 0 {
+                        self.eof = true;
+                    }
+                    return Ok(n);
+                }
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => {
+                    out.truncate(before);
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    /// Consumes `n` buffered bytes without tracking positions (NDJSON workers do that).
+    #[inline]
+    pub fn consume_untracked(&mut self, n: usize) {
+        self.pos += n.min(self.end - self.pos);
+    }
+
+    /// Skips a UTF-8 byte order mark; returns whether there was one.
+    pub fn skip_bom(&mut self) -> io::Result<bool> {
+        while self.available().len() < 3 && self.fill()? {}
+        if self.available().starts_with(&[0xEF, 0xBB, 0xBF]) {
+            // The BOM is not part of the text: columns start after it.
+            self.pos += 3;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Skips JSON whitespace, tracking positions.
+    pub fn skip_ws(&mut self) -> io::Result<()> {
+        loop {
+            let Some(_) = self.peek()? else { return Ok(()) };
+            let avail = self.available();
+            let ws = avail.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count();
+            let all = ws == avail.len();
+            self.consume(ws);
+            if !all {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Buffers the first line (up to `limit` bytes) without consuming it, and returns it.
+    pub fn peek_line(&mut self, limit: usize) -> io::Result<&[u8]> {
+        let mut searched = 0;
+        loop {
+            let avail = self.available();
+            if let Some(nl) = memchr(b'\n', &avail[searched..]) {
+                let line_end = searched + nl;
+                // Also make the start of the next line visible for the detection heuristic.
+                if avail.len() - line_end < 4096 && !self.eof {
+                    let before = self.available().len();
+                    self.fill()?;
+                    if self.available().len() > before {
+                        continue;
+                    }
+                }
+                return Ok(self.available());
+            }
+            searched = avail.len();
+            if avail.len() > limit || !self.fill()? {
+                return Ok(self.available());
+            }
+        }
+    }
+}
+
+/// How a structural scan ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScanEnd {
+    /// The value ended; `size` bytes were scanned.
+    Done { size: u64 },
+    /// The input ended inside the value.
+    Eof { size: u64 },
+}
+
+/// Scan state: nesting depth and whether inside a string.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ScanState {
+    pub depth: u64,
+    pub in_string: bool,
+    pub escape: bool,
+}
+
+impl Source<'_> {
+    /// Scans one value (or, with a non-zero `state.depth`, the rest of a container) and copies
+    /// it into `capture` while it stays within `limit` bytes; beyond, it keeps scanning without
+    /// copying and sets `*too_large`.
+    pub fn scan_value(
+        &mut self,
+        mut state: ScanState,
+        mut capture: Option<&mut Vec<u8>>,
+        limit: usize,
+        too_large: &mut bool,
+    ) -> io::Result<ScanEnd> {
+        let mut size = 0u64;
+        let mut scalar = false;
+        if state.depth == 0 && !state.in_string {
+            match self.peek()? {
+                None => return Ok(ScanEnd::Eof { size }),
+                Some(b'"') => {
+                    state.in_string = true;
+                    self.take(1, &mut capture, limit, too_large, &mut size);
+                }
+                Some(b'{' | b'[') => {
+                    state.depth = 1;
+                    self.take(1, &mut capture, limit, too_large, &mut size);
+                }
+                Some(_) => scalar = true,
+            }
+        }
+        loop {
+            if state.depth == 0 && !state.in_string && !scalar {
+                return Ok(ScanEnd::Done { size });
+            }
+            if self.peek()?.is_none() {
+                return Ok(if scalar { ScanEnd::Done { size } } else { ScanEnd::Eof { size } });
+            }
+            let avail = self.available();
+            let mut used = 0;
+            let mut finished = false;
+            while used < avail.len() {
+                if state.in_string {
+                    if state.escape {
+                        state.escape = false;
+                        used += 1;
+                        continue;
+                    }
+                    match memchr2(b'"', b'\\', &avail[used..]) {
+                        Some(at) => {
+                            used += at + 1;
+                            if avail[used - 1] == b'\\' {
+                                state.escape = true;
+                            } else {
+                                state.in_string = false;
+                                if state.depth == 0 {
+                                    finished = true;
+                                    break;
+                                }
+                            }
+                        }
+                        None => used = avail.len(),
+                    }
+                    continue;
+                }
+                let byte = avail[used];
+                if scalar {
+                    if matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}' | b'[' | b'{' | b'"' | b':') {
+                        finished = true;
+                        break;
+                    }
+                    used += 1;
+                    continue;
+                }
+                used += 1;
+                match byte {
+                    b'"' => state.in_string = true,
+                    b'{' | b'[' => state.depth += 1,
+                    b'}' | b']' => {
+                        state.depth = state.depth.saturating_sub(1);
+                        if state.depth == 0 {
+                            finished = true;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            self.take(used, &mut capture, limit, too_large, &mut size);
+            if finished {
+                return Ok(ScanEnd::Done { size });
+            }
+        }
+    }
+
+    fn take(&mut self, n: usize, capture: &mut Option<&mut Vec<u8>>, limit: usize, too_large: &mut bool, size: &mut u64) {
+        if let Some(out) = capture {
+            if !*too_large {
+                if out.len() + n <= limit {
+                    out.extend_from_slice(&self.available()[..n]);
+                } else {
+                    *too_large = true;
+                    // Release the memory of a record we will not parse.
+                    **out = Vec::new();
+                }
+            }
+        }
+        *size += n as u64;
+        self.consume(n);
+    }
+}
+
+/// Decides whether input starting with `{` is NDJSON (one record a line) or one document
+/// (a pretty-printed object or list response): NDJSON when the first line holds a complete
+/// value, or when it is broken and the next non-blank line starts another object.
+pub(crate) fn looks_like_ndjson(head: &[u8]) -> bool {
+    let line_end = memchr(b'\n', head).unwrap_or(head.len());
+    let first = &head[..line_end];
+    let mut depth = 0i64;
+    let mut in_string = false;
+    let mut escape = false;
+    let mut complete_at = None;
+    for (index, &byte) in first.iter().enumerate() {
+        if in_string {
+            if escape {
+                escape = false;
+            } else if byte == b'\\' {
+                escape = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    complete_at = Some(index);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    if complete_at.is_some() {
+        return true;
+    }
+    if line_end == head.len() {
+        // No newline seen within the peek limit: a huge single-line document.
+        return false;
+    }
+    let only_brace = first.iter().filter(|b| !b.is_ascii_whitespace()).count() <= 1;
+    if only_brace {
+        return false;
+    }
+    head[line_end..]
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'{')
+}
+
+/// One piece of NDJSON work.
+pub(crate) enum Work {
+    /// Whole lines (the last may lack its newline at the end of the input).
+    Lines(Vec<u8>),
+    /// One line longer than the record size limit, skipped: its size in bytes.
+    TooLarge(u64),
+}
+
+/// Cuts NDJSON input into chunks at line boundaries.
+pub(crate) struct Chunker {
+    carry: Vec<u8>,
+    max_line: usize,
+}
+
+impl Chunker {
+    pub fn new(max_line: usize) -> Chunker {
+        Chunker { carry: Vec::new(), max_line }
+    }
+
+    /// The next piece of work, reusing `out` for lines; `None` at the end.
+    pub fn next(&mut self, source: &mut Source<'_>, mut out: Vec<u8>) -> io::Result<Option<Work>> {
+        out.clear();
+        out.extend_from_slice(&self.carry);
+        self.carry.clear();
+        let mut last_newline = memrchr(b'\n', &out);
+        loop {
+            if out.len() >= CHUNK_SIZE {
+                if let Some(at) = last_newline {
+                    self.carry.extend_from_slice(&out[at + 1..]);
+                    out.truncate(at + 1);
+                    return Ok(Some(Work::Lines(out)));
+                }
+            }
+            if last_newline.is_none() && out.len() > self.max_line {
+                let mut size = out.len() as u64;
+                loop {
+                    if source.peek()?.is_none() {
+                        break;
+                    }
+                    let avail = source.available();
+                    match memchr(b'\n', avail) {
+                        Some(at) => {
+                            size += at as u64;
+                            source.consume_untracked(at + 1);
+                            return Ok(Some(Work::TooLarge(size)));
+                        }
+                        None => {
+                            size += avail.len() as u64;
+                            let n = avail.len();
+                            source.consume_untracked(n);
+                        }
+                    }
+                }
+                return Ok(Some(Work::TooLarge(size)));
+            }
+            let before = out.len();
+            if source.read_into(&mut out)? == 0 {
+                return Ok(if out.is_empty() { None } else { Some(Work::Lines(out)) });
+            }
+            if let Some(at) = memrchr(b'\n', &out[before..]) {
+                last_newline = Some(before + at);
+            }
+        }
+    }
+}

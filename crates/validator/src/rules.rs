@@ -1,0 +1,1070 @@
+//! The field rules of SPEC section 3, applied to one parsed record.
+//!
+//! Everything is driven by `enquiry_schema::fields`: member lookup goes through a table built
+//! once from [`FIELDS`] (indexed by key length and first byte, so no hashing per member), and
+//! what to check comes from each member's [`FieldKind`]. Findings are collected with their byte
+//! offset; the caller sorts them and turns offsets into lines and columns only when there are
+//! any.
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+use std::sync::OnceLock;
+
+use chrono::{Datelike, NaiveDate};
+use enquiry_schema::codes;
+use enquiry_schema::fields::{FieldKind, FieldRule, AFTER_CREATION, FIELDS, LOCATION_DETAIL_FIELDS};
+use enquiry_schema::json_schema::Profile;
+
+use crate::code::{Code, Severity};
+use crate::config::Config;
+use crate::finding::Pointer;
+use crate::parse::{integer, Integer, Kind, Node, Tape, BAD_TEXT};
+
+/// A finding before its position is turned into line and column.
+#[derive(Debug, Clone)]
+pub(crate) struct Pending {
+    pub offset: u32,
+    pub code: Code,
+    pub severity: Severity,
+    pub pointer: Pointer,
+    pub message: String,
+    pub expected: Option<String>,
+    pub suggestion: Option<String>,
+}
+
+/// The configuration, compiled for the hot path.
+#[derive(Debug, Clone)]
+pub(crate) struct Compiled {
+    levels: Vec<Option<Severity>>,
+    strict: bool,
+    required_top: Vec<bool>,
+    required_nested: Vec<bool>,
+    labels: Option<BTreeSet<String>>,
+    channels: Option<BTreeSet<String>>,
+    channels_list: String,
+    show_values: bool,
+}
+
+impl Compiled {
+    pub fn new(config: &Config) -> Compiled {
+        let strict = config.profile == Profile::Strict;
+        let required = |rule: &FieldRule| match &config.required {
+            Some(set) => set.contains(rule.name),
+            None => strict || rule.required,
+        };
+        Compiled {
+            levels: Code::ALL.iter().map(|code| config.level(*code).severity()).collect(),
+            strict,
+            required_top: FIELDS.iter().map(required).collect(),
+            required_nested: LOCATION_DETAIL_FIELDS.iter().map(required).collect(),
+            labels: config.labels.clone(),
+            channels: config.channels.clone(),
+            channels_list: config
+                .channels
+                .as_ref()
+                .map(|set| set.iter().map(String::as_str).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default(),
+            show_values: config.show_values,
+        }
+    }
+
+    #[inline]
+    pub fn severity(&self, code: Code) -> Option<Severity> {
+        self.levels.get(code as usize).copied().flatten()
+    }
+}
+
+/// Top-level member lookup: buckets by (key length, first byte) holding indices into FIELDS.
+struct Lookup {
+    /// By slot: 1 + the index of the first rule with that key length and first byte, or 0.
+    first: Vec<u8>,
+    /// By rule: 1 + the index of the next rule in the same slot, or 0.
+    chain: Vec<u8>,
+    keys: Vec<&'static [u8]>,
+}
+
+const MAX_KEY: usize = 32;
+
+impl Lookup {
+    fn build(rules: &[FieldRule]) -> Lookup {
+        let mut first = vec![0u8; MAX_KEY * 128];
+        let mut chain = vec![0u8; rules.len()];
+        for (index, rule) in rules.iter().enumerate().rev() {
+            if let Some(slot) = Lookup::slot(rule.key().as_bytes()) {
+                chain[index] = first[slot];
+                first[slot] = index as u8 + 1;
+            }
+        }
+        Lookup { first, chain, keys: rules.iter().map(|rule| rule.key().as_bytes()).collect() }
+    }
+
+    #[inline]
+    fn slot(key: &[u8]) -> Option<usize> {
+        let first = *key.first()?;
+        (key.len() < MAX_KEY && first < 128).then(|| key.len() * 128 + usize::from(first))
+    }
+
+    #[inline]
+    fn find(&self, key: &[u8]) -> Option<usize> {
+        let mut next = *self.first.get(Lookup::slot(key)?)?;
+        while next != 0 {
+            let index = usize::from(next - 1);
+            if self.keys.get(index).is_some_and(|known| bytes_eq(known, key)) {
+                return Some(index);
+            }
+            next = self.chain.get(index).copied().unwrap_or(0);
+        }
+        None
+    }
+}
+
+fn top_lookup() -> &'static Lookup {
+    static TABLE: OnceLock<Lookup> = OnceLock::new();
+    TABLE.get_or_init(|| Lookup::build(FIELDS))
+}
+
+fn nested_lookup() -> &'static Lookup {
+    static TABLE: OnceLock<Lookup> = OnceLock::new();
+    TABLE.get_or_init(|| Lookup::build(LOCATION_DETAIL_FIELDS))
+}
+
+/// Whether `key` is a documented top-level member (list-response detection uses it).
+pub(crate) fn is_documented(key: &[u8]) -> bool {
+    top_lookup().find(key).is_some()
+}
+
+/// The FIELDS index of each member the cross-field rules read, looked up once.
+fn field_indices() -> &'static [(&'static str, usize)] {
+    static TABLE: OnceLock<Vec<(&'static str, usize)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let names = AFTER_CREATION.iter().copied().chain(["createdAt", "status", "closedAt", "missedAt", "closeDuration"]);
+        names.filter_map(|name| Some((name, FIELDS.iter().position(|rule| rule.name == name)?))).collect()
+    })
+}
+
+/// Reusable per-worker buffers.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    seen: Vec<u32>,
+    unknown: Vec<usize>,
+    keys: Vec<(u64, u32)>,
+    /// Timestamps of this record already parsed, by value node, for the cross-field rules.
+    instants: Vec<(usize, Instant)>,
+}
+
+/// A value shown in a message: quoted and escaped on one line, shortened, or masked.
+fn show_text(text: &[u8], masked: bool) -> String {
+    if masked {
+        return "<masked>".to_owned();
+    }
+    let text = String::from_utf8_lossy(text);
+    let mut shown: String = text.chars().take(60).collect();
+    if text.chars().nth(60).is_some() {
+        shown.push('…');
+    }
+    format!("{shown:?}")
+}
+
+fn one_of(values: &[&str]) -> String {
+    format!("one of: {}", values.join(", "))
+}
+
+fn describe(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Object => "an object",
+        Kind::Array => "an array",
+        Kind::Key | Kind::Str => "a string",
+        Kind::Number => "a number",
+        Kind::True | Kind::False => "a boolean",
+        Kind::Null => "null",
+    }
+}
+
+/// A parsed RFC 3339 timestamp: milliseconds since the epoch, and whether it is canonical.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Instant {
+    pub millis: i64,
+    pub canonical: bool,
+}
+
+/// Checks `text` against `RFC3339_PATTERN` by hand (same grammar), then the calendar.
+pub(crate) fn parse_timestamp(text: &[u8]) -> Option<Instant> {
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = text.get(range)?;
+        let mut value = 0u32;
+        for &byte in part {
+            if !byte.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10 + u32::from(byte - b'0');
+        }
+        Some(value)
+    };
+    let year = digits(0..4)?;
+    let month = digits(5..7)?;
+    let day = digits(8..10)?;
+    let hour = digits(11..13)?;
+    let minute = digits(14..16)?;
+    let second = digits(17..19)?;
+    if text.get(4) != Some(&b'-')
+        || text.get(7) != Some(&b'-')
+        || !matches!(text.get(10), Some(b'T' | b't'))
+        || text.get(13) != Some(&b':')
+        || text.get(16) != Some(&b':')
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut pos = 19;
+    let mut millis_part = 0u32;
+    let mut fraction_digits = 0usize;
+    if text.get(pos) == Some(&b'.') {
+        pos += 1;
+        let start = pos;
+        while text.get(pos).is_some_and(u8::is_ascii_digit) {
+            if pos - start < 3 {
+                millis_part = millis_part * 10 + u32::from(text[pos] - b'0');
+            }
+            pos += 1;
+        }
+        fraction_digits = pos - start;
+        if fraction_digits == 0 {
+            return None;
+        }
+        for _ in fraction_digits..3 {
+            millis_part *= 10;
+        }
+    }
+    let offset_minutes: i64 = match text.get(pos) {
+        Some(b'Z' | b'z') if pos + 1 == text.len() => 0,
+        Some(sign @ (b'+' | b'-')) if pos + 6 == text.len() => {
+            let offset_hour = digits(pos + 1..pos + 3)?;
+            let offset_minute = digits(pos + 4..pos + 6)?;
+            if text.get(pos + 3) != Some(&b':') || offset_hour > 23 || offset_minute > 59 {
+                return None;
+            }
+            let minutes = i64::from(offset_hour * 60 + offset_minute);
+            if *sign == b'-' {
+                -minutes
+            } else {
+                minutes
+            }
+        }
+        _ => return None,
+    };
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    let days = i64::from(date.num_days_from_ce()) - 719_163;
+    let seconds = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_minutes * 60;
+    let canonical = text.get(10) == Some(&b'T') && fraction_digits == 3 && text.last() == Some(&b'Z');
+    Some(Instant { millis: seconds * 1000 + i64::from(millis_part), canonical })
+}
+
+/// Equality of short byte strings without a call to `memcmp` (keys and enum values are a few
+/// bytes long and compared once per member on the hot path).
+#[inline]
+pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    if len >= 8 {
+        // Compare 8-byte words; the last one overlaps the previous when len is not a multiple.
+        let mut index = 0;
+        while index + 8 < len {
+            if word(a, index) != word(b, index) {
+                return false;
+            }
+            index += 8;
+        }
+        return word(a, len - 8) == word(b, len - 8);
+    }
+    let mut diff = 0u8;
+    for index in 0..len {
+        diff |= a[index] ^ b[index];
+    }
+    diff == 0
+}
+
+#[inline(always)]
+fn word(bytes: &[u8], at: usize) -> u64 {
+    let mut out = [0u8; 8];
+    if let Some(slice) = bytes.get(at..at + 8) {
+        out.copy_from_slice(slice);
+    }
+    u64::from_le_bytes(out)
+}
+
+/// A cheap check that accepts only URLs the `url` crate certainly accepts as absolute http(s)
+/// with a host: a lower-case DNS name whose last label starts with a letter (so it is not
+/// parsed as an IPv4 address), no port, and a plain path and query.
+fn simple_http_url(text: &[u8]) -> bool {
+    let rest = if let Some(rest) = text.strip_prefix(b"https://") {
+        rest
+    } else if let Some(rest) = text.strip_prefix(b"http://") {
+        rest
+    } else {
+        return false;
+    };
+    let host_len = rest.iter().position(|&b| b == b'/' || b == b'?').unwrap_or(rest.len());
+    let (host, tail) = rest.split_at(host_len);
+    if host.is_empty() || host.len() > 253 {
+        return false;
+    }
+    for label in host.split(|&b| b == b'.') {
+        if label.is_empty() || label.len() > 63 || !label.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+            return false;
+        }
+    }
+    if !host.rsplit(|&b| b == b'.').next().and_then(|label| label.first()).is_some_and(u8::is_ascii_lowercase) {
+        return false;
+    }
+    tail.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'~' | b'-' | b'?' | b'=' | b'&'))
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    // FNV-1a: keys are short and this runs only on objects the field table does not cover.
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    for &byte in bytes {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+fn closest<'a>(candidates: impl Iterator<Item = &'a str>, text: &str) -> Option<&'a str> {
+    if text.len() > 48 {
+        return None;
+    }
+    let mut best: Option<(&str, f64)> = None;
+    for candidate in candidates {
+        if candidate.eq_ignore_ascii_case(text) {
+            return Some(candidate);
+        }
+        if candidate.len().abs_diff(text.len()) > 3 {
+            continue;
+        }
+        let score = strsim::jaro_winkler(&candidate.to_ascii_lowercase(), &text.to_ascii_lowercase());
+        if score > 0.9 && best.is_none_or(|(_, best_score)| score > best_score) {
+            best = Some((candidate, score));
+        }
+    }
+    best.map(|(candidate, _)| candidate)
+}
+
+/// The checker of one record.
+pub(crate) struct Checker<'a> {
+    pub cfg: &'a Compiled,
+    pub tape: &'a Tape,
+    pub bytes: &'a [u8],
+    pub out: &'a mut Vec<Pending>,
+    pub scratch: &'a mut Scratch,
+}
+
+impl Checker<'_> {
+    #[inline]
+    fn node(&self, index: usize) -> Node {
+        self.tape.nodes.get(index).copied().unwrap_or(Node {
+            start: 0,
+            end: 0,
+            aux: 0,
+            len: 0,
+            kind: Kind::Null,
+            flags: 0,
+        })
+    }
+
+    #[inline]
+    fn text(&self, index: usize) -> &[u8] {
+        match self.tape.nodes.get(index) {
+            Some(node) => self.tape.text(self.bytes, node),
+            None => &[],
+        }
+    }
+
+    fn emit(
+        &mut self,
+        code: Code,
+        offset: u32,
+        pointer: Pointer,
+        message: String,
+        expected: Option<String>,
+        suggestion: Option<String>,
+    ) {
+        if let Some(severity) = self.cfg.severity(code) {
+            self.out.push(Pending { offset, code, severity, pointer, message, expected, suggestion });
+        }
+    }
+
+    #[inline]
+    fn on(&self, code: Code) -> bool {
+        self.cfg.severity(code).is_some()
+    }
+
+    /// The pointer of `target` inside the record at `root`.
+    fn pointer_to(&self, root: usize, target: usize) -> Pointer {
+        let mut pointer = Pointer::root();
+        let mut at = root;
+        while at != target {
+            let node = self.node(at);
+            let mut next = None;
+            match node.kind {
+                Kind::Object => {
+                    for (key, value) in self.tape.members(at) {
+                        if key == target || (value <= target && target < self.tape.next(value)) {
+                            pointer = pointer.child(&String::from_utf8_lossy(self.text(key)));
+                            next = Some(if key == target { target } else { value });
+                            break;
+                        }
+                    }
+                }
+                Kind::Array => {
+                    for (index, item) in self.tape.items(at).enumerate() {
+                        if item <= target && target < self.tape.next(item) {
+                            pointer = pointer.index(index);
+                            next = Some(item);
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            match next {
+                Some(next) => at = next,
+                None => break,
+            }
+        }
+        pointer
+    }
+
+    /// Checks the record whose value is the node at `root`.
+    pub fn check_record(&mut self, root: usize) {
+        let node = self.node(root);
+        if node.kind != Kind::Object {
+            self.emit(
+                Code::NotAnObject,
+                node.start,
+                Pointer::root(),
+                format!("record is {}; expected an enquiry object", describe(node.kind)),
+                Some("an object".to_owned()),
+                None,
+            );
+            return;
+        }
+        let mut seen = std::mem::take(&mut self.scratch.seen);
+        seen.clear();
+        seen.resize(FIELDS.len(), 0);
+        let mut unknown = std::mem::take(&mut self.scratch.unknown);
+        unknown.clear();
+        self.scratch.instants.clear();
+        let lookup = top_lookup();
+        for (key, value) in self.tape.members(root) {
+            let key_text = self.text(key);
+            match lookup.find(key_text) {
+                Some(field) => {
+                    if seen[field] != 0 {
+                        self.duplicate(root, key);
+                    }
+                    seen[field] = value as u32 + 1;
+                    self.check_key_text(root, key);
+                    self.check_member(root, &FIELDS[field], value, self.cfg.required_top[field]);
+                }
+                None => {
+                    if unknown.iter().any(|&other| self.text(other) == key_text) {
+                        self.duplicate(root, key);
+                    }
+                    unknown.push(key);
+                    self.unknown_field(root, key, FIELDS);
+                    self.walk_generic(root, value);
+                }
+            }
+        }
+        for (field, rule) in FIELDS.iter().enumerate() {
+            if seen[field] == 0 && self.cfg.required_top[field] {
+                self.missing(node.start, rule);
+            }
+        }
+        self.cross_field(&seen);
+        self.scratch.seen = seen;
+        self.scratch.unknown = unknown;
+    }
+
+    fn missing(&mut self, offset: u32, rule: &FieldRule) {
+        self.emit(
+            Code::Required,
+            offset,
+            Pointer::parse(rule.pointer).unwrap_or_default(),
+            format!("required member `{}` is missing", rule.name),
+            Some(format!("`{}` present and not null", rule.name)),
+            None,
+        );
+    }
+
+    fn duplicate(&mut self, root: usize, key: usize) {
+        if !self.on(Code::DuplicateKey) {
+            return;
+        }
+        let name = String::from_utf8_lossy(self.text(key)).into_owned();
+        let pointer = self.pointer_to(root, key);
+        self.emit(
+            Code::DuplicateKey,
+            self.node(key).start,
+            pointer,
+            format!("member {name:?} appears more than once in this object; parsers disagree on which value wins"),
+            Some("each member once".to_owned()),
+            None,
+        );
+    }
+
+    fn check_key_text(&mut self, root: usize, key: usize) {
+        if self.node(key).flags & BAD_TEXT != 0 {
+            self.encoding(root, key);
+        }
+    }
+
+    fn encoding(&mut self, root: usize, index: usize) {
+        if !self.on(Code::Encoding) {
+            return;
+        }
+        let pointer = self.pointer_to(root, index);
+        self.emit(
+            Code::Encoding,
+            self.node(index).start,
+            pointer,
+            "string is not valid UTF-8 or holds a lone surrogate escape; expected valid Unicode text"
+                .to_owned(),
+            Some("valid UTF-8".to_owned()),
+            None,
+        );
+    }
+
+    fn unknown_field(&mut self, root: usize, key: usize, known: &[FieldRule]) {
+        if !self.on(Code::UnknownField) {
+            self.check_key_text(root, key);
+            return;
+        }
+        let name = String::from_utf8_lossy(self.text(key)).into_owned();
+        let suggestion = closest(known.iter().map(FieldRule::key), &name).map(str::to_owned);
+        let pointer = self.pointer_to(root, key);
+        let mut message = format!("member {name:?} is not documented");
+        if let Some(suggestion) = &suggestion {
+            message.push_str(&format!("; did you mean `{suggestion}`?"));
+        }
+        self.emit(Code::UnknownField, self.node(key).start, pointer, message, None, suggestion);
+        self.check_key_text(root, key);
+    }
+
+    /// Walks a subtree no rule describes: encoding defects and duplicate members only.
+    fn walk_generic(&mut self, root: usize, value: usize) {
+        let end = self.tape.next(value);
+        if end == value + 1 {
+            if self.node(value).flags & BAD_TEXT != 0 {
+                self.encoding(root, value);
+            }
+            return;
+        }
+        for index in value..end {
+            let node = self.node(index);
+            match node.kind {
+                Kind::Object => self.generic_duplicates(root, index),
+                Kind::Str | Kind::Key if node.flags & BAD_TEXT != 0 => self.encoding(root, index),
+                _ => {}
+            }
+        }
+    }
+
+    fn generic_duplicates(&mut self, root: usize, object: usize) {
+        let mut keys = std::mem::take(&mut self.scratch.keys);
+        keys.clear();
+        for (key, _) in self.tape.members(object) {
+            keys.push((hash_bytes(self.text(key)), key as u32));
+        }
+        if keys.len() > 1 {
+            keys.sort_unstable();
+            let mut run_start = 0;
+            for at in 1..keys.len() {
+                if keys[at].0 != keys[run_start].0 {
+                    run_start = at;
+                    continue;
+                }
+                let key = keys[at].1 as usize;
+                let text = self.text(key);
+                if keys[run_start..at].iter().any(|&(_, other)| self.text(other as usize) == text) {
+                    self.duplicate(root, key);
+                }
+            }
+        }
+        self.scratch.keys = keys;
+    }
+
+    fn value_text(&self, rule: &FieldRule, value: usize) -> String {
+        let node = self.node(value);
+        let masked = rule.personal && !self.cfg.show_values;
+        match node.kind {
+            Kind::Str | Kind::Key => show_text(self.text(value), masked),
+            _ if masked => "<masked>".to_owned(),
+            _ => {
+                let raw = self.bytes.get(node.start as usize..node.end as usize).unwrap_or(&[]);
+                let raw = String::from_utf8_lossy(raw);
+                if raw.len() > 40 {
+                    format!("{}…", raw.chars().take(40).collect::<String>())
+                } else {
+                    raw.into_owned()
+                }
+            }
+        }
+    }
+
+    fn type_error(&mut self, root: usize, rule: &FieldRule, value: usize, pointer: Option<Pointer>, expected: &str) {
+        if !self.on(Code::Type) {
+            return;
+        }
+        let node = self.node(value);
+        let pointer = pointer.unwrap_or_else(|| self.pointer_to(root, value));
+        self.emit(
+            Code::Type,
+            node.start,
+            pointer,
+            format!("`{}` is {}; expected {expected}", rule.name, describe(node.kind)),
+            Some(expected.to_owned()),
+            None,
+        );
+    }
+
+    fn check_member(&mut self, root: usize, rule: &FieldRule, value: usize, required: bool) {
+        let node = self.node(value);
+        if node.kind == Kind::Null {
+            // labelIDs is documented as nullable: null is a value there, even when the strict
+            // profile requires the member.
+            if rule.nullable && (self.cfg.strict || !required) {
+                return;
+            }
+            if required {
+                self.emit(
+                    Code::Required,
+                    node.start,
+                    Pointer::parse(rule.pointer).unwrap_or_default(),
+                    format!("required member `{}` is null", rule.name),
+                    Some(format!("`{}` present and not null", rule.name)),
+                    None,
+                );
+            } else if !rule.nullable {
+                self.emit(
+                    Code::NullValue,
+                    node.start,
+                    Pointer::parse(rule.pointer).unwrap_or_default(),
+                    format!("`{}` is null; expected it to be absent or {}", rule.name, rule.kind.json_type().describe()),
+                    None,
+                    None,
+                );
+            }
+            return;
+        }
+        if matches!(node.kind, Kind::Str) && node.flags & BAD_TEXT != 0 {
+            self.encoding(root, value);
+            return;
+        }
+        let pointer = || Pointer::parse(rule.pointer).unwrap_or_default();
+        match rule.kind {
+            FieldKind::Text => {
+                if node.kind != Kind::Str {
+                    self.type_error(root, rule, value, Some(pointer()), "a string");
+                }
+            }
+            FieldKind::RecognisedText(values) => {
+                if node.kind != Kind::Str {
+                    self.type_error(root, rule, value, Some(pointer()), "a string");
+                } else if self.on(Code::UnrecognisedValue) {
+                    let text = self.text(value);
+                    if !values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
+                        let shown = self.value_text(rule, value);
+                        let suggestion = closest(values.iter().copied(), &String::from_utf8_lossy(text));
+                        self.emit(
+                            Code::UnrecognisedValue,
+                            node.start,
+                            pointer(),
+                            format!("`{}` is {shown}; the recognised values are {}", rule.name, values.join(", ")),
+                            Some(one_of(values)),
+                            suggestion.map(str::to_owned),
+                        );
+                    }
+                }
+            }
+            FieldKind::TextOrTextList => match node.kind {
+                Kind::Str => {}
+                Kind::Array => {
+                    let mut all_strings = true;
+                    for (index, item) in self.tape.items(value).enumerate() {
+                        let item_node = self.node(item);
+                        if item_node.kind != Kind::Str {
+                            all_strings = false;
+                            self.type_error(root, rule, item, Some(pointer().index(index)), "a string");
+                        } else if item_node.flags & BAD_TEXT != 0 {
+                            self.encoding(root, item);
+                        }
+                    }
+                    if all_strings {
+                        self.emit(
+                            Code::UndocumentedShape,
+                            node.start,
+                            pointer(),
+                            format!("`{}` is an array of strings; documented as a string", rule.name),
+                            Some("a string".to_owned()),
+                            None,
+                        );
+                    }
+                }
+                _ => self.type_error(root, rule, value, Some(pointer()), "a string"),
+            },
+            FieldKind::Timestamp => {
+                if node.kind != Kind::Str {
+                    self.type_error(root, rule, value, Some(pointer()), "an RFC 3339 date-time string");
+                    return;
+                }
+                match parse_timestamp(self.text(value)) {
+                    None => {
+                        let shown = self.value_text(rule, value);
+                        self.emit(
+                            Code::DateTime,
+                            node.start,
+                            pointer(),
+                            format!("`{}` is {shown}; expected an RFC 3339 date-time with a zone and a real calendar date, e.g. 2022-11-07T00:00:00.000Z", rule.name),
+                            Some("RFC 3339 date-time".to_owned()),
+                            None,
+                        );
+                    }
+                    Some(instant) => {
+                        self.scratch.instants.push((value, instant));
+                        if !instant.canonical && self.on(Code::CanonicalTimestamp) {
+                            let shown = self.value_text(rule, value);
+                            self.emit(
+                                Code::CanonicalTimestamp,
+                                node.start,
+                                pointer(),
+                                format!("`{}` is {shown}; expected UTC with milliseconds, e.g. 2022-11-07T00:00:00.000Z", rule.name),
+                                Some("YYYY-MM-DDThh:mm:ss.sssZ".to_owned()),
+                                None,
+                            );
+                        }
+                    }
+                }
+            }
+            FieldKind::Enum(values) => {
+                if node.kind != Kind::Str {
+                    self.type_error(root, rule, value, Some(pointer()), "a string");
+                    return;
+                }
+                let text = self.text(value);
+                if !values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
+                    self.bad_enum(rule, value, values, Code::Enum, &one_of(values));
+                }
+            }
+            FieldKind::Channel(values) => {
+                if node.kind != Kind::Str {
+                    self.type_error(root, rule, value, Some(pointer()), "a string");
+                    return;
+                }
+                let text = self.text(value);
+                match &self.cfg.channels {
+                    Some(channels) => {
+                        let known = std::str::from_utf8(text).is_ok_and(|text| channels.contains(text));
+                        if !known {
+                            let list = self.cfg.channels_list.clone();
+                            let names: Vec<&str> = channels.iter().map(String::as_str).collect();
+                            self.bad_enum(rule, value, &names, Code::ChannelUnknown, &format!("one of the configured channels: {list}"));
+                        }
+                    }
+                    None => {
+                        if !values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
+                            self.bad_enum(rule, value, values, Code::Enum, &one_of(values));
+                        }
+                    }
+                }
+            }
+            FieldKind::Boolean => {
+                if !matches!(node.kind, Kind::True | Kind::False) {
+                    self.type_error(root, rule, value, Some(pointer()), "a boolean");
+                }
+            }
+            FieldKind::Millis => {
+                if node.kind != Kind::Number {
+                    self.type_error(root, rule, value, Some(pointer()), "an integer number of milliseconds");
+                    return;
+                }
+                let raw = self.bytes.get(node.start as usize..node.end as usize).unwrap_or(&[]);
+                match integer(raw) {
+                    Integer::Value { negative: true, magnitude } if magnitude > 0 => {
+                        let shown = self.value_text(rule, value);
+                        self.emit(
+                            Code::Minimum,
+                            node.start,
+                            pointer(),
+                            format!("`{}` is {shown}; expected milliseconds >= 0", rule.name),
+                            Some(">= 0".to_owned()),
+                            None,
+                        );
+                    }
+                    Integer::Value { .. } => {}
+                    Integer::Fraction | Integer::TooLarge => {
+                        let shown = self.value_text(rule, value);
+                        self.emit(
+                            Code::Integer,
+                            node.start,
+                            pointer(),
+                            format!("`{}` is {shown}; expected an integer number of milliseconds (64-bit)", rule.name),
+                            Some("an integer".to_owned()),
+                            None,
+                        );
+                    }
+                }
+            }
+            FieldKind::IpAddress => {
+                if node.kind != Kind::Str {
+                    self.type_error(root, rule, value, Some(pointer()), "a string");
+                    return;
+                }
+                let ok = std::str::from_utf8(self.text(value)).is_ok_and(|text| text.parse::<IpAddr>().is_ok());
+                if !ok {
+                    let shown = self.value_text(rule, value);
+                    self.emit(Code::Ip, node.start, pointer(), format!("`{}` is {shown}; expected an IPv4 or IPv6 address", rule.name), Some("an IPv4 or IPv6 address".to_owned()), None);
+                }
+            }
+            FieldKind::LanguageCode => {
+                if node.kind != Kind::Str {
+                    self.type_error(root, rule, value, Some(pointer()), "a string");
+                    return;
+                }
+                let text = self.text(value);
+                if !codes::is_language_code(text) {
+                    let shown = self.value_text(rule, value);
+                    let lower = text.to_ascii_lowercase();
+                    let suggestion = codes::is_language_code(&lower).then(|| String::from_utf8_lossy(&lower).into_owned());
+                    self.emit(Code::Language, node.start, pointer(), format!("`{}` is {shown}; expected an assigned ISO 639-1 code in lower case, e.g. en", rule.name), Some("ISO 639-1 code".to_owned()), suggestion);
+                }
+            }
+            FieldKind::CountryCode => {
+                if node.kind != Kind::Str {
+                    self.type_error(root, rule, value, Some(pointer()), "a string");
+                    return;
+                }
+                let text = self.text(value);
+                if !codes::is_country_code(text) {
+                    let shown = self.value_text(rule, value);
+                    let upper = text.to_ascii_uppercase();
+                    let suggestion = codes::is_country_code(&upper).then(|| String::from_utf8_lossy(&upper).into_owned());
+                    self.emit(Code::Country, node.start, pointer(), format!("`{}` is {shown}; expected an assigned ISO 3166-1 alpha-2 code in upper case, e.g. HK", rule.name), Some("ISO 3166-1 alpha-2 code".to_owned()), suggestion);
+                }
+            }
+            FieldKind::HttpUrl => {
+                if node.kind != Kind::Str {
+                    self.type_error(root, rule, value, Some(pointer()), "a string");
+                    return;
+                }
+                let ok = simple_http_url(self.text(value)) || std::str::from_utf8(self.text(value)).ok().and_then(|text| url::Url::parse(text).ok()).is_some_and(|url| {
+                    matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|host| !host.is_empty())
+                });
+                if !ok {
+                    let shown = self.value_text(rule, value);
+                    self.emit(Code::Url, node.start, pointer(), format!("`{}` is {shown}; expected an absolute http or https URL", rule.name), Some("an absolute http(s) URL".to_owned()), None);
+                }
+            }
+            FieldKind::LabelIds => self.check_labels(root, rule, value),
+            FieldKind::ObjectList => {
+                if node.kind != Kind::Array {
+                    self.type_error(root, rule, value, Some(pointer()), "an array of objects");
+                    return;
+                }
+                for (index, item) in self.tape.items(value).enumerate() {
+                    if self.node(item).kind == Kind::Object {
+                        self.walk_generic(root, item);
+                    } else {
+                        self.type_error(root, rule, item, Some(pointer().index(index)), "an object");
+                    }
+                }
+            }
+            FieldKind::Object(children) => {
+                if node.kind != Kind::Object {
+                    self.type_error(root, rule, value, Some(pointer()), "an object");
+                    return;
+                }
+                self.check_nested(root, value, children);
+            }
+        }
+    }
+
+    fn bad_enum(&mut self, rule: &FieldRule, value: usize, values: &[&str], code: Code, expected: &str) {
+        if !self.on(code) {
+            return;
+        }
+        let node = self.node(value);
+        let text = String::from_utf8_lossy(self.text(value)).into_owned();
+        let suggestion = closest(values.iter().copied(), &text).map(str::to_owned);
+        let shown = self.value_text(rule, value);
+        let masked_suggestion = suggestion.filter(|_| !rule.personal || self.cfg.show_values);
+        self.emit(
+            code,
+            node.start,
+            Pointer::parse(rule.pointer).unwrap_or_default(),
+            format!("`{}` is {shown}; expected {expected}", rule.name),
+            Some(expected.to_owned()),
+            masked_suggestion,
+        );
+    }
+
+    fn check_labels(&mut self, root: usize, rule: &FieldRule, value: usize) {
+        let node = self.node(value);
+        let pointer = || Pointer::parse(rule.pointer).unwrap_or_default();
+        if node.kind != Kind::Array {
+            self.type_error(root, rule, value, Some(pointer()), "null or an array of strings");
+            return;
+        }
+        let items: Vec<usize> = self.tape.items(value).collect();
+        for (index, &item) in items.iter().enumerate() {
+            let item_node = self.node(item);
+            if item_node.kind != Kind::Str {
+                self.type_error(root, rule, item, Some(pointer().index(index)), "a string (a label ID)");
+                continue;
+            }
+            if item_node.flags & BAD_TEXT != 0 {
+                self.encoding(root, item);
+                continue;
+            }
+            let text = self.text(item);
+            if text.is_empty() {
+                self.emit(Code::LabelEmpty, item_node.start, pointer().index(index), "label ID is empty; expected a non-empty string".to_owned(), Some("a non-empty label ID".to_owned()), None);
+                continue;
+            }
+            let earlier = items[..index].iter().any(|&other| {
+                let other_node = self.node(other);
+                other_node.kind == Kind::Str && self.text(other) == text
+            });
+            if earlier {
+                let shown = show_text(text, false);
+                self.emit(Code::LabelDuplicate, item_node.start, pointer().index(index), format!("label ID {shown} appears more than once; expected distinct label IDs"), Some("distinct label IDs".to_owned()), None);
+                continue;
+            }
+            if let Some(labels) = &self.cfg.labels {
+                let known = std::str::from_utf8(text).is_ok_and(|text| labels.contains(text));
+                if !known {
+                    let shown = show_text(text, false);
+                    let suggestion = closest(labels.iter().map(String::as_str), &String::from_utf8_lossy(text)).map(str::to_owned);
+                    self.emit(Code::LabelUnknown, item_node.start, pointer().index(index), format!("label ID {shown} is not in the label list"), Some("a label ID from the label list".to_owned()), suggestion);
+                }
+            }
+        }
+    }
+
+    fn check_nested(&mut self, root: usize, object: usize, children: &'static [FieldRule]) {
+        let lookup = nested_lookup();
+        let mut seen = [0u32; 8];
+        let mut unknown: Vec<usize> = Vec::new();
+        for (key, value) in self.tape.members(object) {
+            let key_text = self.text(key);
+            match lookup.find(key_text) {
+                Some(field) if field < seen.len() => {
+                    if seen[field] != 0 {
+                        self.duplicate(root, key);
+                    }
+                    seen[field] = 1;
+                    self.check_key_text(root, key);
+                    let required = self.cfg.required_nested.get(field).copied().unwrap_or(false);
+                    self.check_member(root, &children[field], value, required);
+                }
+                _ => {
+                    if unknown.iter().any(|&other| self.text(other) == key_text) {
+                        self.duplicate(root, key);
+                    }
+                    unknown.push(key);
+                    self.unknown_field(root, key, children);
+                    self.walk_generic(root, value);
+                }
+            }
+        }
+        let record_start = self.node(root).start;
+        for (field, rule) in children.iter().enumerate() {
+            let required = self.cfg.required_nested.get(field).copied().unwrap_or(false);
+            if required && seen.get(field) == Some(&0) {
+                self.missing(record_start, rule);
+            }
+        }
+    }
+
+    /// timeline, status-consistency and close-duration.
+    fn cross_field(&mut self, seen: &[u32]) {
+        let indices = field_indices();
+        let member = |name: &str| -> Option<usize> {
+            let index = indices.iter().find(|(known, _)| *known == name)?.1;
+            seen.get(index).copied().filter(|&value| value != 0).map(|value| value as usize - 1)
+        };
+        let string_member = |this: &Self, name: &str| -> Option<usize> {
+            member(name).filter(|&value| this.node(value).kind == Kind::Str)
+        };
+        let instant = |this: &Self, value: usize| {
+            this.scratch.instants.iter().find(|(at, _)| *at == value).map(|(_, instant)| *instant)
+        };
+        let created = string_member(self, "createdAt").and_then(|value| instant(self, value));
+        if let Some(created) = created {
+            if self.on(Code::Timeline) {
+                for name in AFTER_CREATION {
+                    let Some(value) = string_member(self, name) else { continue };
+                    let Some(later) = instant(self, value) else { continue };
+                    if later.millis < created.millis {
+                        let pointer = Pointer::root().child(name);
+                        self.emit(
+                            Code::Timeline,
+                            self.node(value).start,
+                            pointer,
+                            format!("`{name}` is before `createdAt`; expected a time not before the enquiry's creation"),
+                            Some(">= createdAt".to_owned()),
+                            None,
+                        );
+                    }
+                }
+            }
+        }
+        let status = string_member(self, "status").map(|value| (value, self.text(value).to_vec()));
+        let closed_at = string_member(self, "closedAt");
+        if let Some((status_value, status)) = &status {
+            let status_start = self.node(*status_value).start;
+            if status.as_slice() == b"closed" && closed_at.is_none() {
+                self.emit(Code::StatusConsistency, status_start, Pointer::root().child("status"), "status is \"closed\" but `closedAt` is missing; expected a closed enquiry to have closedAt".to_owned(), Some("closedAt present".to_owned()), None);
+            }
+            if status.as_slice() == b"missed" && string_member(self, "missedAt").is_none() {
+                self.emit(Code::StatusConsistency, status_start, Pointer::root().child("status"), "status is \"missed\" but `missedAt` is missing; expected a missed enquiry to have missedAt".to_owned(), Some("missedAt present".to_owned()), None);
+            }
+            let documented = enquiry_schema::Status::DOCUMENTED.iter().any(|known| known.as_bytes() == status.as_slice());
+            if let Some(closed_value) = closed_at {
+                if documented && status.as_slice() != b"closed" {
+                    let shown = show_text(status, false);
+                    self.emit(Code::StatusConsistency, self.node(closed_value).start, Pointer::root().child("closedAt"), format!("`closedAt` is set but status is {shown}; expected closedAt only on a closed enquiry"), Some("status \"closed\"".to_owned()), None);
+                }
+            }
+        }
+        if !self.on(Code::CloseDuration) {
+            return;
+        }
+        let Some(duration_value) = member("closeDuration").filter(|&value| self.node(value).kind == Kind::Number) else {
+            return;
+        };
+        let (Some(created), Some(closed)) = (created, closed_at.and_then(|value| instant(self, value))) else {
+            return;
+        };
+        let node = self.node(duration_value);
+        let raw = self.bytes.get(node.start as usize..node.end as usize).unwrap_or(&[]);
+        let Integer::Value { negative, magnitude } = integer(raw) else { return };
+        let duration = i128::from(magnitude) * if negative { -1 } else { 1 };
+        let actual = i128::from(closed.millis) - i128::from(created.millis);
+        if (duration - actual).abs() > 1000 {
+            self.emit(
+                Code::CloseDuration,
+                node.start,
+                Pointer::root().child("closeDuration"),
+                format!("`closeDuration` is {duration} ms but closedAt - createdAt is {actual} ms; expected them to agree within 1000 ms"),
+                Some(format!("{actual}")),
+                Some(format!("{actual}")),
+            );
+        }
+    }
+}

@@ -1,0 +1,485 @@
+//! `cargo xtask bench [--quick]`: the performance table of SPEC section 7, in one run.
+//!
+//! The data comes from the fake generator, through the release `enquiry fake` command (which
+//! also gives the generator's own row). The first 200,000 records are measured in process, each
+//! contender over the same in-memory lines, best of three runs:
+//!
+//! * `serde_json` into `IgnoredAny`: a bare syntax pass, the physical limit of a validator;
+//! * `serde_json::Value` parsing;
+//! * the `jsonschema` crate (parse into a `Value`, then validate against
+//!   `schemas/enquiry.schema.json` with formats asserted);
+//! * `enquiry-validator` on one thread.
+//!
+//! The whole file (1 GiB) is then validated end to end by the release CLI with `--jobs 1` and
+//! with every core, measuring wall time and, with `wait4`, the child's peak resident memory; the
+//! two JSON reports must be identical. Each target is printed as a ratio with PASS or SHORT.
+//!
+//! Timing lives here, never in tests. `--quick` shrinks the data (20,000 records, 64 MiB) to
+//! check that the benchmark runs; its figures are not the ones to publish.
+
+use std::fs::{self, File};
+use std::hint::black_box;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use enquiry_validator::{Config, Validator};
+use serde::de::IgnoredAny;
+use serde_json::Value;
+
+use crate::codegen::workspace_root;
+
+/// How much data to measure.
+#[derive(Debug, Clone, Copy)]
+struct Sizes {
+    /// Records measured in process.
+    sample_records: usize,
+    /// Bytes of NDJSON validated end to end by the CLI.
+    big_bytes: u64,
+}
+
+const FULL: Sizes = Sizes {
+    sample_records: 200_000,
+    big_bytes: 1 << 30,
+};
+const QUICK: Sizes = Sizes {
+    sample_records: 20_000,
+    big_bytes: 64 << 20,
+};
+
+/// Runs the benchmark; `args` are the arguments after `bench`.
+pub fn run(args: &[&str]) -> Result<(), String> {
+    let quick = match args {
+        [] => false,
+        ["--quick"] => true,
+        _ => return Err("usage: cargo xtask bench [--quick]".to_owned()),
+    };
+    if cfg!(debug_assertions) {
+        // The alias builds xtask without optimisation; measure with an optimised build.
+        let mut command = Command::new(cargo());
+        command.args([
+            "run",
+            "--release",
+            "--locked",
+            "--package",
+            "xtask",
+            "--",
+            "bench",
+        ]);
+        command.args(args);
+        let status = command
+            .status()
+            .map_err(|err| format!("cannot run cargo: {err}"))?;
+        return if status.success() {
+            Ok(())
+        } else {
+            Err("the release benchmark failed".into())
+        };
+    }
+    let sizes = if quick { QUICK } else { FULL };
+    Bench::prepare(sizes)?.run(quick)
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
+}
+
+struct Bench {
+    root: PathBuf,
+    enquiry: PathBuf,
+    data_dir: PathBuf,
+    sizes: Sizes,
+}
+
+/// One row of the throughput table.
+struct Row {
+    name: String,
+    bytes: u64,
+    records: u64,
+    elapsed: Duration,
+}
+
+impl Row {
+    fn mb_per_s(&self) -> f64 {
+        self.bytes as f64 / 1e6 / self.elapsed.as_secs_f64()
+    }
+
+    fn records_per_s(&self) -> f64 {
+        self.records as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// What one end-to-end CLI run gave.
+struct CliRun {
+    elapsed: Duration,
+    peak_kib: u64,
+    report: Vec<u8>,
+}
+
+impl Bench {
+    fn prepare(sizes: Sizes) -> Result<Bench, String> {
+        let root = workspace_root();
+        let target = target_dir(&root);
+        eprintln!("building the release CLI ...");
+        let status = Command::new(cargo())
+            .args(["build", "--release", "--locked", "--package", "enquiry-cli"])
+            .current_dir(&root)
+            .status()
+            .map_err(|err| format!("cannot run cargo: {err}"))?;
+        if !status.success() {
+            return Err("cargo build --release -p enquiry-cli failed".into());
+        }
+        let enquiry = target
+            .join("release")
+            .join(format!("enquiry{}", std::env::consts::EXE_SUFFIX));
+        let data_dir = target.join("xtask-bench");
+        fs::create_dir_all(&data_dir)
+            .map_err(|err| format!("cannot create {}: {err}", data_dir.display()))?;
+        Ok(Bench {
+            root,
+            enquiry,
+            data_dir,
+            sizes,
+        })
+    }
+
+    fn run(&self, quick: bool) -> Result<(), String> {
+        // Size the big file from a small probe of the generator's output.
+        let probe = self.data_dir.join("probe.ndjson");
+        self.fake(1_000, 2, &probe)?;
+        let probe_bytes = file_len(&probe)?;
+        let big_records = self
+            .sizes
+            .big_bytes
+            .div_ceil(probe_bytes.div_ceil(1_000))
+            .max(1);
+
+        let big = self.data_dir.join("big.ndjson");
+        eprintln!("generating {big_records} records with `enquiry fake` ...");
+        let started = Instant::now();
+        self.fake(big_records, 1, &big)?;
+        let fake_row = Row {
+            name: "`enquiry fake` (NDJSON out, 1 thread)".into(),
+            bytes: file_len(&big)?,
+            records: big_records,
+            elapsed: started.elapsed(),
+        };
+
+        let sample = read_lines(&big, self.sizes.sample_records)?;
+        let sample_bytes: u64 = sample.iter().map(|line| line.len() as u64 + 1).sum();
+        let sample_records = sample.len() as u64;
+        let joined: Vec<u8> = sample
+            .iter()
+            .flat_map(|line| line.iter().copied().chain([b'\n']))
+            .collect();
+
+        eprintln!("measuring {sample_records} records in process ...");
+        let row = |name: &str, elapsed| Row {
+            name: name.into(),
+            bytes: sample_bytes,
+            records: sample_records,
+            elapsed,
+        };
+        let ignored = row(
+            "serde_json `IgnoredAny` (syntax only)",
+            best_of(3, || {
+                for line in &sample {
+                    black_box(serde_json::from_slice::<IgnoredAny>(line).is_ok());
+                }
+            }),
+        );
+        let value = row(
+            "serde_json::Value parse",
+            best_of(3, || {
+                for line in &sample {
+                    black_box(serde_json::from_slice::<Value>(line).is_ok());
+                }
+            }),
+        );
+        let schema_validator = self.schema_validator()?;
+        let mut schema_valid = 0;
+        let jsonschema = row(
+            "`jsonschema` crate (parse + validate, formats on)",
+            best_of(3, || {
+                schema_valid = 0;
+                for line in &sample {
+                    if let Ok(instance) = serde_json::from_slice::<Value>(line) {
+                        schema_valid += usize::from(schema_validator.is_valid(&instance));
+                    }
+                }
+            }),
+        );
+        let validator = Validator::new(Config::default());
+        let mut summary = None;
+        let ours = row(
+            "enquiry-validator, 1 thread",
+            best_of(3, || {
+                summary = Some(validator.validate_stream(&joined[..], "bench", 1, &mut |_| {}));
+            }),
+        );
+        let summary = summary
+            .expect("measured at least once")
+            .map_err(|err| format!("the validator failed on the sample: {err}"))?;
+        if summary.records != sample_records || summary.invalid != 0 {
+            return Err(format!(
+                "the validator saw {} records, {} invalid, in {sample_records} valid fakes",
+                summary.records, summary.invalid
+            ));
+        }
+        if schema_valid != sample.len() {
+            return Err(format!(
+                "the jsonschema crate rejected {} of {sample_records} valid fakes",
+                sample.len() - schema_valid
+            ));
+        }
+
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        eprintln!(
+            "validating {} with the CLI, --jobs 1 and --jobs {cores} ...",
+            human_bytes(fake_row.bytes)
+        );
+        let one = self.validate_cli(&big, 1)?;
+        let all = self.validate_cli(&big, cores)?;
+        let identical = one.report == all.report;
+        let cli_row = |jobs: usize, run: &CliRun| Row {
+            name: format!("`enquiry validate --jobs {jobs}` (end to end)"),
+            bytes: fake_row.bytes,
+            records: big_records,
+            elapsed: run.elapsed,
+        };
+        let cli_one = cli_row(1, &one);
+        let cli_all = cli_row(cores, &all);
+        let peak_mib = one.peak_kib.max(all.peak_kib) as f64 / 1024.0;
+
+        println!("{}", machine(cores));
+        println!(
+            "data: {sample_records} records ({}) in process; {} NDJSON ({big_records} records) end to end{}",
+            human_bytes(sample_bytes),
+            human_bytes(fake_row.bytes),
+            if quick { " (--quick: not for publication)" } else { "" }
+        );
+        println!();
+        println!("| measurement | MB/s | records/s |");
+        println!("|---|---:|---:|");
+        for row in [
+            &ignored,
+            &value,
+            &jsonschema,
+            &ours,
+            &cli_one,
+            &cli_all,
+            &fake_row,
+        ] {
+            println!(
+                "| {} | {:.0} | {:.0} |",
+                row.name,
+                row.mb_per_s(),
+                row.records_per_s()
+            );
+        }
+        println!();
+        println!("| target | measured | goal | verdict |");
+        println!("|---|---:|---:|---|");
+        let ratio = |a: &Row, b: &Row| a.mb_per_s() / b.mb_per_s();
+        target(
+            "validator, 1 thread / `IgnoredAny` pass",
+            ratio(&ours, &ignored),
+            0.5,
+            "x",
+        );
+        target(
+            "validator, 1 thread / `jsonschema` crate",
+            ratio(&ours, &jsonschema),
+            3.0,
+            "x",
+        );
+        target(
+            &format!("CLI `--jobs {cores}` / `--jobs 1`"),
+            ratio(&cli_all, &cli_one),
+            1.7,
+            "x",
+        );
+        let memory_verdict = if peak_mib <= 64.0 { "PASS" } else { "SHORT" };
+        println!("| CLI peak resident memory | {peak_mib:.1} MiB | <= 64 MiB | {memory_verdict} |");
+        target("`enquiry fake`", fake_row.mb_per_s(), 100.0, " MB/s");
+        println!(
+            "| findings identical for every `--jobs` | {} | identical | {} |",
+            if identical { "yes" } else { "no" },
+            if identical { "PASS" } else { "SHORT" }
+        );
+        if identical {
+            Ok(())
+        } else {
+            Err("`--jobs 1` and `--jobs N` reported different findings".into())
+        }
+    }
+
+    fn fake(&self, count: u64, seed: u64, out: &Path) -> Result<(), String> {
+        let file =
+            File::create(out).map_err(|err| format!("cannot create {}: {err}", out.display()))?;
+        let status = Command::new(&self.enquiry)
+            .args([
+                "fake",
+                "--count",
+                &count.to_string(),
+                "--seed",
+                &seed.to_string(),
+            ])
+            .stdin(Stdio::null())
+            .stdout(file)
+            .status()
+            .map_err(|err| format!("cannot run {}: {err}", self.enquiry.display()))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`enquiry fake` failed ({status})"))
+        }
+    }
+
+    fn schema_validator(&self) -> Result<jsonschema::Validator, String> {
+        let path = self.root.join("schemas/enquiry.schema.json");
+        let text = fs::read_to_string(&path)
+            .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+        let schema: Value =
+            serde_json::from_str(&text).map_err(|err| format!("{}: {err}", path.display()))?;
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .map_err(|err| format!("{}: {err}", path.display()))
+    }
+
+    fn validate_cli(&self, input: &Path, jobs: usize) -> Result<CliRun, String> {
+        let report_path = self.data_dir.join(format!("report-jobs-{jobs}.json"));
+        let report = File::create(&report_path)
+            .map_err(|err| format!("cannot create {}: {err}", report_path.display()))?;
+        let started = Instant::now();
+        let child = Command::new(&self.enquiry)
+            .args(["validate", "--format", "json", "--jobs", &jobs.to_string()])
+            .arg(input)
+            .stdin(Stdio::null())
+            .stdout(report)
+            .spawn()
+            .map_err(|err| format!("cannot run {}: {err}", self.enquiry.display()))?;
+        let (code, peak_kib) = wait_with_peak_memory(child)?;
+        let elapsed = started.elapsed();
+        if code != 0 {
+            return Err(format!(
+                "`enquiry validate --jobs {jobs}` exited with {code} on valid fakes"
+            ));
+        }
+        let report = fs::read(&report_path)
+            .map_err(|err| format!("cannot read {}: {err}", report_path.display()))?;
+        Ok(CliRun {
+            elapsed,
+            peak_kib,
+            report,
+        })
+    }
+}
+
+/// Waits for `child` and returns its exit code and peak resident set size in KiB.
+#[cfg(unix)]
+fn wait_with_peak_memory(child: std::process::Child) -> Result<(i32, u64), String> {
+    let pid = libc::pid_t::try_from(child.id()).map_err(|err| err.to_string())?;
+    let mut status: libc::c_int = 0;
+    loop {
+        // SAFETY: `rusage` is plain old data, valid when zeroed.
+        #[allow(unsafe_code)] // Reason: the only way to read one child's peak memory (`wait4`).
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `pid` is our own child, not yet waited for (std's `Child` is dropped without
+        // waiting); `status` and `usage` are valid, exclusive pointers for the call.
+        #[allow(unsafe_code)] // Reason: as above.
+        let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if rc == pid {
+            let code = if libc::WIFEXITED(status) {
+                libc::WEXITSTATUS(status)
+            } else {
+                -1
+            };
+            // Linux reports `ru_maxrss` in KiB.
+            return Ok((code, u64::try_from(usage.ru_maxrss).unwrap_or(0)));
+        }
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            return Err(format!("wait4 failed: {err}"));
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn wait_with_peak_memory(mut child: std::process::Child) -> Result<(i32, u64), String> {
+    let status = child.wait().map_err(|err| err.to_string())?;
+    Ok((status.code().unwrap_or(-1), 0))
+}
+
+fn target(name: &str, measured: f64, goal: f64, unit: &str) {
+    let verdict = if measured >= goal { "PASS" } else { "SHORT" };
+    println!("| {name} | {measured:.2}{unit} | >= {goal}{unit} | {verdict} |");
+}
+
+/// The shortest of `runs` timings of `work`.
+fn best_of(runs: usize, mut work: impl FnMut()) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            work();
+            started.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+fn read_lines(path: &Path, limit: usize) -> Result<Vec<Vec<u8>>, String> {
+    let file = File::open(path).map_err(|err| format!("cannot open {}: {err}", path.display()))?;
+    let mut lines = Vec::with_capacity(limit);
+    for line in BufReader::new(file).split(b'\n').take(limit) {
+        let line = line.map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+        if !line.is_empty() {
+            lines.push(line);
+        }
+    }
+    Ok(lines)
+}
+
+fn file_len(path: &Path) -> Result<u64, String> {
+    fs::metadata(path)
+        .map(|meta| meta.len())
+        .map_err(|err| format!("cannot stat {}: {err}", path.display()))
+}
+
+fn human_bytes(bytes: u64) -> String {
+    if bytes >= 1 << 30 {
+        format!("{:.2} GiB", bytes as f64 / f64::from(1u32 << 30))
+    } else {
+        format!("{:.1} MiB", bytes as f64 / f64::from(1u32 << 20))
+    }
+}
+
+/// The machine the figures come from: CPU model, core count, OS, compiler.
+fn machine(cores: usize) -> String {
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split(':').nth(1))
+                .map(|name| name.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let rustc = Command::new("rustc")
+        .arg("--version")
+        .output()
+        .map(|output| String::from_utf8_lossy(&output.stdout).into_owned())
+        .unwrap_or_default();
+    format!(
+        "machine: {cpu}, {cores} CPU(s), {} {}, {}",
+        std::env::consts::OS,
+        std::env::consts::ARCH,
+        rustc.trim()
+    )
+}
