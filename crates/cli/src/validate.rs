@@ -396,8 +396,18 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, error: &mut bool) {
         let is_real_dir = entry.file_type().is_ok_and(|kind| kind.is_dir());
         if is_real_dir {
             walk(&path, inputs, error);
-        } else if is_payload_name(&entry.file_name().to_string_lossy()) && path.is_file() {
-            inputs.push(Input::File(path));
+        } else if is_payload_name(&entry.file_name().to_string_lossy()) {
+            // A payload name that cannot be followed (a dangling link, a link loop) is an
+            // unreadable path, reported like one; a directory or device behind such a name is
+            // not a payload and not followed.
+            match fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => inputs.push(Input::File(path)),
+                Ok(_) => {}
+                Err(err) => {
+                    eprintln!("enquiry validate: {}: {err}", path.display());
+                    *error = true;
+                }
+            }
         }
     }
 }

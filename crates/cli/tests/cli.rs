@@ -4,8 +4,10 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod common;
+
+use common::TempDir;
 use enquiry_validator::Code;
 use serde_json::Value;
 
@@ -18,38 +20,6 @@ const BAD_STATUS: &str =
 const BAD_STATUS_COLUMN: u64 = 70;
 /// An enquiry with one warning: an undocumented member.
 const WARNING_ONLY: &str = r#"{"_id": "6f1c2c", "createdAt": "2022-11-07T08:00:00.000Z", "status": "ongoing", "labelIds": ["a"]}"#;
-
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "enquiry-cli-test-{}-{unique}-{name}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&path);
-        fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).unwrap();
-        }
-        fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Runs `enquiry` in `dir` (so that no stray ./enquiry.toml applies), without colours.
 fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {

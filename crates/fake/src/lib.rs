@@ -62,9 +62,20 @@
 //! status-consistency and close-duration checks read are never broken, and `timeline` moves
 //! `updatedAt`, `pickedUpAt`, `missedAt` or `reopenedAt`, never `closedAt`). Two kinds need the
 //! validator to be configured: `label-unknown` (only with [`Options::labels`]) and
-//! `channel-unknown` (only with [`Options::channel_list`]). `syntax` and `too-deep` mutants are
+//! `channel-unknown` (only with [`Options::channel_list`]; it uses a documented channel the
+//! tenant's list lacks when there is one, so the documented JSON Schema still accepts it). `syntax` and `too-deep` mutants are
 //! only planted in NDJSON, where the next line is still checked; in a JSON array either defect
 //! ends the validator's reading of the array, so the records after it would go unchecked.
+//!
+//! The catalogue covers `syntax`, `encoding` (a Latin-1 byte, a lone surrogate escape),
+//! `not-an-object` (a double-encoded record), `duplicate-key`, `required` (missing, `null`),
+//! `type`, `enum` (wrong case, unknown value), `date-time` (bad format, February 30, hour 25,
+//! missing zone), `ip`, `language`, `country`, `url`, `integer`, `minimum`, `label-empty`,
+//! `label-duplicate`, `timeline`, `channel-unknown`, `label-unknown` and `too-deep`. It leaves
+//! out `canonical-timestamp` (strict profile only) and `record-too-large` (a 16 MiB record).
+//! Mutants are bytes, not strings: some are not UTF-8 or not JSON, on purpose.
+//!
+//! For property tests, [`valid_enquiry`] and [`invalid_enquiry`] are proptest strategies.
 //!
 //! # Example
 //!

@@ -30,7 +30,9 @@ impl TwoLetterSet {
 
     fn contains(&self, code: &[u8], base: u8) -> bool {
         match code {
-            [first, second] if (base..base + 26).contains(first) && (base..base + 26).contains(second) => {
+            [first, second]
+                if (base..base + 26).contains(first) && (base..base + 26).contains(second) =>
+            {
                 self.rows[usize::from(first - base)] & (1 << (second - base)) != 0
             }
             _ => false,
@@ -46,7 +48,10 @@ fn languages() -> &'static TwoLetterSet {
 fn countries() -> &'static TwoLetterSet {
     static SET: OnceLock<TwoLetterSet> = OnceLock::new();
     SET.get_or_init(|| {
-        TwoLetterSet::new(celes::Country::get_countries().iter().map(|c| c.alpha2), b'A')
+        TwoLetterSet::new(
+            celes::Country::get_countries().iter().map(|c| c.alpha2),
+            b'A',
+        )
     })
 }
 

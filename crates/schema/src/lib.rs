@@ -39,6 +39,11 @@
 //! | `transferredParty`: Array(object), members undocumented | array of objects with open members |
 //! | `destinationID`: "The IP of the destination" | free string (an identifier, not an IP) |
 //!
+//! One contradiction in the contract itself is resolved too: the strict profile requires every
+//! documented member, but `closedAt` on an enquiry that is not closed is a defect. In the strict
+//! profile `closedAt` and `closeDuration` are therefore required exactly when `status` is
+//! `closed` ([`fields::CLOSED_ONLY`]).
+//!
 //! # Example
 //!
 //! ```

@@ -277,16 +277,33 @@ documented_enum! {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 pub struct LocationDetail {
     /// `locationDetail.regionCode`
-    #[serde(rename = "regionCode", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "regionCode",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub region_code: Option<Nullable<String>>,
     /// `locationDetail.subdivision`
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub subdivision: Option<Nullable<String>>,
     /// `locationDetail.city` (the seed's row with no name).
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<Nullable<String>>,
     /// `locationDetail.province` (the seed's `locationDetailprovince`).
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub province: Option<Nullable<String>>,
     /// Members the documentation does not list, kept as they were.
     #[serde(flatten)]
@@ -307,144 +324,359 @@ pub struct Enquiry {
     #[serde(rename = "_id")]
     pub id: String,
     /// `uniqueKey`
-    #[serde(rename = "uniqueKey", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "uniqueKey",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub unique_key: Option<Nullable<String>>,
     /// `createdAt`
     #[serde(rename = "createdAt")]
     pub created_at: Timestamp,
     /// `svcID`
-    #[serde(rename = "svcID", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "svcID",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub svc_id: Option<Nullable<String>>,
     /// `inquiry`
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inquiry: Option<Nullable<String>>,
     /// `tag`
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tag: Option<Nullable<String>>,
     /// `visitor`
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visitor: Option<Nullable<String>>,
     /// `roomID`
-    #[serde(rename = "roomID", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "roomID",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub room_id: Option<Nullable<String>>,
     /// `initChannel`
-    #[serde(rename = "initChannel", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "initChannel",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub init_channel: Option<Nullable<InitChannel>>,
     /// `omniType`
-    #[serde(rename = "omniType", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "omniType",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub omni_type: Option<Nullable<OmniType>>,
     /// `ip` (personal data)
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ip: Option<Nullable<String>>,
     /// `language`
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub language: Option<Nullable<String>>,
     /// `location`
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub location: Option<Nullable<String>>,
     /// `locationDetail`
-    #[serde(rename = "locationDetail", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "locationDetail",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub location_detail: Option<Nullable<LocationDetail>>,
     /// `platform`
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub platform: Option<Nullable<String>>,
     /// `status`
     pub status: Status,
     /// `displayCaseNumber`
-    #[serde(rename = "displayCaseNumber", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "displayCaseNumber",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub display_case_number: Option<Nullable<String>>,
     /// `channel`
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub channel: Option<Nullable<Channel>>,
     /// `destinationID`
-    #[serde(rename = "destinationID", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "destinationID",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub destination_id: Option<Nullable<String>>,
     /// `destinationName`
-    #[serde(rename = "destinationName", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "destinationName",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub destination_name: Option<Nullable<String>>,
     /// `destinationType`
-    #[serde(rename = "destinationType", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "destinationType",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub destination_type: Option<Nullable<DestinationType>>,
     /// `destinationEndPoint`
-    #[serde(rename = "destinationEndPoint", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "destinationEndPoint",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub destination_end_point: Option<Nullable<DestinationEndPoint>>,
     /// `handledType`
-    #[serde(rename = "handledType", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "handledType",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub handled_type: Option<Nullable<String>>,
     /// `handledTarget` (personal data: may be a phone number)
-    #[serde(rename = "handledTarget", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "handledTarget",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub handled_target: Option<Nullable<String>>,
     /// `handledPartyName` (personal data)
-    #[serde(rename = "handledPartyName", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "handledPartyName",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub handled_party_name: Option<Nullable<String>>,
     /// `huntedStaffTargetHistory`
-    #[serde(rename = "huntedStaffTargetHistory", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "huntedStaffTargetHistory",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hunted_staff_target_history: Option<Nullable<StaffTargetHistory>>,
     /// `type`: the channel sub-type.
-    #[serde(rename = "type", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub channel_type: Option<Nullable<String>>,
     /// `id`: the channel ID.
-    #[serde(rename = "id", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "id",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub channel_id: Option<Nullable<String>>,
     /// `maaiiDisplayName`: the channel display name.
-    #[serde(rename = "maaiiDisplayName", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maaiiDisplayName",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub maaii_display_name: Option<Nullable<String>>,
     /// `name`: the third-party display name (personal data).
-    #[serde(rename = "name", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "name",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub third_party_display_name: Option<Nullable<String>>,
     /// `inquiryType`
-    #[serde(rename = "inquiryType", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "inquiryType",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inquiry_type: Option<Nullable<String>>,
     /// `updatedAt`
-    #[serde(rename = "updatedAt", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "updatedAt",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub updated_at: Option<Nullable<Timestamp>>,
     /// `closedAt`
-    #[serde(rename = "closedAt", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "closedAt",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub closed_at: Option<Nullable<Timestamp>>,
     /// `inquiryGroup`
-    #[serde(rename = "inquiryGroup", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "inquiryGroup",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inquiry_group: Option<Nullable<String>>,
     /// `transferredParty`: objects whose members the documentation does not list.
-    #[serde(rename = "transferredParty", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "transferredParty",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub transferred_party: Option<Nullable<Vec<Map<String, Value>>>>,
     /// `pickedUpAt`
-    #[serde(rename = "pickedUpAt", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "pickedUpAt",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub picked_up_at: Option<Nullable<Timestamp>>,
     /// `missedAt`
-    #[serde(rename = "missedAt", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "missedAt",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub missed_at: Option<Nullable<Timestamp>>,
     /// `reopenedAt`
-    #[serde(rename = "reopenedAt", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "reopenedAt",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reopened_at: Option<Nullable<Timestamp>>,
     /// `handledPartyDepartmentID`
-    #[serde(rename = "handledPartyDepartmentID", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "handledPartyDepartmentID",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub handled_party_department_id: Option<Nullable<String>>,
     /// `attachment`
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub attachment: Option<Nullable<bool>>,
     /// `staffFirstName` (personal data)
-    #[serde(rename = "staffFirstName", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "staffFirstName",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub staff_first_name: Option<Nullable<String>>,
     /// `staffLastName` (personal data)
-    #[serde(rename = "staffLastName", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "staffLastName",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub staff_last_name: Option<Nullable<String>>,
     /// `visitorFirstName` (personal data)
-    #[serde(rename = "visitorFirstName", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "visitorFirstName",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visitor_first_name: Option<Nullable<String>>,
     /// `visitorLastName` (personal data)
-    #[serde(rename = "visitorLastName", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "visitorLastName",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub visitor_last_name: Option<Nullable<String>>,
     /// `inquiryDeepLink` (personal data: it identifies a conversation)
-    #[serde(rename = "inquiryDeepLink", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "inquiryDeepLink",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub inquiry_deep_link: Option<Nullable<String>>,
     /// `duration` in milliseconds, kept as the exact JSON number.
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub duration: Option<Nullable<Number>>,
     /// `closeDuration` in milliseconds, kept as the exact JSON number.
-    #[serde(rename = "closeDuration", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "closeDuration",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub close_duration: Option<Nullable<Number>>,
     /// `labelIDs`: `null` when no label was applied.
-    #[serde(rename = "labelIDs", default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "labelIDs",
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub label_ids: Option<Nullable<Vec<String>>>,
     /// Members the documentation does not list, kept as they were.
     #[serde(flatten)]

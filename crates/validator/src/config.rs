@@ -54,7 +54,10 @@ impl Default for Config {
 impl Config {
     /// The configuration of a profile, with everything else at its default.
     pub fn with_profile(profile: Profile) -> Config {
-        Config { profile, ..Config::default() }
+        Config {
+            profile,
+            ..Config::default()
+        }
     }
 
     /// The level of a rule after profile and overrides.

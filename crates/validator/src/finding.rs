@@ -119,8 +119,14 @@ impl fmt::Display for Finding {
         write!(
             f,
             "{}:{}:{}: {} [{}] record {} at {:?}: {}",
-            self.file, self.line, self.column, self.severity, self.code, self.record,
-            self.pointer.as_str(), self.message
+            self.file,
+            self.line,
+            self.column,
+            self.severity,
+            self.code,
+            self.record,
+            self.pointer.as_str(),
+            self.message
         )?;
         if let Some(suggestion) = &self.suggestion {
             write!(f, " (did you mean {suggestion:?}?)")?;
@@ -172,7 +178,9 @@ pub struct RecordOutcome {
 impl RecordOutcome {
     /// Whether the record has no error.
     pub fn is_valid(&self) -> bool {
-        self.findings.iter().all(|finding| finding.severity != Severity::Error)
+        self.findings
+            .iter()
+            .all(|finding| finding.severity != Severity::Error)
     }
 }
 
@@ -193,7 +201,9 @@ impl Report {
 
     /// The findings of one rule.
     pub fn with_code(&self, code: Code) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().filter(move |finding| finding.code == code)
+        self.findings
+            .iter()
+            .filter(move |finding| finding.code == code)
     }
 }
 
@@ -202,7 +212,14 @@ impl fmt::Display for Report {
         for finding in &self.findings {
             writeln!(f, "{finding}")?;
         }
-        let Summary { files, records, valid, invalid, errors, warnings } = self.summary;
+        let Summary {
+            files,
+            records,
+            valid,
+            invalid,
+            errors,
+            warnings,
+        } = self.summary;
         write!(
             f,
             "{files} file(s), {records} record(s): {valid} valid, {invalid} invalid; {errors} error(s), {warnings} warning(s)"

@@ -54,7 +54,16 @@ impl<'r> Source<'r> {
         } else {
             Box::new(chained)
         };
-        Ok(Source { reader, buf: vec![0; READ_SIZE], pos: 0, end: 0, eof: false, gzip, line: 1, col: 1 })
+        Ok(Source {
+            reader,
+            buf: vec![0; READ_SIZE],
+            pos: 0,
+            end: 0,
+            eof: false,
+            gzip,
+            line: 1,
+            col: 1,
+        })
     }
 
     /// Whether the input is gzip-compressed.
@@ -177,7 +186,10 @@ impl<'r> Source<'r> {
         loop {
             let Some(_) = self.peek()? else { return Ok(()) };
             let avail = self.available();
-            let ws = avail.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count();
+            let ws = avail
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                .count();
             let all = ws == avail.len();
             self.consume(ws);
             if !all {
@@ -260,7 +272,11 @@ impl Source<'_> {
                 return Ok(ScanEnd::Done { size });
             }
             if self.peek()?.is_none() {
-                return Ok(if scalar { ScanEnd::Done { size } } else { ScanEnd::Eof { size } });
+                return Ok(if scalar {
+                    ScanEnd::Done { size }
+                } else {
+                    ScanEnd::Eof { size }
+                });
             }
             let avail = self.available();
             let mut used = 0;
@@ -291,7 +307,19 @@ impl Source<'_> {
                 }
                 let byte = avail[used];
                 if scalar {
-                    if matches!(byte, b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}' | b'[' | b'{' | b'"' | b':') {
+                    if matches!(
+                        byte,
+                        b' ' | b'\t'
+                            | b'\n'
+                            | b'\r'
+                            | b','
+                            | b']'
+                            | b'}'
+                            | b'['
+                            | b'{'
+                            | b'"'
+                            | b':'
+                    ) {
                         finished = true;
                         break;
                     }
@@ -319,7 +347,14 @@ impl Source<'_> {
         }
     }
 
-    fn take(&mut self, n: usize, capture: &mut Option<&mut Vec<u8>>, limit: usize, too_large: &mut bool, size: &mut u64) {
+    fn take(
+        &mut self,
+        n: usize,
+        capture: &mut Option<&mut Vec<u8>>,
+        limit: usize,
+        too_large: &mut bool,
+        size: &mut u64,
+    ) {
         if let Some(out) = capture {
             if !*too_large {
                 if out.len() + n <= limit {
@@ -377,8 +412,10 @@ pub(crate) fn looks_like_ndjson(head: &[u8]) -> bool {
         // No newline seen within the peek limit: a huge single-line document.
         return false;
     }
-    let only_brace = first.iter().filter(|b| !b.is_ascii_whitespace()).count() <= 1;
-    if only_brace {
+    // A pretty-printed document breaks its first line after structure (`{"list": [`, `{`,
+    // `"code": 0,`); a broken NDJSON line stops anywhere, typically inside a value or string.
+    let last = first.iter().rev().find(|b| !b.is_ascii_whitespace());
+    if !in_string && matches!(last, None | Some(b'{' | b'[' | b',' | b':')) {
         return false;
     }
     head[line_end..]
@@ -403,7 +440,10 @@ pub(crate) struct Chunker {
 
 impl Chunker {
     pub fn new(max_line: usize) -> Chunker {
-        Chunker { carry: Vec::new(), max_line }
+        Chunker {
+            carry: Vec::new(),
+            max_line,
+        }
     }
 
     /// The next piece of work, reusing `out` for lines; `None` at the end.
@@ -444,7 +484,11 @@ impl Chunker {
             }
             let before = out.len();
             if source.read_into(&mut out)? == 0 {
-                return Ok(if out.is_empty() { None } else { Some(Work::Lines(out)) });
+                return Ok(if out.is_empty() {
+                    None
+                } else {
+                    Some(Work::Lines(out))
+                });
             }
             if let Some(at) = memrchr(b'\n', &out[before..]) {
                 last_newline = Some(before + at);

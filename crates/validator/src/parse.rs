@@ -73,7 +73,14 @@ pub struct Tape {
     pub nodes: Vec<Node>,
     pub strings: Vec<u8>,
     stack: Vec<Open>,
+    /// Why and where the current parse stopped; kept here so that the hot functions return a
+    /// two-register `Result<usize, Stopped>`.
+    failure: Option<(ParseErrorKind, usize)>,
 }
+
+/// The parse stopped; the reason is in `Tape::failure`.
+#[derive(Debug, Clone, Copy)]
+struct Stopped;
 
 #[inline]
 fn is_ws(byte: u8) -> bool {
@@ -99,7 +106,9 @@ fn special_mask(word: u64) -> u64 {
 fn utf8_sequence(bytes: &[u8]) -> Option<usize> {
     let first = *bytes.first()?;
     let cont = |index: usize, low: u8, high: u8| {
-        bytes.get(index).is_some_and(|byte| (low..=high).contains(byte))
+        bytes
+            .get(index)
+            .is_some_and(|byte| (low..=high).contains(byte))
     };
     match first {
         0xC2..=0xDF => cont(1, 0x80, 0xBF).then_some(2),
@@ -136,9 +145,13 @@ impl Tape {
     pub fn text<'a>(&'a self, bytes: &'a [u8], node: &Node) -> &'a [u8] {
         if node.flags & ESCAPED != 0 {
             let start = node.aux as usize;
-            self.strings.get(start..start + node.len as usize).unwrap_or(&[])
+            self.strings
+                .get(start..start + node.len as usize)
+                .unwrap_or(&[])
         } else {
-            bytes.get(node.start as usize + 1..(node.end as usize).saturating_sub(1)).unwrap_or(&[])
+            bytes
+                .get(node.start as usize + 1..(node.end as usize).saturating_sub(1))
+                .unwrap_or(&[])
         }
     }
 
@@ -154,13 +167,21 @@ impl Tape {
     /// The members of the object at `index`, as (key node, value node) indices.
     pub fn members(&self, index: usize) -> Members<'_> {
         let end = self.next(index);
-        Members { tape: self, at: index + 1, end }
+        Members {
+            tape: self,
+            at: index + 1,
+            end,
+        }
     }
 
     /// The items of the array at `index`, as node indices.
     pub fn items(&self, index: usize) -> Items<'_> {
         let end = self.next(index);
-        Items { tape: self, at: index + 1, end }
+        Items {
+            tape: self,
+            at: index + 1,
+            end,
+        }
     }
 
     /// Parses one JSON text (a value with optional surrounding whitespace).
@@ -168,8 +189,13 @@ impl Tape {
         self.nodes.clear();
         self.strings.clear();
         self.stack.clear();
+        self.failure = None;
         let result = self.parse_inner(bytes);
-        if let Err((kind, offset)) = result {
+        if result.is_err() {
+            let (kind, offset) = self
+                .failure
+                .take()
+                .unwrap_or((ParseErrorKind::Syntax("invalid JSON"), 0));
             let path = self.error_path(bytes);
             return Err(ParseError { kind, offset, path });
         }
@@ -195,7 +221,7 @@ impl Tape {
             .collect()
     }
 
-    fn parse_inner(&mut self, bytes: &[u8]) -> Result<(), (ParseErrorKind, usize)> {
+    fn parse_inner(&mut self, bytes: &[u8]) -> Result<(), Stopped> {
         use ParseErrorKind::{Syntax, TooDeep};
         let len = bytes.len();
         let mut pos = 0usize;
@@ -209,18 +235,34 @@ impl Tape {
         loop {
             // --- a value at `pos` ---
             if pos >= len {
-                return Err((Syntax("expected a JSON value"), pos));
+                return Err(self.fail(Syntax("expected a JSON value"), pos));
             }
             let byte = bytes[pos];
             match byte {
                 b'{' | b'[' => {
                     if self.stack.len() >= MAX_DEPTH {
-                        return Err((TooDeep, pos));
+                        return Err(self.fail(TooDeep, pos));
                     }
                     let node = self.nodes.len() as u32;
-                    let kind = if byte == b'{' { Kind::Object } else { Kind::Array };
-                    self.nodes.push(Node { start: pos as u32, end: 0, aux: 0, len: 0, kind, flags: 0 });
-                    self.stack.push(Open { node, is_object: byte == b'{', items: 0, last_key: 0 });
+                    let kind = if byte == b'{' {
+                        Kind::Object
+                    } else {
+                        Kind::Array
+                    };
+                    self.nodes.push(Node {
+                        start: pos as u32,
+                        end: 0,
+                        aux: 0,
+                        len: 0,
+                        kind,
+                        flags: 0,
+                    });
+                    self.stack.push(Open {
+                        node,
+                        is_object: byte == b'{',
+                        items: 0,
+                        last_key: 0,
+                    });
                     pos += 1;
                     skip_ws(&mut pos);
                     let closer = if byte == b'{' { b'}' } else { b']' };
@@ -241,7 +283,9 @@ impl Tape {
                     pos = self.string(bytes, pos, Kind::Str)?;
                 }
                 b'-' | b'0'..=b'9' => {
-                    let end = number_end(bytes, pos).ok_or((Syntax("invalid number"), pos))?;
+                    let Some(end) = number_end(bytes, pos) else {
+                        return Err(self.fail(Syntax("invalid number"), pos));
+                    };
                     self.nodes.push(Node {
                         start: pos as u32,
                         end: end as u32,
@@ -259,20 +303,27 @@ impl Tape {
                         _ => (b"null", Kind::Null),
                     };
                     if bytes.get(pos..pos + word.len()) != Some(word) {
-                        return Err((Syntax("expected a JSON value"), pos));
+                        return Err(self.fail(Syntax("expected a JSON value"), pos));
                     }
                     let end = pos + word.len();
-                    self.nodes.push(Node { start: pos as u32, end: end as u32, aux: 0, len: 0, kind, flags: 0 });
+                    self.nodes.push(Node {
+                        start: pos as u32,
+                        end: end as u32,
+                        aux: 0,
+                        len: 0,
+                        kind,
+                        flags: 0,
+                    });
                     pos = end;
                 }
-                _ => return Err((Syntax("expected a JSON value"), pos)),
+                _ => return Err(self.fail(Syntax("expected a JSON value"), pos)),
             }
             // --- after a value: separators and closers ---
             loop {
                 skip_ws(&mut pos);
                 let Some(top) = self.stack.last().copied() else {
                     if pos < len {
-                        return Err((Syntax("expected the end of the value"), pos));
+                        return Err(self.fail(Syntax("expected the end of the value"), pos));
                     }
                     return Ok(());
                 };
@@ -301,7 +352,7 @@ impl Tape {
                         } else {
                             "expected `,` or `]`"
                         };
-                        return Err((Syntax(expected), pos));
+                        return Err(self.fail(Syntax(expected), pos));
                     }
                 }
             }
@@ -309,12 +360,22 @@ impl Tape {
     }
 
     /// Parses `"key" :` at `pos` and returns the offset of the value.
-    fn key(&mut self, bytes: &[u8], pos: usize) -> Result<usize, (ParseErrorKind, usize)> {
+    fn key(&mut self, bytes: &[u8], pos: usize) -> Result<usize, Stopped> {
         if bytes.get(pos) != Some(&b'"') {
-            return Err((ParseErrorKind::Syntax("expected a member name (a string)"), pos));
+            self.forget_key();
+            return Err(self.fail(
+                ParseErrorKind::Syntax("expected a member name (a string)"),
+                pos,
+            ));
         }
         let key_index = self.nodes.len() as u32;
-        let mut pos = self.string(bytes, pos, Kind::Key)?;
+        let mut pos = match self.string(bytes, pos, Kind::Key) {
+            Ok(pos) => pos,
+            Err(stopped) => {
+                self.forget_key();
+                return Err(stopped);
+            }
+        };
         if let Some(top) = self.stack.last_mut() {
             top.items += 1;
             top.last_key = key_index;
@@ -323,13 +384,30 @@ impl Tape {
             pos += 1;
         }
         if bytes.get(pos) != Some(&b':') {
-            return Err((ParseErrorKind::Syntax("expected `:` after the member name"), pos));
+            return Err(self.fail(
+                ParseErrorKind::Syntax("expected `:` after the member name"),
+                pos,
+            ));
         }
         pos += 1;
         while pos < bytes.len() && is_ws(bytes[pos]) {
             pos += 1;
         }
         Ok(pos)
+    }
+
+    /// A broken member name: the error path ends at the object, not at its previous member.
+    #[cold]
+    fn forget_key(&mut self) {
+        if let Some(top) = self.stack.last_mut() {
+            top.items = 0;
+        }
+    }
+
+    #[cold]
+    fn fail(&mut self, kind: ParseErrorKind, offset: usize) -> Stopped {
+        self.failure = Some((kind, offset));
+        Stopped
     }
 
     fn close(&mut self, end: usize) {
@@ -343,7 +421,7 @@ impl Tape {
     }
 
     /// Parses the string starting with the quote at `start`; returns the offset past it.
-    fn string(&mut self, bytes: &[u8], start: usize, kind: Kind) -> Result<usize, (ParseErrorKind, usize)> {
+    fn string(&mut self, bytes: &[u8], start: usize, kind: Kind) -> Result<usize, Stopped> {
         let len = bytes.len();
         let mut pos = start + 1;
         let mut flags = 0u8;
@@ -351,18 +429,33 @@ impl Tape {
         let mut unescaped: Option<usize> = None;
         let mut copied_to = pos;
         loop {
-            // Fast path: plain ASCII, sixteen then eight bytes at a time.
+            // Fast path: plain ASCII, sixteen bytes at a time; the first special byte's position
+            // comes straight from the mask.
+            let mut found = false;
             while pos + 16 <= len {
                 let mut pair = [0u8; 16];
                 pair.copy_from_slice(&bytes[pos..pos + 16]);
-                let low = u64::from_le_bytes([pair[0], pair[1], pair[2], pair[3], pair[4], pair[5], pair[6], pair[7]]);
-                let high = u64::from_le_bytes([pair[8], pair[9], pair[10], pair[11], pair[12], pair[13], pair[14], pair[15]]);
-                if special_mask(low) | special_mask(high) != 0 {
+                let low = u64::from_le_bytes([
+                    pair[0], pair[1], pair[2], pair[3], pair[4], pair[5], pair[6], pair[7],
+                ]);
+                let high = u64::from_le_bytes([
+                    pair[8], pair[9], pair[10], pair[11], pair[12], pair[13], pair[14], pair[15],
+                ]);
+                let low_mask = special_mask(low);
+                if low_mask != 0 {
+                    pos += (low_mask.trailing_zeros() / 8) as usize;
+                    found = true;
+                    break;
+                }
+                let high_mask = special_mask(high);
+                if high_mask != 0 {
+                    pos += 8 + (high_mask.trailing_zeros() / 8) as usize;
+                    found = true;
                     break;
                 }
                 pos += 16;
             }
-            while pos + 8 <= len {
+            while !found && pos + 8 <= len {
                 let mut word = [0u8; 8];
                 word.copy_from_slice(&bytes[pos..pos + 8]);
                 let mask = special_mask(u64::from_le_bytes(word));
@@ -374,7 +467,7 @@ impl Tape {
                 }
             }
             let Some(&byte) = bytes.get(pos) else {
-                return Err((ParseErrorKind::Syntax("unterminated string"), start));
+                return Err(self.fail(ParseErrorKind::Syntax("unterminated string"), start));
             };
             match byte {
                 b'"' => {
@@ -387,7 +480,14 @@ impl Tape {
                         None => (0, 0),
                     };
                     pos += 1;
-                    self.nodes.push(Node { start: start as u32, end: pos as u32, aux, len: text_len, kind, flags });
+                    self.nodes.push(Node {
+                        start: start as u32,
+                        end: pos as u32,
+                        aux,
+                        len: text_len,
+                        kind,
+                        flags,
+                    });
                     return Ok(pos);
                 }
                 b'\\' => {
@@ -409,8 +509,11 @@ impl Tape {
                         self.strings.push(out);
                         pos += 2;
                     } else if escape == Some(b'u') {
-                        let code = hex4(bytes, pos + 2)
-                            .ok_or((ParseErrorKind::Syntax("invalid \\u escape"), pos))?;
+                        let Some(code) = hex4(bytes, pos + 2) else {
+                            return Err(
+                                self.fail(ParseErrorKind::Syntax("invalid \\u escape"), pos)
+                            );
+                        };
                         pos += 6;
                         if (0xD800..0xDC00).contains(&code) {
                             let low = if bytes.get(pos..pos + 2) == Some(b"\\u") {
@@ -421,7 +524,10 @@ impl Tape {
                             match low {
                                 Some(low) => {
                                     pos += 6;
-                                    push_char(&mut self.strings, 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00));
+                                    push_char(
+                                        &mut self.strings,
+                                        0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00),
+                                    );
                                 }
                                 None => {
                                     flags |= BAD_TEXT;
@@ -435,12 +541,17 @@ impl Tape {
                             push_char(&mut self.strings, code);
                         }
                     } else {
-                        return Err((ParseErrorKind::Syntax("invalid escape in string"), pos));
+                        return Err(
+                            self.fail(ParseErrorKind::Syntax("invalid escape in string"), pos)
+                        );
                     }
                     copied_to = pos;
                 }
                 0x00..=0x1F => {
-                    return Err((ParseErrorKind::Syntax("control character in string (must be escaped)"), pos));
+                    return Err(self.fail(
+                        ParseErrorKind::Syntax("control character in string (must be escaped)"),
+                        pos,
+                    ));
                 }
                 0x80..=0xFF => match utf8_sequence(&bytes[pos..]) {
                     Some(width) => pos += width,
@@ -551,6 +662,16 @@ pub enum Integer {
 /// Reads a JSON number's text as an integer without allocating and without panicking on
 /// any length of digits or exponent.
 pub fn integer(text: &[u8]) -> Integer {
+    // Fast path: a plain non-negative integer of at most 19 digits (every duration).
+    if !text.is_empty() && text.len() <= 19 && text.iter().all(u8::is_ascii_digit) {
+        let magnitude = text
+            .iter()
+            .fold(0u64, |value, digit| value * 10 + u64::from(digit - b'0'));
+        return Integer::Value {
+            negative: false,
+            magnitude,
+        };
+    }
     let (negative, rest) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),
@@ -584,12 +705,17 @@ pub fn integer(text: &[u8]) -> Integer {
         if index < int_digits.len() {
             int_digits[index] - b'0'
         } else {
-            frac_digits.get(index - int_digits.len()).map_or(0, |d| d - b'0')
+            frac_digits
+                .get(index - int_digits.len())
+                .map_or(0, |d| d - b'0')
         }
     };
     let leading = (0..total).take_while(|&i| digit_at(i) == 0).count();
     if leading == total {
-        return Integer::Value { negative, magnitude: 0 };
+        return Integer::Value {
+            negative,
+            magnitude: 0,
+        };
     }
     let trailing = (0..total).rev().take_while(|&i| digit_at(i) == 0).count();
     let significant = total - leading - trailing;
@@ -609,7 +735,10 @@ pub fn integer(text: &[u8]) -> Integer {
         value *= 10;
     }
     match u64::try_from(value) {
-        Ok(magnitude) => Integer::Value { negative, magnitude },
+        Ok(magnitude) => Integer::Value {
+            negative,
+            magnitude,
+        },
         Err(_) => Integer::TooLarge,
     }
 }
@@ -620,20 +749,51 @@ mod tests {
 
     #[test]
     fn integers() {
-        assert_eq!(integer(b"12"), Integer::Value { negative: false, magnitude: 12 });
-        assert_eq!(integer(b"12.0"), Integer::Value { negative: false, magnitude: 12 });
-        assert_eq!(integer(b"1.2e1"), Integer::Value { negative: false, magnitude: 12 });
-        assert_eq!(integer(b"-0"), Integer::Value { negative: true, magnitude: 0 });
+        assert_eq!(
+            integer(b"12"),
+            Integer::Value {
+                negative: false,
+                magnitude: 12
+            }
+        );
+        assert_eq!(
+            integer(b"12.0"),
+            Integer::Value {
+                negative: false,
+                magnitude: 12
+            }
+        );
+        assert_eq!(
+            integer(b"1.2e1"),
+            Integer::Value {
+                negative: false,
+                magnitude: 12
+            }
+        );
+        assert_eq!(
+            integer(b"-0"),
+            Integer::Value {
+                negative: true,
+                magnitude: 0
+            }
+        );
         assert_eq!(integer(b"12.5"), Integer::Fraction);
         assert_eq!(integer(b"1e400"), Integer::TooLarge);
         assert_eq!(integer(b"1e-400"), Integer::Fraction);
-        assert_eq!(integer(b"120e-1"), Integer::Value { negative: false, magnitude: 12 });
+        assert_eq!(
+            integer(b"120e-1"),
+            Integer::Value {
+                negative: false,
+                magnitude: 12
+            }
+        );
     }
 
     #[test]
     fn tape_shapes() {
         let mut tape = Tape::default();
-        tape.parse(br#"{"a": [1, "x\n", {"b": null}], "c": true}"#).unwrap();
+        tape.parse(br#"{"a": [1, "x\n", {"b": null}], "c": true}"#)
+            .unwrap();
         let members: Vec<_> = tape.members(0).collect();
         assert_eq!(members.len(), 2);
         assert_eq!(tape.items(members[0].1).count(), 3);

@@ -12,7 +12,9 @@ use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
 use enquiry_schema::codes;
-use enquiry_schema::fields::{FieldKind, FieldRule, AFTER_CREATION, FIELDS, LOCATION_DETAIL_FIELDS};
+use enquiry_schema::fields::{
+    FieldKind, FieldRule, AFTER_CREATION, CLOSED_ONLY, FIELDS, LOCATION_DETAIL_FIELDS,
+};
 use enquiry_schema::json_schema::Profile;
 
 use crate::code::{Code, Severity};
@@ -37,6 +39,7 @@ pub(crate) struct Pending {
 pub(crate) struct Compiled {
     levels: Vec<Option<Severity>>,
     strict: bool,
+    require_closed_only: bool,
     required_top: Vec<bool>,
     required_nested: Vec<bool>,
     labels: Option<BTreeSet<String>>,
@@ -48,13 +51,20 @@ pub(crate) struct Compiled {
 impl Compiled {
     pub fn new(config: &Config) -> Compiled {
         let strict = config.profile == Profile::Strict;
+        // In the strict profile `closedAt` and `closeDuration` are required only of a closed
+        // enquiry (see `fields::CLOSED_ONLY`); an explicit required set is taken as given.
+        let require_closed_only = strict && config.required.is_none();
         let required = |rule: &FieldRule| match &config.required {
             Some(set) => set.contains(rule.name),
-            None => strict || rule.required,
+            None => rule.required || (strict && !CLOSED_ONLY.contains(&rule.name)),
         };
         Compiled {
-            levels: Code::ALL.iter().map(|code| config.level(*code).severity()).collect(),
+            levels: Code::ALL
+                .iter()
+                .map(|code| config.level(*code).severity())
+                .collect(),
             strict,
+            require_closed_only,
             required_top: FIELDS.iter().map(required).collect(),
             required_nested: LOCATION_DETAIL_FIELDS.iter().map(required).collect(),
             labels: config.labels.clone(),
@@ -62,7 +72,12 @@ impl Compiled {
             channels_list: config
                 .channels
                 .as_ref()
-                .map(|set| set.iter().map(String::as_str).collect::<Vec<_>>().join(", "))
+                .map(|set| {
+                    set.iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
                 .unwrap_or_default(),
             show_values: config.show_values,
         }
@@ -95,7 +110,11 @@ impl Lookup {
                 first[slot] = index as u8 + 1;
             }
         }
-        Lookup { first, chain, keys: rules.iter().map(|rule| rule.key().as_bytes()).collect() }
+        Lookup {
+            first,
+            chain,
+            keys: rules.iter().map(|rule| rule.key().as_bytes()).collect(),
+        }
     }
 
     #[inline]
@@ -109,7 +128,11 @@ impl Lookup {
         let mut next = *self.first.get(Lookup::slot(key)?)?;
         while next != 0 {
             let index = usize::from(next - 1);
-            if self.keys.get(index).is_some_and(|known| bytes_eq(known, key)) {
+            if self
+                .keys
+                .get(index)
+                .is_some_and(|known| bytes_eq(known, key))
+            {
                 return Some(index);
             }
             next = self.chain.get(index).copied().unwrap_or(0);
@@ -134,22 +157,54 @@ pub(crate) fn is_documented(key: &[u8]) -> bool {
 }
 
 /// The FIELDS index of each member the cross-field rules read, looked up once.
-fn field_indices() -> &'static [(&'static str, usize)] {
-    static TABLE: OnceLock<Vec<(&'static str, usize)>> = OnceLock::new();
+fn field_indices() -> &'static CrossFields {
+    static TABLE: OnceLock<CrossFields> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let names = AFTER_CREATION.iter().copied().chain(["createdAt", "status", "closedAt", "missedAt", "closeDuration"]);
-        names.filter_map(|name| Some((name, FIELDS.iter().position(|rule| rule.name == name)?))).collect()
+        let index = |name: &str| {
+            FIELDS
+                .iter()
+                .position(|rule| rule.name == name)
+                .unwrap_or(usize::MAX)
+        };
+        CrossFields {
+            created: index("createdAt"),
+            status: index("status"),
+            closed_at: index("closedAt"),
+            missed_at: index("missedAt"),
+            close_duration: index("closeDuration"),
+            after: AFTER_CREATION
+                .iter()
+                .map(|&name| (name, index(name)))
+                .collect(),
+        }
     })
+}
+
+/// FIELDS indices of the members the cross-field rules read (`usize::MAX` if absent).
+struct CrossFields {
+    created: usize,
+    status: usize,
+    closed_at: usize,
+    missed_at: usize,
+    close_duration: usize,
+    after: Vec<(&'static str, usize)>,
 }
 
 /// Reusable per-worker buffers.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     seen: Vec<u32>,
+    /// For each field, the field that followed it last time (the last slot: the first
+    /// member). Producers write members in a fixed order, optional ones left out, so this
+    /// guess usually saves the table lookup.
+    next_of: Vec<u8>,
     unknown: Vec<usize>,
     keys: Vec<(u64, u32)>,
     /// Timestamps of this record already parsed, by value node, for the cross-field rules.
     instants: Vec<(usize, Instant)>,
+    /// Required members missing from `locationDetail`, reported after it in documentation order.
+    nested_missing: Vec<&'static FieldRule>,
+    day_cache: DayCache,
 }
 
 /// A value shown in a message: quoted and escaped on one line, shortened, or masked.
@@ -187,8 +242,12 @@ pub(crate) struct Instant {
     pub canonical: bool,
 }
 
+/// The last calendar date checked and its day number: the timestamps of one record (and of
+/// consecutive records) mostly share a date, so chrono is asked once per date.
+pub(crate) type DayCache = Option<((u32, u32, u32), i64)>;
+
 /// Checks `text` against `RFC3339_PATTERN` by hand (same grammar), then the calendar.
-pub(crate) fn parse_timestamp(text: &[u8]) -> Option<Instant> {
+pub(crate) fn parse_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
     let digits = |range: std::ops::Range<usize>| -> Option<u32> {
         let part = text.get(range)?;
         let mut value = 0u32;
@@ -256,11 +315,23 @@ pub(crate) fn parse_timestamp(text: &[u8]) -> Option<Instant> {
         }
         _ => return None,
     };
-    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
-    let days = i64::from(date.num_days_from_ce()) - 719_163;
-    let seconds = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_minutes * 60;
-    let canonical = text.get(10) == Some(&b'T') && fraction_digits == 3 && text.last() == Some(&b'Z');
-    Some(Instant { millis: seconds * 1000 + i64::from(millis_part), canonical })
+    let days = match *cache {
+        Some((known, days)) if known == (year, month, day) => days,
+        _ => {
+            let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+            let days = i64::from(date.num_days_from_ce()) - 719_163;
+            *cache = Some(((year, month, day), days));
+            days
+        }
+    };
+    let seconds =
+        days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_minutes * 60;
+    let canonical =
+        text.get(10) == Some(&b'T') && fraction_digits == 3 && text.last() == Some(&b'Z');
+    Some(Instant {
+        millis: seconds * 1000 + i64::from(millis_part),
+        canonical,
+    })
 }
 
 /// Equality of short byte strings without a call to `memcmp` (keys and enum values are a few
@@ -309,21 +380,68 @@ fn simple_http_url(text: &[u8]) -> bool {
     } else {
         return false;
     };
-    let host_len = rest.iter().position(|&b| b == b'/' || b == b'?').unwrap_or(rest.len());
-    let (host, tail) = rest.split_at(host_len);
-    if host.is_empty() || host.len() > 253 {
-        return false;
-    }
-    for label in host.split(|&b| b == b'.') {
-        if label.is_empty() || label.len() > 63 || !label.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-            return false;
+    // One pass over the host with a byte-class table: labels of [a-z0-9-], 1 to 63 long.
+    let mut label_len = 0usize;
+    let mut label_starts_with_letter = false;
+    let mut host_len = 0usize;
+    for &byte in rest {
+        match URL_CLASS[usize::from(byte)] {
+            HOST => {
+                if label_len == 0 {
+                    label_starts_with_letter = byte.is_ascii_lowercase();
+                }
+                label_len += 1;
+                if label_len > 63 {
+                    return false;
+                }
+            }
+            DOT => {
+                if label_len == 0 {
+                    return false;
+                }
+                label_len = 0;
+            }
+            _ => break,
         }
+        host_len += 1;
     }
-    if !host.rsplit(|&b| b == b'.').next().and_then(|label| label.first()).is_some_and(u8::is_ascii_lowercase) {
+    // The last label must not be numeric, or the host would be parsed as an IPv4 address.
+    if label_len == 0 || !label_starts_with_letter || host_len > 253 {
         return false;
     }
-    tail.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'~' | b'-' | b'?' | b'=' | b'&'))
+    let tail = &rest[host_len..];
+    if !matches!(tail.first(), None | Some(b'/' | b'?')) {
+        return false;
+    }
+    tail.iter()
+        .all(|&byte| URL_CLASS[usize::from(byte)] != OTHER)
 }
+
+const OTHER: u8 = 0;
+const HOST: u8 = 1;
+const DOT: u8 = 2;
+const PATH: u8 = 3;
+
+/// Byte classes for [`simple_http_url`]: host characters, the dot, other plain path and
+/// query characters, everything else.
+static URL_CLASS: [u8; 256] = {
+    let mut table = [OTHER; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' {
+            HOST
+        } else if b == b'.' {
+            DOT
+        } else if b.is_ascii_uppercase() || matches!(b, b'/' | b'_' | b'~' | b'?' | b'=' | b'&') {
+            PATH
+        } else {
+            OTHER
+        };
+        byte += 1;
+    }
+    table
+};
 
 fn hash_bytes(bytes: &[u8]) -> u64 {
     // FNV-1a: keys are short and this runs only on objects the field table does not cover.
@@ -346,7 +464,8 @@ fn closest<'a>(candidates: impl Iterator<Item = &'a str>, text: &str) -> Option<
         if candidate.len().abs_diff(text.len()) > 3 {
             continue;
         }
-        let score = strsim::jaro_winkler(&candidate.to_ascii_lowercase(), &text.to_ascii_lowercase());
+        let score =
+            strsim::jaro_winkler(&candidate.to_ascii_lowercase(), &text.to_ascii_lowercase());
         if score > 0.9 && best.is_none_or(|(_, best_score)| score > best_score) {
             best = Some((candidate, score));
         }
@@ -363,7 +482,7 @@ pub(crate) struct Checker<'a> {
     pub scratch: &'a mut Scratch,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
     #[inline]
     fn node(&self, index: usize) -> Node {
         self.tape.nodes.get(index).copied().unwrap_or(Node {
@@ -374,6 +493,17 @@ impl Checker<'_> {
             kind: Kind::Null,
             flags: 0,
         })
+    }
+
+    /// Like [`Checker::text`], borrowed from the record rather than from the checker, so it
+    /// can be held across `&mut self` calls.
+    #[inline]
+    fn record_text(&self, index: usize) -> &'a [u8] {
+        let tape: &'a Tape = self.tape;
+        match tape.nodes.get(index) {
+            Some(node) => tape.text(self.bytes, node),
+            None => &[],
+        }
     }
 
     #[inline]
@@ -394,7 +524,15 @@ impl Checker<'_> {
         suggestion: Option<String>,
     ) {
         if let Some(severity) = self.cfg.severity(code) {
-            self.out.push(Pending { offset, code, severity, pointer, message, expected, suggestion });
+            self.out.push(Pending {
+                offset,
+                code,
+                severity,
+                pointer,
+                message,
+                expected,
+                suggestion,
+            });
         }
     }
 
@@ -447,7 +585,10 @@ impl Checker<'_> {
                 Code::NotAnObject,
                 node.start,
                 Pointer::root(),
-                format!("record is {}; expected an enquiry object", describe(node.kind)),
+                format!(
+                    "record is {}; expected an enquiry object",
+                    describe(node.kind)
+                ),
                 Some("an object".to_owned()),
                 None,
             );
@@ -459,36 +600,87 @@ impl Checker<'_> {
         let mut unknown = std::mem::take(&mut self.scratch.unknown);
         unknown.clear();
         self.scratch.instants.clear();
+        self.scratch.nested_missing.clear();
         let lookup = top_lookup();
+        let mut next_of = std::mem::take(&mut self.scratch.next_of);
+        next_of.resize(FIELDS.len() + 1, 0);
+        let mut previous = FIELDS.len();
         for (key, value) in self.tape.members(root) {
             let key_text = self.text(key);
-            match lookup.find(key_text) {
+            let guess = usize::from(next_of[previous]);
+            let found = if lookup
+                .keys
+                .get(guess)
+                .is_some_and(|known| bytes_eq(known, key_text))
+            {
+                Some(guess)
+            } else {
+                lookup.find(key_text)
+            };
+            if let Some(field) = found {
+                next_of[previous] = field as u8;
+                previous = field;
+            }
+            match found {
                 Some(field) => {
                     if seen[field] != 0 {
-                        self.duplicate(root, key);
+                        self.duplicate(&Pointer::root(), key);
                     }
                     seen[field] = value as u32 + 1;
-                    self.check_key_text(root, key);
+                    self.check_key_text(&Pointer::root(), key);
                     self.check_member(root, &FIELDS[field], value, self.cfg.required_top[field]);
                 }
                 None => {
-                    if unknown.iter().any(|&other| self.text(other) == key_text) {
-                        self.duplicate(root, key);
-                    }
                     unknown.push(key);
-                    self.unknown_field(root, key, FIELDS);
-                    self.walk_generic(root, value);
+                    self.unknown_field(&Pointer::root(), key, FIELDS);
+                    self.walk_generic(root, value, &Pointer::root(), key);
                 }
             }
+        }
+        for key in self.duplicates_among(&unknown) {
+            self.duplicate(&Pointer::root(), key);
         }
         for (field, rule) in FIELDS.iter().enumerate() {
             if seen[field] == 0 && self.cfg.required_top[field] {
                 self.missing(node.start, rule);
             }
+            if matches!(rule.kind, FieldKind::Object(_)) {
+                let nested = std::mem::take(&mut self.scratch.nested_missing);
+                for child in &nested {
+                    self.missing(node.start, child);
+                }
+                self.scratch.nested_missing = nested;
+                self.scratch.nested_missing.clear();
+            }
+        }
+        if self.cfg.require_closed_only {
+            self.missing_when_closed(node.start, &seen);
         }
         self.cross_field(&seen);
         self.scratch.seen = seen;
         self.scratch.unknown = unknown;
+        self.scratch.next_of = next_of;
+    }
+
+    /// The strict profile's conditional requirement: a closed enquiry has every member of
+    /// `fields::CLOSED_ONLY`.
+    fn missing_when_closed(&mut self, offset: u32, seen: &[u32]) {
+        let is_closed = FIELDS
+            .iter()
+            .position(|rule| rule.name == "status")
+            .and_then(|field| seen.get(field)?.checked_sub(1))
+            .map(|value| value as usize)
+            .is_some_and(|value| {
+                self.node(value).kind == Kind::Str && self.text(value) == b"closed"
+            });
+        if !is_closed {
+            return;
+        }
+        for (field, rule) in FIELDS.iter().enumerate() {
+            if CLOSED_ONLY.contains(&rule.name) && seen.get(field) == Some(&0) {
+                self.missing(offset, rule);
+            }
+        }
     }
 
     fn missing(&mut self, offset: u32, rule: &FieldRule) {
@@ -502,12 +694,17 @@ impl Checker<'_> {
         );
     }
 
-    fn duplicate(&mut self, root: usize, key: usize) {
+    /// The pointer of the member `key` of the object at `parent`.
+    fn member_pointer(&self, parent: &Pointer, key: usize) -> Pointer {
+        parent.child(&String::from_utf8_lossy(self.text(key)))
+    }
+
+    fn duplicate(&mut self, parent: &Pointer, key: usize) {
         if !self.on(Code::DuplicateKey) {
             return;
         }
         let name = String::from_utf8_lossy(self.text(key)).into_owned();
-        let pointer = self.pointer_to(root, key);
+        let pointer = parent.child(&name);
         self.emit(
             Code::DuplicateKey,
             self.node(key).start,
@@ -518,9 +715,10 @@ impl Checker<'_> {
         );
     }
 
-    fn check_key_text(&mut self, root: usize, key: usize) {
+    fn check_key_text(&mut self, parent: &Pointer, key: usize) {
         if self.node(key).flags & BAD_TEXT != 0 {
-            self.encoding(root, key);
+            let pointer = self.member_pointer(parent, key);
+            self.encoding_at(pointer, key);
         }
     }
 
@@ -529,6 +727,10 @@ impl Checker<'_> {
             return;
         }
         let pointer = self.pointer_to(root, index);
+        self.encoding_at(pointer, index);
+    }
+
+    fn encoding_at(&mut self, pointer: Pointer, index: usize) {
         self.emit(
             Code::Encoding,
             self.node(index).start,
@@ -540,28 +742,37 @@ impl Checker<'_> {
         );
     }
 
-    fn unknown_field(&mut self, root: usize, key: usize, known: &[FieldRule]) {
+    fn unknown_field(&mut self, parent: &Pointer, key: usize, known: &[FieldRule]) {
         if !self.on(Code::UnknownField) {
-            self.check_key_text(root, key);
+            self.check_key_text(parent, key);
             return;
         }
         let name = String::from_utf8_lossy(self.text(key)).into_owned();
         let suggestion = closest(known.iter().map(FieldRule::key), &name).map(str::to_owned);
-        let pointer = self.pointer_to(root, key);
+        let pointer = parent.child(&name);
         let mut message = format!("member {name:?} is not documented");
         if let Some(suggestion) = &suggestion {
             message.push_str(&format!("; did you mean `{suggestion}`?"));
         }
-        self.emit(Code::UnknownField, self.node(key).start, pointer, message, None, suggestion);
-        self.check_key_text(root, key);
+        self.emit(
+            Code::UnknownField,
+            self.node(key).start,
+            pointer,
+            message,
+            None,
+            suggestion,
+        );
+        self.check_key_text(parent, key);
     }
 
-    /// Walks a subtree no rule describes: encoding defects and duplicate members only.
-    fn walk_generic(&mut self, root: usize, value: usize) {
+    /// Walks a subtree no rule describes (the value of member `key` of the object at
+    /// `parent`): encoding defects and duplicate members only.
+    fn walk_generic(&mut self, root: usize, value: usize, parent: &Pointer, key: usize) {
         let end = self.tape.next(value);
         if end == value + 1 {
             if self.node(value).flags & BAD_TEXT != 0 {
-                self.encoding(root, value);
+                let pointer = self.member_pointer(parent, key);
+                self.encoding_at(pointer, value);
             }
             return;
         }
@@ -576,9 +787,42 @@ impl Checker<'_> {
     }
 
     fn generic_duplicates(&mut self, root: usize, object: usize) {
+        let mut small = [0usize; 16];
+        let mut repeated = false;
+        for (count, (key, _)) in self.tape.members(object).enumerate() {
+            if count == small.len() {
+                repeated = true; // too many to compare pairwise: let the sorting pass decide
+                break;
+            }
+            let text = self.text(key);
+            repeated |= small[..count]
+                .iter()
+                .any(|&other| bytes_eq(self.text(other), text));
+            small[count] = key;
+        }
+        if !repeated {
+            return;
+        }
+        let keys: Vec<usize> = self.tape.members(object).map(|(key, _)| key).collect();
+        let found = self.duplicates_among(&keys);
+        if !found.is_empty() {
+            let parent = self.pointer_to(root, object);
+            for key in found {
+                self.duplicate(&parent, key);
+            }
+        }
+    }
+
+    /// Reports every key of `key_nodes` equal to an earlier one: hashed and sorted, so that an
+    /// object with 200,000 members costs n log n, not n squared.
+    fn duplicates_among(&mut self, key_nodes: &[usize]) -> Vec<usize> {
+        let mut found = Vec::new();
+        if key_nodes.len() < 2 {
+            return found;
+        }
         let mut keys = std::mem::take(&mut self.scratch.keys);
         keys.clear();
-        for (key, _) in self.tape.members(object) {
+        for &key in key_nodes {
             keys.push((hash_bytes(self.text(key)), key as u32));
         }
         if keys.len() > 1 {
@@ -591,12 +835,16 @@ impl Checker<'_> {
                 }
                 let key = keys[at].1 as usize;
                 let text = self.text(key);
-                if keys[run_start..at].iter().any(|&(_, other)| self.text(other as usize) == text) {
-                    self.duplicate(root, key);
+                if keys[run_start..at]
+                    .iter()
+                    .any(|&(_, other)| self.text(other as usize) == text)
+                {
+                    found.push(key);
                 }
             }
         }
         self.scratch.keys = keys;
+        found
     }
 
     fn value_text(&self, rule: &FieldRule, value: usize) -> String {
@@ -606,7 +854,10 @@ impl Checker<'_> {
             Kind::Str | Kind::Key => show_text(self.text(value), masked),
             _ if masked => "<masked>".to_owned(),
             _ => {
-                let raw = self.bytes.get(node.start as usize..node.end as usize).unwrap_or(&[]);
+                let raw = self
+                    .bytes
+                    .get(node.start as usize..node.end as usize)
+                    .unwrap_or(&[]);
                 let raw = String::from_utf8_lossy(raw);
                 if raw.len() > 40 {
                     format!("{}…", raw.chars().take(40).collect::<String>())
@@ -617,7 +868,14 @@ impl Checker<'_> {
         }
     }
 
-    fn type_error(&mut self, root: usize, rule: &FieldRule, value: usize, pointer: Option<Pointer>, expected: &str) {
+    fn type_error(
+        &mut self,
+        root: usize,
+        rule: &FieldRule,
+        value: usize,
+        pointer: Option<Pointer>,
+        expected: &str,
+    ) {
         if !self.on(Code::Type) {
             return;
         }
@@ -627,7 +885,11 @@ impl Checker<'_> {
             Code::Type,
             node.start,
             pointer,
-            format!("`{}` is {}; expected {expected}", rule.name, describe(node.kind)),
+            format!(
+                "`{}` is {}; expected {expected}",
+                rule.name,
+                describe(node.kind)
+            ),
             Some(expected.to_owned()),
             None,
         );
@@ -655,7 +917,11 @@ impl Checker<'_> {
                     Code::NullValue,
                     node.start,
                     Pointer::parse(rule.pointer).unwrap_or_default(),
-                    format!("`{}` is null; expected it to be absent or {}", rule.name, rule.kind.json_type().describe()),
+                    format!(
+                        "`{}` is null; expected it to be absent or {}",
+                        rule.name,
+                        rule.kind.json_type().describe()
+                    ),
                     None,
                     None,
                 );
@@ -680,12 +946,17 @@ impl Checker<'_> {
                     let text = self.text(value);
                     if !values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
                         let shown = self.value_text(rule, value);
-                        let suggestion = closest(values.iter().copied(), &String::from_utf8_lossy(text));
+                        let suggestion =
+                            closest(values.iter().copied(), &String::from_utf8_lossy(text));
                         self.emit(
                             Code::UnrecognisedValue,
                             node.start,
                             pointer(),
-                            format!("`{}` is {shown}; the recognised values are {}", rule.name, values.join(", ")),
+                            format!(
+                                "`{}` is {shown}; the recognised values are {}",
+                                rule.name,
+                                values.join(", ")
+                            ),
                             Some(one_of(values)),
                             suggestion.map(str::to_owned),
                         );
@@ -700,7 +971,13 @@ impl Checker<'_> {
                         let item_node = self.node(item);
                         if item_node.kind != Kind::Str {
                             all_strings = false;
-                            self.type_error(root, rule, item, Some(pointer().index(index)), "a string");
+                            self.type_error(
+                                root,
+                                rule,
+                                item,
+                                Some(pointer().index(index)),
+                                "a string",
+                            );
                         } else if item_node.flags & BAD_TEXT != 0 {
                             self.encoding(root, item);
                         }
@@ -710,7 +987,10 @@ impl Checker<'_> {
                             Code::UndocumentedShape,
                             node.start,
                             pointer(),
-                            format!("`{}` is an array of strings; documented as a string", rule.name),
+                            format!(
+                                "`{}` is an array of strings; documented as a string",
+                                rule.name
+                            ),
                             Some("a string".to_owned()),
                             None,
                         );
@@ -720,10 +1000,19 @@ impl Checker<'_> {
             },
             FieldKind::Timestamp => {
                 if node.kind != Kind::Str {
-                    self.type_error(root, rule, value, Some(pointer()), "an RFC 3339 date-time string");
+                    self.type_error(
+                        root,
+                        rule,
+                        value,
+                        Some(pointer()),
+                        "an RFC 3339 date-time string",
+                    );
                     return;
                 }
-                match parse_timestamp(self.text(value)) {
+                let mut cache = self.scratch.day_cache;
+                let parsed = parse_timestamp(self.text(value), &mut cache);
+                self.scratch.day_cache = cache;
+                match parsed {
                     None => {
                         let shown = self.value_text(rule, value);
                         self.emit(
@@ -769,11 +1058,18 @@ impl Checker<'_> {
                 let text = self.text(value);
                 match &self.cfg.channels {
                     Some(channels) => {
-                        let known = std::str::from_utf8(text).is_ok_and(|text| channels.contains(text));
+                        let known =
+                            std::str::from_utf8(text).is_ok_and(|text| channels.contains(text));
                         if !known {
                             let list = self.cfg.channels_list.clone();
                             let names: Vec<&str> = channels.iter().map(String::as_str).collect();
-                            self.bad_enum(rule, value, &names, Code::ChannelUnknown, &format!("one of the configured channels: {list}"));
+                            self.bad_enum(
+                                rule,
+                                value,
+                                &names,
+                                Code::ChannelUnknown,
+                                &format!("one of the configured channels: {list}"),
+                            );
                         }
                     }
                     None => {
@@ -790,12 +1086,24 @@ impl Checker<'_> {
             }
             FieldKind::Millis => {
                 if node.kind != Kind::Number {
-                    self.type_error(root, rule, value, Some(pointer()), "an integer number of milliseconds");
+                    self.type_error(
+                        root,
+                        rule,
+                        value,
+                        Some(pointer()),
+                        "an integer number of milliseconds",
+                    );
                     return;
                 }
-                let raw = self.bytes.get(node.start as usize..node.end as usize).unwrap_or(&[]);
+                let raw = self
+                    .bytes
+                    .get(node.start as usize..node.end as usize)
+                    .unwrap_or(&[]);
                 match integer(raw) {
-                    Integer::Value { negative: true, magnitude } if magnitude > 0 => {
+                    Integer::Value {
+                        negative: true,
+                        magnitude,
+                    } if magnitude > 0 => {
                         let shown = self.value_text(rule, value);
                         self.emit(
                             Code::Minimum,
@@ -825,10 +1133,21 @@ impl Checker<'_> {
                     self.type_error(root, rule, value, Some(pointer()), "a string");
                     return;
                 }
-                let ok = std::str::from_utf8(self.text(value)).is_ok_and(|text| text.parse::<IpAddr>().is_ok());
+                let ok = std::str::from_utf8(self.text(value))
+                    .is_ok_and(|text| text.parse::<IpAddr>().is_ok());
                 if !ok {
                     let shown = self.value_text(rule, value);
-                    self.emit(Code::Ip, node.start, pointer(), format!("`{}` is {shown}; expected an IPv4 or IPv6 address", rule.name), Some("an IPv4 or IPv6 address".to_owned()), None);
+                    self.emit(
+                        Code::Ip,
+                        node.start,
+                        pointer(),
+                        format!(
+                            "`{}` is {shown}; expected an IPv4 or IPv6 address",
+                            rule.name
+                        ),
+                        Some("an IPv4 or IPv6 address".to_owned()),
+                        None,
+                    );
                 }
             }
             FieldKind::LanguageCode => {
@@ -840,7 +1159,8 @@ impl Checker<'_> {
                 if !codes::is_language_code(text) {
                     let shown = self.value_text(rule, value);
                     let lower = text.to_ascii_lowercase();
-                    let suggestion = codes::is_language_code(&lower).then(|| String::from_utf8_lossy(&lower).into_owned());
+                    let suggestion = codes::is_language_code(&lower)
+                        .then(|| String::from_utf8_lossy(&lower).into_owned());
                     self.emit(Code::Language, node.start, pointer(), format!("`{}` is {shown}; expected an assigned ISO 639-1 code in lower case, e.g. en", rule.name), Some("ISO 639-1 code".to_owned()), suggestion);
                 }
             }
@@ -853,7 +1173,8 @@ impl Checker<'_> {
                 if !codes::is_country_code(text) {
                     let shown = self.value_text(rule, value);
                     let upper = text.to_ascii_uppercase();
-                    let suggestion = codes::is_country_code(&upper).then(|| String::from_utf8_lossy(&upper).into_owned());
+                    let suggestion = codes::is_country_code(&upper)
+                        .then(|| String::from_utf8_lossy(&upper).into_owned());
                     self.emit(Code::Country, node.start, pointer(), format!("`{}` is {shown}; expected an assigned ISO 3166-1 alpha-2 code in upper case, e.g. HK", rule.name), Some("ISO 3166-1 alpha-2 code".to_owned()), suggestion);
                 }
             }
@@ -862,12 +1183,27 @@ impl Checker<'_> {
                     self.type_error(root, rule, value, Some(pointer()), "a string");
                     return;
                 }
-                let ok = simple_http_url(self.text(value)) || std::str::from_utf8(self.text(value)).ok().and_then(|text| url::Url::parse(text).ok()).is_some_and(|url| {
-                    matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|host| !host.is_empty())
-                });
+                let ok = simple_http_url(self.text(value))
+                    || std::str::from_utf8(self.text(value))
+                        .ok()
+                        .and_then(|text| url::Url::parse(text).ok())
+                        .is_some_and(|url| {
+                            matches!(url.scheme(), "http" | "https")
+                                && url.host_str().is_some_and(|host| !host.is_empty())
+                        });
                 if !ok {
                     let shown = self.value_text(rule, value);
-                    self.emit(Code::Url, node.start, pointer(), format!("`{}` is {shown}; expected an absolute http or https URL", rule.name), Some("an absolute http(s) URL".to_owned()), None);
+                    self.emit(
+                        Code::Url,
+                        node.start,
+                        pointer(),
+                        format!(
+                            "`{}` is {shown}; expected an absolute http or https URL",
+                            rule.name
+                        ),
+                        Some("an absolute http(s) URL".to_owned()),
+                        None,
+                    );
                 }
             }
             FieldKind::LabelIds => self.check_labels(root, rule, value),
@@ -878,9 +1214,15 @@ impl Checker<'_> {
                 }
                 for (index, item) in self.tape.items(value).enumerate() {
                     if self.node(item).kind == Kind::Object {
-                        self.walk_generic(root, item);
+                        self.walk_generic(root, item, &Pointer::root(), item);
                     } else {
-                        self.type_error(root, rule, item, Some(pointer().index(index)), "an object");
+                        self.type_error(
+                            root,
+                            rule,
+                            item,
+                            Some(pointer().index(index)),
+                            "an object",
+                        );
                     }
                 }
             }
@@ -889,12 +1231,19 @@ impl Checker<'_> {
                     self.type_error(root, rule, value, Some(pointer()), "an object");
                     return;
                 }
-                self.check_nested(root, value, children);
+                self.check_nested(root, value, children, rule.pointer);
             }
         }
     }
 
-    fn bad_enum(&mut self, rule: &FieldRule, value: usize, values: &[&str], code: Code, expected: &str) {
+    fn bad_enum(
+        &mut self,
+        rule: &FieldRule,
+        value: usize,
+        values: &[&str],
+        code: Code,
+        expected: &str,
+    ) {
         if !self.on(code) {
             return;
         }
@@ -917,14 +1266,54 @@ impl Checker<'_> {
         let node = self.node(value);
         let pointer = || Pointer::parse(rule.pointer).unwrap_or_default();
         if node.kind != Kind::Array {
-            self.type_error(root, rule, value, Some(pointer()), "null or an array of strings");
+            self.type_error(
+                root,
+                rule,
+                value,
+                Some(pointer()),
+                "null or an array of strings",
+            );
             return;
         }
-        let items: Vec<usize> = self.tape.items(value).collect();
-        for (index, &item) in items.iter().enumerate() {
+        let count = self.tape.items(value).count();
+        // Which items repeat an earlier one: pairwise for the usual handful, hashed and sorted
+        // beyond, so that a huge array stays n log n (and the valid path allocates nothing).
+        let mut repeated = Vec::new();
+        if count > 16 {
+            let items: Vec<usize> = self.tape.items(value).collect();
+            repeated = vec![false; count];
+            let mut hashed: Vec<(u64, usize)> = items
+                .iter()
+                .enumerate()
+                .filter(|(_, &item)| self.node(item).kind == Kind::Str)
+                .map(|(index, &item)| (hash_bytes(self.text(item)), index))
+                .collect();
+            hashed.sort_unstable();
+            let mut run_start = 0;
+            for at in 1..hashed.len() {
+                if hashed[at].0 != hashed[run_start].0 {
+                    run_start = at;
+                    continue;
+                }
+                let text = self.text(items[hashed[at].1]);
+                if hashed[run_start..at]
+                    .iter()
+                    .any(|&(_, other)| self.text(items[other]) == text)
+                {
+                    repeated[hashed[at].1] = true;
+                }
+            }
+        }
+        for (index, item) in self.tape.items(value).enumerate() {
             let item_node = self.node(item);
             if item_node.kind != Kind::Str {
-                self.type_error(root, rule, item, Some(pointer().index(index)), "a string (a label ID)");
+                self.type_error(
+                    root,
+                    rule,
+                    item,
+                    Some(pointer().index(index)),
+                    "a string (a label ID)",
+                );
                 continue;
             }
             if item_node.flags & BAD_TEXT != 0 {
@@ -933,31 +1322,66 @@ impl Checker<'_> {
             }
             let text = self.text(item);
             if text.is_empty() {
-                self.emit(Code::LabelEmpty, item_node.start, pointer().index(index), "label ID is empty; expected a non-empty string".to_owned(), Some("a non-empty label ID".to_owned()), None);
+                self.emit(
+                    Code::LabelEmpty,
+                    item_node.start,
+                    pointer().index(index),
+                    "label ID is empty; expected a non-empty string".to_owned(),
+                    Some("a non-empty label ID".to_owned()),
+                    None,
+                );
                 continue;
             }
-            let earlier = items[..index].iter().any(|&other| {
-                let other_node = self.node(other);
-                other_node.kind == Kind::Str && self.text(other) == text
-            });
-            if earlier {
+            let is_repeat = match repeated.get(index) {
+                Some(&flag) => flag,
+                None => self.tape.items(value).take(index).any(|other| {
+                    self.node(other).kind == Kind::Str && bytes_eq(self.text(other), text)
+                }),
+            };
+            if is_repeat {
                 let shown = show_text(text, false);
-                self.emit(Code::LabelDuplicate, item_node.start, pointer().index(index), format!("label ID {shown} appears more than once; expected distinct label IDs"), Some("distinct label IDs".to_owned()), None);
+                self.emit(
+                    Code::LabelDuplicate,
+                    item_node.start,
+                    pointer().index(index),
+                    format!("label ID {shown} appears more than once; expected distinct label IDs"),
+                    Some("distinct label IDs".to_owned()),
+                    None,
+                );
                 continue;
             }
             if let Some(labels) = &self.cfg.labels {
                 let known = std::str::from_utf8(text).is_ok_and(|text| labels.contains(text));
                 if !known {
                     let shown = show_text(text, false);
-                    let suggestion = closest(labels.iter().map(String::as_str), &String::from_utf8_lossy(text)).map(str::to_owned);
-                    self.emit(Code::LabelUnknown, item_node.start, pointer().index(index), format!("label ID {shown} is not in the label list"), Some("a label ID from the label list".to_owned()), suggestion);
+                    let suggestion = closest(
+                        labels.iter().map(String::as_str),
+                        &String::from_utf8_lossy(text),
+                    )
+                    .map(str::to_owned);
+                    self.emit(
+                        Code::LabelUnknown,
+                        item_node.start,
+                        pointer().index(index),
+                        format!("label ID {shown} is not in the label list"),
+                        Some("a label ID from the label list".to_owned()),
+                        suggestion,
+                    );
                 }
             }
         }
     }
 
-    fn check_nested(&mut self, root: usize, object: usize, children: &'static [FieldRule]) {
+    fn check_nested(
+        &mut self,
+        root: usize,
+        object: usize,
+        children: &'static [FieldRule],
+        pointer: &'static str,
+    ) {
         let lookup = nested_lookup();
+        // Built only when a finding needs it: the valid path allocates nothing here.
+        let parent = || Pointer::parse(pointer).unwrap_or_default();
         let mut seen = [0u32; 8];
         let mut unknown: Vec<usize> = Vec::new();
         for (key, value) in self.tape.members(object) {
@@ -965,28 +1389,40 @@ impl Checker<'_> {
             match lookup.find(key_text) {
                 Some(field) if field < seen.len() => {
                     if seen[field] != 0 {
-                        self.duplicate(root, key);
+                        self.duplicate(&parent(), key);
                     }
                     seen[field] = 1;
-                    self.check_key_text(root, key);
-                    let required = self.cfg.required_nested.get(field).copied().unwrap_or(false);
+                    if self.node(key).flags & BAD_TEXT != 0 {
+                        self.check_key_text(&parent(), key);
+                    }
+                    let required = self
+                        .cfg
+                        .required_nested
+                        .get(field)
+                        .copied()
+                        .unwrap_or(false);
                     self.check_member(root, &children[field], value, required);
                 }
                 _ => {
-                    if unknown.iter().any(|&other| self.text(other) == key_text) {
-                        self.duplicate(root, key);
-                    }
                     unknown.push(key);
-                    self.unknown_field(root, key, children);
-                    self.walk_generic(root, value);
+                    let parent = parent();
+                    self.unknown_field(&parent, key, children);
+                    self.walk_generic(root, value, &parent, key);
                 }
             }
         }
-        let record_start = self.node(root).start;
+        for key in self.duplicates_among(&unknown) {
+            self.duplicate(&parent(), key);
+        }
         for (field, rule) in children.iter().enumerate() {
-            let required = self.cfg.required_nested.get(field).copied().unwrap_or(false);
+            let required = self
+                .cfg
+                .required_nested
+                .get(field)
+                .copied()
+                .unwrap_or(false);
             if required && seen.get(field) == Some(&0) {
-                self.missing(record_start, rule);
+                self.scratch.nested_missing.push(rule);
             }
         }
     }
@@ -994,22 +1430,32 @@ impl Checker<'_> {
     /// timeline, status-consistency and close-duration.
     fn cross_field(&mut self, seen: &[u32]) {
         let indices = field_indices();
-        let member = |name: &str| -> Option<usize> {
-            let index = indices.iter().find(|(known, _)| *known == name)?.1;
-            seen.get(index).copied().filter(|&value| value != 0).map(|value| value as usize - 1)
+        let member = |index: usize| -> Option<usize> {
+            seen.get(index)
+                .copied()
+                .filter(|&value| value != 0)
+                .map(|value| value as usize - 1)
         };
-        let string_member = |this: &Self, name: &str| -> Option<usize> {
-            member(name).filter(|&value| this.node(value).kind == Kind::Str)
+        let string_member = |this: &Self, index: usize| -> Option<usize> {
+            member(index).filter(|&value| this.node(value).kind == Kind::Str)
         };
         let instant = |this: &Self, value: usize| {
-            this.scratch.instants.iter().find(|(at, _)| *at == value).map(|(_, instant)| *instant)
+            this.scratch
+                .instants
+                .iter()
+                .find(|(at, _)| *at == value)
+                .map(|(_, instant)| *instant)
         };
-        let created = string_member(self, "createdAt").and_then(|value| instant(self, value));
+        let created = string_member(self, indices.created).and_then(|value| instant(self, value));
         if let Some(created) = created {
             if self.on(Code::Timeline) {
-                for name in AFTER_CREATION {
-                    let Some(value) = string_member(self, name) else { continue };
-                    let Some(later) = instant(self, value) else { continue };
+                for &(name, index) in &indices.after {
+                    let Some(value) = string_member(self, index) else {
+                        continue;
+                    };
+                    let Some(later) = instant(self, value) else {
+                        continue;
+                    };
                     if later.millis < created.millis {
                         let pointer = Pointer::root().child(name);
                         self.emit(
@@ -1024,19 +1470,23 @@ impl Checker<'_> {
                 }
             }
         }
-        let status = string_member(self, "status").map(|value| (value, self.text(value).to_vec()));
-        let closed_at = string_member(self, "closedAt");
+        let status =
+            string_member(self, indices.status).map(|value| (value, self.record_text(value)));
+        let closed_at = string_member(self, indices.closed_at);
         if let Some((status_value, status)) = &status {
             let status_start = self.node(*status_value).start;
-            if status.as_slice() == b"closed" && closed_at.is_none() {
+            let status: &[u8] = status;
+            if status == b"closed" && closed_at.is_none() {
                 self.emit(Code::StatusConsistency, status_start, Pointer::root().child("status"), "status is \"closed\" but `closedAt` is missing; expected a closed enquiry to have closedAt".to_owned(), Some("closedAt present".to_owned()), None);
             }
-            if status.as_slice() == b"missed" && string_member(self, "missedAt").is_none() {
+            if status == b"missed" && string_member(self, indices.missed_at).is_none() {
                 self.emit(Code::StatusConsistency, status_start, Pointer::root().child("status"), "status is \"missed\" but `missedAt` is missing; expected a missed enquiry to have missedAt".to_owned(), Some("missedAt present".to_owned()), None);
             }
-            let documented = enquiry_schema::Status::DOCUMENTED.iter().any(|known| known.as_bytes() == status.as_slice());
+            let documented = enquiry_schema::Status::DOCUMENTED
+                .iter()
+                .any(|known| known.as_bytes() == status);
             if let Some(closed_value) = closed_at {
-                if documented && status.as_slice() != b"closed" {
+                if documented && status != b"closed" {
                     let shown = show_text(status, false);
                     self.emit(Code::StatusConsistency, self.node(closed_value).start, Pointer::root().child("closedAt"), format!("`closedAt` is set but status is {shown}; expected closedAt only on a closed enquiry"), Some("status \"closed\"".to_owned()), None);
                 }
@@ -1045,15 +1495,28 @@ impl Checker<'_> {
         if !self.on(Code::CloseDuration) {
             return;
         }
-        let Some(duration_value) = member("closeDuration").filter(|&value| self.node(value).kind == Kind::Number) else {
+        let Some(duration_value) =
+            member(indices.close_duration).filter(|&value| self.node(value).kind == Kind::Number)
+        else {
             return;
         };
-        let (Some(created), Some(closed)) = (created, closed_at.and_then(|value| instant(self, value))) else {
+        let (Some(created), Some(closed)) =
+            (created, closed_at.and_then(|value| instant(self, value)))
+        else {
             return;
         };
         let node = self.node(duration_value);
-        let raw = self.bytes.get(node.start as usize..node.end as usize).unwrap_or(&[]);
-        let Integer::Value { negative, magnitude } = integer(raw) else { return };
+        let raw = self
+            .bytes
+            .get(node.start as usize..node.end as usize)
+            .unwrap_or(&[]);
+        let Integer::Value {
+            negative,
+            magnitude,
+        } = integer(raw)
+        else {
+            return;
+        };
         let duration = i128::from(magnitude) * if negative { -1 } else { 1 };
         let actual = i128::from(closed.millis) - i128::from(created.millis);
         if (duration - actual).abs() > 1000 {

@@ -2,7 +2,7 @@
 //! the two drivers: NDJSON (chunked, optionally parallel) and document (streamed array or list
 //! response, one thread).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, Read};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -12,9 +12,15 @@ use memchr::memchr;
 use crate::code::{Code, Severity};
 use crate::config::Config;
 use crate::finding::{Finding, Pointer, RecordOutcome, Report, Summary};
-use crate::input::{count_chars, looks_like_ndjson, Chunker, ScanEnd, ScanState, Source, Work};
+use crate::input::{
+    count_chars, looks_like_ndjson, Chunker, ScanEnd, ScanState, Source, Work, CHUNK_SIZE,
+};
 use crate::parse::{Kind, ParseErrorKind, Tape, MAX_DEPTH};
 use crate::rules::{is_documented, Checker, Compiled, Pending, Scratch};
+
+/// The most chunk bytes handed to workers and not yet delivered: with huge lines (up to the
+/// record size limit each) this, not the chunk count, bounds memory.
+const MAX_IN_FLIGHT_BYTES: usize = 32 * 1024 * 1024;
 
 /// Something the validator reports while streaming an input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +58,13 @@ struct PosCursor {
 
 impl PosCursor {
     fn new(line: u64, col: u64) -> PosCursor {
-        PosCursor { base_line: line, base_col: col, offset: 0, line, col }
+        PosCursor {
+            base_line: line,
+            base_col: col,
+            offset: 0,
+            line,
+            col,
+        }
     }
 
     fn at(&mut self, bytes: &[u8], offset: usize) -> (u64, u64) {
@@ -153,7 +165,11 @@ impl Validator {
             .as_deref()
             .and_then(Pointer::parse)
             .map(|pointer| pointer.tokens().collect());
-        Validator { config, compiled, pointer }
+        Validator {
+            config,
+            compiled,
+            pointer,
+        }
     }
 
     /// The configuration.
@@ -165,6 +181,49 @@ impl Validator {
     pub fn validate_slice(&self, bytes: &[u8], file: &str) -> Report {
         // Reading from a slice cannot fail; corrupt gzip becomes a finding, not an error.
         self.validate_reader(bytes, file).unwrap_or_default()
+    }
+
+    /// Checks one record given as JSON text, as an API handler or a unit test holds it (no
+    /// shape detection: the text is the record).
+    ///
+    /// ```
+    /// use enquiry_validator::{Code, Config, Validator};
+    ///
+    /// let validator = Validator::new(Config::default());
+    /// let outcome = validator.validate_record(br#"{"_id":"a","status":"ongoing"}"#, "handler");
+    /// assert!(!outcome.is_valid());
+    /// assert_eq!(outcome.findings[0].code, Code::Required);
+    /// assert_eq!(outcome.findings[0].pointer.as_str(), "/createdAt");
+    /// ```
+    pub fn validate_record(&self, json: &[u8], file: &str) -> RecordOutcome {
+        let file: Arc<str> = Arc::from(file);
+        if json.len() > self.record_limit() {
+            return self.too_large_outcome(&file, 0, 1, 1, json.len() as u64);
+        }
+        let mut worker = Worker::default();
+        let mut events = Vec::new();
+        let mut record = 0;
+        self.process_unit(
+            &mut worker,
+            &file,
+            json,
+            1,
+            1,
+            false,
+            &mut record,
+            &mut events,
+        );
+        events
+            .into_iter()
+            .find_map(|event| match event {
+                Event::Record(outcome) => Some(outcome),
+                Event::Input(_) => None,
+            })
+            .unwrap_or(RecordOutcome {
+                record: 0,
+                line: 1,
+                findings: Vec::new(),
+            })
     }
 
     /// Validates an input read from `reader`, collecting every finding.
@@ -188,15 +247,36 @@ impl Validator {
         on_event: &mut dyn FnMut(Event),
     ) -> io::Result<Summary> {
         let file: Arc<str> = Arc::from(file);
-        let mut sink = Sink { on_event, summary: Summary { files: 1, ..Summary::default() } };
+        let mut sink = Sink {
+            on_event,
+            summary: Summary {
+                files: 1,
+                ..Summary::default()
+            },
+        };
         let mut source = Source::new(reader)?;
         let gzip = source.is_gzip();
         match self.run(&mut source, &file, jobs, &mut sink) {
             Ok(()) => Ok(sink.summary),
-            Err(err) if gzip && matches!(err.kind(), io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput | io::ErrorKind::UnexpectedEof) => {
+            Err(err)
+                if gzip
+                    && matches!(
+                        err.kind(),
+                        io::ErrorKind::InvalidData
+                            | io::ErrorKind::InvalidInput
+                            | io::ErrorKind::UnexpectedEof
+                    ) =>
+            {
                 let (line, column) = (source.line, source.col);
                 let record = sink.summary.records;
-                if let Some(finding) = self.input_finding(&file, record, line, column, Code::Syntax, format!("the gzip stream is corrupt ({err}); expected a complete gzip file")) {
+                if let Some(finding) = self.input_finding(
+                    &file,
+                    record,
+                    line,
+                    column,
+                    Code::Syntax,
+                    format!("the gzip stream is corrupt ({err}); expected a complete gzip file"),
+                ) {
                     sink.push(Event::Input(finding));
                 }
                 Ok(sink.summary)
@@ -205,7 +285,13 @@ impl Validator {
         }
     }
 
-    fn run(&self, source: &mut Source<'_>, file: &Arc<str>, jobs: usize, sink: &mut Sink<'_>) -> io::Result<()> {
+    fn run(
+        &self,
+        source: &mut Source<'_>,
+        file: &Arc<str>,
+        jobs: usize,
+        sink: &mut Sink<'_>,
+    ) -> io::Result<()> {
         if source.skip_bom()? {
             if let Some(finding) = self.input_finding(file, 0, 1, 1, Code::Bom, "the input starts with a UTF-8 byte order mark; expected JSON text without one (RFC 8259)".to_owned()) {
                 sink.push(Event::Input(finding));
@@ -213,7 +299,14 @@ impl Validator {
         }
         source.skip_ws()?;
         let Some(first) = source.peek()? else {
-            if let Some(finding) = self.input_finding(file, 0, source.line, source.col, Code::EmptyInput, "the input is empty or only whitespace; expected at least one record".to_owned()) {
+            if let Some(finding) = self.input_finding(
+                file,
+                0,
+                source.line,
+                source.col,
+                Code::EmptyInput,
+                "the input is empty or only whitespace; expected at least one record".to_owned(),
+            ) {
                 sink.push(Event::Input(finding));
             }
             return Ok(());
@@ -248,23 +341,63 @@ impl Validator {
         self.config.max_record_size.min(u32::MAX as usize - 1)
     }
 
-    fn input_finding(&self, file: &Arc<str>, record: u64, line: u64, column: u64, code: Code, message: String) -> Option<Finding> {
+    fn input_finding(
+        &self,
+        file: &Arc<str>,
+        record: u64,
+        line: u64,
+        column: u64,
+        code: Code,
+        message: String,
+    ) -> Option<Finding> {
         let severity = self.compiled.severity(code)?;
-        Some(Finding { file: file.clone(), record, line, column, pointer: Pointer::root(), code, severity, message, expected: None, suggestion: None })
+        Some(Finding {
+            file: file.clone(),
+            record,
+            line,
+            column,
+            pointer: Pointer::root(),
+            code,
+            severity,
+            message,
+            expected: None,
+            suggestion: None,
+        })
     }
 
-    fn too_large_outcome(&self, file: &Arc<str>, record: u64, line: u64, column: u64, size: u64) -> RecordOutcome {
+    fn too_large_outcome(
+        &self,
+        file: &Arc<str>,
+        record: u64,
+        line: u64,
+        column: u64,
+        size: u64,
+    ) -> RecordOutcome {
         let findings = self
             .input_finding(file, record, line, column, Code::RecordTooLarge, format!("record is {size} bytes; expected at most {} bytes (--max-record-size); it was skipped", self.config.max_record_size))
             .into_iter()
             .collect();
-        RecordOutcome { record, line, findings }
+        RecordOutcome {
+            record,
+            line,
+            findings,
+        }
     }
 
     /// Parses one unit, finds its records, checks them and appends their outcomes. Returns
     /// false when the unit is not JSON (a syntax error or too deep).
     #[allow(clippy::too_many_arguments)]
-    fn process_unit(&self, worker: &mut Worker, file: &Arc<str>, bytes: &[u8], line: u64, col: u64, select: bool, record: &mut u64, out: &mut Vec<Event>) -> bool {
+    fn process_unit(
+        &self,
+        worker: &mut Worker,
+        file: &Arc<str>,
+        bytes: &[u8],
+        line: u64,
+        col: u64,
+        select: bool,
+        record: &mut u64,
+        out: &mut Vec<Event>,
+    ) -> bool {
         let mut cursor = PosCursor::new(line, col);
         if let Err(err) = worker.tape.parse(bytes) {
             let (err_line, err_col) = cursor.at(bytes, err.offset);
@@ -279,12 +412,30 @@ impl Validator {
             let findings = self
                 .compiled
                 .severity(code)
-                .map(|severity| Finding { file: file.clone(), record: *record, line: err_line, column: err_col, pointer, code, severity, message, expected: None, suggestion: None })
+                .map(|severity| Finding {
+                    file: file.clone(),
+                    record: *record,
+                    line: err_line,
+                    column: err_col,
+                    pointer,
+                    code,
+                    severity,
+                    message,
+                    expected: None,
+                    suggestion: None,
+                })
                 .into_iter()
                 .collect();
-            let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+            let start = bytes
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(0);
             let (start_line, _) = PosCursor::new(line, col).at(bytes, start);
-            out.push(Event::Record(RecordOutcome { record: *record, line: start_line, findings }));
+            out.push(Event::Record(RecordOutcome {
+                record: *record,
+                line: start_line,
+                findings,
+            }));
             *record += 1;
             return false;
         }
@@ -311,9 +462,19 @@ impl Validator {
         }
         for &root in &roots {
             worker.pending.clear();
-            let mut checker = Checker { cfg: &self.compiled, tape: &worker.tape, bytes, out: &mut worker.pending, scratch: &mut worker.scratch };
+            let mut checker = Checker {
+                cfg: &self.compiled,
+                tape: &worker.tape,
+                bytes,
+                out: &mut worker.pending,
+                scratch: &mut worker.scratch,
+            };
             checker.check_record(root);
-            let start = worker.tape.nodes.get(root).map_or(0, |node| node.start as usize);
+            let start = worker
+                .tape
+                .nodes
+                .get(root)
+                .map_or(0, |node| node.start as usize);
             let (record_line, _) = cursor.at(bytes, start);
             let mut findings = Vec::new();
             if !worker.pending.is_empty() {
@@ -336,7 +497,11 @@ impl Validator {
                     });
                 }
             }
-            out.push(Event::Record(RecordOutcome { record: *record, line: record_line, findings }));
+            out.push(Event::Record(RecordOutcome {
+                record: *record,
+                line: record_line,
+                findings,
+            }));
             *record += 1;
         }
         worker.roots = roots;
@@ -346,10 +511,23 @@ impl Validator {
     fn follow_pointer(&self, tape: &Tape, bytes: &[u8], tokens: &[String]) -> Selection {
         let mut at = 0usize;
         for token in tokens {
-            let Some(node) = tape.nodes.get(at) else { return Selection::Missing };
+            let Some(node) = tape.nodes.get(at) else {
+                return Selection::Missing;
+            };
             let next = match node.kind {
-                Kind::Object => tape.members(at).filter(|&(key, _)| tape.nodes.get(key).is_some_and(|key| tape.text(bytes, key) == token.as_bytes())).map(|(_, value)| value).last(),
-                Kind::Array => token.parse::<usize>().ok().and_then(|index| tape.items(at).nth(index)),
+                Kind::Object => tape
+                    .members(at)
+                    .filter(|&(key, _)| {
+                        tape.nodes
+                            .get(key)
+                            .is_some_and(|key| tape.text(bytes, key) == token.as_bytes())
+                    })
+                    .map(|(_, value)| value)
+                    .last(),
+                Kind::Array => token
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|index| tape.items(at).nth(index)),
                 _ => None,
             };
             match next {
@@ -366,13 +544,26 @@ impl Validator {
 
     // ---------------------------------------------------------------- NDJSON
 
-    fn process_chunk(&self, worker: &mut Worker, file: &Arc<str>, work: Work, first_col: u64) -> ChunkOut {
+    fn process_chunk(
+        &self,
+        worker: &mut Worker,
+        file: &Arc<str>,
+        work: Work,
+        first_col: u64,
+    ) -> ChunkOut {
         let mut events = std::mem::take(&mut worker.spare_events);
         events.clear();
         match work {
             Work::TooLarge(size) => {
-                events.push(Event::Record(self.too_large_outcome(file, 0, 0, first_col, size)));
-                ChunkOut { events, lines: 1, records: 1, buffer: Vec::new() }
+                events.push(Event::Record(
+                    self.too_large_outcome(file, 0, 0, first_col, size),
+                ));
+                ChunkOut {
+                    events,
+                    lines: 1,
+                    records: 1,
+                    buffer: Vec::new(),
+                }
             }
             Work::Lines(buffer) => {
                 let mut record = 0u64;
@@ -385,10 +576,25 @@ impl Validator {
                     let col = if line == 0 { first_col } else { 1 };
                     if !text.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
                         if text.len() > limit {
-                            events.push(Event::Record(self.too_large_outcome(file, record, line, col, text.len() as u64)));
+                            events.push(Event::Record(self.too_large_outcome(
+                                file,
+                                record,
+                                line,
+                                col,
+                                text.len() as u64,
+                            )));
                             record += 1;
                         } else {
-                            self.process_unit(worker, file, text, line, col, true, &mut record, &mut events);
+                            self.process_unit(
+                                worker,
+                                file,
+                                text,
+                                line,
+                                col,
+                                true,
+                                &mut record,
+                                &mut events,
+                            );
                         }
                     }
                     if end < buffer.len() {
@@ -396,12 +602,23 @@ impl Validator {
                     }
                     pos = end + 1;
                 }
-                ChunkOut { events, lines: line, records: record, buffer }
+                ChunkOut {
+                    events,
+                    lines: line,
+                    records: record,
+                    buffer,
+                }
             }
         }
     }
 
-    fn run_ndjson(&self, source: &mut Source<'_>, file: &Arc<str>, jobs: usize, sink: &mut Sink<'_>) -> io::Result<()> {
+    fn run_ndjson(
+        &self,
+        source: &mut Source<'_>,
+        file: &Arc<str>,
+        jobs: usize,
+        sink: &mut Sink<'_>,
+    ) -> io::Result<()> {
         let mut chunker = Chunker::new(self.record_limit());
         let mut base_line = source.line;
         let mut base_record = 0u64;
@@ -470,22 +687,36 @@ impl Validator {
             let mut pool: Vec<Vec<u8>> = Vec::new();
             let mut sent = 0u64;
             let mut emitted = 0u64;
-            let mut flush = |ready: &mut BTreeMap<u64, ChunkOut>, emitted: &mut u64, pool: &mut Vec<Vec<u8>>, sink: &mut Sink<'_>| {
+            // Bytes of the chunks sent and not yet delivered, oldest first.
+            let mut sizes: VecDeque<usize> = VecDeque::new();
+            let mut flush = |ready: &mut BTreeMap<u64, ChunkOut>,
+                             emitted: &mut u64,
+                             pool: &mut Vec<Vec<u8>>,
+                             sizes: &mut VecDeque<usize>,
+                             sink: &mut Sink<'_>| {
                 while let Some(out) = ready.remove(emitted) {
                     let (buffer, _) = deliver(out, sink);
-                    if buffer.capacity() > 0 && pool.len() < jobs * 2 {
+                    // Keep ordinary chunk buffers; let the rare huge-line ones go.
+                    if buffer.capacity() > 0
+                        && buffer.capacity() <= 2 * CHUNK_SIZE
+                        && pool.len() < jobs * 2
+                    {
                         pool.push(buffer);
                     }
+                    sizes.pop_front();
                     *emitted += 1;
                 }
             };
             let mut failure = None;
             loop {
-                while sent - emitted >= max_in_flight {
+                while sent > emitted
+                    && (sent - emitted >= max_in_flight
+                        || sizes.iter().sum::<usize>() >= MAX_IN_FLIGHT_BYTES)
+                {
                     match result_rx.recv() {
                         Ok((seq, out)) => {
                             ready.insert(seq, out);
-                            flush(&mut ready, &mut emitted, &mut pool, sink);
+                            flush(&mut ready, &mut emitted, &mut pool, &mut sizes, sink);
                         }
                         Err(_) => break,
                     }
@@ -493,10 +724,14 @@ impl Validator {
                 while let Ok((seq, out)) = result_rx.try_recv() {
                     ready.insert(seq, out);
                 }
-                flush(&mut ready, &mut emitted, &mut pool, sink);
+                flush(&mut ready, &mut emitted, &mut pool, &mut sizes, sink);
                 let buffer = pool.pop().unwrap_or_default();
                 match chunker.next(source, buffer) {
                     Ok(Some(work)) => {
+                        sizes.push_back(match &work {
+                            Work::Lines(lines) => lines.capacity(),
+                            Work::TooLarge(_) => 0,
+                        });
                         if work_tx.send((sent, work)).is_err() {
                             break;
                         }
@@ -514,7 +749,7 @@ impl Validator {
                 match result_rx.recv() {
                     Ok((seq, out)) => {
                         ready.insert(seq, out);
-                        flush(&mut ready, &mut emitted, &mut pool, sink);
+                        flush(&mut ready, &mut emitted, &mut pool, &mut sizes, sink);
                     }
                     Err(_) => break,
                 }
@@ -531,7 +766,9 @@ impl Validator {
     fn run_document(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<()> {
         loop {
             doc.source.skip_ws()?;
-            let Some(first) = doc.source.peek()? else { return Ok(()) };
+            let Some(first) = doc.source.peek()? else {
+                return Ok(());
+            };
             let flow = if let Some(tokens) = &self.pointer {
                 self.doc_pointer(doc, tokens)?
             } else {
@@ -551,7 +788,14 @@ impl Validator {
     }
 
     fn doc_input(&self, doc: &mut Doc<'_, '_, '_>, code: Code, message: String) {
-        if let Some(finding) = self.input_finding(&doc.file, doc.record, doc.source.line, doc.source.col, code, message) {
+        if let Some(finding) = self.input_finding(
+            &doc.file,
+            doc.record,
+            doc.source.line,
+            doc.source.col,
+            code,
+            message,
+        ) {
             doc.sink.push(Event::Input(finding));
         }
     }
@@ -564,23 +808,45 @@ impl Validator {
 
     fn doc_emit(&self, doc: &mut Doc<'_, '_, '_>, ended: bool) -> io::Result<Flow> {
         if doc.too_large {
-            let outcome = self.too_large_outcome(&doc.file, doc.record, doc.record_line, doc.record_col, doc.size);
+            let outcome = self.too_large_outcome(
+                &doc.file,
+                doc.record,
+                doc.record_line,
+                doc.record_col,
+                doc.size,
+            );
             doc.record += 1;
             doc.sink.push(Event::Record(outcome));
             if !ended {
-                self.doc_input(doc, Code::Syntax, "invalid JSON: unexpected end of input inside a record".to_owned());
+                self.doc_input(
+                    doc,
+                    Code::Syntax,
+                    "invalid JSON: unexpected end of input inside a record".to_owned(),
+                );
                 return Ok(Flow::Stop);
             }
             return Ok(Flow::Continue);
         }
         let capture = std::mem::take(&mut doc.capture);
-        let ok = self.process_unit(&mut doc.worker, &doc.file, &capture, doc.record_line, doc.record_col, false, &mut doc.record, &mut doc.events);
+        // The scanner delimited this record by balanced brackets and quotes, so even when the
+        // record itself is broken (a syntax error inside it, too deep, bad text) the next
+        // record starts where the scanner says: go on, so that nothing after it goes unchecked.
+        // Only a record cut off by the end of the input stops the document.
+        self.process_unit(
+            &mut doc.worker,
+            &doc.file,
+            &capture,
+            doc.record_line,
+            doc.record_col,
+            false,
+            &mut doc.record,
+            &mut doc.events,
+        );
         doc.capture = capture;
         for event in doc.events.drain(..) {
             doc.sink.push(event);
         }
-        // After a broken record the structure of what follows is unknown: stop this input.
-        Ok(if ok && ended { Flow::Continue } else { Flow::Stop })
+        Ok(if ended { Flow::Continue } else { Flow::Stop })
     }
 
     /// A top-level (or pointed-to) array: each item is a record.
@@ -594,7 +860,12 @@ impl Validator {
         loop {
             doc.source.skip_ws()?;
             if doc.source.peek()?.is_none() {
-                self.doc_input(doc, Code::Syntax, "invalid JSON: unexpected end of input in an array; expected a value".to_owned());
+                self.doc_input(
+                    doc,
+                    Code::Syntax,
+                    "invalid JSON: unexpected end of input in an array; expected a value"
+                        .to_owned(),
+                );
                 return Ok(Flow::Stop);
             }
             doc.begin_record();
@@ -609,11 +880,20 @@ impl Validator {
                     return Ok(Flow::Continue);
                 }
                 Some(_) => {
-                    self.doc_input(doc, Code::Syntax, "invalid JSON: expected `,` or `]` after an array item".to_owned());
+                    self.doc_input(
+                        doc,
+                        Code::Syntax,
+                        "invalid JSON: expected `,` or `]` after an array item".to_owned(),
+                    );
                     return Ok(Flow::Stop);
                 }
                 None => {
-                    self.doc_input(doc, Code::Syntax, "invalid JSON: unexpected end of input in an array; expected `,` or `]`".to_owned());
+                    self.doc_input(
+                        doc,
+                        Code::Syntax,
+                        "invalid JSON: unexpected end of input in an array; expected `,` or `]`"
+                            .to_owned(),
+                    );
                     return Ok(Flow::Stop);
                 }
             }
@@ -634,15 +914,31 @@ impl Validator {
                     if !doc.scan(ScanState::default(), true, limit)? {
                         return self.doc_emit(doc, false);
                     }
-                    let documented = doc.too_large || doc.capture.get(key_start..).is_some_and(|raw| key_matches(raw, |key| is_documented(key)));
+                    let documented = doc.too_large
+                        || doc
+                            .capture
+                            .get(key_start..)
+                            .is_some_and(|raw| key_matches(raw, is_documented));
                     doc.skip_ws_captured(limit)?;
                     if doc.source.peek()? != Some(b':') {
-                        return self.doc_finish(doc, ScanState { depth: 1, ..ScanState::default() });
+                        return self.doc_finish(
+                            doc,
+                            ScanState {
+                                depth: 1,
+                                ..ScanState::default()
+                            },
+                        );
                     }
                     doc.take(1, limit);
                     doc.skip_ws_captured(limit)?;
                     if documented {
-                        return self.doc_finish(doc, ScanState { depth: 1, ..ScanState::default() });
+                        return self.doc_finish(
+                            doc,
+                            ScanState {
+                                depth: 1,
+                                ..ScanState::default()
+                            },
+                        );
                     }
                     if doc.source.peek()? == Some(b'[') {
                         doc.capture.clear();
@@ -661,14 +957,30 @@ impl Validator {
                             doc.take(1, limit);
                             return self.doc_emit(doc, true);
                         }
-                        _ => return self.doc_finish(doc, ScanState { depth: 1, ..ScanState::default() }),
+                        _ => {
+                            return self.doc_finish(
+                                doc,
+                                ScanState {
+                                    depth: 1,
+                                    ..ScanState::default()
+                                },
+                            )
+                        }
                     }
                 }
                 Some(b'}') => {
                     doc.take(1, limit);
                     return self.doc_emit(doc, true);
                 }
-                _ => return self.doc_finish(doc, ScanState { depth: 1, ..ScanState::default() }),
+                _ => {
+                    return self.doc_finish(
+                        doc,
+                        ScanState {
+                            depth: 1,
+                            ..ScanState::default()
+                        },
+                    )
+                }
             }
         }
     }
@@ -679,10 +991,23 @@ impl Validator {
             return Ok(Flow::Continue);
         }
         let mut ignored = false;
-        match doc.source.scan_value(ScanState { depth, ..ScanState::default() }, None, 0, &mut ignored)? {
+        match doc.source.scan_value(
+            ScanState {
+                depth,
+                ..ScanState::default()
+            },
+            None,
+            0,
+            &mut ignored,
+        )? {
             ScanEnd::Done { .. } => Ok(Flow::Continue),
             ScanEnd::Eof { .. } => {
-                self.doc_input(doc, Code::Syntax, "invalid JSON: unexpected end of input; expected the document to be closed".to_owned());
+                self.doc_input(
+                    doc,
+                    Code::Syntax,
+                    "invalid JSON: unexpected end of input; expected the document to be closed"
+                        .to_owned(),
+                );
                 Ok(Flow::Stop)
             }
         }
@@ -735,7 +1060,12 @@ impl Validator {
         Flow::Stop
     }
 
-    fn doc_find_member(&self, doc: &mut Doc<'_, '_, '_>, token: &str, key: &mut Vec<u8>) -> io::Result<bool> {
+    fn doc_find_member(
+        &self,
+        doc: &mut Doc<'_, '_, '_>,
+        token: &str,
+        key: &mut Vec<u8>,
+    ) -> io::Result<bool> {
         let mut ignored = false;
         loop {
             doc.source.skip_ws()?;
@@ -743,7 +1073,11 @@ impl Validator {
                 return Ok(false);
             }
             key.clear();
-            if !matches!(doc.source.scan_value(ScanState::default(), Some(key), 1 << 20, &mut ignored)?, ScanEnd::Done { .. }) {
+            if !matches!(
+                doc.source
+                    .scan_value(ScanState::default(), Some(key), 1 << 20, &mut ignored)?,
+                ScanEnd::Done { .. }
+            ) {
                 return Ok(false);
             }
             doc.source.skip_ws()?;
@@ -755,7 +1089,11 @@ impl Validator {
             if key_matches(key, |key| key == token.as_bytes()) {
                 return Ok(true);
             }
-            if !matches!(doc.source.scan_value(ScanState::default(), None, 0, &mut ignored)?, ScanEnd::Done { .. }) {
+            if !matches!(
+                doc.source
+                    .scan_value(ScanState::default(), None, 0, &mut ignored)?,
+                ScanEnd::Done { .. }
+            ) {
                 return Ok(false);
             }
             doc.source.skip_ws()?;
@@ -773,7 +1111,11 @@ impl Validator {
             if matches!(doc.source.peek()?, None | Some(b']')) {
                 return Ok(false);
             }
-            if !matches!(doc.source.scan_value(ScanState::default(), None, 0, &mut ignored)?, ScanEnd::Done { .. }) {
+            if !matches!(
+                doc.source
+                    .scan_value(ScanState::default(), None, 0, &mut ignored)?,
+                ScanEnd::Done { .. }
+            ) {
                 return Ok(false);
             }
             doc.source.skip_ws()?;
@@ -803,11 +1145,17 @@ fn list_selection(tape: &Tape, bytes: &[u8]) -> Selection {
         Some(Kind::Array) => Selection::Items(0),
         Some(Kind::Object) => {
             for (key, value) in tape.members(0) {
-                let Some(key_node) = tape.nodes.get(key) else { break };
+                let Some(key_node) = tape.nodes.get(key) else {
+                    break;
+                };
                 if is_documented(tape.text(bytes, key_node)) {
                     return Selection::One(0);
                 }
-                if tape.nodes.get(value).is_some_and(|node| node.kind == Kind::Array) {
+                if tape
+                    .nodes
+                    .get(value)
+                    .is_some_and(|node| node.kind == Kind::Array)
+                {
                     return Selection::Items(value);
                 }
             }
@@ -832,7 +1180,8 @@ impl Doc<'_, '_, '_> {
         self.size += n as u64;
         if !self.too_large {
             if self.capture.len() + n <= limit {
-                self.capture.extend_from_slice(&self.source.available()[..n]);
+                self.capture
+                    .extend_from_slice(&self.source.available()[..n]);
             } else {
                 self.too_large = true;
                 self.capture = Vec::new();
@@ -847,7 +1196,10 @@ impl Doc<'_, '_, '_> {
                 return Ok(());
             }
             let avail = self.source.available();
-            let ws = avail.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count();
+            let ws = avail
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                .count();
             let all = ws == avail.len();
             self.take(ws, limit);
             if !all {
@@ -859,8 +1211,14 @@ impl Doc<'_, '_, '_> {
     /// Scans a value into the capture; false when the input ended inside it.
     fn scan(&mut self, state: ScanState, capture: bool, limit: usize) -> io::Result<bool> {
         let mut too_large = self.too_large;
-        let target = if capture && !too_large { Some(&mut self.capture) } else { None };
-        let end = self.source.scan_value(state, target, limit, &mut too_large)?;
+        let target = if capture && !too_large {
+            Some(&mut self.capture)
+        } else {
+            None
+        };
+        let end = self
+            .source
+            .scan_value(state, target, limit, &mut too_large)?;
         let (done, size) = match end {
             ScanEnd::Done { size } => (true, size),
             ScanEnd::Eof { size } => (false, size),
