@@ -51,6 +51,7 @@ struct Run {
 }
 
 /// Runs `enquiry validate --format json ARGS` and measures it.
+#[allow(clippy::zombie_processes)] // Reason: the child is reaped by `wait4`, which clippy cannot see.
 fn validate(dir: &Path, args: &[&str]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_enquiry"))
         .arg("validate")

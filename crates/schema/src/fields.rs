@@ -328,6 +328,11 @@ pub static FIELDS: &[FieldRule] = &[
 /// exactly when `status` is `closed`.
 pub const CLOSED_ONLY: &[&str] = &["closedAt", "closeDuration"];
 
+/// The largest duration, in milliseconds: 2^53 - 1, the largest integer every JSON parser
+/// holds exactly (RFC 7493, I-JSON); a JavaScript consumer would silently round a larger one.
+/// About 285,000 years, so no real duration comes near it.
+pub const MAX_MILLIS: u64 = 9_007_199_254_740_991;
+
 /// The timestamps that must not be before `createdAt` (the `timeline` rule).
 pub const AFTER_CREATION: &[&str] = &[
     "updatedAt",

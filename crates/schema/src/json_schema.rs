@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::codes;
-use crate::fields::{FieldKind, FieldRule, CLOSED_ONLY, FIELDS};
+use crate::fields::{FieldKind, FieldRule, CLOSED_ONLY, FIELDS, MAX_MILLIS};
 use crate::Enquiry;
 
 /// Which rules apply.
@@ -257,7 +257,9 @@ impl ApplyFieldRules {
                 json_schema!({ "type": "string", "enum": values })
             }
             FieldKind::Boolean => json_schema!({ "type": "boolean" }),
-            FieldKind::Millis => json_schema!({ "type": "integer", "minimum": 0 }),
+            FieldKind::Millis => {
+                json_schema!({ "type": "integer", "minimum": 0, "maximum": MAX_MILLIS })
+            }
             FieldKind::IpAddress => json_schema!({
                 "type": "string",
                 "anyOf": [ { "format": "ipv4" }, { "format": "ipv6" } ]

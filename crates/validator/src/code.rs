@@ -198,8 +198,8 @@ codes! {
         example: r#"{"inquiryDeepLink": "/room/123"}"#;
     /// A duration is not an integer.
     Integer = "integer", Deny, true,
-        summary: "`duration` and `closeDuration` are integers (milliseconds).",
-        why: "Milliseconds are whole numbers; a fraction or exponent means a unit mix-up.",
+        summary: "`duration` and `closeDuration` are integers (milliseconds), at most 2^53 - 1.",
+        why: "Milliseconds are whole numbers; a fraction means a unit mix-up, and beyond 2^53 - 1 parsers (JavaScript's among them) silently round.",
         example: r#"{"duration": 12.5}"#;
     /// A duration is negative.
     Minimum = "minimum", Deny, true,

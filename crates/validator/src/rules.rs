@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use chrono::{Datelike, NaiveDate};
 use enquiry_schema::codes;
 use enquiry_schema::fields::{
-    FieldKind, FieldRule, AFTER_CREATION, CLOSED_ONLY, FIELDS, LOCATION_DETAIL_FIELDS,
+    FieldKind, FieldRule, AFTER_CREATION, CLOSED_ONLY, FIELDS, LOCATION_DETAIL_FIELDS, MAX_MILLIS,
 };
 use enquiry_schema::json_schema::Profile;
 
@@ -42,6 +42,9 @@ pub(crate) struct Compiled {
     require_closed_only: bool,
     required_top: Vec<bool>,
     required_nested: Vec<bool>,
+    /// FIELDS indices that are required or hold an object, in order: the only ones the end of
+    /// `check_record` has anything to do for.
+    end_checks: Vec<usize>,
     labels: Option<BTreeSet<String>>,
     channels: Option<BTreeSet<String>>,
     channels_list: String,
@@ -66,6 +69,12 @@ impl Compiled {
             strict,
             require_closed_only,
             required_top: FIELDS.iter().map(required).collect(),
+            end_checks: FIELDS
+                .iter()
+                .enumerate()
+                .filter(|(_, rule)| required(rule) || matches!(rule.kind, FieldKind::Object(_)))
+                .map(|(field, _)| field)
+                .collect(),
             required_nested: LOCATION_DETAIL_FIELDS.iter().map(required).collect(),
             labels: config.labels.clone(),
             channels: config.channels.clone(),
@@ -248,6 +257,75 @@ pub(crate) type DayCache = Option<((u32, u32, u32), i64)>;
 
 /// Checks `text` against `RFC3339_PATTERN` by hand (same grammar), then the calendar.
 pub(crate) fn parse_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
+    if let Some(instant) = canonical_timestamp(text, cache) {
+        return Some(instant);
+    }
+    general_timestamp(text, cache)
+}
+
+/// The fast path of [`parse_timestamp`] for the canonical `YYYY-MM-DDThh:mm:ss.sssZ` (what
+/// producers write): fixed offsets, no per-part bounds checks, digits checked in one pass.
+/// `None` means "not handled here", and the general path decides (and agrees on every input
+/// this accepts: same fields, same range checks, same calendar).
+#[inline]
+fn canonical_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
+    let text: &[u8; 24] = text.try_into().ok()?;
+    const DIGITS: [usize; 17] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+    let mut bad = 0u8;
+    for at in DIGITS {
+        bad |= u8::from(text[at].wrapping_sub(b'0') > 9);
+    }
+    if bad != 0
+        || text[4] != b'-'
+        || text[7] != b'-'
+        || text[10] != b'T'
+        || text[13] != b':'
+        || text[16] != b':'
+        || text[19] != b'.'
+        || text[23] != b'Z'
+    {
+        return None;
+    }
+    let d = |at: usize| u32::from(text[at] - b'0');
+    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    let month = d(5) * 10 + d(6);
+    let day = d(8) * 10 + d(9);
+    let hour = d(11) * 10 + d(12);
+    let minute = d(14) * 10 + d(15);
+    let second = d(17) * 10 + d(18);
+    let millis = d(20) * 100 + d(21) * 10 + d(22);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let days = day_number(year, month, day, cache)?;
+    let seconds = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+    Some(Instant {
+        millis: seconds * 1000 + i64::from(millis),
+        canonical: true,
+    })
+}
+
+/// Days from 1970-01-01 to a valid calendar date, or `None`; remembers the last date asked.
+#[inline]
+fn day_number(year: u32, month: u32, day: u32, cache: &mut DayCache) -> Option<i64> {
+    match *cache {
+        Some((known, days)) if known == (year, month, day) => Some(days),
+        _ => {
+            let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+            let days = i64::from(date.num_days_from_ce()) - 719_163;
+            *cache = Some(((year, month, day), days));
+            Some(days)
+        }
+    }
+}
+
+/// [`parse_timestamp`] for any input.
+fn general_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
     let digits = |range: std::ops::Range<usize>| -> Option<u32> {
         let part = text.get(range)?;
         let mut value = 0u32;
@@ -315,15 +393,7 @@ pub(crate) fn parse_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Insta
         }
         _ => return None,
     };
-    let days = match *cache {
-        Some((known, days)) if known == (year, month, day) => days,
-        _ => {
-            let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
-            let days = i64::from(date.num_days_from_ce()) - 719_163;
-            *cache = Some(((year, month, day), days));
-            days
-        }
-    };
+    let days = day_number(year, month, day, cache)?;
     let seconds =
         days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_minutes * 60;
     let canonical =
@@ -335,33 +405,44 @@ pub(crate) fn parse_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Insta
 }
 
 /// Equality of short byte strings without a call to `memcmp` (keys and enum values are a few
-/// bytes long and compared once per member on the hot path).
+/// bytes long and compared once per member on the hot path). Each length class compares a
+/// head and a tail that overlap, so a key costs two loads a side and no loop.
 #[inline]
 pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     let len = a.len();
     if len != b.len() {
         return false;
     }
-    if len >= 8 {
-        // Compare 8-byte words; the last one overlaps the previous when len is not a multiple.
-        let mut index = 0;
-        while index + 8 < len {
-            if word(a, index) != word(b, index) {
-                return false;
+    match len {
+        0 => true,
+        // Positions 0, len / 2 and len - 1 cover every byte of 1 to 3.
+        1..=3 => a[0] == b[0] && a[len / 2] == b[len / 2] && a[len - 1] == b[len - 1],
+        4..=8 => word4(a, 0) == word4(b, 0) && word4(a, len - 4) == word4(b, len - 4),
+        9..=16 => word8(a, 0) == word8(b, 0) && word8(a, len - 8) == word8(b, len - 8),
+        _ => {
+            let mut index = 0;
+            while index + 8 < len {
+                if word8(a, index) != word8(b, index) {
+                    return false;
+                }
+                index += 8;
             }
-            index += 8;
+            word8(a, len - 8) == word8(b, len - 8)
         }
-        return word(a, len - 8) == word(b, len - 8);
     }
-    let mut diff = 0u8;
-    for index in 0..len {
-        diff |= a[index] ^ b[index];
-    }
-    diff == 0
 }
 
 #[inline(always)]
-fn word(bytes: &[u8], at: usize) -> u64 {
+fn word4(bytes: &[u8], at: usize) -> u32 {
+    let mut out = [0u8; 4];
+    if let Some(slice) = bytes.get(at..at + 4) {
+        out.copy_from_slice(slice);
+    }
+    u32::from_le_bytes(out)
+}
+
+#[inline(always)]
+fn word8(bytes: &[u8], at: usize) -> u64 {
     let mut out = [0u8; 8];
     if let Some(slice) = bytes.get(at..at + 8) {
         out.copy_from_slice(slice);
@@ -605,7 +686,14 @@ impl<'a> Checker<'a> {
         let mut next_of = std::mem::take(&mut self.scratch.next_of);
         next_of.resize(FIELDS.len() + 1, 0);
         let mut previous = FIELDS.len();
-        for (key, value) in self.tape.members(root) {
+        // The members of the root, walked by hand (as `Tape::members` does) so that the loop
+        // body below stays small enough to keep in registers.
+        let end = self.tape.next(root);
+        let mut at = root + 1;
+        while at < end {
+            let key = at;
+            let value = key + 1;
+            at = self.tape.next(value);
             let key_text = self.text(key);
             let guess = usize::from(next_of[previous]);
             let found = if lookup
@@ -628,7 +716,17 @@ impl<'a> Checker<'a> {
                     }
                     seen[field] = value as u32 + 1;
                     self.check_key_text(&Pointer::root(), key);
-                    self.check_member(root, &FIELDS[field], value, self.cfg.required_top[field]);
+                    let rule = &FIELDS[field];
+                    // Most members are free text holding a clean string: nothing to check, so
+                    // skip the call (check_member would find nothing either).
+                    let plain = self.node(value);
+                    if matches!(rule.kind, FieldKind::Text)
+                        && plain.kind == Kind::Str
+                        && plain.flags & BAD_TEXT == 0
+                    {
+                        continue;
+                    }
+                    self.check_member(root, rule, value, self.cfg.required_top[field]);
                 }
                 None => {
                     unknown.push(key);
@@ -640,7 +738,10 @@ impl<'a> Checker<'a> {
         for key in self.duplicates_among(&unknown) {
             self.duplicate(&Pointer::root(), key);
         }
-        for (field, rule) in FIELDS.iter().enumerate() {
+        // Only the fields that can report here (required ones, and the object whose missing
+        // members come right after it), in FIELDS order.
+        for &field in &self.cfg.end_checks {
+            let rule = &FIELDS[field];
             if seen[field] == 0 && self.cfg.required_top[field] {
                 self.missing(node.start, rule);
             }
@@ -715,6 +816,7 @@ impl<'a> Checker<'a> {
         );
     }
 
+    #[inline]
     fn check_key_text(&mut self, parent: &Pointer, key: usize) {
         if self.node(key).flags & BAD_TEXT != 0 {
             let pointer = self.member_pointer(parent, key);
@@ -1114,14 +1216,14 @@ impl<'a> Checker<'a> {
                             None,
                         );
                     }
-                    Integer::Value { .. } => {}
-                    Integer::Fraction | Integer::TooLarge => {
+                    Integer::Value { magnitude, .. } if magnitude <= MAX_MILLIS => {}
+                    Integer::Value { .. } | Integer::Fraction | Integer::TooLarge => {
                         let shown = self.value_text(rule, value);
                         self.emit(
                             Code::Integer,
                             node.start,
                             pointer(),
-                            format!("`{}` is {shown}; expected an integer number of milliseconds (64-bit)", rule.name),
+                            format!("`{}` is {shown}; expected an integer number of milliseconds, at most {MAX_MILLIS}", rule.name),
                             Some("an integer".to_owned()),
                             None,
                         );
@@ -1395,13 +1497,22 @@ impl<'a> Checker<'a> {
                     if self.node(key).flags & BAD_TEXT != 0 {
                         self.check_key_text(&parent(), key);
                     }
+                    let rule = &children[field];
+                    // As in `check_record`: a clean string in a free-text member needs no call.
+                    let plain = self.node(value);
+                    if matches!(rule.kind, FieldKind::Text)
+                        && plain.kind == Kind::Str
+                        && plain.flags & BAD_TEXT == 0
+                    {
+                        continue;
+                    }
                     let required = self
                         .cfg
                         .required_nested
                         .get(field)
                         .copied()
                         .unwrap_or(false);
-                    self.check_member(root, &children[field], value, required);
+                    self.check_member(root, rule, value, required);
                 }
                 _ => {
                     unknown.push(key);

@@ -91,11 +91,24 @@ fn the_schemas_say_what_the_contract_says() {
 
     let strict = enquiry_schema(Profile::Strict, Draft::Draft2020_12);
     assert_eq!(strict["additionalProperties"], json!(false));
-    let documented = strict["properties"].as_object().map(|p| p.len());
+    // Every member is required, except the closed-only ones, which the `allOf` requires of a
+    // closed enquiry (and forbids on any other): see `fields::CLOSED_ONLY`.
+    let required: Vec<&str> = strict["required"]
+        .as_array()
+        .expect("required list")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for name in strict["properties"].as_object().expect("properties").keys() {
+        assert_eq!(
+            required.contains(&name.as_str()),
+            !enquiry_schema::fields::CLOSED_ONLY.contains(&name.as_str()),
+            "strict required set and `{name}`"
+        );
+    }
     assert_eq!(
-        strict["required"].as_array().map(Vec::len),
-        documented,
-        "strict requires every member"
+        strict["allOf"][0]["then"]["required"],
+        json!(enquiry_schema::fields::CLOSED_ONLY)
     );
 }
 
@@ -368,7 +381,46 @@ fn cases() -> Vec<Case> {
             json!("Xinyi"),
             StrictOnly,
         ),
+        // closedAt and closeDuration: required of a closed enquiry only (fields::CLOSED_ONLY).
+        Case {
+            name: "closed without closedAt",
+            edit: Edit::Remove("closedAt"),
+            expect: StrictOnly,
+        },
+        Case {
+            name: "closed without closeDuration",
+            edit: Edit::Remove("closeDuration"),
+            expect: StrictOnly,
+        },
+        Case {
+            name: "ongoing without closedAt and closeDuration",
+            edit: Edit::Replace(ongoing_record),
+            expect: Valid,
+        },
+        Case {
+            name: "ongoing with closedAt",
+            edit: Edit::Replace(ongoing_with_closed_at),
+            expect: StrictOnly,
+        },
     ]
+}
+
+/// The full record, ongoing: no closedAt, no closeDuration.
+fn ongoing_record() -> Value {
+    let mut record = full_record();
+    record["status"] = json!("ongoing");
+    if let Some(members) = record.as_object_mut() {
+        members.remove("closedAt");
+        members.remove("closeDuration");
+    }
+    record
+}
+
+/// An ongoing record that still has a closedAt.
+fn ongoing_with_closed_at() -> Value {
+    let mut record = ongoing_record();
+    record["closedAt"] = full_record()["closedAt"].clone();
+    record
 }
 
 fn apply(edit: &Edit) -> Value {
