@@ -1,0 +1,196 @@
+//! End-to-end tests of `enquiry fake`, the way another project uses it: generate, validate,
+//! compare the manifest with the validator's findings.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::TempDir;
+use serde_json::Value;
+
+fn enquiry(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_enquiry"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the enquiry binary starts");
+    if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        pipe.write_all(bytes).expect("write stdin");
+    }
+    child.wait_with_output().expect("enquiry finishes")
+}
+
+fn json_report(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> (i32, Value) {
+    let output = enquiry(dir, args, stdin);
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
+        panic!(
+            "report does not parse: {err}; stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code().unwrap_or(-1), report)
+}
+
+#[test]
+fn fakes_are_deterministic_and_valid() {
+    let dir = TempDir::new("fake-valid");
+    let first = enquiry(&dir.0, &["fake", "--count", "2000", "--seed", "1"], None);
+    let second = enquiry(&dir.0, &["fake", "--count", "2000", "--seed", "1"], None);
+    assert!(first.status.success());
+    assert_eq!(
+        first.stdout, second.stdout,
+        "same seed and flags, same bytes"
+    );
+    let other = enquiry(&dir.0, &["fake", "--count", "2000", "--seed", "2"], None);
+    assert_ne!(first.stdout, other.stdout, "another seed, other records");
+    // Record N does not depend on --count.
+    let shorter = enquiry(&dir.0, &["fake", "--count", "10", "--seed", "1"], None);
+    assert!(first.stdout.starts_with(&shorter.stdout));
+
+    let (code, report) = json_report(
+        &dir.0,
+        &["validate", "--no-config", "--format", "json", "-"],
+        Some(&first.stdout),
+    );
+    assert_eq!(code, 0, "{}", report["summary"]);
+    assert_eq!(report["summary"]["records"], 2000);
+    assert_eq!(report["summary"]["valid"], 2000);
+    assert_eq!(
+        report["summary"]["warnings"], 0,
+        "fakes carry no warning either"
+    );
+
+    let array = enquiry(
+        &dir.0,
+        &["fake", "--count", "50", "--seed", "1", "--format", "json"],
+        None,
+    );
+    let records: Vec<Value> = serde_json::from_slice(&array.stdout).expect("a JSON array");
+    let lines: Vec<Value> =
+        ndjson_records(&enquiry(&dir.0, &["fake", "--count", "50", "--seed", "1"], None).stdout);
+    assert_eq!(
+        records, lines,
+        "the JSON array holds the same records as the NDJSON"
+    );
+}
+
+fn ndjson_records(bytes: &[u8]) -> Vec<Value> {
+    bytes
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| serde_json::from_slice(line).expect("a JSON line"))
+        .collect()
+}
+
+#[test]
+fn the_manifest_agrees_with_the_validator_one_for_one() {
+    let dir = TempDir::new("fake-manifest");
+    for format in ["ndjson", "json"] {
+        let payload = dir.0.join(format!("mutants.{format}"));
+        let manifest = dir.0.join(format!("manifest-{format}.json"));
+        let output = enquiry(
+            &dir.0,
+            &[
+                "fake",
+                "--count",
+                "400",
+                "--seed",
+                "5",
+                "--invalid-only",
+                "--format",
+                format,
+                "--manifest",
+                manifest.to_str().expect("utf-8"),
+                "--output",
+                payload.to_str().expect("utf-8"),
+            ],
+            None,
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let labels: Value =
+            serde_json::from_slice(&std::fs::read(&manifest).expect("manifest")).expect("JSON");
+        let expected: BTreeSet<(u64, String, String)> = labels
+            .as_array()
+            .expect("an array")
+            .iter()
+            .map(|label| {
+                (
+                    label["record"].as_u64().expect("record"),
+                    label["pointer"].as_str().expect("pointer").to_owned(),
+                    label["code"].as_str().expect("code").to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(expected.len(), 400, "one label per record");
+
+        let (code, report) = json_report(
+            &dir.0,
+            &[
+                "validate",
+                "--no-config",
+                "--format",
+                "json",
+                payload.to_str().expect("utf-8"),
+            ],
+            None,
+        );
+        assert_eq!(code, 1);
+        let found: BTreeSet<(u64, String, String)> = report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|finding| {
+                assert_eq!(finding["severity"], "error", "{finding}");
+                (
+                    finding["record"].as_u64().expect("record"),
+                    finding["pointer"].as_str().expect("pointer").to_owned(),
+                    finding["code"].as_str().expect("code").to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found, expected,
+            "{format}: the validator finds exactly the labelled defects"
+        );
+        assert_eq!(
+            report["findings"].as_array().map(Vec::len),
+            Some(400),
+            "and nothing else"
+        );
+    }
+}
+
+#[test]
+fn bad_flag_values_exit_2() {
+    let dir = TempDir::new("fake-usage");
+    for args in [
+        &["fake", "--invalid-rate", "2"][..],
+        &["fake", "--status", "Closed"],
+        &["fake", "--invalid-rate", "0.1", "--invalid-only"],
+        &["fake", "--labels", "no-such-file.json"],
+    ] {
+        let output = enquiry(&dir.0, args, None);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!output.stderr.is_empty(), "{args:?} says why");
+    }
+}
