@@ -1,9 +1,8 @@
 //! End-to-end tests of the `enquiry` binary.
 
 use std::fs;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 mod common;
 
@@ -23,29 +22,7 @@ const WARNING_ONLY: &str = r#"{"_id": "6f1c2c", "createdAt": "2022-11-07T08:00:0
 
 /// Runs `enquiry` in `dir` (so that no stray ./enquiry.toml applies), without colours.
 fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_enquiry"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    child.wait_with_output().unwrap()
+    common::run_enquiry(dir, args, stdin.map(str::as_bytes))
 }
 
 fn stdout(output: &Output) -> String {

@@ -4,31 +4,14 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use common::TempDir;
 use serde_json::Value;
 
 fn enquiry(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_enquiry"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the enquiry binary starts");
-    if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        pipe.write_all(bytes).expect("write stdin");
-    }
-    child.wait_with_output().expect("enquiry finishes")
+    common::run_enquiry(dir, args, stdin)
 }
 
 fn json_report(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> (i32, Value) {

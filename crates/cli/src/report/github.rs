@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use enquiry_validator::{Finding, RecordOutcome, Severity, Summary};
+use enquiry_validator::{Finding, Severity, Summary};
 
 use super::{message_with_suggestion, summary_line, Reporter};
 use crate::source::SourceLines;
@@ -23,7 +23,7 @@ impl<'w> GithubReporter<'w> {
         GithubReporter { out, quiet }
     }
 
-    fn finding(&mut self, finding: &Finding) -> io::Result<()> {
+    fn write_finding(&mut self, finding: &Finding) -> io::Result<()> {
         if self.quiet && finding.severity == Severity::Warning {
             return Ok(());
         }
@@ -62,23 +62,8 @@ pub fn escape_property(text: &str) -> String {
 }
 
 impl Reporter for GithubReporter<'_> {
-    fn begin_file(&mut self, _file: &str) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn record(&mut self, outcome: &RecordOutcome, _source: &mut dyn SourceLines) -> io::Result<()> {
-        outcome
-            .findings
-            .iter()
-            .try_for_each(|finding| self.finding(finding))
-    }
-
-    fn input(&mut self, finding: &Finding, _source: &mut dyn SourceLines) -> io::Result<()> {
-        self.finding(finding)
-    }
-
-    fn end_file(&mut self, _file: &str, _summary: &Summary) -> io::Result<()> {
-        Ok(())
+    fn finding(&mut self, finding: &Finding, _source: &mut dyn SourceLines) -> io::Result<()> {
+        self.write_finding(finding)
     }
 
     fn finish(&mut self, summary: &Summary, failed: bool) -> io::Result<()> {

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use annotate_snippets::renderer::{AnsiColor, Effects, Style};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-use enquiry_validator::{Finding, RecordOutcome, Severity, Summary};
+use enquiry_validator::{Finding, Severity, Summary};
 
 use super::{suggestion_not_in_message, summary_line, Reporter};
 use crate::source::{excerpt, SourceLines};
@@ -60,7 +60,7 @@ impl<'w> HumanReporter<'w> {
         }
     }
 
-    fn finding(&mut self, finding: &Finding, source: &mut dyn SourceLines) -> io::Result<()> {
+    fn write_finding(&mut self, finding: &Finding, source: &mut dyn SourceLines) -> io::Result<()> {
         if self.options.quiet {
             return Ok(());
         }
@@ -129,23 +129,8 @@ impl<'w> HumanReporter<'w> {
 }
 
 impl Reporter for HumanReporter<'_> {
-    fn begin_file(&mut self, _file: &str) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn record(&mut self, outcome: &RecordOutcome, source: &mut dyn SourceLines) -> io::Result<()> {
-        for finding in &outcome.findings {
-            self.finding(finding, source)?;
-        }
-        Ok(())
-    }
-
-    fn input(&mut self, finding: &Finding, source: &mut dyn SourceLines) -> io::Result<()> {
-        self.finding(finding, source)
-    }
-
-    fn end_file(&mut self, _file: &str, _summary: &Summary) -> io::Result<()> {
-        Ok(())
+    fn finding(&mut self, finding: &Finding, source: &mut dyn SourceLines) -> io::Result<()> {
+        self.write_finding(finding, source)
     }
 
     fn finish(&mut self, summary: &Summary, failed: bool) -> io::Result<()> {

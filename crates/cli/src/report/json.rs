@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use enquiry_validator::{Finding, RecordOutcome, Summary};
+use enquiry_validator::{Finding, Summary};
 
 use super::Reporter;
 use crate::source::SourceLines;
@@ -38,7 +38,7 @@ impl<'w> JsonReporter<'w> {
         Ok(())
     }
 
-    fn finding(&mut self, finding: &Finding) -> io::Result<()> {
+    fn write_finding(&mut self, finding: &Finding) -> io::Result<()> {
         self.start()?;
         self.out
             .write_all(if self.first { b"\n    " } else { b",\n    " })?;
@@ -52,19 +52,8 @@ impl Reporter for JsonReporter<'_> {
         self.start()
     }
 
-    fn record(&mut self, outcome: &RecordOutcome, _source: &mut dyn SourceLines) -> io::Result<()> {
-        outcome
-            .findings
-            .iter()
-            .try_for_each(|finding| self.finding(finding))
-    }
-
-    fn input(&mut self, finding: &Finding, _source: &mut dyn SourceLines) -> io::Result<()> {
-        self.finding(finding)
-    }
-
-    fn end_file(&mut self, _file: &str, _summary: &Summary) -> io::Result<()> {
-        Ok(())
+    fn finding(&mut self, finding: &Finding, _source: &mut dyn SourceLines) -> io::Result<()> {
+        self.write_finding(finding)
     }
 
     fn finish(&mut self, summary: &Summary, _failed: bool) -> io::Result<()> {

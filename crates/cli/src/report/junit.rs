@@ -96,7 +96,8 @@ impl Reporter for JunitReporter<'_> {
         Ok(())
     }
 
-    fn input(&mut self, finding: &Finding, _source: &mut dyn SourceLines) -> io::Result<()> {
+    /// Findings outside a record; those of records arrive whole, through `record`.
+    fn finding(&mut self, finding: &Finding, _source: &mut dyn SourceLines) -> io::Result<()> {
         self.file_level.push(finding.clone());
         Ok(())
     }

@@ -39,14 +39,27 @@ pub enum Format {
 
 /// Receives the validator's events, file by file, and writes a report.
 pub trait Reporter {
+    /// One finding, of a record or of the input; `source` gives its lines for snippets.
+    fn finding(&mut self, finding: &Finding, source: &mut dyn SourceLines) -> io::Result<()>;
     /// A file (or `-`) is about to be validated.
-    fn begin_file(&mut self, file: &str) -> io::Result<()>;
-    /// A record was checked; `source` gives its lines for snippets.
-    fn record(&mut self, outcome: &RecordOutcome, source: &mut dyn SourceLines) -> io::Result<()>;
-    /// A defect of the input outside any record.
-    fn input(&mut self, finding: &Finding, source: &mut dyn SourceLines) -> io::Result<()>;
+    fn begin_file(&mut self, _file: &str) -> io::Result<()> {
+        Ok(())
+    }
+    /// A record was checked: by default, each of its findings in turn.
+    fn record(&mut self, outcome: &RecordOutcome, source: &mut dyn SourceLines) -> io::Result<()> {
+        outcome
+            .findings
+            .iter()
+            .try_for_each(|finding| self.finding(finding, source))
+    }
+    /// A defect of the input outside any record: by default, like any finding.
+    fn input(&mut self, finding: &Finding, source: &mut dyn SourceLines) -> io::Result<()> {
+        self.finding(finding, source)
+    }
     /// The file is done.
-    fn end_file(&mut self, file: &str, summary: &Summary) -> io::Result<()>;
+    fn end_file(&mut self, _file: &str, _summary: &Summary) -> io::Result<()> {
+        Ok(())
+    }
     /// Everything is done; `failed` says whether the run fails (errors, or warnings with
     /// `--deny-warnings`).
     fn finish(&mut self, summary: &Summary, failed: bool) -> io::Result<()>;

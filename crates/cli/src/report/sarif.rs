@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use enquiry_validator::{Code, Finding, Level, RecordOutcome, Severity, Summary};
+use enquiry_validator::{Code, Finding, Level, Severity, Summary};
 use serde_json::json;
 use serde_sarif::sarif;
 
@@ -32,7 +32,7 @@ impl<'w> SarifReporter<'w> {
         }
     }
 
-    fn finding(&mut self, finding: &Finding) {
+    fn add_result(&mut self, finding: &Finding) {
         let rule_index = Code::ALL
             .iter()
             .position(|code| *code == finding.code)
@@ -163,24 +163,8 @@ fn rules() -> Vec<sarif::ReportingDescriptor> {
 }
 
 impl Reporter for SarifReporter<'_> {
-    fn begin_file(&mut self, _file: &str) -> io::Result<()> {
-        Ok(())
-    }
-
-    fn record(&mut self, outcome: &RecordOutcome, _source: &mut dyn SourceLines) -> io::Result<()> {
-        outcome
-            .findings
-            .iter()
-            .for_each(|finding| self.finding(finding));
-        Ok(())
-    }
-
-    fn input(&mut self, finding: &Finding, _source: &mut dyn SourceLines) -> io::Result<()> {
-        self.finding(finding);
-        Ok(())
-    }
-
-    fn end_file(&mut self, _file: &str, _summary: &Summary) -> io::Result<()> {
+    fn finding(&mut self, finding: &Finding, _source: &mut dyn SourceLines) -> io::Result<()> {
+        self.add_result(finding);
         Ok(())
     }
 
