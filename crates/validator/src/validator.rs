@@ -1089,40 +1089,38 @@ impl Validator {
             if key_matches(key, |key| key == token.as_bytes()) {
                 return Ok(true);
             }
-            if !matches!(
-                doc.source
-                    .scan_value(ScanState::default(), None, 0, &mut ignored)?,
-                ScanEnd::Done { .. }
-            ) {
+            if !Self::skip_value_and_comma(doc)? {
                 return Ok(false);
             }
-            doc.source.skip_ws()?;
-            if doc.source.peek()? != Some(b',') {
-                return Ok(false);
-            }
-            doc.source.consume(1);
         }
     }
 
-    fn doc_find_item(&self, doc: &mut Doc<'_, '_, '_>, index: u64) -> io::Result<bool> {
+    /// Skips one value and the comma after it; false when either is not there.
+    fn skip_value_and_comma(doc: &mut Doc<'_, '_, '_>) -> io::Result<bool> {
         let mut ignored = false;
+        let end = doc
+            .source
+            .scan_value(ScanState::default(), None, 0, &mut ignored)?;
+        if !matches!(end, ScanEnd::Done { .. }) {
+            return Ok(false);
+        }
+        doc.source.skip_ws()?;
+        if doc.source.peek()? != Some(b',') {
+            return Ok(false);
+        }
+        doc.source.consume(1);
+        Ok(true)
+    }
+
+    fn doc_find_item(&self, doc: &mut Doc<'_, '_, '_>, index: u64) -> io::Result<bool> {
         for _ in 0..index {
             doc.source.skip_ws()?;
             if matches!(doc.source.peek()?, None | Some(b']')) {
                 return Ok(false);
             }
-            if !matches!(
-                doc.source
-                    .scan_value(ScanState::default(), None, 0, &mut ignored)?,
-                ScanEnd::Done { .. }
-            ) {
+            if !Self::skip_value_and_comma(doc)? {
                 return Ok(false);
             }
-            doc.source.skip_ws()?;
-            if doc.source.peek()? != Some(b',') {
-                return Ok(false);
-            }
-            doc.source.consume(1);
         }
         doc.source.skip_ws()?;
         Ok(!matches!(doc.source.peek()?, None | Some(b']')))
