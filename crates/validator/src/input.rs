@@ -264,7 +264,12 @@ impl Source<'_> {
                     state.depth = 1;
                     self.take(1, &mut capture, limit, too_large, &mut size);
                 }
-                Some(_) => scalar = true,
+                Some(_) => {
+                    // A scalar always takes its first byte, even a stray `]` or `:` that ends
+                    // it at once: every scan makes progress, so no caller can loop in place.
+                    scalar = true;
+                    self.take(1, &mut capture, limit, too_large, &mut size);
+                }
             }
         }
         loop {

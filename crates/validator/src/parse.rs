@@ -82,9 +82,10 @@ pub struct Tape {
 #[derive(Debug, Clone, Copy)]
 struct Stopped;
 
-#[inline]
+#[inline(always)]
 fn is_ws(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+    // One comparison for the usual case (a byte above the space is never whitespace).
+    byte <= b' ' && matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -100,6 +101,28 @@ fn special_mask(word: u64) -> u64 {
     let has_backslash = backslash.wrapping_sub(ONES) & !backslash;
     let has_control = word.wrapping_sub(ONES * 0x20) & !word;
     (has_quote | has_backslash | has_control | word) & HIGHS
+}
+
+/// The offset of the first byte at or after `pos` that ends the fast string scan (see
+/// [`special_mask`]), or `bytes.len()`.
+#[inline(always)]
+fn plain_end(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(chunk) = bytes.get(pos..pos + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let mask = special_mask(u64::from_le_bytes(word));
+        if mask != 0 {
+            return pos + (mask.trailing_zeros() / 8) as usize;
+        }
+        pos += 8;
+    }
+    while let Some(&byte) = bytes.get(pos) {
+        if matches!(byte, b'"' | b'\\' | 0x00..=0x1F | 0x80..=0xFF) {
+            break;
+        }
+        pos += 1;
+    }
+    pos
 }
 
 /// The length of a valid UTF-8 sequence starting at `bytes[0]`, or `None`.
@@ -141,7 +164,7 @@ fn push_char(out: &mut Vec<u8>, code: u32) {
 
 impl Tape {
     /// The text of a string or key node (unescaped), as bytes.
-    #[inline]
+    #[inline(always)]
     pub fn text<'a>(&'a self, bytes: &'a [u8], node: &Node) -> &'a [u8] {
         if node.flags & ESCAPED != 0 {
             let start = node.aux as usize;
@@ -319,6 +342,13 @@ impl Tape {
                 _ => return Err(self.fail(Syntax("expected a JSON value"), pos)),
             }
             // --- after a value: separators and closers ---
+            // The usual case first: a comma right after a member's value, then the next key.
+            if bytes.get(pos) == Some(&b',') && self.stack.last().is_some_and(|top| top.is_object) {
+                pos += 1;
+                skip_ws(&mut pos);
+                pos = self.key(bytes, pos)?;
+                continue;
+            }
             loop {
                 skip_ws(&mut pos);
                 let Some(top) = self.stack.last().copied() else {
@@ -360,6 +390,7 @@ impl Tape {
     }
 
     /// Parses `"key" :` at `pos` and returns the offset of the value.
+    #[inline(always)]
     fn key(&mut self, bytes: &[u8], pos: usize) -> Result<usize, Stopped> {
         if bytes.get(pos) != Some(&b'"') {
             self.forget_key();
@@ -421,7 +452,31 @@ impl Tape {
     }
 
     /// Parses the string starting with the quote at `start`; returns the offset past it.
+    ///
+    /// Inlined into the parser loop: almost every string is plain ASCII ended by its quote,
+    /// so the scan and the node push are all that runs; anything else (escapes, non-ASCII,
+    /// control bytes, the end of the input) goes to [`Tape::string_general`], which starts
+    /// over from the opening quote.
+    #[inline(always)]
     fn string(&mut self, bytes: &[u8], start: usize, kind: Kind) -> Result<usize, Stopped> {
+        let pos = plain_end(bytes, start + 1);
+        if bytes.get(pos) == Some(&b'"') {
+            self.nodes.push(Node {
+                start: start as u32,
+                end: pos as u32 + 1,
+                aux: 0,
+                len: 0,
+                kind,
+                flags: 0,
+            });
+            return Ok(pos + 1);
+        }
+        self.string_general(bytes, start, kind)
+    }
+
+    /// [`Tape::string`] for any string: unescapes, checks UTF-8 and reports errors.
+    #[inline(never)]
+    fn string_general(&mut self, bytes: &[u8], start: usize, kind: Kind) -> Result<usize, Stopped> {
         let len = bytes.len();
         let mut pos = start + 1;
         let mut flags = 0u8;

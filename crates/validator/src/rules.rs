@@ -105,6 +105,11 @@ struct Lookup {
     /// By rule: 1 + the index of the next rule in the same slot, or 0.
     chain: Vec<u8>,
     keys: Vec<&'static [u8]>,
+    /// A collision-free table over [`Lookup::digest`] (256 slots, 1 + the rule index, or 0),
+    /// found at build time by trying multipliers; empty if none was found, and `find` then
+    /// walks the chains. One probe and one comparison per member, with no chain to follow.
+    perfect: Option<Box<[u8; 256]>>,
+    multiplier: u32,
 }
 
 const MAX_KEY: usize = 32;
@@ -119,11 +124,67 @@ impl Lookup {
                 first[slot] = index as u8 + 1;
             }
         }
+        let keys: Vec<&'static [u8]> = rules.iter().map(|rule| rule.key().as_bytes()).collect();
+        let (perfect, multiplier) = match Lookup::perfect_table(&keys) {
+            Some((table, multiplier)) => (Some(table), multiplier),
+            None => (None, 0),
+        };
         Lookup {
             first,
             chain,
-            keys: rules.iter().map(|rule| rule.key().as_bytes()).collect(),
+            keys,
+            perfect,
+            multiplier,
         }
+    }
+
+    /// Length, first, last and second-to-last byte of a key, packed: distinct for every
+    /// documented key (else no perfect table is built).
+    #[inline]
+    fn digest(key: &[u8]) -> u32 {
+        let (first, penult, last) = match *key {
+            [first, .., penult, last] => (first, penult, last),
+            [first, last] => (first, first, last),
+            [only] => (only, 0, only),
+            [] => (0, 0, 0),
+        };
+        (key.len() as u32 & 0xFF) << 24
+            | u32::from(first)
+            | u32::from(last) << 8
+            | u32::from(penult) << 16
+    }
+
+    #[inline]
+    fn perfect_slot(digest: u32, multiplier: u32) -> usize {
+        // The top byte: always below 256, so indexing the table needs no bounds check.
+        usize::from((digest.wrapping_mul(multiplier) >> 24) as u8)
+    }
+
+    fn perfect_table(keys: &[&[u8]]) -> Option<(Box<[u8; 256]>, u32)> {
+        if keys.len() >= 255 {
+            return None;
+        }
+        let digests: Vec<u32> = keys.iter().map(|key| Lookup::digest(key)).collect();
+        // A deterministic sequence of odd multipliers; with about 50 keys in 256 slots a
+        // few hundred tries find one without collisions.
+        let mut multiplier = 0x9E37_79B9u32;
+        for _ in 0..100_000 {
+            multiplier = multiplier
+                .wrapping_mul(0x0019_660D)
+                .wrapping_add(0x3C6E_F35F)
+                | 1;
+            let mut table = Box::new([0u8; 256]);
+            let clean = digests.iter().enumerate().all(|(index, &digest)| {
+                let slot = &mut table[Lookup::perfect_slot(digest, multiplier)];
+                let free = *slot == 0;
+                *slot = index as u8 + 1;
+                free
+            });
+            if clean {
+                return Some((table, multiplier));
+            }
+        }
+        None
     }
 
     #[inline]
@@ -132,8 +193,18 @@ impl Lookup {
         (key.len() < MAX_KEY && first < 128).then(|| key.len() * 128 + usize::from(first))
     }
 
-    #[inline]
+    #[inline(always)]
     fn find(&self, key: &[u8]) -> Option<usize> {
+        if let Some(table) = &self.perfect {
+            let slot = table[Lookup::perfect_slot(Lookup::digest(key), self.multiplier)];
+            // Keys are distinct, so a documented key can only be the one in its own slot.
+            let index = usize::from(slot).checked_sub(1)?;
+            return self
+                .keys
+                .get(index)
+                .is_some_and(|known| bytes_eq(known, key))
+                .then_some(index);
+        }
         let mut next = *self.first.get(Lookup::slot(key)?)?;
         while next != 0 {
             let index = usize::from(next - 1);
@@ -494,8 +565,11 @@ fn simple_http_url(text: &[u8]) -> bool {
     if !matches!(tail.first(), None | Some(b'/' | b'?')) {
         return false;
     }
-    tail.iter()
-        .all(|&byte| URL_CLASS[usize::from(byte)] != OTHER)
+    // No early exit: the tail is usually a clean path, and a branch-free fold over it is
+    // cheaper than a test per byte.
+    tail.iter().fold(true, |clean, &byte| {
+        clean & (URL_CLASS[usize::from(byte)] != OTHER)
+    })
 }
 
 const OTHER: u8 = 0;
@@ -587,7 +661,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn text(&self, index: usize) -> &[u8] {
         match self.tape.nodes.get(index) {
             Some(node) => self.tape.text(self.bytes, node),
@@ -715,15 +789,27 @@ impl<'a> Checker<'a> {
                         self.duplicate(&Pointer::root(), key);
                     }
                     seen[field] = value as u32 + 1;
-                    self.check_key_text(&Pointer::root(), key);
+                    // The flag first: the pointer is built only for a key with a defect.
+                    if self.node(key).flags & BAD_TEXT != 0 {
+                        self.check_key_text(&Pointer::root(), key);
+                    }
                     let rule = &FIELDS[field];
-                    // Most members are free text holding a clean string: nothing to check, so
-                    // skip the call (check_member would find nothing either).
+                    // Most members are free text holding a clean string, a documented enum
+                    // value or a boolean: check_member would find nothing, so skip the call.
                     let plain = self.node(value);
-                    if matches!(rule.kind, FieldKind::Text)
-                        && plain.kind == Kind::Str
-                        && plain.flags & BAD_TEXT == 0
-                    {
+                    let clean = plain.flags & BAD_TEXT == 0
+                        && match rule.kind {
+                            FieldKind::Text => plain.kind == Kind::Str,
+                            FieldKind::Enum(values) => {
+                                plain.kind == Kind::Str && {
+                                    let text = self.text(value);
+                                    values.iter().any(|known| bytes_eq(known.as_bytes(), text))
+                                }
+                            }
+                            FieldKind::Boolean => matches!(plain.kind, Kind::True | Kind::False),
+                            _ => false,
+                        };
+                    if clean {
                         continue;
                     }
                     self.check_member(root, rule, value, self.cfg.required_top[field]);

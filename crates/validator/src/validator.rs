@@ -846,7 +846,13 @@ impl Validator {
         for event in doc.events.drain(..) {
             doc.sink.push(event);
         }
-        Ok(if ended { Flow::Continue } else { Flow::Stop })
+        // `doc.size` is never 0 here (the scanner always takes a byte); stopping if it were
+        // keeps this walk from ever spinning in place.
+        Ok(if ended && doc.size > 0 {
+            Flow::Continue
+        } else {
+            Flow::Stop
+        })
     }
 
     /// A top-level (or pointed-to) array: each item is a record.

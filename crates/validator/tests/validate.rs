@@ -905,6 +905,20 @@ fn input_shapes() {
 #[test]
 fn hostile_inputs_do_not_panic() {
     let d = default();
+    // Found by the fuzzer: after a broken record, a stray `]` once made the document walk loop
+    // in place, emitting syntax findings until memory ran out. Each stray byte is now consumed.
+    for input in [
+        &b"{\"_i:96d\"\n\"\n\n\nople Co. o\0\0 on LINE\",\"3\"/\"f6\"]}\n"[..],
+        b"[{\"a\" 1}, ] ] ] :",
+        b"{} ] } , :",
+    ] {
+        let report = Validator::new(d.clone()).validate_slice(input, "t.json");
+        assert!(
+            report.summary.records <= input.len() as u64 && !report.findings.is_empty(),
+            "{:?}: {report}",
+            String::from_utf8_lossy(input)
+        );
+    }
     let depth = 1_000_000;
     let deep_array = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
     let found = findings(&d, deep_array.as_bytes());
