@@ -13,7 +13,8 @@ use std::sync::OnceLock;
 use chrono::{Datelike, NaiveDate};
 use enquiry_schema::codes;
 use enquiry_schema::fields::{
-    FieldKind, FieldRule, AFTER_CREATION, CLOSED_ONLY, FIELDS, LOCATION_DETAIL_FIELDS, MAX_MILLIS,
+    FieldKind, FieldRule, JsonType, AFTER_CREATION, CLOSED_ONLY, FIELDS, LOCATION_DETAIL_FIELDS,
+    MAX_MILLIS,
 };
 use enquiry_schema::json_schema::Profile;
 
@@ -628,6 +629,31 @@ fn closest<'a>(candidates: impl Iterator<Item = &'a str>, text: &str) -> Option<
     best.map(|(candidate, _)| candidate)
 }
 
+/// An ISO code table as a rule sees it.
+struct CodeTable {
+    code: Code,
+    contains: fn(&[u8]) -> bool,
+    upper: bool,
+    expected: &'static str,
+    short: &'static str,
+}
+
+const LANGUAGE_TABLE: CodeTable = CodeTable {
+    code: Code::Language,
+    contains: codes::is_language_code,
+    upper: false,
+    expected: "an assigned ISO 639-1 code in lower case, e.g. en",
+    short: "ISO 639-1 code",
+};
+
+const COUNTRY_TABLE: CodeTable = CodeTable {
+    code: Code::Country,
+    contains: codes::is_country_code,
+    upper: true,
+    expected: "an assigned ISO 3166-1 alpha-2 code in upper case, e.g. HK",
+    short: "ISO 3166-1 alpha-2 code",
+};
+
 /// The checker of one record.
 pub(crate) struct Checker<'a> {
     pub cfg: &'a Compiled,
@@ -847,6 +873,31 @@ impl<'a> Checker<'a> {
         self.scratch.seen = seen;
         self.scratch.unknown = unknown;
         self.scratch.next_of = next_of;
+    }
+
+    /// An ISO code member: in the table, or a finding, with the other letter case as the
+    /// suggestion when that is in the table.
+    fn check_code(&mut self, rule: &FieldRule, value: usize, table: &CodeTable) {
+        let text = self.text(value);
+        if (table.contains)(text) {
+            return;
+        }
+        let recased = if table.upper {
+            text.to_ascii_uppercase()
+        } else {
+            text.to_ascii_lowercase()
+        };
+        let suggestion =
+            (table.contains)(&recased).then(|| String::from_utf8_lossy(&recased).into_owned());
+        let shown = self.value_text(rule, value);
+        self.emit(
+            table.code,
+            self.node(value).start,
+            Pointer::parse(rule.pointer).unwrap_or_default(),
+            format!("`{}` is {shown}; expected {}", rule.name, table.expected),
+            Some(table.short.to_owned()),
+            suggestion,
+        );
     }
 
     /// The strict profile's conditional requirement: a closed enquiry has every member of
@@ -1121,16 +1172,15 @@ impl<'a> Checker<'a> {
             return;
         }
         let pointer = || Pointer::parse(rule.pointer).unwrap_or_default();
+        // One type check for every kind that holds a string; the arms below see only strings.
+        if rule.kind.json_type() == JsonType::String && node.kind != Kind::Str {
+            self.type_error(root, rule, value, Some(pointer()), "a string");
+            return;
+        }
         match rule.kind {
-            FieldKind::Text => {
-                if node.kind != Kind::Str {
-                    self.type_error(root, rule, value, Some(pointer()), "a string");
-                }
-            }
+            FieldKind::Text => {}
             FieldKind::RecognisedText(values) => {
-                if node.kind != Kind::Str {
-                    self.type_error(root, rule, value, Some(pointer()), "a string");
-                } else if self.on(Code::UnrecognisedValue) {
+                if self.on(Code::UnrecognisedValue) {
                     let text = self.text(value);
                     if !values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
                         let shown = self.value_text(rule, value);
@@ -1229,20 +1279,12 @@ impl<'a> Checker<'a> {
                 }
             }
             FieldKind::Enum(values) => {
-                if node.kind != Kind::Str {
-                    self.type_error(root, rule, value, Some(pointer()), "a string");
-                    return;
-                }
                 let text = self.text(value);
                 if !values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
                     self.bad_enum(rule, value, values, Code::Enum, &one_of(values));
                 }
             }
             FieldKind::Channel(values) => {
-                if node.kind != Kind::Str {
-                    self.type_error(root, rule, value, Some(pointer()), "a string");
-                    return;
-                }
                 let text = self.text(value);
                 match &self.cfg.channels {
                     Some(channels) => {
@@ -1317,10 +1359,6 @@ impl<'a> Checker<'a> {
                 }
             }
             FieldKind::IpAddress => {
-                if node.kind != Kind::Str {
-                    self.type_error(root, rule, value, Some(pointer()), "a string");
-                    return;
-                }
                 let ok = std::str::from_utf8(self.text(value))
                     .is_ok_and(|text| text.parse::<IpAddr>().is_ok());
                 if !ok {
@@ -1338,39 +1376,9 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
-            FieldKind::LanguageCode => {
-                if node.kind != Kind::Str {
-                    self.type_error(root, rule, value, Some(pointer()), "a string");
-                    return;
-                }
-                let text = self.text(value);
-                if !codes::is_language_code(text) {
-                    let shown = self.value_text(rule, value);
-                    let lower = text.to_ascii_lowercase();
-                    let suggestion = codes::is_language_code(&lower)
-                        .then(|| String::from_utf8_lossy(&lower).into_owned());
-                    self.emit(Code::Language, node.start, pointer(), format!("`{}` is {shown}; expected an assigned ISO 639-1 code in lower case, e.g. en", rule.name), Some("ISO 639-1 code".to_owned()), suggestion);
-                }
-            }
-            FieldKind::CountryCode => {
-                if node.kind != Kind::Str {
-                    self.type_error(root, rule, value, Some(pointer()), "a string");
-                    return;
-                }
-                let text = self.text(value);
-                if !codes::is_country_code(text) {
-                    let shown = self.value_text(rule, value);
-                    let upper = text.to_ascii_uppercase();
-                    let suggestion = codes::is_country_code(&upper)
-                        .then(|| String::from_utf8_lossy(&upper).into_owned());
-                    self.emit(Code::Country, node.start, pointer(), format!("`{}` is {shown}; expected an assigned ISO 3166-1 alpha-2 code in upper case, e.g. HK", rule.name), Some("ISO 3166-1 alpha-2 code".to_owned()), suggestion);
-                }
-            }
+            FieldKind::LanguageCode => self.check_code(rule, value, &LANGUAGE_TABLE),
+            FieldKind::CountryCode => self.check_code(rule, value, &COUNTRY_TABLE),
             FieldKind::HttpUrl => {
-                if node.kind != Kind::Str {
-                    self.type_error(root, rule, value, Some(pointer()), "a string");
-                    return;
-                }
                 let ok = simple_http_url(self.text(value))
                     || std::str::from_utf8(self.text(value))
                         .ok()
