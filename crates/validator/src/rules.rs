@@ -889,13 +889,34 @@ impl<'a> Checker<'a> {
         };
         let suggestion =
             (table.contains)(&recased).then(|| String::from_utf8_lossy(&recased).into_owned());
+        self.value_finding(
+            table.code,
+            rule,
+            value,
+            table.expected,
+            table.short,
+            suggestion,
+        );
+    }
+
+    /// A finding about a member's value: "`name` is <value, masked if personal>; expected ...",
+    /// at the value.
+    fn value_finding(
+        &mut self,
+        code: Code,
+        rule: &FieldRule,
+        value: usize,
+        expected: &str,
+        short: &str,
+        suggestion: Option<String>,
+    ) {
         let shown = self.value_text(rule, value);
         self.emit(
-            table.code,
+            code,
             self.node(value).start,
             Pointer::parse(rule.pointer).unwrap_or_default(),
-            format!("`{}` is {shown}; expected {}", rule.name, table.expected),
-            Some(table.short.to_owned()),
+            format!("`{}` is {shown}; expected {expected}", rule.name),
+            Some(short.to_owned()),
             suggestion,
         );
     }
@@ -1252,26 +1273,17 @@ impl<'a> Checker<'a> {
                 self.scratch.day_cache = cache;
                 match parsed {
                     None => {
-                        let shown = self.value_text(rule, value);
-                        self.emit(
-                            Code::DateTime,
-                            node.start,
-                            pointer(),
-                            format!("`{}` is {shown}; expected an RFC 3339 date-time with a zone and a real calendar date, e.g. 2022-11-07T00:00:00.000Z", rule.name),
-                            Some("RFC 3339 date-time".to_owned()),
-                            None,
-                        );
+                        self.value_finding(Code::DateTime, rule, value, "an RFC 3339 date-time with a zone and a real calendar date, e.g. 2022-11-07T00:00:00.000Z", "RFC 3339 date-time", None);
                     }
                     Some(instant) => {
                         self.scratch.instants.push((value, instant));
                         if !instant.canonical && self.on(Code::CanonicalTimestamp) {
-                            let shown = self.value_text(rule, value);
-                            self.emit(
+                            self.value_finding(
                                 Code::CanonicalTimestamp,
-                                node.start,
-                                pointer(),
-                                format!("`{}` is {shown}; expected UTC with milliseconds, e.g. 2022-11-07T00:00:00.000Z", rule.name),
-                                Some("YYYY-MM-DDThh:mm:ss.sssZ".to_owned()),
+                                rule,
+                                value,
+                                "UTC with milliseconds, e.g. 2022-11-07T00:00:00.000Z",
+                                "YYYY-MM-DDThh:mm:ss.sssZ",
                                 None,
                             );
                         }
@@ -1334,25 +1346,23 @@ impl<'a> Checker<'a> {
                         negative: true,
                         magnitude,
                     } if magnitude > 0 => {
-                        let shown = self.value_text(rule, value);
-                        self.emit(
+                        self.value_finding(
                             Code::Minimum,
-                            node.start,
-                            pointer(),
-                            format!("`{}` is {shown}; expected milliseconds >= 0", rule.name),
-                            Some(">= 0".to_owned()),
+                            rule,
+                            value,
+                            "milliseconds >= 0",
+                            ">= 0",
                             None,
                         );
                     }
                     Integer::Value { magnitude, .. } if magnitude <= MAX_MILLIS => {}
                     Integer::Value { .. } | Integer::Fraction | Integer::TooLarge => {
-                        let shown = self.value_text(rule, value);
-                        self.emit(
+                        self.value_finding(
                             Code::Integer,
-                            node.start,
-                            pointer(),
-                            format!("`{}` is {shown}; expected an integer number of milliseconds, at most {MAX_MILLIS}", rule.name),
-                            Some("an integer".to_owned()),
+                            rule,
+                            value,
+                            &format!("an integer number of milliseconds, at most {MAX_MILLIS}"),
+                            "an integer",
                             None,
                         );
                     }
@@ -1362,16 +1372,12 @@ impl<'a> Checker<'a> {
                 let ok = std::str::from_utf8(self.text(value))
                     .is_ok_and(|text| text.parse::<IpAddr>().is_ok());
                 if !ok {
-                    let shown = self.value_text(rule, value);
-                    self.emit(
+                    self.value_finding(
                         Code::Ip,
-                        node.start,
-                        pointer(),
-                        format!(
-                            "`{}` is {shown}; expected an IPv4 or IPv6 address",
-                            rule.name
-                        ),
-                        Some("an IPv4 or IPv6 address".to_owned()),
+                        rule,
+                        value,
+                        "an IPv4 or IPv6 address",
+                        "an IPv4 or IPv6 address",
                         None,
                     );
                 }
@@ -1388,16 +1394,12 @@ impl<'a> Checker<'a> {
                                 && url.host_str().is_some_and(|host| !host.is_empty())
                         });
                 if !ok {
-                    let shown = self.value_text(rule, value);
-                    self.emit(
+                    self.value_finding(
                         Code::Url,
-                        node.start,
-                        pointer(),
-                        format!(
-                            "`{}` is {shown}; expected an absolute http or https URL",
-                            rule.name
-                        ),
-                        Some("an absolute http(s) URL".to_owned()),
+                        rule,
+                        value,
+                        "an absolute http or https URL",
+                        "an absolute http(s) URL",
                         None,
                     );
                 }
@@ -1443,19 +1445,10 @@ impl<'a> Checker<'a> {
         if !self.on(code) {
             return;
         }
-        let node = self.node(value);
         let text = String::from_utf8_lossy(self.text(value)).into_owned();
         let suggestion = closest(values.iter().copied(), &text).map(str::to_owned);
-        let shown = self.value_text(rule, value);
         let masked_suggestion = suggestion.filter(|_| !rule.personal || self.cfg.show_values);
-        self.emit(
-            code,
-            node.start,
-            Pointer::parse(rule.pointer).unwrap_or_default(),
-            format!("`{}` is {shown}; expected {expected}", rule.name),
-            Some(expected.to_owned()),
-            masked_suggestion,
-        );
+        self.value_finding(code, rule, value, expected, expected, masked_suggestion);
     }
 
     fn check_labels(&mut self, root: usize, rule: &FieldRule, value: usize) {
