@@ -800,6 +800,15 @@ impl Validator {
         }
     }
 
+    /// Scans the rest of a record object whose opening `{` was consumed, then checks it.
+    fn doc_finish_object(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<Flow> {
+        let inside_object = ScanState {
+            depth: 1,
+            ..ScanState::default()
+        };
+        self.doc_finish(doc, inside_object)
+    }
+
     /// Scans the rest of the current record from `state`, then checks it.
     fn doc_finish(&self, doc: &mut Doc<'_, '_, '_>, state: ScanState) -> io::Result<Flow> {
         let ended = doc.scan(state, true, self.record_limit())?;
@@ -927,24 +936,12 @@ impl Validator {
                             .is_some_and(|raw| key_matches(raw, is_documented));
                     doc.skip_ws_captured(limit)?;
                     if doc.source.peek()? != Some(b':') {
-                        return self.doc_finish(
-                            doc,
-                            ScanState {
-                                depth: 1,
-                                ..ScanState::default()
-                            },
-                        );
+                        return self.doc_finish_object(doc);
                     }
                     doc.take(1, limit);
                     doc.skip_ws_captured(limit)?;
                     if documented {
-                        return self.doc_finish(
-                            doc,
-                            ScanState {
-                                depth: 1,
-                                ..ScanState::default()
-                            },
-                        );
+                        return self.doc_finish_object(doc);
                     }
                     if doc.source.peek()? == Some(b'[') {
                         doc.capture.clear();
@@ -963,30 +960,14 @@ impl Validator {
                             doc.take(1, limit);
                             return self.doc_emit(doc, true);
                         }
-                        _ => {
-                            return self.doc_finish(
-                                doc,
-                                ScanState {
-                                    depth: 1,
-                                    ..ScanState::default()
-                                },
-                            )
-                        }
+                        _ => return self.doc_finish_object(doc),
                     }
                 }
                 Some(b'}') => {
                     doc.take(1, limit);
                     return self.doc_emit(doc, true);
                 }
-                _ => {
-                    return self.doc_finish(
-                        doc,
-                        ScanState {
-                            depth: 1,
-                            ..ScanState::default()
-                        },
-                    )
-                }
+                _ => return self.doc_finish_object(doc),
             }
         }
     }
