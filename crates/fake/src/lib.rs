@@ -450,22 +450,10 @@ impl Generator {
     pub fn write_ndjson_with<W: Write>(
         &self,
         count: u64,
-        mut writer: W,
-        mut on_label: impl FnMut(Label),
+        writer: W,
+        on_label: impl FnMut(Label),
     ) -> io::Result<()> {
-        let mut buffer = Vec::with_capacity(FLUSH_AT + 8192);
-        for index in 0..count {
-            if let Some(label) = self.record_framed(index, &mut buffer, Framing::Lines) {
-                on_label(label);
-            }
-            buffer.push(b'\n');
-            if buffer.len() >= FLUSH_AT {
-                writer.write_all(&buffer)?;
-                buffer.clear();
-            }
-        }
-        writer.write_all(&buffer)?;
-        writer.flush()
+        self.write_framed(count, writer, on_label, Framing::Lines)
     }
 
     /// Writes records `0..count` as NDJSON and returns the labels of the mutants.
@@ -476,27 +464,47 @@ impl Generator {
     }
 
     /// Writes records `0..count` as one JSON array (`[`, one record a line, `]`), calling
-    /// `on_label` for every mutant. `syntax` and `too-deep` mutants are not planted: they would
-    /// end the array for the validator.
+    /// `on_label` for every mutant. `syntax` and `too-deep` mutants are not planted in arrays:
+    /// there a record's end is found by scanning brackets and quotes, so one broken element
+    /// could take its neighbours with it and break the one-label-per-record promise.
     pub fn write_json_array_with<W: Write>(
+        &self,
+        count: u64,
+        writer: W,
+        on_label: impl FnMut(Label),
+    ) -> io::Result<()> {
+        self.write_framed(count, writer, on_label, Framing::Array)
+    }
+
+    /// The one writing loop: records in a reused buffer, flushed in large blocks.
+    fn write_framed<W: Write>(
         &self,
         count: u64,
         mut writer: W,
         mut on_label: impl FnMut(Label),
+        framing: Framing,
     ) -> io::Result<()> {
+        // (before all, before the first record, between records, after each, after all)
+        type Bytes = &'static [u8];
+        let (open, first, between, after_each, close): (Bytes, Bytes, Bytes, Bytes, Bytes) =
+            match framing {
+                Framing::Lines => (b"", b"", b"", b"\n", b""),
+                Framing::Array => (b"[", b"\n", b",\n", b"", b"\n]\n"),
+            };
         let mut buffer = Vec::with_capacity(FLUSH_AT + 8192);
-        buffer.push(b'[');
+        buffer.extend_from_slice(open);
         for index in 0..count {
-            buffer.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
-            if let Some(label) = self.record_framed(index, &mut buffer, Framing::Array) {
+            buffer.extend_from_slice(if index == 0 { first } else { between });
+            if let Some(label) = self.record_framed(index, &mut buffer, framing) {
                 on_label(label);
             }
+            buffer.extend_from_slice(after_each);
             if buffer.len() >= FLUSH_AT {
                 writer.write_all(&buffer)?;
                 buffer.clear();
             }
         }
-        buffer.extend_from_slice(b"\n]\n");
+        buffer.extend_from_slice(close);
         writer.write_all(&buffer)?;
         writer.flush()
     }
