@@ -1,7 +1,6 @@
 //! `enquiry explain CODE` and `enquiry rules`.
 
 use std::fmt::Write as _;
-use std::process::ExitCode;
 
 use enquiry_validator::{Code, Level};
 
@@ -78,19 +77,19 @@ pub fn rules_table() -> String {
 }
 
 /// Runs `enquiry explain CODE`.
-pub fn explain(code: &str) -> ExitCode {
+pub fn explain(code: &str) -> u8 {
     match code.parse::<Code>() {
         Ok(code) => crate::print_or_fail(&explanation(code)),
         Err(err) => {
             let known: Vec<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
             eprintln!("enquiry explain: {err}\nknown rules: {}", known.join(", "));
-            ExitCode::from(2)
+            2
         }
     }
 }
 
 /// Runs `enquiry rules`.
-pub fn rules() -> ExitCode {
+pub fn rules() -> u8 {
     crate::print_or_fail(&rules_table())
 }
 

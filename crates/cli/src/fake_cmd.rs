@@ -8,7 +8,6 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use enquiry_fake::{Generator, InvalidRate, Label, Options};
 use enquiry_schema::{Channel, Status};
@@ -221,12 +220,12 @@ fn generate(args: &FakeArgs) -> Result<(), Failure> {
 }
 
 /// Runs `enquiry fake`.
-pub fn run(args: &FakeArgs) -> ExitCode {
+pub fn run(args: &FakeArgs) -> u8 {
     match generate(args) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(failure) => {
             eprintln!("enquiry fake: {}", failure.message);
-            ExitCode::from(failure.code)
+            failure.code
         }
     }
 }

@@ -4,7 +4,6 @@ use std::env;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::ValueEnum;
@@ -135,12 +134,12 @@ impl Input {
 }
 
 /// Runs `enquiry validate`.
-pub fn run(args: &ValidateArgs) -> ExitCode {
+pub fn run(args: &ValidateArgs) -> u8 {
     let config = match build_config(args) {
         Ok(config) => config,
         Err(UsageError(message)) => {
             eprintln!("enquiry validate: {message}");
-            return ExitCode::from(2);
+            return 2;
         }
     };
     let (inputs, mut path_error) = collect_inputs(&args.paths);
@@ -241,15 +240,15 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
     if let Some(err) = output_error {
         if err.kind() != io::ErrorKind::BrokenPipe {
             eprintln!("enquiry validate: cannot write the report: {err}");
-            return ExitCode::from(2);
+            return 2;
         }
     }
     if path_error {
-        ExitCode::from(2)
+        2
     } else if failed {
-        ExitCode::from(1)
+        1
     } else {
-        ExitCode::SUCCESS
+        0
     }
 }
 

@@ -1,0 +1,156 @@
+//! `enquiry`: validate CINNOX enquiry payloads, explain the rules, print the JSON Schema and
+//! generate fake enquiries.
+//!
+//! This binary is thin glue over the workspace's libraries: `enquiry-validator` does the checking,
+//! `enquiry-schema` writes the schema and `enquiry-fake` the test data. What lives here is argument
+//! parsing (clap), finding input files, and the report renderers (`report::*`): `human` (source
+//! snippets with a caret, via `annotate-snippets`), `json`, `junit` (via `quick-junit`), `github`
+//! (workflow commands) and `sarif` (SARIF 2.1.0, via `serde-sarif`).
+//!
+//! ```text
+//! enquiry validate captures/ --format github
+//! enquiry fake --count 1000 --seed 7 | enquiry validate -
+//! enquiry explain date-time
+//! ```
+//!
+//! The binary's `main` is one call to [`run`]; the Python wheel's `enquiry` console command calls
+//! the same function, so both behave alike, exit codes included.
+//!
+//! Exit codes of `enquiry validate`: `0` no error (warnings allowed unless `--deny-warnings`),
+//! `1` at least one error, `2` usage error, unreadable path or bad configuration.
+
+#![deny(missing_docs)]
+
+mod explain;
+mod fake_cmd;
+mod report;
+mod source;
+mod validate;
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use enquiry_schema::json_schema::{enquiry_schema, to_canonical_string, Draft, Profile};
+
+/// Validate CINNOX enquiry payloads against the documented contract, explain its rules, print
+/// its JSON Schema and generate deterministic fake enquiries.
+#[derive(Parser, Debug)]
+#[command(
+    name = "enquiry",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check payload files (one object, a JSON array, NDJSON or a list response) and report
+    /// every defect with file, line, column, record and JSON Pointer.
+    Validate(validate::ValidateArgs),
+    /// Explain a rule: what it checks, why, an example and its default severity.
+    Explain {
+        /// The rule's id, as findings show it (`enum`, `date-time`, ...).
+        code: String,
+    },
+    /// List every rule with its default severity and whether the JSON Schema expresses it.
+    Rules,
+    /// Print the generated JSON Schema of one enquiry record.
+    Schema {
+        /// The strict profile's schema (every member required, no unknown members).
+        #[arg(long)]
+        strict: bool,
+        /// The JSON Schema dialect.
+        #[arg(long, value_enum, default_value_t = DraftArg::Draft2020_12)]
+        draft: DraftArg,
+    },
+    /// Generate deterministic fake enquiries, valid or carrying one labelled defect each.
+    Fake(fake_cmd::FakeArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `--draft` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DraftArg {
+    /// JSON Schema draft 2020-12.
+    #[value(name = "2020-12")]
+    Draft2020_12,
+    /// JSON Schema draft-07, for older tools.
+    #[value(name = "07")]
+    Draft07,
+}
+
+/// Runs the `enquiry` command line: `args` starts with the program name, as
+/// [`std::env::args_os`] does. Returns the process exit status (`0`, `1`, or `2` for a usage
+/// error); clap's `--help` and `--version` print and return `0`.
+pub fn run<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            // `print` writes help and version to stdout and usage errors to stderr.
+            let _ = err.print();
+            return if err.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Validate(args) => validate::run(&args),
+        Command::Explain { code } => explain::explain(&code),
+        Command::Rules => explain::rules(),
+        Command::Schema { strict, draft } => {
+            let profile = if strict {
+                Profile::Strict
+            } else {
+                Profile::Default
+            };
+            let draft = match draft {
+                DraftArg::Draft2020_12 => Draft::Draft2020_12,
+                DraftArg::Draft07 => Draft::Draft07,
+            };
+            print_or_fail(&to_canonical_string(&enquiry_schema(profile, draft)))
+        }
+        Command::Fake(args) => fake_cmd::run(&args),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "enquiry", &mut out);
+            print_or_fail(&String::from_utf8_lossy(&out))
+        }
+    }
+}
+
+/// Writes text to standard output; a closed pipe is not an error worth reporting.
+fn print_or_fail(text: &str) -> u8 {
+    let mut stdout = io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => 0,
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(err) => {
+            eprintln!("enquiry: cannot write to standard output: {err}");
+            2
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
