@@ -237,16 +237,19 @@ fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Why a query was refused: one of the documented 400 messages.
+type Rejection = &'static str;
+
 /// The query parameters of one endpoint, each at most once, none unknown.
 struct Params(Vec<(String, String)>);
 
 impl Params {
-    fn parse(query: Option<&str>, allowed: &[&str]) -> Result<Params, Response> {
-        let pairs = parse_query(query).ok_or_else(|| bad_request(BAD_QUERY))?;
+    fn parse(query: Option<&str>, allowed: &[&str]) -> Result<Params, Rejection> {
+        let pairs = parse_query(query).ok_or(BAD_QUERY)?;
         for (at, (name, _)) in pairs.iter().enumerate() {
             let repeated = pairs[..at].iter().any(|(other, _)| other == name);
             if repeated || !allowed.contains(&name.as_str()) {
-                return Err(bad_request(BAD_QUERY));
+                return Err(BAD_QUERY);
             }
         }
         Ok(Params(pairs))
@@ -262,20 +265,20 @@ impl Params {
     }
 
     /// `offset` and `limit`, checked in the vendor's order.
-    fn paging(&self) -> Result<(u64, u64), Response> {
+    fn paging(&self) -> Result<(u64, u64), Rejection> {
         let offset = match self.get("offset") {
             None => 0,
             Some(text) => match parse_integer(text)? {
-                value if value < 0 => return Err(bad_request(NEGATIVE_OFFSET)),
+                value if value < 0 => return Err(NEGATIVE_OFFSET),
                 value => value as u64,
             },
         };
         let limit = match self.get("limit") {
             None => DEFAULT_LIMIT,
             Some(text) => match parse_integer(text)? {
-                value if value < 0 => return Err(bad_request(NEGATIVE_LIMIT)),
+                value if value < 0 => return Err(NEGATIVE_LIMIT),
                 0 => DEFAULT_LIMIT,
-                value if value as u64 > MAX_LIMIT => return Err(bad_request(EXCEED_LIMIT)),
+                value if value as u64 > MAX_LIMIT => return Err(EXCEED_LIMIT),
                 value => value as u64,
             },
         };
@@ -284,18 +287,18 @@ impl Params {
 }
 
 /// A decimal integer (optional `-`), or `Bad query`.
-fn parse_integer(text: &str) -> Result<i64, Response> {
+fn parse_integer(text: &str) -> Result<i64, Rejection> {
     let digits = text.strip_prefix('-').unwrap_or(text);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad_request(BAD_QUERY));
+        return Err(BAD_QUERY);
     }
-    text.parse().map_err(|_| bad_request(BAD_QUERY))
+    text.parse().map_err(|_| BAD_QUERY)
 }
 
 /// An RFC 3339 instant as milliseconds, rounded up (so `createdAt >= instant` compares
 /// exactly at millisecond precision), or `Bad query`.
-fn parse_bound(text: &str) -> Result<i64, Response> {
-    let at = DateTime::parse_from_rfc3339(text).map_err(|_| bad_request(BAD_QUERY))?;
+fn parse_bound(text: &str) -> Result<i64, Rejection> {
+    let at = DateTime::parse_from_rfc3339(text).map_err(|_| BAD_QUERY)?;
     let millis = at.timestamp_millis();
     Ok(if at.timestamp_subsec_nanos() % 1_000_000 == 0 {
         millis
@@ -305,14 +308,14 @@ fn parse_bound(text: &str) -> Result<i64, Response> {
 }
 
 fn enquiry_detail(shared: &Shared, query: Option<&str>) -> Response {
-    let page = || -> Result<Response, Response> {
+    let page = || -> Result<Response, Rejection> {
         let params = Params::parse(query, &["startAt", "endAt", "offset", "limit"])?;
         let (Some(start), Some(end)) = (params.get("startAt"), params.get("endAt")) else {
-            return Err(bad_request(MISSING_RANGE));
+            return Err(MISSING_RANGE);
         };
         let (start, end) = (parse_bound(start)?, parse_bound(end)?);
         if end < start {
-            return Err(bad_request(END_BEFORE_START));
+            return Err(END_BEFORE_START);
         }
         let (offset, limit) = params.paging()?;
         let (first, last) = shared.dataset.range(start, end);
@@ -333,11 +336,11 @@ fn enquiry_detail(shared: &Shared, query: Option<&str>) -> Response {
         body.extend_from_slice(b"]}");
         Ok(json_bytes(StatusCode::OK, body))
     };
-    page().unwrap_or_else(|error| error)
+    page().unwrap_or_else(bad_request)
 }
 
 fn labels(shared: &Shared, query: Option<&str>) -> Response {
-    let page = || -> Result<Response, Response> {
+    let page = || -> Result<Response, Rejection> {
         let params = Params::parse(query, &["offset", "limit", "id", "name"])?;
         let (offset, limit) = params.paging()?;
         let id = params.get("id");
@@ -360,7 +363,7 @@ fn labels(shared: &Shared, query: Option<&str>) -> Response {
         let body = json!({"code": 200, "labelList": list});
         Ok(json_bytes(StatusCode::OK, body.to_string().into_bytes()))
     };
-    page().unwrap_or_else(|error| error)
+    page().unwrap_or_else(bad_request)
 }
 
 #[cfg(test)]

@@ -46,6 +46,8 @@ pub const FAULTS: &[(&str, Fault)] = &[
 pub const SLOW_CHUNKS: usize = 8;
 /// The pause before each piece of a slow body.
 pub const SLOW_CHUNK_DELAY: Duration = Duration::from_millis(150);
+/// How long a truncated body waits, after its first half, before the connection closes.
+const TRUNCATE_PAUSE: Duration = Duration::from_millis(50);
 /// The longest `Prefer: latency=` honoured.
 const MAX_PREFERRED_LATENCY_MS: u64 = 60_000;
 
@@ -327,7 +329,16 @@ async fn truncate(response: Response) -> Response {
         .headers
         .insert(header::CONTENT_LENGTH, bytes.len().into());
     let half = bytes.slice(..bytes.len() / 2);
-    let stream = futures_util::stream::iter([Ok(half), Err(broken())]);
+    // The pause lets the first half leave before the failure closes the connection.
+    let stream = futures_util::stream::unfold(Some(half), |state| async move {
+        match state {
+            Some(half) => Some((Ok(half), None)),
+            None => {
+                tokio::time::sleep(TRUNCATE_PAUSE).await;
+                Some((Err(broken()), None))
+            }
+        }
+    });
     Response::from_parts(parts, Body::from_stream(stream))
 }
 
