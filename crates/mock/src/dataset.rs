@@ -11,7 +11,7 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use enquiry_fake::{Generator, InvalidRate, MutantKind, Options};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -329,31 +329,48 @@ impl Moves {
     }
 
     /// Copies `record`, replacing the old ID and case date and shifting every canonical
-    /// timestamp by `delta` (text that is not a real instant, as a mutant's, is kept).
+    /// timestamp by `delta` (text that is not a real instant, as a mutant's, is kept). Every
+    /// value touched starts right after a quote, so only those positions are examined.
     fn apply(&self, record: &[u8], out: &mut Vec<u8>) {
+        let mut copied = 0;
         let mut at = 0;
-        while at < record.len() {
-            let rest = &record[at..];
-            if rest.starts_with(&self.old_id) {
-                out.extend_from_slice(&self.new_id);
-                at += self.old_id.len();
-            } else if rest.starts_with(&self.old_case) {
-                out.extend_from_slice(&self.new_case);
-                at += self.old_case.len();
+        while let Some(found) = memchr::memchr(b'"', &record[at..]) {
+            let quote = at + found;
+            let value = quote + 1;
+            let rest = &record[value..];
+            let (skip, replacement): (usize, Replacement) = if rest.starts_with(&self.old_id) {
+                (self.old_id.len(), Replacement::Id)
+            } else if record[quote..].starts_with(&self.old_case) {
+                (self.old_case.len() - 1, Replacement::Case)
             } else if let Some(millis) = rest.get(..24).and_then(parse_canonical) {
-                push_canonical(out, millis + self.delta);
-                at += 24;
+                (24, Replacement::Instant(millis + self.delta))
             } else {
-                out.push(record[at]);
-                at += 1;
+                at = value;
+                continue;
+            };
+            out.extend_from_slice(&record[copied..value]);
+            match replacement {
+                Replacement::Id => out.extend_from_slice(&self.new_id),
+                Replacement::Case => out.extend_from_slice(&self.new_case[1..]),
+                Replacement::Instant(millis) => push_canonical(out, millis),
             }
+            copied = value + skip;
+            at = copied;
         }
+        out.extend_from_slice(&record[copied..]);
     }
+}
+
+/// What replaces a value in [`Moves::apply`].
+enum Replacement {
+    Id,
+    Case,
+    Instant(i64),
 }
 
 /// The `len` bytes after the first `key` in `record`.
 fn value_after<'a>(record: &'a [u8], key: &[u8], len: usize) -> Option<&'a [u8]> {
-    let start = record.windows(key.len()).position(|window| window == key)? + key.len();
+    let start = memchr::memmem::find(record, key)? + key.len();
     record.get(start..start + len)
 }
 
@@ -385,13 +402,27 @@ pub(crate) fn parse_canonical(text: &[u8]) -> Option<i64> {
     Some(time.and_utc().timestamp_millis())
 }
 
-/// Writes the canonical text of an instant.
+/// Writes the canonical text of an instant (`1970-01-01T00:00:00.000Z` if out of range).
 pub(crate) fn push_canonical(out: &mut Vec<u8>, millis: i64) {
-    match DateTime::<Utc>::from_timestamp_millis(millis) {
-        Some(at) => {
-            out.extend_from_slice(at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string().as_bytes())
+    let at = DateTime::<Utc>::from_timestamp_millis(millis).unwrap_or_default();
+    let fields = [
+        (at.year().clamp(0, 9999) as u32, 4, b'-'),
+        (at.month(), 2, b'-'),
+        (at.day(), 2, b'T'),
+        (at.hour(), 2, b':'),
+        (at.minute(), 2, b':'),
+        (at.second(), 2, b'.'),
+        (at.timestamp_subsec_millis(), 3, b'Z'),
+    ];
+    for (value, width, separator) in fields {
+        let mut digits = [b'0'; 4];
+        let mut rest = value;
+        for slot in digits[..width].iter_mut().rev() {
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
         }
-        None => out.extend_from_slice(b"1970-01-01T00:00:00.000Z"),
+        out.extend_from_slice(&digits[..width]);
+        out.push(separator);
     }
 }
 
