@@ -152,6 +152,14 @@ pub fn rows(root: &Path, enquiry: &Path, quick: bool) -> Result<(), String> {
     ours_50.row("`enquiry serve`, limit=50");
     let ours_500 = runtime.block_on(hammer(server.port, &path(500), load.requests_500))?;
     ours_500.row("`enquiry serve`, limit=500");
+    let walk: Vec<String> = (0..load.records as usize)
+        .step_by(50)
+        .map(|offset| {
+            format!("/v1/api/apps/{APP}/data/enquiry-detail?{RANGE}&limit=50&offset={offset}")
+        })
+        .collect();
+    let walking = runtime.block_on(hammer_paths(server.port, walk, load.requests_50))?;
+    walking.row("`enquiry serve`, limit=50, pages walking the whole dataset (cache misses)");
     let prism = match find_prism(root) {
         Some(prism) => {
             let mut child = Prism::start(&prism, root)?;
@@ -331,16 +339,28 @@ impl Prism {
 
 /// Sends `requests` GETs of `path` over [`CONNECTIONS`] connections; measures each.
 async fn hammer(port: u16, path: &str, requests: usize) -> Result<Measured, String> {
+    hammer_paths(port, vec![path.to_owned()], requests).await
+}
+
+/// Sends `requests` GETs over [`CONNECTIONS`] connections, cycling through `paths`.
+async fn hammer_paths(port: u16, paths: Vec<String>, requests: usize) -> Result<Measured, String> {
     let started = Instant::now();
+    let texts: Vec<String> = paths
+        .iter()
+        .map(|path| {
+            format!(
+                "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {TOKEN}\r\n\r\n"
+            )
+        })
+        .collect();
+    let texts = std::sync::Arc::new(texts);
     let mut tasks = Vec::new();
     for connection in 0..CONNECTIONS {
         let share = requests / CONNECTIONS + usize::from(connection < requests % CONNECTIONS);
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {TOKEN}\r\n\r\n"
-        );
-        tasks.push(tokio::spawn(
-            async move { client(port, request, share).await },
-        ));
+        let texts = texts.clone();
+        tasks.push(tokio::spawn(async move {
+            client(port, texts, connection, share).await
+        }));
     }
     let mut measured = Measured {
         requests,
@@ -362,8 +382,14 @@ async fn hammer(port: u16, path: &str, requests: usize) -> Result<Measured, Stri
 
 type ClientResult = Result<(Vec<Duration>, u64, usize), String>;
 
-/// One keep-alive connection sending `count` requests in a closed loop.
-async fn client(port: u16, request: String, count: usize) -> ClientResult {
+/// One keep-alive connection sending `count` requests in a closed loop, request `k` being
+/// `requests[(first + k * CONNECTIONS) % len]`.
+async fn client(
+    port: u16,
+    requests: std::sync::Arc<Vec<String>>,
+    first: usize,
+    count: usize,
+) -> ClientResult {
     let connect = || async {
         TcpStream::connect(("127.0.0.1", port))
             .await
@@ -376,7 +402,8 @@ async fn client(port: u16, request: String, count: usize) -> ClientResult {
     let mut stream = connect().await?;
     let mut latencies = Vec::with_capacity(count);
     let (mut bytes, mut failures) = (0, 0);
-    for _ in 0..count {
+    for k in 0..count {
+        let request = &requests[(first + k * CONNECTIONS) % requests.len()];
         let started = Instant::now();
         match exchange(&mut stream, request.as_bytes()).await {
             Ok((status, len)) => {

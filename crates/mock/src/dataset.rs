@@ -68,6 +68,18 @@ pub struct Dataset {
     slots: Vec<Slot>,
     labels: Vec<Value>,
     served_invalid: Mutex<(Vec<ManifestEntry>, std::collections::HashSet<u32>)>,
+    cache: Vec<Mutex<Cached>>,
+}
+
+/// How many rendered records the cache holds (direct-mapped by position): at most about
+/// 16 MiB, whatever the dataset's size, so memory stays flat.
+const CACHE_SLOTS: usize = 8192;
+
+/// One cache slot: the record at `position`, rendered, with its manifest entry.
+struct Cached {
+    position: usize,
+    bytes: Vec<u8>,
+    entry: Option<ManifestEntry>,
 }
 
 /// One page of records.
@@ -112,6 +124,15 @@ impl Dataset {
             labels,
             generator,
             served_invalid: Mutex::new(Default::default()),
+            cache: (0..CACHE_SLOTS)
+                .map(|_| {
+                    Mutex::new(Cached {
+                        position: usize::MAX,
+                        bytes: Vec::new(),
+                        entry: None,
+                    })
+                })
+                .collect(),
         })
     }
 
@@ -140,6 +161,7 @@ impl Dataset {
 
     /// Writes the records at positions `[from, to)` as a JSON array's elements (comma
     /// separated), noting served invalid records in the manifest; `true` when one was new.
+    /// Recently rendered records come from a small cache; a record is the same either way.
     pub fn write_records(&self, from: usize, to: usize, out: &mut Vec<u8>) -> bool {
         let mut scratch = Vec::with_capacity(2048);
         let mut noted = false;
@@ -147,8 +169,22 @@ impl Dataset {
             if at > 0 {
                 out.push(b',');
             }
-            if let Some(entry) = self.write_record(position, out, &mut scratch) {
-                noted |= self.note_served(self.slots[position].index, entry);
+            let Ok(mut cached) = self.cache[position % CACHE_SLOTS].lock() else {
+                if let Some(entry) = self.write_record(position, out, &mut scratch) {
+                    noted |= self.note_served(self.slots[position].index, entry);
+                }
+                continue;
+            };
+            if cached.position != position {
+                let mut bytes = std::mem::take(&mut cached.bytes);
+                bytes.clear();
+                cached.entry = self.write_record(position, &mut bytes, &mut scratch);
+                cached.bytes = bytes;
+                cached.position = position;
+            }
+            out.extend_from_slice(&cached.bytes);
+            if let Some(entry) = &cached.entry {
+                noted |= self.note_served(self.slots[position].index, entry.clone());
             }
         }
         noted
@@ -462,5 +498,40 @@ mod tests {
             .iter()
             .all(|slot| (config.from_millis..config.to_millis).contains(&slot.created)));
         assert_eq!(dataset.range(i64::MIN, i64::MAX), (0, 500));
+    }
+
+    #[test]
+    fn cached_and_fresh_records_are_the_same_bytes() {
+        let config = Config {
+            records: CACHE_SLOTS as u64 + 10,
+            seed: 4,
+            invalid: InvalidRate::PerMillion(500_000),
+            ..Config::default()
+        };
+        let dataset = Dataset::new(&config).unwrap();
+        let render = |from: usize, to: usize| {
+            let mut out = Vec::new();
+            dataset.write_records(from, to, &mut out);
+            out
+        };
+        let fresh = render(0, 20);
+        assert_eq!(render(0, 20), fresh, "from the cache");
+        // Positions 0.. and CACHE_SLOTS.. share slots: evicted, then rendered again.
+        let other = render(CACHE_SLOTS, CACHE_SLOTS + 10);
+        assert_ne!(other, fresh);
+        assert_eq!(render(0, 20), fresh);
+        let mut scratch = Vec::new();
+        let mut direct = Vec::new();
+        for position in 0..20 {
+            if position > 0 {
+                direct.push(b',');
+            }
+            dataset.write_record(position, &mut direct, &mut scratch);
+        }
+        assert_eq!(direct, fresh);
+        let manifest = dataset.manifest();
+        let ids: std::collections::HashSet<&str> =
+            manifest.iter().map(|entry| entry.id.as_str()).collect();
+        assert_eq!(ids.len(), manifest.len(), "each invalid record noted once");
     }
 }
