@@ -77,13 +77,13 @@ status=0
     --request-timeout 10 --generation-database none --no-color) || status=$?
 
 # The server's own log: no 5xx at all (no fault was injected).
-curl_python='import json, sys, urllib.request
+log_check='import json, sys, urllib.request
 log = json.load(urllib.request.urlopen(sys.argv[1] + "/_mock/requests"))
 errors = [entry for entry in log if entry["status"] >= 500]
 pages = [e for e in log if e["path"].endswith("/enquiry-detail") and e["status"] == 200]
 print(f"server log: {len(log)} requests, {len(pages)} pages served, {len(errors)} with a 5xx status")
 sys.exit(1 if errors or not pages else 0)'
-"$PYTHON" -c "$curl_python" "$URL" || status=1
+"$PYTHON" -c "$log_check" "$URL" || status=1
 
 stop_server
 if [ "$status" -ne 0 ]; then
