@@ -234,15 +234,11 @@ impl Prefer {
 }
 
 /// The response a `Prefer: code=N` forces, for the codes the API documents.
-fn forced(code: u16) -> Option<Response> {
+fn forced(code: u16, request: &Request) -> Option<Response> {
     Some(match code {
         400 => api::bad_request(api::BAD_QUERY),
         401 => api::unauthorized(),
-        404 => api::error(
-            StatusCode::NOT_FOUND,
-            api::NOT_FOUND_CODE,
-            "method not found",
-        ),
+        404 => api::not_found(request.method(), &api::target(request)),
         429 => api::too_many(60),
         500 => api::server_error(),
         _ => return None,
@@ -278,7 +274,7 @@ pub(crate) async fn chaos(
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    if let Some(response) = prefer.code.and_then(forced) {
+    if let Some(response) = prefer.code.and_then(|code| forced(code, &request)) {
         return response;
     }
     let Some(fault) = fault else {

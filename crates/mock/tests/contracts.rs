@@ -355,6 +355,33 @@ async fn the_subscription_handshakes_then_delivers_ordered_events_with_retries()
     assert_eq!(seen.lock().unwrap().challenges.len(), 1);
 }
 
+#[tokio::test]
+async fn a_webhook_given_at_start_is_subscribed_and_served() {
+    let seen: Arc<Mutex<Received>> = Arc::default();
+    let url = start_receiver(seen.clone(), true).await;
+    let config = Config {
+        records: 6,
+        webhook: Some(url),
+        webhook_per_second: 1000,
+        ..Config::default()
+    };
+    let server = MockServer::start(config).await.unwrap();
+    let records: Value = serde_json::from_slice(&page(&server, RANGE).await).unwrap();
+    let records = records["enquiryDetails"].as_array().unwrap().clone();
+    let expected: usize = records
+        .iter()
+        .map(|record| enquiry_fake::events::lifecycle(record).unwrap().len())
+        .sum();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while seen.lock().unwrap().events.len() < expected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let events = seen.lock().unwrap().events.clone();
+    assert_eq!(seen.lock().unwrap().challenges.len(), 1);
+    assert_eq!(events.len(), expected);
+    check_lifecycles(&records, &events);
+}
+
 /// One HTTP/1.1 GET over a plain socket (the blocking form needs no async client).
 fn blocking_get(base: &str, path: &str, token: &str) -> String {
     let addr = base.trim_start_matches("http://");

@@ -346,6 +346,14 @@ async fn every_fault_kind_reaches_the_client() {
     assert_eq!(preferred(&server, "fault=slow").await.unwrap(), normal);
     assert_eq!(preferred(&server, "code=429").await.unwrap().0, 429);
     assert_eq!(preferred(&server, "code=400").await.unwrap().0, 400);
+    let (status, body) = preferred(&server, "code=404").await.unwrap();
+    assert_eq!(status, 404);
+    assert!(
+        body.starts_with(
+            r#"{"code":6450001,"message":"method not found, method: GET url: /v1/api/apps/"#
+        ),
+        "{body}"
+    );
     assert_eq!(preferred(&server, "latency=150").await.unwrap(), normal);
     let log = server.requests();
     let faults: Vec<Option<&str>> = log.iter().map(|entry| entry.fault.as_deref()).collect();
@@ -359,10 +367,11 @@ async fn every_fault_kind_reaches_the_client() {
             Some("slow"),
             None,
             None,
+            None,
             None
         ]
     );
-    assert!(log[7].latency_ms >= 150.0, "{}", log[7].latency_ms);
+    assert!(log[8].latency_ms >= 150.0, "{}", log[8].latency_ms);
     // The server is still healthy after every fault.
     assert_eq!(get(&server, &range("")).await, normal);
 }
