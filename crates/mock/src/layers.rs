@@ -47,7 +47,7 @@ pub const SLOW_CHUNKS: usize = 8;
 /// The pause before each piece of a slow body.
 pub const SLOW_CHUNK_DELAY: Duration = Duration::from_millis(150);
 /// How long a truncated body waits, after its first half, before the connection closes.
-const TRUNCATE_PAUSE: Duration = Duration::from_millis(50);
+const TRUNCATE_PAUSE: Duration = Duration::from_millis(200);
 /// The longest `Prefer: latency=` honoured.
 const MAX_PREFERRED_LATENCY_MS: u64 = 60_000;
 
