@@ -4,6 +4,8 @@
 //! * `cargo xtask codegen --check` writes nothing and fails, naming each stale file and the
 //!   command to run, when a generated file is out of date, missing, or no longer generated.
 //! * `cargo xtask bench [--quick]` prints the performance table (see `bench.rs`).
+//! * `cargo xtask test [STEP ...]` runs every test of the project, installing what the
+//!   non-Rust suites need (see `test.rs`); `.ci/run` is this command.
 //!
 //! The xtask pattern (see rust-analyzer's `xtask`): automation is Rust code in the workspace,
 //! built with the same toolchain, so it needs nothing installed by hand.
@@ -11,6 +13,7 @@
 mod bench;
 mod codegen;
 mod fixtures;
+mod test;
 
 use std::process::ExitCode;
 
@@ -22,6 +25,8 @@ tasks:
                       fail if any of them is stale
   bench [--quick]     measure throughput and memory against the targets of SPEC section 7
                       (builds the release CLI; --quick uses small data to check the run)
+  test [STEP ...]     run every test (fmt, clippy, rust, codegen, fuzz, python, conformance),
+                      or only the named steps; installs what the non-Rust suites need
 ";
 
 fn main() -> ExitCode {
@@ -31,6 +36,7 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::run(codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
         ["bench", rest @ ..] => bench::run(rest),
+        ["test", rest @ ..] => test::run(rest),
         // Internal, used by `bench`: see `bench::peak_rss_main`.
         ["peak-rss", rest @ ..] => {
             return match bench::peak_rss_main(rest) {
