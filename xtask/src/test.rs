@@ -24,8 +24,14 @@ struct Step {
     command: &'static [&'static str],
 }
 
-/// Every step, in order: the fast, most telling ones first.
+/// Every step, in order: system packages first (the browser test needs Chromium), then the
+/// fast, most telling checks.
 const STEPS: &[Step] = &[
+    Step {
+        name: "deps",
+        needs: Some(".ci/deps.sh"),
+        command: &["bash", ".ci/deps.sh"],
+    },
     Step {
         name: "fmt",
         needs: None,
