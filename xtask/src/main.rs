@@ -25,7 +25,7 @@ tasks:
                       fail if any of them is stale
   bench [--quick]     measure throughput and memory against the targets of SPEC section 7
                       (builds the release CLI; --quick uses small data to check the run)
-  test [STEP ...]     run every test (fmt, clippy, rust, codegen, fuzz, python, conformance),
+  test [STEP ...]     run every test (deps, fmt, clippy, rust, codegen, fuzz, python, conformance),
                       or only the named steps; installs what the non-Rust suites need
 ";
 

@@ -74,7 +74,7 @@ const STEPS: &[Step] = &[
     Step {
         name: "conformance",
         needs: Some("crates/mock/tests/schemathesis.sh"),
-        command: &["bash", "crates/mock/tests/schemathesis.sh", "{target}"],
+        command: &["bash", ".ci/conformance.sh", "{target}"],
     },
 ];
 
