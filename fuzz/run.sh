@@ -10,7 +10,7 @@ export RUSTFLAGS="--cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-co
  -Cllvm-args=-sanitizer-coverage-trace-compares -Cdebug-assertions -Coverflow-checks"
 # An explicit --target keeps RUSTFLAGS off build scripts and proc-macros, as cargo-fuzz does.
 target=$(rustc -vV | sed -n "s/^host: //p")
-cargo build --release --bin validate --target "$target"
+cargo build --locked --release --bin validate --target "$target"
 mkdir -p corpus/validate artifacts/validate
 find ../fixtures -type f \( -name '*.json' -o -name '*.ndjson' \) -size -64k -exec cp {} corpus/validate/ \; 2>/dev/null || true
 exec "target/$target/release/validate" corpus/validate -artifact_prefix=artifacts/validate/ \

@@ -4,6 +4,8 @@
 //! * `cargo xtask codegen --check` writes nothing and fails, naming each stale file and the
 //!   command to run, when a generated file is out of date, missing, or no longer generated.
 //! * `cargo xtask bench [--quick]` prints the performance table (see `bench.rs`).
+//! * `cargo xtask test [STEP ...]` runs every test of the project, installing what the
+//!   non-Rust suites need (see `test.rs`); `.ci/run` is this command.
 //!
 //! The xtask pattern (see rust-analyzer's `xtask`): automation is Rust code in the workspace,
 //! built with the same toolchain, so it needs nothing installed by hand.
@@ -12,6 +14,7 @@ mod bench;
 mod bench_mock;
 mod codegen;
 mod fixtures;
+mod test;
 
 use std::process::ExitCode;
 
@@ -24,6 +27,8 @@ tasks:
   bench [--quick]     measure throughput and memory against the targets of SPEC section 7
                       (builds the release CLI; --quick uses small data to check the run)
   bench-mock [--quick]  only the mock server's rows (requests/s, p50/p99, memory, Prism)
+  test [STEP ...]     run every test (deps, fmt, clippy, rust, codegen, fuzz, python, conformance),
+                      or only the named steps; installs what the non-Rust suites need
 ";
 
 fn main() -> ExitCode {
@@ -34,6 +39,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
         ["bench", rest @ ..] => bench::run(rest),
         ["bench-mock", rest @ ..] => bench_mock::run(rest),
+        ["test", rest @ ..] => test::run(rest),
         // Internal, used by `bench`: see `bench::peak_rss_main`.
         ["peak-rss", rest @ ..] => {
             return match bench::peak_rss_main(rest) {
