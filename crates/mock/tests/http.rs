@@ -469,6 +469,16 @@ async fn labels_filter_by_id_and_name_and_page() {
         !used.is_empty() && used.iter().all(|id| id.starts_with("l-")),
         "{used:?}"
     );
+    // And the page validates against the tenant's label list, as `enquiry validate --labels` checks.
+    let validator = enquiry_validator::Validator::new(enquiry_validator::Config {
+        labels: Some(["l-1", "l-2", "l-3", "l-4"].map(str::to_owned).into()),
+        ..enquiry_validator::Config::default()
+    });
+    let (_, body) = get(&server, &range("&limit=500")).await;
+    assert_eq!(
+        validator.validate_slice(body.as_bytes(), "page").findings,
+        vec![]
+    );
     let _ = std::fs::remove_dir_all(dir);
 }
 
