@@ -29,6 +29,7 @@ mod stream;
 
 use std::collections::BTreeSet;
 use std::fs::File;
+use std::io::Write;
 use std::sync::Arc;
 
 use enquiry_fake::{Generator, InvalidRate, Options};
@@ -290,7 +291,14 @@ fn schema(contract: Option<&str>, strict: bool, draft: &str) -> PyResult<String>
 /// process's standard output and error.
 #[pyfunction]
 fn run_cli(py: Python<'_>, argv: Vec<String>) -> u8 {
-    py.detach(|| enquiry_cli::run(argv))
+    py.detach(|| {
+        let status = enquiry_cli::run(argv);
+        // A Rust binary flushes its standard output on exit; an extension module must do it
+        // itself, or a last line without a newline would be lost.
+        let _ = std::io::stdout().flush();
+        let _ = std::io::stderr().flush();
+        status
+    })
 }
 
 /// The contracts `contract=` accepts.
