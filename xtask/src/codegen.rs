@@ -102,6 +102,10 @@ fn schemas() -> Result<Vec<GeneratedFile>, String> {
         "schemas/label-list.schema.json",
         to_canonical_string(&label_list_schema()),
     ));
+    files.push(GeneratedFile::new(
+        "schemas/openapi.json",
+        enquiry_mock::openapi::document_text(),
+    ));
     Ok(files)
 }
 

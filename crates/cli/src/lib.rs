@@ -24,6 +24,7 @@
 mod explain;
 mod fake_cmd;
 mod report;
+mod serve;
 mod source;
 mod validate;
 
@@ -70,6 +71,8 @@ enum Command {
     },
     /// Generate deterministic fake enquiries, valid or carrying one labelled defect each.
     Fake(fake_cmd::FakeArgs),
+    /// Run the mock CINNOX Open API: stable data, real paging, documented errors, faults.
+    Serve(serve::ServeArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -121,6 +124,7 @@ where
             print_or_fail(&to_canonical_string(&enquiry_schema(profile, draft)))
         }
         Command::Fake(args) => fake_cmd::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "enquiry", &mut out);

@@ -106,6 +106,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod events;
 mod mutate;
 mod record;
 mod rng;
