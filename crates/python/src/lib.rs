@@ -143,21 +143,24 @@ impl Validator {
         })
     }
 
-    /// Validates an input held in a `bytes` object (any shape, gzip included).
-    #[pyo3(signature = (data, name="-"))]
+    /// Validates an input held in a `bytes` object (any shape, gzip included). `jobs`: worker
+    /// threads for NDJSON (default: one per CPU).
+    #[pyo3(signature = (data, name="-", jobs=None))]
     fn validate(
         &self,
         py: Python<'_>,
         data: &Bound<'_, PyBytes>,
         name: &str,
+        jobs: Option<usize>,
     ) -> PyResult<report::Report> {
         let bytes = data.as_bytes();
         let validator = &self.inner;
+        let jobs = jobs.unwrap_or_else(default_jobs).max(1);
         let report = py.detach(|| {
             let mut findings = Vec::new();
             // Reading from a slice cannot fail.
             let summary = validator
-                .validate_stream(bytes, name, default_jobs(), &mut |event| {
+                .validate_stream(bytes, name, jobs, &mut |event| {
                     report::collect(&mut findings, event)
                 })
                 .unwrap_or_default();
@@ -167,13 +170,20 @@ impl Validator {
     }
 
     /// Validates a file, streamed in bounded memory; the findings' `file` is `path` as given.
-    fn validate_path(&self, py: Python<'_>, path: &str) -> PyResult<report::Report> {
+    #[pyo3(signature = (path, jobs=None))]
+    fn validate_path(
+        &self,
+        py: Python<'_>,
+        path: &str,
+        jobs: Option<usize>,
+    ) -> PyResult<report::Report> {
         let file = File::open(path).map_err(|err| io_error(path, &err))?;
         let validator = &self.inner;
+        let jobs = jobs.unwrap_or_else(default_jobs).max(1);
         let report = py.detach(|| {
             let mut findings = Vec::new();
             validator
-                .validate_stream(file, path, default_jobs(), &mut |event| {
+                .validate_stream(file, path, jobs, &mut |event| {
                     report::collect(&mut findings, event)
                 })
                 .map(|summary| enquiry_validator::Report { summary, findings })

@@ -199,20 +199,26 @@ def validate(
     pointer: Optional[str] = None,
     show_values: bool = False,
     name: Optional[str] = None,
+    jobs: Optional[int] = None,
 ) -> Report:
     """Checks ``data`` and returns every finding with the summary.
 
     ``profile``: ``"default"`` or ``"strict"``. ``labels``/``channels``: the tenant's lists
     (IDs, or a list file as a path or bytes), as ``--labels``/``--channels``. ``pointer``: where
     the records are in a list response. ``name``: the ``file`` of findings for data in memory
-    (default ``-``, as standard input).
+    (default ``-``, as standard input). ``jobs``: threads for NDJSON (default: one per CPU,
+    as the CLI's ``--jobs``); the findings are the same whatever it is.
     """
     validator = _validator(contract, profile, labels, channels, pointer, show_values)
     payload, path = _input(data)
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int)):
+        raise TypeError(f"jobs must be an int or None, not {_type_name(jobs)}")
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be at least 1, not {jobs}")
     if path is not None:
-        return validator.validate_path(path)
+        return validator.validate_path(path, jobs)
     assert payload is not None
-    return validator.validate(payload, _check_name(name))
+    return validator.validate(payload, _check_name(name), jobs)
 
 
 def is_valid(
