@@ -42,7 +42,7 @@ from . import _native
 from ._native import EnquiryError, Finding, Report, Summary
 
 if TYPE_CHECKING:
-    import pyarrow
+    import pyarrow  # type: ignore[import-untyped,unused-ignore]
 
 __all__ = [
     "CONTRACTS",

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterator, Optional, Sequence
 from . import ListArg, validate_arrow
 
 if TYPE_CHECKING:
-    import pyarrow
+    import pyarrow  # type: ignore[import-untyped,unused-ignore]
     from pyspark.sql import DataFrame
     from pyspark.sql.types import StructType
 
@@ -128,7 +128,7 @@ def _check_batches(
 ) -> Iterator["pyarrow.RecordBatch"]:
     """Runs on the executors: one findings batch per input batch that has findings."""
     import pyarrow as pa
-    import pyarrow.compute as pc
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
     from pyspark import TaskContext
 
     context = TaskContext.get()
