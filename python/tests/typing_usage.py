@@ -10,8 +10,11 @@ import enquiry_contract as ec
 
 def codes(path: pathlib.Path) -> Dict[str, int]:
     counts: Dict[str, int] = {}
-    for finding in ec.iter_findings(path, profile="strict"):
+    findings: ec.FindingIter = ec.iter_findings(path, profile="strict")
+    for finding in findings:
         counts[finding.code] = counts.get(finding.code, 0) + 1
+    summary: Optional[ec.Summary] = findings.summary
+    assert summary is None or summary.records >= 0
     return counts
 
 

@@ -31,7 +31,6 @@ from typing import (
     Any,
     Dict,
     Iterable,
-    Iterator,
     List,
     Optional,
     Tuple,
@@ -39,7 +38,7 @@ from typing import (
 )
 
 from . import _native
-from ._native import EnquiryError, Finding, Report, Summary
+from ._native import EnquiryError, Finding, FindingIter, Report, Summary
 
 if TYPE_CHECKING:
     import pyarrow  # type: ignore[import-untyped,unused-ignore]
@@ -49,6 +48,7 @@ __all__ = [
     "EnquiryError",
     "FakeData",
     "Finding",
+    "FindingIter",
     "Report",
     "Summary",
     "assert_valid",
@@ -251,7 +251,7 @@ def iter_findings(
     pointer: Optional[str] = None,
     show_values: bool = False,
     name: Optional[str] = None,
-) -> Iterator[Finding]:
+) -> FindingIter:
     """The findings of ``data``, lazily, in input order.
 
     A file is read and checked by a worker thread that runs at most a bounded number of records
