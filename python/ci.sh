@@ -45,7 +45,7 @@ make_venv() {
     "$python" -m venv "$venv"
   fi
   "$venv/bin/python" -m pip install -q --upgrade pip
-  "$venv/bin/python" -m pip install -q maturin pytest pyarrow pyspark pandas mypy jsonschema-rs
+  "$venv/bin/python" -m pip install -q maturin pytest pyarrow pyspark pandas polars mypy jsonschema-rs
 }
 
 build_wheel() {

@@ -109,3 +109,19 @@ def test_bad_arrow_arguments() -> None:
 def test_empty_and_all_null_columns() -> None:
     assert ec.validate_arrow(pa.table({"value": pa.array([], pa.string())})).num_rows == 0
     assert ec.validate_arrow(pa.table({"value": pa.array([None, None], pa.string())})).num_rows == 0
+
+
+def test_polars_frames_go_through_the_same_path() -> None:
+    import polars as pl
+
+    from enquiry_contract.polars import validate_frame
+
+    rows, expected = fixture_rows()
+    utf8 = [r.decode() if r is not None and _utf8(r) else None for r in rows]
+    dropped = {i for i, r in enumerate(rows) if r is not None and not _utf8(r)}
+    frame = pl.DataFrame({"id": list(range(len(rows))), "value": utf8})
+    findings = validate_frame(frame, "value")
+    assert isinstance(findings, pl.DataFrame)
+    assert as_rows(findings.to_arrow()) == [e for e in expected if e[0] not in dropped]
+    with pytest.raises(ValueError, match="no column 'json'"):
+        validate_frame(frame, "json")
