@@ -156,7 +156,7 @@ BAD_ARGUMENTS: List[Any] = [
     (lambda: ec.schema(strict="yes"), TypeError, "strict must be a bool, not str"),
     (lambda: ec.validate(pathlib.Path("no/such/file.json")), ec.EnquiryError, "no/such/file.json: No such file or directory"),
     (lambda: ec.iter_findings(pathlib.Path("no/such/file.json")), ec.EnquiryError, "no/such/file.json: No such file or directory"),
-    (lambda: ec.validate(b"{}", labels=pathlib.Path("no/labels.json")), ec.EnquiryError, "cannot read label list no/labels.json: No such file or directory"),
+    (lambda: ec.validate(b"{}", labels=pathlib.Path("no/labels.json")), ec.EnquiryError, "cannot read label list no/labels.json: No such file or directory (os error 2)"),
     (lambda: ec.validate(b"{}", labels=b'{"code": 401}'), ec.EnquiryError, "labels: "),
 ]
 

@@ -87,7 +87,9 @@ def _list_arg(value: ListArg, what: str) -> Any:
             with open(path, "rb") as handle:
                 return (path, handle.read())
         except OSError as err:
-            raise EnquiryError(f"cannot read {what} list {path}: {err.strerror or err}") from None
+            # Worded as Rust's `io::Error`, so the message is the CLI's.
+            reason = f"{err.strerror} (os error {err.errno})" if err.errno else str(err)
+            raise EnquiryError(f"cannot read {what} list {path}: {reason}") from None
     if isinstance(value, (bytes, bytearray)):
         return (f"{what}s", bytes(value))
     if isinstance(value, str):
