@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use enquiry_validator::{Event, Validator};
 use pyo3::exceptions::PyStopIteration;
@@ -159,9 +159,15 @@ impl FindingIter {
         }
     }
 
-    /// The counts, once every finding has been taken; `None` before.
+    /// The counts, once every finding has been taken; `None` before (also while another
+    /// thread is waiting in `__next__`: this getter holds the GIL and must not wait for it).
     #[getter]
     fn summary(&self) -> Option<Summary> {
-        self.lock().summary.map(|inner| Summary { inner })
+        let state = match self.state.try_lock() {
+            Ok(state) => state,
+            Err(TryLockError::Poisoned(poison)) => poison.into_inner(),
+            Err(TryLockError::WouldBlock) => return None,
+        };
+        state.summary.map(|inner| Summary { inner })
     }
 }
