@@ -301,6 +301,7 @@ mod tests {
                 "schemas/draft-07/enquiry.schema.json",
                 "schemas/draft-07/enquiry.strict.schema.json",
                 "schemas/label-list.schema.json",
+                "schemas/openapi.json",
             ]
         );
     }

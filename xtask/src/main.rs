@@ -9,6 +9,7 @@
 //! built with the same toolchain, so it needs nothing installed by hand.
 
 mod bench;
+mod bench_mock;
 mod codegen;
 mod fixtures;
 
@@ -22,6 +23,7 @@ tasks:
                       fail if any of them is stale
   bench [--quick]     measure throughput and memory against the targets of SPEC section 7
                       (builds the release CLI; --quick uses small data to check the run)
+  bench-mock [--quick]  only the mock server's rows (requests/s, p50/p99, memory, Prism)
 ";
 
 fn main() -> ExitCode {
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::run(codegen::Mode::Write),
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
         ["bench", rest @ ..] => bench::run(rest),
+        ["bench-mock", rest @ ..] => bench_mock::run(rest),
         // Internal, used by `bench`: see `bench::peak_rss_main`.
         ["peak-rss", rest @ ..] => {
             return match bench::peak_rss_main(rest) {

@@ -11,7 +11,7 @@
 
 use std::sync::Mutex;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use enquiry_fake::{Generator, InvalidRate, MutantKind, Options};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -68,6 +68,18 @@ pub struct Dataset {
     slots: Vec<Slot>,
     labels: Vec<Value>,
     served_invalid: Mutex<(Vec<ManifestEntry>, std::collections::HashSet<u32>)>,
+    cache: Vec<Mutex<Cached>>,
+}
+
+/// How many rendered records the cache holds (direct-mapped by position): at most about
+/// 16 MiB, whatever the dataset's size, so memory stays flat.
+const CACHE_SLOTS: usize = 8192;
+
+/// One cache slot: the record at `position`, rendered, with its manifest entry.
+struct Cached {
+    position: usize,
+    bytes: Vec<u8>,
+    entry: Option<ManifestEntry>,
 }
 
 /// One page of records.
@@ -112,6 +124,15 @@ impl Dataset {
             labels,
             generator,
             served_invalid: Mutex::new(Default::default()),
+            cache: (0..CACHE_SLOTS)
+                .map(|_| {
+                    Mutex::new(Cached {
+                        position: usize::MAX,
+                        bytes: Vec::new(),
+                        entry: None,
+                    })
+                })
+                .collect(),
         })
     }
 
@@ -140,6 +161,7 @@ impl Dataset {
 
     /// Writes the records at positions `[from, to)` as a JSON array's elements (comma
     /// separated), noting served invalid records in the manifest; `true` when one was new.
+    /// Recently rendered records come from a small cache; a record is the same either way.
     pub fn write_records(&self, from: usize, to: usize, out: &mut Vec<u8>) -> bool {
         let mut scratch = Vec::with_capacity(2048);
         let mut noted = false;
@@ -147,8 +169,22 @@ impl Dataset {
             if at > 0 {
                 out.push(b',');
             }
-            if let Some(entry) = self.write_record(position, out, &mut scratch) {
-                noted |= self.note_served(self.slots[position].index, entry);
+            let Ok(mut cached) = self.cache[position % CACHE_SLOTS].lock() else {
+                if let Some(entry) = self.write_record(position, out, &mut scratch) {
+                    noted |= self.note_served(self.slots[position].index, entry);
+                }
+                continue;
+            };
+            if cached.position != position {
+                let mut bytes = std::mem::take(&mut cached.bytes);
+                bytes.clear();
+                cached.entry = self.write_record(position, &mut bytes, &mut scratch);
+                cached.bytes = bytes;
+                cached.position = position;
+            }
+            out.extend_from_slice(&cached.bytes);
+            if let Some(entry) = &cached.entry {
+                noted |= self.note_served(self.slots[position].index, entry.clone());
             }
         }
         noted
@@ -329,31 +365,48 @@ impl Moves {
     }
 
     /// Copies `record`, replacing the old ID and case date and shifting every canonical
-    /// timestamp by `delta` (text that is not a real instant, as a mutant's, is kept).
+    /// timestamp by `delta` (text that is not a real instant, as a mutant's, is kept). Every
+    /// value touched starts right after a quote, so only those positions are examined.
     fn apply(&self, record: &[u8], out: &mut Vec<u8>) {
+        let mut copied = 0;
         let mut at = 0;
-        while at < record.len() {
-            let rest = &record[at..];
-            if rest.starts_with(&self.old_id) {
-                out.extend_from_slice(&self.new_id);
-                at += self.old_id.len();
-            } else if rest.starts_with(&self.old_case) {
-                out.extend_from_slice(&self.new_case);
-                at += self.old_case.len();
+        while let Some(found) = memchr::memchr(b'"', &record[at..]) {
+            let quote = at + found;
+            let value = quote + 1;
+            let rest = &record[value..];
+            let (skip, replacement): (usize, Replacement) = if rest.starts_with(&self.old_id) {
+                (self.old_id.len(), Replacement::Id)
+            } else if record[quote..].starts_with(&self.old_case) {
+                (self.old_case.len() - 1, Replacement::Case)
             } else if let Some(millis) = rest.get(..24).and_then(parse_canonical) {
-                push_canonical(out, millis + self.delta);
-                at += 24;
+                (24, Replacement::Instant(millis + self.delta))
             } else {
-                out.push(record[at]);
-                at += 1;
+                at = value;
+                continue;
+            };
+            out.extend_from_slice(&record[copied..value]);
+            match replacement {
+                Replacement::Id => out.extend_from_slice(&self.new_id),
+                Replacement::Case => out.extend_from_slice(&self.new_case[1..]),
+                Replacement::Instant(millis) => push_canonical(out, millis),
             }
+            copied = value + skip;
+            at = copied;
         }
+        out.extend_from_slice(&record[copied..]);
     }
+}
+
+/// What replaces a value in [`Moves::apply`].
+enum Replacement {
+    Id,
+    Case,
+    Instant(i64),
 }
 
 /// The `len` bytes after the first `key` in `record`.
 fn value_after<'a>(record: &'a [u8], key: &[u8], len: usize) -> Option<&'a [u8]> {
-    let start = record.windows(key.len()).position(|window| window == key)? + key.len();
+    let start = memchr::memmem::find(record, key)? + key.len();
     record.get(start..start + len)
 }
 
@@ -385,13 +438,27 @@ pub(crate) fn parse_canonical(text: &[u8]) -> Option<i64> {
     Some(time.and_utc().timestamp_millis())
 }
 
-/// Writes the canonical text of an instant.
+/// Writes the canonical text of an instant (`1970-01-01T00:00:00.000Z` if out of range).
 pub(crate) fn push_canonical(out: &mut Vec<u8>, millis: i64) {
-    match DateTime::<Utc>::from_timestamp_millis(millis) {
-        Some(at) => {
-            out.extend_from_slice(at.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string().as_bytes())
+    let at = DateTime::<Utc>::from_timestamp_millis(millis).unwrap_or_default();
+    let fields = [
+        (at.year().clamp(0, 9999) as u32, 4, b'-'),
+        (at.month(), 2, b'-'),
+        (at.day(), 2, b'T'),
+        (at.hour(), 2, b':'),
+        (at.minute(), 2, b':'),
+        (at.second(), 2, b'.'),
+        (at.timestamp_subsec_millis(), 3, b'Z'),
+    ];
+    for (value, width, separator) in fields {
+        let mut digits = [b'0'; 4];
+        let mut rest = value;
+        for slot in digits[..width].iter_mut().rev() {
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
         }
-        None => out.extend_from_slice(b"1970-01-01T00:00:00.000Z"),
+        out.extend_from_slice(&digits[..width]);
+        out.push(separator);
     }
 }
 
@@ -431,5 +498,40 @@ mod tests {
             .iter()
             .all(|slot| (config.from_millis..config.to_millis).contains(&slot.created)));
         assert_eq!(dataset.range(i64::MIN, i64::MAX), (0, 500));
+    }
+
+    #[test]
+    fn cached_and_fresh_records_are_the_same_bytes() {
+        let config = Config {
+            records: CACHE_SLOTS as u64 + 10,
+            seed: 4,
+            invalid: InvalidRate::PerMillion(500_000),
+            ..Config::default()
+        };
+        let dataset = Dataset::new(&config).unwrap();
+        let render = |from: usize, to: usize| {
+            let mut out = Vec::new();
+            dataset.write_records(from, to, &mut out);
+            out
+        };
+        let fresh = render(0, 20);
+        assert_eq!(render(0, 20), fresh, "from the cache");
+        // Positions 0.. and CACHE_SLOTS.. share slots: evicted, then rendered again.
+        let other = render(CACHE_SLOTS, CACHE_SLOTS + 10);
+        assert_ne!(other, fresh);
+        assert_eq!(render(0, 20), fresh);
+        let mut scratch = Vec::new();
+        let mut direct = Vec::new();
+        for position in 0..20 {
+            if position > 0 {
+                direct.push(b',');
+            }
+            dataset.write_record(position, &mut direct, &mut scratch);
+        }
+        assert_eq!(direct, fresh);
+        let manifest = dataset.manifest();
+        let ids: std::collections::HashSet<&str> =
+            manifest.iter().map(|entry| entry.id.as_str()).collect();
+        assert_eq!(ids.len(), manifest.len(), "each invalid record noted once");
     }
 }

@@ -404,3 +404,87 @@ async fn seeded_faults_are_reproducible() {
         );
     }
 }
+
+#[tokio::test]
+async fn labels_filter_by_id_and_name_and_page() {
+    let dir = std::env::temp_dir().join(format!("mock-labels-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("labels.json");
+    let labels = serde_json::json!({"code": 200, "labelList": [
+        {"id": "l-1", "name": "VIP customer"}, {"id": "l-2", "name": "Refund"},
+        {"id": "l-3", "name": "vip lead"}, {"id": "l-4", "name": "Spam"}
+    ]});
+    std::fs::write(&file, labels.to_string()).unwrap();
+    let server = server(Config {
+        labels_file: Some(file),
+        records: 300,
+        ..Config::default()
+    })
+    .await;
+    let ids = |body: String| -> Vec<String> {
+        let list: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(list["code"], 200);
+        list["labelList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        ids(get(&server, "labels").await.1),
+        ["l-1", "l-2", "l-3", "l-4"]
+    );
+    assert_eq!(ids(get(&server, "labels?id=l-2").await.1), ["l-2"]);
+    assert_eq!(ids(get(&server, "labels?name=VIP").await.1), ["l-1", "l-3"]);
+    assert_eq!(
+        ids(get(&server, "labels?offset=1&limit=2").await.1),
+        ["l-2", "l-3"]
+    );
+    assert_eq!(
+        ids(get(&server, "labels?id=nope").await.1),
+        Vec::<String>::new()
+    );
+    // The records draw their labelIDs from that list.
+    let (_, page) = get(&server, &range("&limit=500")).await;
+    let page: Value = serde_json::from_str(&page).unwrap();
+    let used: HashSet<String> = page["enquiryDetails"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|record| record["labelIDs"].as_array())
+        .flatten()
+        .map(|id| id.as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        !used.is_empty() && used.iter().all(|id| id.starts_with("l-")),
+        "{used:?}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn envelope_key_latency_and_log_file_follow_the_configuration() {
+    let log_file = std::env::temp_dir().join(format!("mock-log-{}.ndjson", std::process::id()));
+    let server = server(Config {
+        records: 20,
+        envelope_key: "items".to_owned(),
+        latency: enquiry_mock::Latency::Fixed(120),
+        log_file: Some(log_file.clone()),
+        ..Config::default()
+    })
+    .await;
+    let (status, body) = get(&server, &range("&limit=3")).await;
+    assert_eq!(status, 200);
+    let page: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 3);
+    assert!(page.get("enquiryDetails").is_none());
+    let log = server.requests();
+    assert!(log[0].latency_ms >= 120.0, "{}", log[0].latency_ms);
+    let written = std::fs::read_to_string(&log_file).unwrap();
+    let line: enquiry_mock::LoggedRequest =
+        serde_json::from_str(written.lines().next().unwrap()).unwrap();
+    assert_eq!(line, log[0]);
+    assert!(!written.contains(server.token()));
+    let _ = std::fs::remove_file(log_file);
+}
