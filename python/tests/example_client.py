@@ -1,11 +1,12 @@
 """A small CINNOX Open API client, as a team would write one: the subject of the plugin's test.
 
 It pages through `GET /v1/api/apps/{app}/data/enquiry-detail` and returns each page's body as
-received, retrying once on a server error.
+received, retrying transient failures (5xx, a reset connection, a truncated body).
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
@@ -29,7 +30,7 @@ def fetch_pages(base_url: str, app: str, token: str, start: str, end: str, limit
             return pages
 
 
-def _get(url: str, token: str, attempts: int = 3) -> bytes:
+def _get(url: str, token: str, attempts: int = 10) -> bytes:
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     for attempt in range(attempts):
         try:
@@ -39,5 +40,8 @@ def _get(url: str, token: str, attempts: int = 3) -> bytes:
         except urllib.error.HTTPError as err:
             if err.code < 500 or attempt == attempts - 1:
                 raise
-            time.sleep(0.05)
+        except (urllib.error.URLError, http.client.HTTPException, ConnectionError):
+            if attempt == attempts - 1:
+                raise
+        time.sleep(0.02 * (attempt + 1))
     raise AssertionError("unreachable")

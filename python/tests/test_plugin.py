@@ -39,6 +39,17 @@ def test_the_example_client_sees_exactly_the_manifest(cinnox_mock: Any) -> None:
     assert cinnox_mock.token not in json.dumps(log), "the request log masks the token"
 
 
+@pytest.mark.cinnox_mock(seed=2, records=230, invalid_rate=0.1, fault_rate=0.4)
+def test_the_client_rides_out_seeded_faults(cinnox_mock: Any) -> None:
+    pages = fetch_pages(cinnox_mock.base_url, cinnox_mock.app, cinnox_mock.token, START, END, limit=50)
+    assert len(pages) == 5
+    invalid = sum(ec.validate(page).summary.invalid for page in pages)
+    assert invalid == len(cinnox_mock.manifest()) > 0
+    detail = [entry for entry in cinnox_mock.requests() if entry["path"].endswith("/enquiry-detail")]
+    assert len(detail) > 5, "a 40% fault rate made the client retry"
+    assert any(entry["status"] >= 500 for entry in detail)
+
+
 @pytest.mark.cinnox_mock(seed=3, records=40)
 def test_a_valid_dataset_passes_assert_valid_and_the_token_is_required(cinnox_mock: Any) -> None:
     pages = fetch_pages(cinnox_mock.base_url, cinnox_mock.app, cinnox_mock.token, START, END, limit=500)
@@ -55,7 +66,7 @@ def test_unknown_marker_options_are_a_usage_error() -> None:
 
     with pytest.raises(pytest.UsageError, match="unknown option"):
         serve_command("t", {"sed": 1})
-    command = serve_command("tok", {"seed": 5, "records": 10, "invalid_rate": 0.2, "fault_rate": None})
+    command = serve_command("-tok", {"seed": 5, "records": 10, "invalid_rate": 0.2, "fault_rate": None})
     assert command[command.index("serve"):] == [
-        "serve", "--addr", "127.0.0.1:0", "--token", "tok", "--seed", "5", "--records", "10", "--invalid-rate", "0.2"
+        "serve", "--addr=127.0.0.1:0", "--token=-tok", "--seed=5", "--records=10", "--invalid-rate=0.2"
     ]

@@ -98,11 +98,12 @@ def serve_command(token: str, options: Dict[str, Any]) -> List[str]:
             f"cinnox_mock marker: unknown option(s) {', '.join(unknown)}; "
             f"known: {', '.join(MARKER_OPTIONS)}"
         )
-    command = _enquiry_command() + ["serve", "--addr", "127.0.0.1:0", "--token", token]
+    # `--flag=value`: a value starting with `-` must not be read as a flag.
+    command = _enquiry_command() + ["serve", "--addr=127.0.0.1:0", f"--token={token}"]
     for name, flag in MARKER_OPTIONS.items():
         value = options.get(name)
         if value is not None:
-            command += [flag, str(value)]
+            command.append(f"{flag}={value}")
     return command
 
 
@@ -153,7 +154,7 @@ def cinnox_mock(request: pytest.FixtureRequest) -> Iterator[CinnoxMock]:
     options: Dict[str, Any] = {"seed": 0, "records": 100}
     if marker is not None:
         options.update(marker.kwargs)
-    token = secrets.token_urlsafe(18)
+    token = secrets.token_hex(16)
     command = serve_command(token, options)
     with tempfile.TemporaryFile() as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL)
