@@ -110,6 +110,7 @@
 
 pub mod code;
 pub mod config;
+pub mod excerpt;
 pub mod finding;
 mod input;
 mod parse;
@@ -119,5 +120,6 @@ mod validator;
 pub use code::{Code, Level, Severity};
 pub use config::{Config, ConfigError, ConfigFile};
 pub use enquiry_schema::json_schema::Profile;
+pub use excerpt::Excerpt;
 pub use finding::{Finding, Pointer, RecordOutcome, Report, Summary};
 pub use validator::{Event, Validator};

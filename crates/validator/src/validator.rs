@@ -11,6 +11,7 @@ use memchr::memchr;
 
 use crate::code::{Code, Severity};
 use crate::config::Config;
+use crate::excerpt::{self, Masks};
 use crate::finding::{Finding, Pointer, RecordOutcome, Report, Summary};
 use crate::input::{
     count_chars, looks_like_ndjson, Chunker, ScanEnd, ScanState, Source, Work, CHUNK_SIZE,
@@ -362,6 +363,7 @@ impl Validator {
             message,
             expected: None,
             suggestion: None,
+            excerpt: None,
         })
     }
 
@@ -401,6 +403,9 @@ impl Validator {
         let mut cursor = PosCursor::new(line, col);
         if let Err(err) = worker.tape.parse(bytes) {
             let (err_line, err_col) = cursor.at(bytes, err.offset);
+            // Nothing past the error is shown: it was never parsed, so it cannot be masked.
+            let masks = self.masks(&worker.tape, bytes);
+            let excerpt = excerpt::cut(bytes, err.offset, err.offset, err.offset, &masks);
             let mut pointer = Pointer::root();
             for token in &err.path {
                 pointer = pointer.child(token);
@@ -423,6 +428,7 @@ impl Validator {
                     message,
                     expected: None,
                     suggestion: None,
+                    excerpt: Some(excerpt),
                 })
                 .into_iter()
                 .collect();
@@ -460,6 +466,7 @@ impl Validator {
                 }
             }
         }
+        let mut masks = None;
         for &root in &roots {
             worker.pending.clear();
             let mut checker = Checker {
@@ -481,8 +488,12 @@ impl Validator {
                 // Stable: findings at one offset keep the order the rules produced them in.
                 worker.pending.sort_by_key(|pending| pending.offset);
                 findings.reserve(worker.pending.len());
+                let masks = masks.get_or_insert_with(|| self.masks(&worker.tape, bytes));
                 for pending in worker.pending.drain(..) {
-                    let (line, column) = cursor.at(bytes, pending.offset as usize);
+                    let at = pending.offset as usize;
+                    let (line, column) = cursor.at(bytes, at);
+                    let caret_end = excerpt::caret_end(&worker.tape, at);
+                    let excerpt = excerpt::cut(bytes, at, caret_end, bytes.len(), masks);
                     findings.push(Finding {
                         file: file.clone(),
                         record: *record,
@@ -494,6 +505,7 @@ impl Validator {
                         message: pending.message,
                         expected: pending.expected,
                         suggestion: pending.suggestion,
+                        excerpt: Some(excerpt),
                     });
                 }
             }
@@ -506,6 +518,15 @@ impl Validator {
         }
         worker.roots = roots;
         true
+    }
+
+    /// What excerpts of this unit mask: personal values, unless the values are shown.
+    fn masks(&self, tape: &Tape, bytes: &[u8]) -> Masks {
+        if self.config.show_values {
+            Masks::none()
+        } else {
+            Masks::of(tape, bytes)
+        }
     }
 
     fn follow_pointer(&self, tape: &Tape, bytes: &[u8], tokens: &[String]) -> Selection {
