@@ -115,6 +115,7 @@ pub mod finding;
 mod input;
 mod parse;
 mod rules;
+mod uri;
 mod validator;
 
 pub use code::{Code, Level, Severity};

@@ -22,6 +22,7 @@ use crate::code::{Code, Severity};
 use crate::config::Config;
 use crate::finding::Pointer;
 use crate::parse::{integer, Integer, Kind, Node, Tape, BAD_TEXT};
+use crate::uri::is_http_url;
 
 /// A finding before its position is turned into line and column.
 #[derive(Debug, Clone)]
@@ -521,83 +522,6 @@ fn word8(bytes: &[u8], at: usize) -> u64 {
     }
     u64::from_le_bytes(out)
 }
-
-/// A cheap check that accepts only URLs the `url` crate certainly accepts as absolute http(s)
-/// with a host: a lower-case DNS name whose last label starts with a letter (so it is not
-/// parsed as an IPv4 address), no port, and a plain path and query.
-fn simple_http_url(text: &[u8]) -> bool {
-    let rest = if let Some(rest) = text.strip_prefix(b"https://") {
-        rest
-    } else if let Some(rest) = text.strip_prefix(b"http://") {
-        rest
-    } else {
-        return false;
-    };
-    // One pass over the host with a byte-class table: labels of [a-z0-9-], 1 to 63 long.
-    let mut label_len = 0usize;
-    let mut label_starts_with_letter = false;
-    let mut host_len = 0usize;
-    for &byte in rest {
-        match URL_CLASS[usize::from(byte)] {
-            HOST => {
-                if label_len == 0 {
-                    label_starts_with_letter = byte.is_ascii_lowercase();
-                }
-                label_len += 1;
-                if label_len > 63 {
-                    return false;
-                }
-            }
-            DOT => {
-                if label_len == 0 {
-                    return false;
-                }
-                label_len = 0;
-            }
-            _ => break,
-        }
-        host_len += 1;
-    }
-    // The last label must not be numeric, or the host would be parsed as an IPv4 address.
-    if label_len == 0 || !label_starts_with_letter || host_len > 253 {
-        return false;
-    }
-    let tail = &rest[host_len..];
-    if !matches!(tail.first(), None | Some(b'/' | b'?')) {
-        return false;
-    }
-    // No early exit: the tail is usually a clean path, and a branch-free fold over it is
-    // cheaper than a test per byte.
-    tail.iter().fold(true, |clean, &byte| {
-        clean & (URL_CLASS[usize::from(byte)] != OTHER)
-    })
-}
-
-const OTHER: u8 = 0;
-const HOST: u8 = 1;
-const DOT: u8 = 2;
-const PATH: u8 = 3;
-
-/// Byte classes for [`simple_http_url`]: host characters, the dot, other plain path and
-/// query characters, everything else.
-static URL_CLASS: [u8; 256] = {
-    let mut table = [OTHER; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let b = byte as u8;
-        table[byte] = if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' {
-            HOST
-        } else if b == b'.' {
-            DOT
-        } else if b.is_ascii_uppercase() || matches!(b, b'/' | b'_' | b'~' | b'?' | b'=' | b'&') {
-            PATH
-        } else {
-            OTHER
-        };
-        byte += 1;
-    }
-    table
-};
 
 fn hash_bytes(bytes: &[u8]) -> u64 {
     // FNV-1a: keys are short and this runs only on objects the field table does not cover.
@@ -1385,15 +1309,7 @@ impl<'a> Checker<'a> {
             FieldKind::LanguageCode => self.check_code(rule, value, &LANGUAGE_TABLE),
             FieldKind::CountryCode => self.check_code(rule, value, &COUNTRY_TABLE),
             FieldKind::HttpUrl => {
-                let ok = simple_http_url(self.text(value))
-                    || std::str::from_utf8(self.text(value))
-                        .ok()
-                        .and_then(|text| url::Url::parse(text).ok())
-                        .is_some_and(|url| {
-                            matches!(url.scheme(), "http" | "https")
-                                && url.host_str().is_some_and(|host| !host.is_empty())
-                        });
-                if !ok {
+                if !is_http_url(self.text(value)) {
                     self.value_finding(
                         Code::Url,
                         rule,
