@@ -89,11 +89,37 @@ impl Timestamp {
         &self.0
     }
 
-    /// The instant, if the text is an RFC 3339 date-time with a zone and a real calendar date.
-    pub fn parse(&self) -> Result<chrono::DateTime<chrono::FixedOffset>, chrono::ParseError> {
-        chrono::DateTime::parse_from_rfc3339(&self.0)
+    /// The instant, if the text is an RFC 3339 date-time with a zone and a real calendar date,
+    /// by the validator's own parser ([`crate::rfc3339`]): the model accepts exactly the
+    /// timestamps the validator accepts. A leap second is read as the last millisecond of its
+    /// minute.
+    pub fn parse(&self) -> Result<chrono::DateTime<chrono::FixedOffset>, InvalidTimestamp> {
+        let instant = self.instant().ok_or(InvalidTimestamp)?;
+        let offset = chrono::FixedOffset::east_opt(i32::from(instant.offset_minutes) * 60)
+            .ok_or(InvalidTimestamp)?;
+        chrono::DateTime::from_timestamp_millis(instant.millis)
+            .map(|utc| utc.with_timezone(&offset))
+            .ok_or(InvalidTimestamp)
+    }
+
+    /// The parsed instant (milliseconds since the epoch, whether canonical, the offset).
+    pub fn instant(&self) -> Option<crate::rfc3339::Instant> {
+        crate::rfc3339::parse_timestamp(self.0.as_bytes(), &mut None)
     }
 }
+
+/// The text of a [`Timestamp`] is not an RFC 3339 date-time with a zone and a real calendar
+/// date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidTimestamp;
+
+impl fmt::Display for InvalidTimestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not an RFC 3339 date-time with a zone and a real calendar date")
+    }
+}
+
+impl std::error::Error for InvalidTimestamp {}
 
 impl From<&str> for Timestamp {
     fn from(text: &str) -> Self {

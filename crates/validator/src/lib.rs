@@ -86,8 +86,8 @@
 //! * **Rules** (`rules` module): members are looked up in a table indexed by key length and
 //!   first byte built once from the field table, then checked by their `FieldKind`. Duplicate
 //!   members are caught by the same lookup (and by a hash-and-sort pass for undocumented
-//!   objects, so a 200,000-member object costs n log n). Timestamps are checked by hand against
-//!   the grammar of `RFC3339_PATTERN` and by `chrono` for the calendar, without allocating.
+//!   objects, so a 200,000-member object costs n log n). Timestamps are read by
+//!   `enquiry_schema::rfc3339`, the one parser the typed model uses too, without allocating.
 //!   Numbers follow JSON Schema: `12.0` and `1.2e1` are integers, `-0` is zero, `1e400` is
 //!   refused as not a 64-bit integer.
 //! * **Findings** carry byte offsets until the end of a record; only then, and only if there
