@@ -544,7 +544,8 @@ impl Validator {
                             .is_some_and(|key| tape.text(bytes, key) == token.as_bytes())
                     })
                     .map(|(_, value)| value)
-                    .last(),
+                    // The first occurrence, as the streaming document walk takes it.
+                    .next(),
                 Kind::Array => token
                     .parse::<usize>()
                     .ok()
