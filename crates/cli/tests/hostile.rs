@@ -8,6 +8,9 @@
 //! its child's `ru_maxrss` across `exec`: keeping this test process small keeps the measurement
 //! an honest upper bound of the CLI's own peak.
 
+// Peak memory is read with `wait4` and unreadable entries are made with Unix permissions.
+#![cfg(unix)]
+
 mod common;
 
 use std::fs::File;
