@@ -69,4 +69,5 @@ pub mod rfc3339;
 pub use model::{
     Channel, DestinationEndPoint, DestinationType, Enquiry, InitChannel, InvalidTimestamp,
     LocationDetail, ModelError, Nullable, OmniType, StaffTargetHistory, Status, Timestamp,
+    MAX_DEPTH,
 };

@@ -725,7 +725,63 @@ impl<'de> Deserialize<'de> for Enquiry {
     }
 }
 
+/// The deepest nesting of arrays and objects a record may have, the record object included:
+/// the validator's limit too, so the model reads every record the validator checks.
+pub const MAX_DEPTH: usize = 128;
+
+/// The nesting depth of the JSON text `bytes` (brackets outside strings), counted without
+/// recursion; only its answer about [`MAX_DEPTH`] matters, so counting stops beyond it.
+fn nesting_exceeds(bytes: &[u8], limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &byte in bytes {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 impl Enquiry {
+    /// The record from JSON text: every record the validator can check (well typed) is read,
+    /// numbers of any size kept as written (`1e400`, a 100,000-digit integer), nesting up to
+    /// [`MAX_DEPTH`] levels. `serde_json::from_slice::<Enquiry>` works too, but stops at
+    /// serde_json's own nesting limit (127 levels).
+    pub fn from_slice(bytes: &[u8]) -> Result<Enquiry, ModelError> {
+        let invalid = |message: String| ModelError {
+            field: String::new(),
+            message,
+        };
+        if nesting_exceeds(bytes, MAX_DEPTH) {
+            return Err(invalid(format!(
+                "arrays and objects nest deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        // Depth is bounded above, so the parser's own recursion limit can go.
+        deserializer.disable_recursion_limit();
+        let value = Value::deserialize(&mut deserializer)
+            .and_then(|value| deserializer.end().map(|()| value))
+            .map_err(|err| invalid(err.to_string()))?;
+        Enquiry::from_value(value)
+    }
+
     /// The record from a JSON value, or the first member that is missing or wrongly typed.
     pub fn from_value(value: Value) -> Result<Enquiry, ModelError> {
         let Value::Object(members) = value else {
