@@ -25,8 +25,9 @@ fn numbers_of_any_size_are_kept_as_written() {
     for number in ["1e400", "-1E+400", huge.as_str()] {
         let record = with_extra(number);
         assert_eq!(validator_codes(&record), vec![Code::UnknownField]);
-        let enquiry = Enquiry::from_slice(record.as_bytes())
-            .unwrap_or_else(|err| panic!("model refused {}: {err}", &number[..number.len().min(20)]));
+        let enquiry = Enquiry::from_slice(record.as_bytes()).unwrap_or_else(|err| {
+            panic!("model refused {}: {err}", &number[..number.len().min(20)])
+        });
         let written = serde_json::to_value(&enquiry).unwrap();
         // The same number as written (serde_json spells an exponent `1e+400`), not an f64.
         let expected: serde_json::Value = serde_json::from_str(number).unwrap();
@@ -48,7 +49,11 @@ fn model_and_validator_share_the_nesting_limit() {
         let too_deep = validator_codes(&record).contains(&Code::TooDeep);
         let model = Enquiry::from_slice(record.as_bytes());
         assert_eq!(too_deep, depth > MAX_DEPTH, "validator at depth {depth}");
-        assert_eq!(model.is_err(), depth > MAX_DEPTH, "model at depth {depth}: {model:?}");
+        assert_eq!(
+            model.is_err(),
+            depth > MAX_DEPTH,
+            "model at depth {depth}: {model:?}"
+        );
     }
     let hostile = with_extra(&"[".repeat(1_000_000));
     assert!(Enquiry::from_slice(hostile.as_bytes()).is_err());
