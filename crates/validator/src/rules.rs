@@ -418,6 +418,44 @@ const COUNTRY_TABLE: CodeTable = CodeTable {
     short: "ISO 3166-1 alpha-2 code",
 };
 
+/// The pointer of a documented member.
+fn member_pointer(rule: &FieldRule) -> Pointer {
+    Pointer::parse(rule.pointer).unwrap_or_default()
+}
+
+/// A rule that is one test of a string's text.
+struct TextCheck {
+    accepts: fn(&[u8]) -> bool,
+    code: Code,
+    expected: &'static str,
+    short: &'static str,
+}
+
+fn is_ip_address(text: &[u8]) -> bool {
+    std::str::from_utf8(text).is_ok_and(|text| text.parse::<IpAddr>().is_ok())
+}
+
+/// The kinds checked by one test of the text, and their findings.
+fn text_check(kind: FieldKind) -> Option<&'static TextCheck> {
+    const IP: TextCheck = TextCheck {
+        accepts: is_ip_address,
+        code: Code::Ip,
+        expected: "an IPv4 or IPv6 address",
+        short: "an IPv4 or IPv6 address",
+    };
+    const URL: TextCheck = TextCheck {
+        accepts: is_http_url,
+        code: Code::Url,
+        expected: "an absolute http or https URL",
+        short: "an absolute http(s) URL",
+    };
+    match kind {
+        FieldKind::IpAddress => Some(&IP),
+        FieldKind::HttpUrl => Some(&URL),
+        _ => None,
+    }
+}
+
 /// The checker of one record.
 pub(crate) struct Checker<'a> {
     pub cfg: &'a Compiled,
@@ -922,270 +960,242 @@ impl<'a> Checker<'a> {
     fn check_member(&mut self, root: usize, rule: &FieldRule, value: usize, required: bool) {
         let node = self.node(value);
         if node.kind == Kind::Null {
-            // labelIDs is documented as nullable: null is a value there, even when the strict
-            // profile requires the member.
-            if rule.nullable && (self.cfg.strict || !required) {
-                return;
-            }
-            if required {
-                self.emit(
-                    Code::Required,
-                    node.start,
-                    Pointer::parse(rule.pointer).unwrap_or_default(),
-                    format!("required member `{}` is null", rule.name),
-                    Some(format!("`{}` present and not null", rule.name)),
-                    None,
-                );
-            } else if !rule.nullable {
-                self.emit(
-                    Code::NullValue,
-                    node.start,
-                    Pointer::parse(rule.pointer).unwrap_or_default(),
-                    format!(
-                        "`{}` is null; expected it to be absent or {}",
-                        rule.name,
-                        rule.kind.json_type().describe()
-                    ),
-                    None,
-                    None,
-                );
-            }
+            self.check_null(rule, node.start, required);
             return;
         }
         if matches!(node.kind, Kind::Str) && node.flags & BAD_TEXT != 0 {
             self.encoding(root, value);
             return;
         }
-        let pointer = || Pointer::parse(rule.pointer).unwrap_or_default();
-        // One type check for every kind that holds a string; the arms below see only strings.
+        // One type check for every kind that holds a string; the pieces below see only strings.
         if rule.kind.json_type() == JsonType::String && node.kind != Kind::Str {
-            self.type_error(root, rule, value, Some(pointer()), "a string");
+            self.type_error(root, rule, value, Some(member_pointer(rule)), "a string");
+            return;
+        }
+        if let Some(check) = text_check(rule.kind) {
+            if !(check.accepts)(self.text(value)) {
+                self.value_finding(check.code, rule, value, check.expected, check.short, None);
+            }
             return;
         }
         match rule.kind {
-            FieldKind::Text => {}
-            FieldKind::RecognisedText(values) => {
-                if self.on(Code::UnrecognisedValue) {
-                    let text = self.text(value);
-                    if !values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
-                        let shown = self.value_text(rule, value);
-                        let suggestion =
-                            closest(values.iter().copied(), &String::from_utf8_lossy(text));
-                        self.emit(
-                            Code::UnrecognisedValue,
-                            node.start,
-                            pointer(),
-                            format!(
-                                "`{}` is {shown}; the recognised values are {}",
-                                rule.name,
-                                values.join(", ")
-                            ),
-                            Some(one_of(values)),
-                            suggestion.map(str::to_owned),
-                        );
-                    }
-                }
+            FieldKind::RecognisedText(values) => self.check_recognised(rule, value, values),
+            FieldKind::TextOrTextList => self.check_text_or_list(root, rule, value),
+            FieldKind::Timestamp => self.check_timestamp(rule, value),
+            FieldKind::Enum(values) => self.check_enum(rule, value, values),
+            FieldKind::Channel(values) => self.check_channel(rule, value, values),
+            FieldKind::Boolean if !matches!(node.kind, Kind::True | Kind::False) => {
+                self.type_error(root, rule, value, Some(member_pointer(rule)), "a boolean");
             }
-            FieldKind::TextOrTextList => match node.kind {
-                Kind::Str => {}
-                Kind::Array => {
-                    let mut all_strings = true;
-                    for (index, item) in self.tape.items(value).enumerate() {
-                        let item_node = self.node(item);
-                        if item_node.kind != Kind::Str {
-                            all_strings = false;
-                            self.type_error(
-                                root,
-                                rule,
-                                item,
-                                Some(pointer().index(index)),
-                                "a string",
-                            );
-                        } else if item_node.flags & BAD_TEXT != 0 {
-                            self.encoding(root, item);
-                        }
-                    }
-                    if all_strings {
-                        self.emit(
-                            Code::UndocumentedShape,
-                            node.start,
-                            pointer(),
-                            format!(
-                                "`{}` is an array of strings; documented as a string",
-                                rule.name
-                            ),
-                            Some("a string".to_owned()),
-                            None,
-                        );
-                    }
-                }
-                _ => self.type_error(root, rule, value, Some(pointer()), "a string"),
-            },
-            FieldKind::Timestamp => {
-                if node.kind != Kind::Str {
-                    self.type_error(
-                        root,
-                        rule,
-                        value,
-                        Some(pointer()),
-                        "an RFC 3339 date-time string",
-                    );
-                    return;
-                }
-                let mut cache = self.scratch.day_cache;
-                let parsed = parse_timestamp(self.text(value), &mut cache);
-                self.scratch.day_cache = cache;
-                match parsed {
-                    None => {
-                        self.value_finding(Code::DateTime, rule, value, "an RFC 3339 date-time with a zone and a real calendar date, e.g. 2022-11-07T00:00:00.000Z", "RFC 3339 date-time", None);
-                    }
-                    Some(instant) => {
-                        self.scratch.instants.push((value, instant));
-                        if !instant.canonical && self.on(Code::CanonicalTimestamp) {
-                            self.value_finding(
-                                Code::CanonicalTimestamp,
-                                rule,
-                                value,
-                                "UTC with milliseconds, e.g. 2022-11-07T00:00:00.000Z",
-                                "YYYY-MM-DDThh:mm:ss.sssZ",
-                                None,
-                            );
-                        }
-                    }
-                }
-            }
-            FieldKind::Enum(values) => {
-                let text = self.text(value);
-                if !values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
-                    self.bad_enum(rule, value, values, Code::Enum, &one_of(values));
-                }
-            }
-            FieldKind::Channel(values) => {
-                let text = self.text(value);
-                match &self.cfg.channels {
-                    Some(channels) => {
-                        let known =
-                            std::str::from_utf8(text).is_ok_and(|text| channels.contains(text));
-                        if !known {
-                            let list = self.cfg.channels_list.clone();
-                            let names: Vec<&str> = channels.iter().map(String::as_str).collect();
-                            self.bad_enum(
-                                rule,
-                                value,
-                                &names,
-                                Code::ChannelUnknown,
-                                &format!("one of the configured channels: {list}"),
-                            );
-                        }
-                    }
-                    None => {
-                        if !values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
-                            self.bad_enum(rule, value, values, Code::Enum, &one_of(values));
-                        }
-                    }
-                }
-            }
-            FieldKind::Boolean => {
-                if !matches!(node.kind, Kind::True | Kind::False) {
-                    self.type_error(root, rule, value, Some(pointer()), "a boolean");
-                }
-            }
-            FieldKind::Millis => {
-                if node.kind != Kind::Number {
-                    self.type_error(
-                        root,
-                        rule,
-                        value,
-                        Some(pointer()),
-                        "an integer number of milliseconds",
-                    );
-                    return;
-                }
-                let raw = self
-                    .bytes
-                    .get(node.start as usize..node.end as usize)
-                    .unwrap_or(&[]);
-                match integer(raw) {
-                    Integer::Value {
-                        negative: true,
-                        magnitude,
-                    } if magnitude > 0 => {
-                        self.value_finding(
-                            Code::Minimum,
-                            rule,
-                            value,
-                            "milliseconds >= 0",
-                            ">= 0",
-                            None,
-                        );
-                    }
-                    Integer::Value { magnitude, .. } if magnitude <= MAX_MILLIS => {}
-                    Integer::Value { .. } | Integer::Fraction | Integer::TooLarge => {
-                        self.value_finding(
-                            Code::Integer,
-                            rule,
-                            value,
-                            &format!("an integer number of milliseconds, at most {MAX_MILLIS}"),
-                            "an integer",
-                            None,
-                        );
-                    }
-                }
-            }
-            FieldKind::IpAddress => {
-                let ok = std::str::from_utf8(self.text(value))
-                    .is_ok_and(|text| text.parse::<IpAddr>().is_ok());
-                if !ok {
-                    self.value_finding(
-                        Code::Ip,
-                        rule,
-                        value,
-                        "an IPv4 or IPv6 address",
-                        "an IPv4 or IPv6 address",
-                        None,
-                    );
-                }
-            }
+            FieldKind::Millis => self.check_millis(root, rule, value),
             FieldKind::LanguageCode => self.check_code(rule, value, &LANGUAGE_TABLE),
             FieldKind::CountryCode => self.check_code(rule, value, &COUNTRY_TABLE),
-            FieldKind::HttpUrl => {
-                if !is_http_url(self.text(value)) {
-                    self.value_finding(
-                        Code::Url,
-                        rule,
-                        value,
-                        "an absolute http or https URL",
-                        "an absolute http(s) URL",
+            FieldKind::LabelIds => self.check_labels(root, rule, value),
+            FieldKind::ObjectList => self.check_object_list(root, rule, value),
+            FieldKind::Object(children) if node.kind == Kind::Object => {
+                self.check_nested(root, value, children, rule.pointer);
+            }
+            FieldKind::Object(_) => {
+                self.type_error(root, rule, value, Some(member_pointer(rule)), "an object");
+            }
+            _ => {}
+        }
+    }
+
+    /// A member that is `null`: a value where documented nullable, else `required` or
+    /// `null-value`.
+    fn check_null(&mut self, rule: &FieldRule, offset: u32, required: bool) {
+        // labelIDs is documented as nullable: null is a value there, even when the strict
+        // profile requires the member.
+        if rule.nullable && (self.cfg.strict || !required) {
+            return;
+        }
+        if required {
+            self.emit(
+                Code::Required,
+                offset,
+                member_pointer(rule),
+                format!("required member `{}` is null", rule.name),
+                Some(format!("`{}` present and not null", rule.name)),
+                None,
+            );
+        } else if !rule.nullable {
+            self.emit(
+                Code::NullValue,
+                offset,
+                member_pointer(rule),
+                format!(
+                    "`{}` is null; expected it to be absent or {}",
+                    rule.name,
+                    rule.kind.json_type().describe()
+                ),
+                None,
+                None,
+            );
+        }
+    }
+
+    fn check_recognised(&mut self, rule: &FieldRule, value: usize, values: &[&str]) {
+        if !self.on(Code::UnrecognisedValue) {
+            return;
+        }
+        let text = self.text(value);
+        if values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
+            return;
+        }
+        let shown = self.value_text(rule, value);
+        let suggestion = closest(values.iter().copied(), &String::from_utf8_lossy(text));
+        self.emit(
+            Code::UnrecognisedValue,
+            self.node(value).start,
+            member_pointer(rule),
+            format!(
+                "`{}` is {shown}; the recognised values are {}",
+                rule.name,
+                values.join(", ")
+            ),
+            Some(one_of(values)),
+            suggestion.map(str::to_owned),
+        );
+    }
+
+    /// A string, or (undocumented) an array of strings.
+    fn check_text_or_list(&mut self, root: usize, rule: &FieldRule, value: usize) {
+        let node = self.node(value);
+        match node.kind {
+            Kind::Str => {}
+            Kind::Array => {
+                let mut all_strings = true;
+                for (index, item) in self.tape.items(value).enumerate() {
+                    let item_node = self.node(item);
+                    if item_node.kind != Kind::Str {
+                        all_strings = false;
+                        let pointer = member_pointer(rule).index(index);
+                        self.type_error(root, rule, item, Some(pointer), "a string");
+                    } else if item_node.flags & BAD_TEXT != 0 {
+                        self.encoding(root, item);
+                    }
+                }
+                if all_strings {
+                    self.emit(
+                        Code::UndocumentedShape,
+                        node.start,
+                        member_pointer(rule),
+                        format!(
+                            "`{}` is an array of strings; documented as a string",
+                            rule.name
+                        ),
+                        Some("a string".to_owned()),
                         None,
                     );
                 }
             }
-            FieldKind::LabelIds => self.check_labels(root, rule, value),
-            FieldKind::ObjectList => {
-                if node.kind != Kind::Array {
-                    self.type_error(root, rule, value, Some(pointer()), "an array of objects");
-                    return;
-                }
-                for (index, item) in self.tape.items(value).enumerate() {
-                    if self.node(item).kind == Kind::Object {
-                        self.walk_generic(root, item, &Pointer::root(), item);
-                    } else {
-                        self.type_error(
-                            root,
-                            rule,
-                            item,
-                            Some(pointer().index(index)),
-                            "an object",
-                        );
-                    }
-                }
+            _ => self.type_error(root, rule, value, Some(member_pointer(rule)), "a string"),
+        }
+    }
+
+    /// A date-time by the one RFC 3339 parser; kept for the cross-member rules.
+    fn check_timestamp(&mut self, rule: &FieldRule, value: usize) {
+        let mut cache = self.scratch.day_cache;
+        let parsed = parse_timestamp(self.text(value), &mut cache);
+        self.scratch.day_cache = cache;
+        let Some(instant) = parsed else {
+            self.value_finding(Code::DateTime, rule, value, "an RFC 3339 date-time with a zone and a real calendar date, e.g. 2022-11-07T00:00:00.000Z", "RFC 3339 date-time", None);
+            return;
+        };
+        self.scratch.instants.push((value, instant));
+        if !instant.canonical && self.on(Code::CanonicalTimestamp) {
+            self.value_finding(
+                Code::CanonicalTimestamp,
+                rule,
+                value,
+                "UTC with milliseconds, e.g. 2022-11-07T00:00:00.000Z",
+                "YYYY-MM-DDThh:mm:ss.sssZ",
+                None,
+            );
+        }
+    }
+
+    fn check_enum(&mut self, rule: &FieldRule, value: usize, values: &[&str]) {
+        let text = self.text(value);
+        if !values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
+            self.bad_enum(rule, value, values, Code::Enum, &one_of(values));
+        }
+    }
+
+    /// The documented channels, or the user's channel list when one is given.
+    fn check_channel(&mut self, rule: &FieldRule, value: usize, values: &[&str]) {
+        let Some(channels) = &self.cfg.channels else {
+            self.check_enum(rule, value, values);
+            return;
+        };
+        let known = std::str::from_utf8(self.text(value)).is_ok_and(|text| channels.contains(text));
+        if !known {
+            let list = self.cfg.channels_list.clone();
+            let names: Vec<&str> = channels.iter().map(String::as_str).collect();
+            self.bad_enum(
+                rule,
+                value,
+                &names,
+                Code::ChannelUnknown,
+                &format!("one of the configured channels: {list}"),
+            );
+        }
+    }
+
+    /// An integer number of milliseconds (JSON Schema's integers: `12.0` is one), `>= 0`.
+    fn check_millis(&mut self, root: usize, rule: &FieldRule, value: usize) {
+        let node = self.node(value);
+        if node.kind != Kind::Number {
+            let expected = "an integer number of milliseconds";
+            self.type_error(root, rule, value, Some(member_pointer(rule)), expected);
+            return;
+        }
+        let raw = self
+            .bytes
+            .get(node.start as usize..node.end as usize)
+            .unwrap_or(&[]);
+        match integer(raw) {
+            Integer::Value {
+                negative: true,
+                magnitude,
+            } if magnitude > 0 => {
+                self.value_finding(
+                    Code::Minimum,
+                    rule,
+                    value,
+                    "milliseconds >= 0",
+                    ">= 0",
+                    None,
+                );
             }
-            FieldKind::Object(children) => {
-                if node.kind != Kind::Object {
-                    self.type_error(root, rule, value, Some(pointer()), "an object");
-                    return;
-                }
-                self.check_nested(root, value, children, rule.pointer);
+            Integer::Value { magnitude, .. } if magnitude <= MAX_MILLIS => {}
+            Integer::Value { .. } | Integer::Fraction | Integer::TooLarge => {
+                self.value_finding(
+                    Code::Integer,
+                    rule,
+                    value,
+                    &format!("an integer number of milliseconds, at most {MAX_MILLIS}"),
+                    "an integer",
+                    None,
+                );
+            }
+        }
+    }
+
+    /// An array of objects whose members are open (each walked for encoding and duplicates).
+    fn check_object_list(&mut self, root: usize, rule: &FieldRule, value: usize) {
+        if self.node(value).kind != Kind::Array {
+            let pointer = Some(member_pointer(rule));
+            self.type_error(root, rule, value, pointer, "an array of objects");
+            return;
+        }
+        for (index, item) in self.tape.items(value).enumerate() {
+            if self.node(item).kind == Kind::Object {
+                self.walk_generic(root, item, &Pointer::root(), item);
+            } else {
+                let pointer = Some(member_pointer(rule).index(index));
+                self.type_error(root, rule, item, pointer, "an object");
             }
         }
     }
