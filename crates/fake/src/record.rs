@@ -880,10 +880,18 @@ fn push_staff_name(out: &mut Vec<u8>, staff: usize) {
 /// Writes the record's members, in the documented order, into `sink`.
 pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
     let channel = &pools.channels[plan.channel];
-    let facts = &CHANNEL_FACTS[channel.facts];
-    let (destination_type, end_point) = plan.route.destination();
-    let (group_name, group_id) = SERVICE_GROUPS[plan.group];
+    emit_ids(plan, sink);
+    emit_location(plan, sink);
+    emit_status_and_destination(plan, &channel.name, sink);
+    emit_handler(plan, sink);
+    emit_channel_facts(plan, channel.facts, sink);
+    emit_times_and_transfer(plan, sink);
+    emit_people(plan, sink);
+    emit_labels(plan, pools, sink);
+}
 
+/// Identifiers, creation, the initial channel, the IP and the language.
+fn emit_ids<S: Sink>(plan: &Plan, sink: &mut S) {
     push_hex_string(sink.value("_id"), &plan.id);
     push_hex_string(sink.value("uniqueKey"), &plan.unique_key);
     push_timestamp_string(sink.value("createdAt"), plan.created);
@@ -904,6 +912,10 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
     }
     push_str(sink.value("language"), plan.language);
     push_str(sink.value("location"), plan.country);
+}
+
+/// The country and the `locationDetail` object.
+fn emit_location<S: Sink>(plan: &Plan, sink: &mut S) {
     sink.begin_object("locationDetail");
     push_str(sink.value("regionCode"), plan.country);
     if let Some(place) = plan.place {
@@ -913,6 +925,12 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
         push_str(sink.value("province"), province);
     }
     sink.end_object();
+}
+
+/// The platform, status, case number, channel and destination.
+fn emit_status_and_destination<S: Sink>(plan: &Plan, channel_name: &str, sink: &mut S) {
+    let (destination_type, end_point) = plan.route.destination();
+    let (group_name, group_id) = SERVICE_GROUPS[plan.group];
     push_str(sink.value("platform"), plan.platform);
     push_str(sink.value("status"), plan.status.as_str());
     {
@@ -929,11 +947,15 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
         out.extend_from_slice(&digits);
         out.push(b'"');
     }
-    push_str(sink.value("channel"), &channel.name);
+    push_str(sink.value("channel"), channel_name);
     push_str(sink.value("destinationID"), group_id);
     push_str(sink.value("destinationName"), group_name);
     push_str(sink.value("destinationType"), destination_type);
     push_str(sink.value("destinationEndPoint"), end_point);
+}
+
+/// Who handled it, and the staff hunted.
+fn emit_handler<S: Sink>(plan: &Plan, sink: &mut S) {
     match plan.handler {
         Some(Handler::Staff(staff)) => {
             push_str(sink.value("handledType"), "STAFF");
@@ -970,9 +992,14 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
         }
         out.push(b'"');
     }
+}
+
+/// What the channel says of itself: sub-type, id, display names, inquiry type.
+fn emit_channel_facts<S: Sink>(plan: &Plan, facts_index: usize, sink: &mut S) {
+    let facts = &CHANNEL_FACTS[facts_index];
     push_str(
         sink.value("type"),
-        if plan.call && channel.facts == 0 {
+        if plan.call && facts_index == 0 {
             "WEBCALL"
         } else {
             facts.sub_type
@@ -996,6 +1023,10 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
             "INBOUND"
         },
     );
+}
+
+/// The later instants, the inquiry group and a transfer.
+fn emit_times_and_transfer<S: Sink>(plan: &Plan, sink: &mut S) {
     push_timestamp_string(sink.value("updatedAt"), plan.updated);
     if let Some(closed) = plan.closed {
         push_timestamp_string(sink.value("closedAt"), closed);
@@ -1023,6 +1054,10 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
     if let Some(reopened) = plan.reopened {
         push_timestamp_string(sink.value("reopenedAt"), reopened);
     }
+}
+
+/// Department, staff and visitor names, the deep link and the durations.
+fn emit_people<S: Sink>(plan: &Plan, sink: &mut S) {
     if let Some(Handler::Staff(staff)) = plan.handler {
         push_str(
             sink.value("handledPartyDepartmentID"),
@@ -1057,6 +1092,10 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
     if let Some(close) = plan.close_duration() {
         push_u64(sink.value("closeDuration"), close as u64);
     }
+}
+
+/// `labelIDs`: `null` or the chosen labels.
+fn emit_labels<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
     let out = sink.value("labelIDs");
     match plan.labels {
         None => out.extend_from_slice(b"null"),
