@@ -26,25 +26,7 @@ pub enum Mode {
     Check,
 }
 
-/// One generated file: its path relative to the workspace root (forward slashes) and contents.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GeneratedFile {
-    /// Relative to the workspace root, `/`-separated (`schemas/enquiry.schema.json`).
-    pub path: String,
-    /// The exact bytes to write: LF line ends, a trailing newline; not always UTF-8 (an
-    /// invalid fixture can be invalid because of its encoding).
-    pub contents: Vec<u8>,
-}
-
-impl GeneratedFile {
-    /// A generated file at `path` (relative to the workspace root, `/`-separated).
-    pub fn new(path: impl Into<String>, contents: impl Into<Vec<u8>>) -> GeneratedFile {
-        GeneratedFile {
-            path: path.into(),
-            contents: contents.into(),
-        }
-    }
-}
+pub use crate::generated_file::GeneratedFile;
 
 /// A source of generated files that owns one directory: every file under `dir` must be one
 /// of the files `generate` returns.

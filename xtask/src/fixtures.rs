@@ -25,7 +25,7 @@ use enquiry_schema::json_schema::to_canonical_string;
 use enquiry_schema::{Channel, Status};
 use enquiry_validator::{Config, Validator};
 
-use crate::codegen::GeneratedFile;
+use crate::generated_file::GeneratedFile;
 
 /// The seed of every fixture; changing it regenerates them all.
 const SEED: u64 = 20_221_107;

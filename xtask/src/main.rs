@@ -11,6 +11,7 @@
 mod bench;
 mod codegen;
 mod fixtures;
+mod generated_file;
 
 use std::process::ExitCode;
 
