@@ -66,7 +66,7 @@ pub fn workspace_root() -> PathBuf {
     manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
 }
 
-/// The JSON Schemas of SPEC section 5.
+/// The JSON Schemas: both profiles, in draft 2020-12 and draft-07, and the label list.
 fn schemas() -> Result<Vec<GeneratedFile>, String> {
     let mut files = Vec::new();
     for (draft, dir) in [

@@ -228,7 +228,7 @@ The `.expected` and `.list` extensions keep `enquiry validate fixtures/` from re
 
 #[cfg(test)]
 mod tests {
-    //! SPEC section 5: the schema and the validator agree on every fixture record. A record
+    //! The schema and the validator agree on every fixture record. A record
     //! the validator rejects for a rule a JSON Schema can express is rejected by the `jsonschema`
     //! crate (formats asserted) on the generated schema of the same profile, and a record the
     //! validator accepts is accepted.

@@ -21,7 +21,7 @@ usage: cargo xtask <task>
 tasks:
   codegen [--check]   write the generated files (schemas/); with --check, write nothing and
                       fail if any of them is stale
-  bench [--quick]     measure throughput and memory against the targets of SPEC section 7
+  bench [--quick]     measure throughput and memory against the performance targets
                       (builds the release CLI; --quick uses small data to check the run)
 ";
 

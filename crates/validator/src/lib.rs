@@ -2,8 +2,7 @@
 //!
 //! Bytes in, findings out: every defect of every record, each with its file, record index,
 //! 1-based line and column, JSON Pointer, rule [`Code`] and a one-line message. The rules are
-//! SPEC section 3, read from [`enquiry_schema::fields::FIELDS`]: no field name or enum value is
-//! spelled a second time here.
+//! the contract's field rules, read from [`enquiry_schema::fields::FIELDS`].
 //!
 //! # A contract test in three lines
 //!

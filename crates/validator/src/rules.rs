@@ -1,4 +1,4 @@
-//! The field rules of SPEC section 3, applied to one parsed record.
+//! The contract's field rules, applied to one parsed record.
 //!
 //! Everything is driven by `enquiry_schema::fields`: member lookup goes through a table built
 //! once from [`FIELDS`] (indexed by key length and first byte, so no hashing per member), and
