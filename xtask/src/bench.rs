@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--quick]`: the performance table of SPEC section 7, in one run.
+//! `cargo xtask bench [--quick]`: the performance table (throughput ratios, memory), in one run.
 //!
 //! The data comes from the fake generator, through the release `enquiry fake` command (which
 //! also gives the generator's own row). The first 200,000 records are measured in process, each

@@ -25,7 +25,7 @@ use enquiry_schema::json_schema::to_canonical_string;
 use enquiry_schema::{Channel, Status};
 use enquiry_validator::{Config, Validator};
 
-use crate::codegen::GeneratedFile;
+use crate::generated_file::GeneratedFile;
 
 /// The seed of every fixture; changing it regenerates them all.
 const SEED: u64 = 20_221_107;
@@ -228,7 +228,7 @@ The `.expected` and `.list` extensions keep `enquiry validate fixtures/` from re
 
 #[cfg(test)]
 mod tests {
-    //! SPEC section 5: the schema and the validator agree on every fixture record. A record
+    //! The schema and the validator agree on every fixture record. A record
     //! the validator rejects for a rule a JSON Schema can express is rejected by the `jsonschema`
     //! crate (formats asserted) on the generated schema of the same profile, and a record the
     //! validator accepts is accepted.

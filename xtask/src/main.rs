@@ -15,6 +15,7 @@ mod bench_mock;
 mod codegen;
 mod fixtures;
 mod test;
+mod generated_file;
 
 use std::process::ExitCode;
 
@@ -24,7 +25,7 @@ usage: cargo xtask <task>
 tasks:
   codegen [--check]   write the generated files (schemas/); with --check, write nothing and
                       fail if any of them is stale
-  bench [--quick]     measure throughput and memory against the targets of SPEC section 7
+  bench [--quick]     measure throughput and memory against the performance targets
                       (builds the release CLI; --quick uses small data to check the run)
   bench-mock [--quick]  only the mock server's rows (requests/s, p50/p99, memory, Prism)
   test [STEP ...]     run every test (deps, fmt, clippy, rust, codegen, fuzz, python, conformance),

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use enquiry_validator::{Code, Level};
+use enquiry_validator::{Code, Config, Level, Profile};
 
 /// How a level reads in the default profile.
 fn level_text(level: Level) -> &'static str {
@@ -17,11 +17,10 @@ fn level_text(level: Level) -> &'static str {
 pub fn explanation(code: Code) -> String {
     let mut text = String::new();
     let level = code.default_level();
-    let strict = match level {
-        Level::Deny => "error",
-        Level::Warn => "error (warnings are errors in the strict profile)",
-        Level::Allow if code == Code::CanonicalTimestamp => "error",
-        Level::Allow => "off",
+    // The strict profile's levels are the validator's (`Config::level`), not restated here.
+    let strict = match (level, Config::with_profile(Profile::Strict).level(code)) {
+        (Level::Warn, Level::Deny) => "error (warnings are errors in the strict profile)",
+        (_, strict) => level_text(strict),
     };
     let _ = writeln!(text, "{code}: {}", code.summary());
     let _ = writeln!(text);

@@ -3,9 +3,9 @@
 //!
 //! This binary is thin glue over the workspace's libraries: `enquiry-validator` does the checking,
 //! `enquiry-schema` writes the schema and `enquiry-fake` the test data. What lives here is argument
-//! parsing (clap), finding input files, and the report renderers (`report::*`): `human` (source
-//! snippets with a caret, via `annotate-snippets`), `json`, `junit` (via `quick-junit`), `github`
-//! (workflow commands) and `sarif` (SARIF 2.1.0, via `serde-sarif`).
+//! parsing (clap), finding input files and exit codes; the report formats are `enquiry-report`'s
+//! (`human`, `json`, `junit`, `github`, `sarif`), which render the findings and the masked
+//! excerpts the validator attaches to them, never the input.
 //!
 //! ```text
 //! enquiry validate captures/ --format github
@@ -25,7 +25,6 @@ mod explain;
 mod fake_cmd;
 mod report;
 mod serve;
-mod source;
 mod validate;
 
 use std::ffi::OsString;

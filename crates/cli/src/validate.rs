@@ -12,7 +12,6 @@ use enquiry_validator::{Config, ConfigFile, Event, Pointer, Profile, Summary, Va
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::report::{self, Format, HumanOptions};
-use crate::source::{self, FileSource, NoSource, SourceLines};
 
 /// Inputs at least this large (in total) get a progress bar on a terminal.
 const PROGRESS_THRESHOLD: u64 = 8 << 20;
@@ -38,11 +37,10 @@ Configuration:
 Output:
   human   each finding as `file:line:column: severity[code]: message`, with a source snippet
           and a caret under the offending value, then a summary line. Coloured only when
-          standard output is a terminal and NO_COLOR is not set. Snippets of standard input
-          come from a window of its most recent lines (up to 24 MiB; with more than 4 --jobs a
-          finding far behind the reader may lack its snippet); gzip input and lines longer than
-          1 MiB have none. A progress bar is drawn on standard error for large inputs when it
-          is a terminal.
+          standard output is a terminal and NO_COLOR is not set. Snippets come from the
+          validator (a window of up to about 150 bytes of the line, for every input: files,
+          standard input, gzip), with control characters escaped. A progress bar is drawn on
+          standard error for large inputs when it is a terminal.
   json    one document {\"findings\": [...], \"summary\": {...}}. Findings are streamed and the
           summary (files, records, valid, invalid, errors, warnings) follows them, so memory
           stays constant; read the whole document before using it.
@@ -54,7 +52,7 @@ Output:
   are always complete documents.
 
   Values of personal members (ip, names, inquiryDeepLink...) are masked in messages and
-  snippets unless --show-values: reports of captured payloads end up in CI logs.
+  snippets, whatever their JSON type, unless --show-values: reports of captured payloads end up in CI logs.
 
 Exit status:
   0  no error (warnings allowed unless --deny-warnings)
@@ -165,36 +163,19 @@ pub fn run(args: &ValidateArgs) -> u8 {
         quiet: args.quiet,
         show_values: args.show_values,
     };
-    let mut reporter = report::reporter(args.format, writer, args.quiet, human);
-    let wants_source = report::wants_source(args.format, args.quiet);
+    let mut reporter = report::reporter(args.format.into(), writer, args.quiet, human);
 
     let mut total = Summary::default();
     let mut output_error: Option<io::Error> = None;
     for input in &inputs {
         let name = input.name();
-        let (reader, mut lines): (Box<dyn Read + Send>, Box<dyn SourceLines>) = match input {
-            Input::Stdin if wants_source => {
-                let (reader, window) = source::tee(io::stdin(), source::window_bytes(jobs));
-                (Box::new(reader), Box::new(window))
-            }
-            Input::Stdin => (Box::new(io::stdin()), Box::new(NoSource)),
+        let reader: Box<dyn Read + Send> = match input {
+            Input::Stdin => Box::new(io::stdin()),
             Input::File(path) => match File::open(path) {
-                Ok(file) => {
-                    // A pipe (`<(...)`, a FIFO) cannot be read a second time: keep a window.
-                    let regular = file.metadata().is_ok_and(|meta| meta.is_file());
-                    let reader: Box<dyn Read + Send> = match &progress {
-                        Some(bar) => Box::new(bar.wrap_read(file)),
-                        None => Box::new(file),
-                    };
-                    if !wants_source {
-                        (reader, Box::new(NoSource))
-                    } else if regular {
-                        (reader, Box::new(FileSource::new(path.clone())))
-                    } else {
-                        let (reader, window) = source::tee(reader, source::window_bytes(jobs));
-                        (Box::new(reader), Box::new(window))
-                    }
-                }
+                Ok(file) => match &progress {
+                    Some(bar) => Box::new(bar.wrap_read(file)),
+                    None => Box::new(file),
+                },
                 Err(err) => {
                     report_path_error(progress.as_ref(), &name, &err);
                     path_error = true;
@@ -208,8 +189,8 @@ pub fn run(args: &ValidateArgs) -> u8 {
                 return;
             }
             let result = match &event {
-                Event::Record(outcome) => reporter.record(outcome, lines.as_mut()),
-                Event::Input(finding) => reporter.input(finding, lines.as_mut()),
+                Event::Record(outcome) => reporter.record(outcome),
+                Event::Input(finding) => reporter.input(finding),
             };
             note(&mut output_error, result);
         };

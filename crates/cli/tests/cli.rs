@@ -526,13 +526,13 @@ fn schema_is_printed_for_both_drafts_and_profiles() {
         "https://json-schema.org/draft/2020-12/schema"
     );
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/enquiry.schema.json");
-    if let Ok(checked_in) = fs::read_to_string(repo) {
-        assert_eq!(
-            stdout(&output),
-            checked_in,
-            "`enquiry schema` differs from schemas/enquiry.schema.json"
-        );
-    }
+    let checked_in = fs::read_to_string(&repo)
+        .unwrap_or_else(|err| panic!("cannot read {}: {err}", repo.display()));
+    assert_eq!(
+        stdout(&output),
+        checked_in,
+        "`enquiry schema` differs from schemas/enquiry.schema.json"
+    );
     let output = run_in(&dir.0, &["schema", "--strict", "--draft", "07"], None);
     assert_eq!(code(&output), 0);
     let strict: Value = serde_json::from_slice(&output.stdout).unwrap();

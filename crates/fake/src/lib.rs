@@ -75,7 +75,8 @@
 //! out `canonical-timestamp` (strict profile only) and `record-too-large` (a 16 MiB record).
 //! Mutants are bytes, not strings: some are not UTF-8 or not JSON, on purpose.
 //!
-//! For property tests, [`valid_enquiry`] and [`invalid_enquiry`] are proptest strategies.
+//! For property tests, with the `proptest` feature, `valid_enquiry` and `invalid_enquiry` are
+//! proptest strategies (the feature keeps proptest out of the `enquiry` binary).
 //!
 //! # Example
 //!
@@ -110,6 +111,7 @@ pub mod events;
 mod mutate;
 mod record;
 mod rng;
+#[cfg(feature = "proptest")]
 pub mod strategy;
 mod time;
 
@@ -121,6 +123,7 @@ use serde::{Deserialize, Serialize};
 
 pub use mutate::{MutantKind, CATALOGUE};
 pub use record::{DEFAULT_LABEL_IDS, FIRST_NAMES, LAST_NAMES};
+#[cfg(feature = "proptest")]
 pub use strategy::{invalid_enquiry, valid_enquiry};
 
 use mutate::{Context, Needs};

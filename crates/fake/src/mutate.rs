@@ -355,6 +355,10 @@ fn pointer_of(key: &str) -> String {
     format!("/{key}")
 }
 
+/// The mutation's piece: each one changes `record` (drawing from `rand` in a fixed order, so
+/// output stays byte-identical for a seed) and returns the pointer the validator reports.
+type Apply = fn(Mutation, &mut Record, &Plan, &Context<'_>, &mut Rand) -> String;
+
 fn mutate(
     mutation: Mutation,
     record: &mut Record,
@@ -362,326 +366,512 @@ fn mutate(
     context: &Context<'_>,
     rand: &mut Rand,
 ) -> String {
-    match mutation {
-        M::SyntaxPythonLiteral => {
-            record.set("attachment", b"True".to_vec());
-            pointer_of("attachment")
+    let apply: Apply = match mutation {
+        M::SyntaxPythonLiteral => mutate_syntax_python_literal,
+        M::EncodingLatin1 => mutate_encoding_latin1,
+        M::EncodingLoneSurrogate => mutate_encoding_lone_surrogate,
+        M::NotAnObject => mutate_not_an_object,
+        M::DuplicateKey => mutate_duplicate_key,
+        M::RequiredMissing => mutate_required_missing,
+        M::RequiredNull => mutate_required_null,
+        M::WrongType => mutate_wrong_type,
+        M::EnumCase => mutate_enum_case,
+        M::EnumUnknown => mutate_enum_unknown,
+        M::DateFormat | M::DateImpossible | M::DateHour25 | M::DateNoZone => mutate_date,
+        M::Ip => mutate_ip,
+        M::Language => mutate_language,
+        M::Country => mutate_country,
+        M::Url => mutate_url,
+        M::Fraction => mutate_fraction,
+        M::Negative => mutate_negative,
+        M::LabelEmpty => mutate_label_empty,
+        M::LabelDuplicate => mutate_label_duplicate,
+        M::Timeline => mutate_timeline,
+        M::ChannelUnknown => mutate_channel_unknown,
+        M::LabelUnknown => mutate_label_unknown,
+        M::TooDeep => mutate_too_deep,
+    };
+    apply(mutation, record, plan, context, rand)
+}
+
+fn mutate_syntax_python_literal(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    _context: &Context<'_>,
+    _rand: &mut Rand,
+) -> String {
+    record.set("attachment", b"True".to_vec());
+    pointer_of("attachment")
+}
+
+fn mutate_encoding_latin1(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    _context: &Context<'_>,
+    _rand: &mut Rand,
+) -> String {
+    let name = record
+        .text("visitorLastName")
+        .unwrap_or_else(|| "Example".to_owned());
+    let mut value = vec![b'"'];
+    value.extend_from_slice(&name.as_bytes()[..name.len() - 1]);
+    value.extend_from_slice(b"\xe9\"");
+    record.set("visitorLastName", value);
+    pointer_of("visitorLastName")
+}
+
+fn mutate_encoding_lone_surrogate(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    _context: &Context<'_>,
+    _rand: &mut Rand,
+) -> String {
+    let name = record
+        .text("visitorFirstName")
+        .unwrap_or_else(|| "Ada".to_owned());
+    let mut value = json_string(&name);
+    value.pop();
+    value.extend_from_slice(b"\\ud83d\"");
+    record.set("visitorFirstName", value);
+    pointer_of("visitorFirstName")
+}
+
+fn mutate_not_an_object(
+    _mutation: Mutation,
+    _record: &mut Record,
+    _plan: &Plan,
+    _context: &Context<'_>,
+    _rand: &mut Rand,
+) -> String {
+    String::new()
+}
+
+fn mutate_duplicate_key(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    _context: &Context<'_>,
+    _rand: &mut Rand,
+) -> String {
+    let at = record
+        .members
+        .iter()
+        .position(|member| member.key == "status")
+        .unwrap_or(0);
+    let copy = record.members[at].clone();
+    record.members.insert(at + 1, copy);
+    pointer_of("status")
+}
+
+fn mutate_required_missing(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let key = *rand.pick(&["_id", "createdAt", "status"]);
+    record.remove(key);
+    pointer_of(key)
+}
+
+fn mutate_required_null(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let key = *rand.pick(&["_id", "createdAt", "status"]);
+    record.set(key, b"null".to_vec());
+    pointer_of(key)
+}
+
+fn mutate_wrong_type(
+    _mutation: Mutation,
+    record: &mut Record,
+    plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let choice = rand.below(7);
+    let (key, value): (&'static str, Vec<u8>) = match choice {
+        0 => (
+            "attachment",
+            json_string(if rand.percent(50) { "true" } else { "false" }),
+        ),
+        1 => {
+            let mut digits = Vec::new();
+            push_u64(&mut digits, plan.duration().unwrap_or(1234) as u64);
+            (
+                "duration",
+                json_string(&String::from_utf8(digits).unwrap_or_default()),
+            )
         }
-        M::EncodingLatin1 => {
-            let name = record
-                .text("visitorLastName")
-                .unwrap_or_else(|| "Example".to_owned());
-            let mut value = vec![b'"'];
-            value.extend_from_slice(&name.as_bytes()[..name.len() - 1]);
-            value.extend_from_slice(b"\xe9\"");
-            record.set("visitorLastName", value);
-            pointer_of("visitorLastName")
+        2 => {
+            let mut digits = Vec::new();
+            push_u64(&mut digits, plan.created as u64);
+            ("createdAt", digits)
         }
-        M::EncodingLoneSurrogate => {
-            let name = record
-                .text("visitorFirstName")
-                .unwrap_or_else(|| "Ada".to_owned());
-            let mut value = json_string(&name);
-            value.pop();
-            value.extend_from_slice(b"\\ud83d\"");
-            record.set("visitorFirstName", value);
-            pointer_of("visitorFirstName")
-        }
-        M::NotAnObject => String::new(),
-        M::DuplicateKey => {
-            let at = record
-                .members
-                .iter()
-                .position(|member| member.key == "status")
-                .unwrap_or(0);
-            let copy = record.members[at].clone();
-            record.members.insert(at + 1, copy);
-            pointer_of("status")
-        }
-        M::RequiredMissing => {
-            let key = *rand.pick(&["_id", "createdAt", "status"]);
-            record.remove(key);
-            pointer_of(key)
-        }
-        M::RequiredNull => {
-            let key = *rand.pick(&["_id", "createdAt", "status"]);
-            record.set(key, b"null".to_vec());
-            pointer_of(key)
-        }
-        M::WrongType => {
-            let choice = rand.below(7);
-            let (key, value): (&'static str, Vec<u8>) = match choice {
-                0 => (
-                    "attachment",
-                    json_string(if rand.percent(50) { "true" } else { "false" }),
-                ),
-                1 => {
-                    let mut digits = Vec::new();
-                    push_u64(&mut digits, plan.duration().unwrap_or(1234) as u64);
-                    (
-                        "duration",
-                        json_string(&String::from_utf8(digits).unwrap_or_default()),
-                    )
-                }
-                2 => {
-                    let mut digits = Vec::new();
-                    push_u64(&mut digits, plan.created as u64);
-                    ("createdAt", digits)
-                }
-                3 => (
-                    "labelIDs",
-                    json_string(
-                        record
-                            .labels()
-                            .first()
-                            .map_or("63f0a1b2c3d4e5f601a2b3c4", String::as_str),
-                    ),
-                ),
-                4 => (
-                    "locationDetail",
-                    json_string(&record.text("location").unwrap_or_else(|| "HK".to_owned())),
-                ),
-                5 => (
-                    "transferredParty",
-                    b"{\"destinationType\":\"STAFF\"}".to_vec(),
-                ),
-                _ => ("_id", {
-                    let mut digits = Vec::new();
-                    push_u64(&mut digits, u64::from(rand.u32()));
-                    digits
-                }),
-            };
-            record.set(key, value);
-            pointer_of(key)
-        }
-        M::EnumCase => {
-            let mut candidates: Vec<&'static str> = vec![
-                "initChannel",
-                "omniType",
-                "destinationType",
-                "destinationEndPoint",
-            ];
-            if plan.status != Status::Closed {
-                candidates.push("status");
-            }
-            if context.channel_list.is_none() {
-                candidates.push("channel");
-            }
-            let key = *rand.pick(&candidates);
-            let value = record.text(key).unwrap_or_default();
-            let changed = if key == "status"
-                || key == "channel" && value.chars().any(|c| c.is_ascii_lowercase())
-            {
-                // `ongoing` -> `Ongoing`, `Weblink` -> `WEBLINK`.
-                if key == "status" {
-                    let mut chars = value.chars();
-                    chars.next().map_or_else(String::new, |first| {
-                        first.to_ascii_uppercase().to_string() + chars.as_str()
-                    })
-                } else {
-                    value.to_ascii_uppercase()
-                }
-            } else if key == "omniType" {
-                "Cinnox".to_owned()
-            } else {
-                value.to_ascii_lowercase()
-            };
-            record.set(key, json_string(&changed));
-            pointer_of(key)
-        }
-        M::EnumUnknown => {
-            let mut candidates: Vec<(&'static str, &'static str)> = vec![
-                ("initChannel", "VIDEO"),
-                ("omniType", "MAAII"),
-                ("destinationType", "SMS"),
-                ("destinationEndPoint", "QUEUE"),
-            ];
-            if plan.status != Status::Closed {
-                candidates.push(("status", "pending"));
-            }
-            let (key, value) = *rand.pick(&candidates);
-            record.set(key, json_string(value));
-            pointer_of(key)
-        }
-        M::DateFormat | M::DateImpossible | M::DateHour25 | M::DateNoZone => {
-            let present: Vec<(&'static str, i64)> = MUTABLE_TIMESTAMPS
-                .iter()
-                .filter_map(|(key, get)| get(plan).map(|at| (*key, at)))
-                .collect();
-            let (key, at) = *rand.pick(&present);
-            let mut civil = Civil::of(at);
-            let value = match mutation {
-                M::DateFormat => format!(
-                    "\"{:04}/{:02}/{:02} {:02}:{:02}:{:02}\"",
-                    civil.year, civil.month, civil.day, civil.hour, civil.minute, civil.second
-                )
-                .into_bytes(),
-                M::DateImpossible => {
-                    civil.month = 2;
-                    civil.day = 30;
-                    civil_string(&civil, true)
-                }
-                M::DateHour25 => {
-                    civil.hour = 25;
-                    civil_string(&civil, true)
-                }
-                _ => civil_string(&civil, false),
-            };
-            record.set(key, value);
-            pointer_of(key)
-        }
-        M::Ip => {
-            let value = match rand.below(4) {
-                0 => format!("192.0.2.{}", 256 + rand.below(700)),
-                1 => format!(
-                    "198.51.100.{}:{}",
-                    1 + rand.below(254),
-                    1024 + rand.below(60000)
-                ),
-                2 => format!("2001:db8::g{}", rand.below(10)),
-                _ => format!("203.0.{}", 113),
-            };
-            record.set("ip", json_string(&value));
-            pointer_of("ip")
-        }
-        M::Language => {
-            let value = *rand.pick(&["eng", "EN", "en-US", "english", "zh_HK"]);
-            record.set("language", json_string(value));
-            pointer_of("language")
-        }
-        M::Country => {
-            let country = record.text("location").unwrap_or_else(|| "HK".to_owned());
-            let value = match rand.below(3) {
-                0 => format!("{country}X"),
-                1 => country.to_ascii_lowercase(),
-                _ => "UK".to_owned(),
-            };
-            if rand.percent(50) {
-                record.set("location", json_string(&value));
-                pointer_of("location")
-            } else {
-                record.set_nested("locationDetail", "regionCode", json_string(&value));
-                "/locationDetail/regionCode".to_owned()
-            }
-        }
-        M::Url => {
-            let link = record.text("inquiryDeepLink").unwrap_or_default();
-            let path = link.strip_prefix("https://").unwrap_or(&link).to_owned();
-            let value = match rand.below(3) {
-                0 => path.strip_prefix("example.com").unwrap_or(&path).to_owned(),
-                1 => path,
-                _ => format!("ftp://{path}"),
-            };
-            record.set("inquiryDeepLink", json_string(&value));
-            pointer_of("inquiryDeepLink")
-        }
-        M::Fraction => {
-            let (key, value) = match (plan.close_duration(), plan.duration()) {
-                (Some(close), _) if rand.percent(50) => ("closeDuration", close),
-                (_, Some(duration)) => ("duration", duration),
-                (Some(close), None) => ("closeDuration", close),
-                (None, None) => ("duration", 1000 + i64::from(rand.below(60_000))),
-            };
-            let mut text = Vec::new();
-            push_u64(&mut text, value as u64);
-            text.extend_from_slice(b".5");
-            record.set(key, text);
-            pointer_of(key)
-        }
-        M::Negative => {
-            let value = plan
-                .duration()
-                .unwrap_or(1000 + i64::from(rand.below(60_000)))
-                .max(1);
-            let mut text = vec![b'-'];
-            push_u64(&mut text, value as u64);
-            record.set("duration", text);
-            pointer_of("duration")
-        }
-        M::LabelEmpty => {
-            let mut labels = record.labels();
-            let at = rand.index(labels.len() + 1);
-            labels.insert(at, String::new());
-            record.set("labelIDs", json_labels(&labels));
-            format!("/labelIDs/{at}")
-        }
-        M::LabelDuplicate => {
-            let mut labels = record.labels();
-            if labels.is_empty() {
-                labels.push(
-                    context
-                        .pools
-                        .labels
-                        .first()
-                        .cloned()
-                        .unwrap_or_else(|| "63f0a1b2c3d4e5f601a2b3c4".to_owned()),
-                );
-            }
-            let copy = labels[rand.index(labels.len())].clone();
-            labels.push(copy);
-            record.set("labelIDs", json_labels(&labels));
-            format!("/labelIDs/{}", labels.len() - 1)
-        }
-        M::Timeline => {
-            let present: Vec<&'static str> = MUTABLE_TIMESTAMPS[1..]
-                .iter()
-                .filter(|(_, get)| get(plan).is_some())
-                .map(|(key, _)| *key)
-                .collect();
-            let key = *rand.pick(&present);
-            let before = plan.created - SECOND - rand.range(0, (HOUR - SECOND) as u64) as i64;
-            let mut value = vec![b'"'];
-            time::push_timestamp(&mut value, before);
-            value.push(b'"');
-            record.set(key, value);
-            pointer_of(key)
-        }
-        M::ChannelUnknown => {
-            // A documented channel the tenant does not have, when there is one (the documented
-            // schema then accepts the record, as it cannot know the tenant's list); otherwise a
-            // made-up one.
-            let list = context.channel_list.unwrap_or(&[]);
-            let missing: Vec<&str> = Channel::DOCUMENTED
-                .iter()
-                .copied()
-                .filter(|name| !list.iter().any(|listed| listed == name))
-                .collect();
-            let mut name = if missing.is_empty() {
-                "TELEGRAM".to_owned()
-            } else {
-                (*rand.pick(&missing)).to_owned()
-            };
-            while list.contains(&name) {
-                name.push('X');
-            }
-            record.set("channel", json_string(&name));
-            pointer_of("channel")
-        }
-        M::LabelUnknown => {
-            let list = context.label_list.unwrap_or(&[]);
-            let mut labels = record.labels();
-            let fresh = loop {
-                let mut id = Vec::with_capacity(24);
-                push_hex(&mut id, &rand.bytes12());
-                let id = String::from_utf8(id).unwrap_or_default();
-                if !list.contains(&id) && !labels.contains(&id) {
-                    break id;
-                }
-            };
-            let at = rand.index(labels.len() + 1);
-            labels.insert(at, fresh);
-            record.set("labelIDs", json_labels(&labels));
-            format!("/labelIDs/{at}")
-        }
-        M::TooDeep => {
-            let mut value = b"[{\"route\":".to_vec();
-            value.extend(std::iter::repeat_n(b'[', TOO_DEEP_ARRAYS));
-            value.extend(std::iter::repeat_n(b']', TOO_DEEP_ARRAYS));
-            value.extend_from_slice(b"}]");
-            record.set("transferredParty", value);
-            too_deep_pointer()
-        }
+        3 => (
+            "labelIDs",
+            json_string(
+                record
+                    .labels()
+                    .first()
+                    .map_or("63f0a1b2c3d4e5f601a2b3c4", String::as_str),
+            ),
+        ),
+        4 => (
+            "locationDetail",
+            json_string(&record.text("location").unwrap_or_else(|| "HK".to_owned())),
+        ),
+        5 => (
+            "transferredParty",
+            b"{\"destinationType\":\"STAFF\"}".to_vec(),
+        ),
+        _ => ("_id", {
+            let mut digits = Vec::new();
+            push_u64(&mut digits, u64::from(rand.u32()));
+            digits
+        }),
+    };
+    record.set(key, value);
+    pointer_of(key)
+}
+
+fn mutate_enum_case(
+    _mutation: Mutation,
+    record: &mut Record,
+    plan: &Plan,
+    context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let mut candidates: Vec<&'static str> = vec![
+        "initChannel",
+        "omniType",
+        "destinationType",
+        "destinationEndPoint",
+    ];
+    if plan.status != Status::Closed {
+        candidates.push("status");
     }
+    if context.channel_list.is_none() {
+        candidates.push("channel");
+    }
+    let key = *rand.pick(&candidates);
+    let value = record.text(key).unwrap_or_default();
+    let changed =
+        if key == "status" || key == "channel" && value.chars().any(|c| c.is_ascii_lowercase()) {
+            // `ongoing` -> `Ongoing`, `Weblink` -> `WEBLINK`.
+            if key == "status" {
+                let mut chars = value.chars();
+                chars.next().map_or_else(String::new, |first| {
+                    first.to_ascii_uppercase().to_string() + chars.as_str()
+                })
+            } else {
+                value.to_ascii_uppercase()
+            }
+        } else if key == "omniType" {
+            "Cinnox".to_owned()
+        } else {
+            value.to_ascii_lowercase()
+        };
+    record.set(key, json_string(&changed));
+    pointer_of(key)
+}
+
+fn mutate_enum_unknown(
+    _mutation: Mutation,
+    record: &mut Record,
+    plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let mut candidates: Vec<(&'static str, &'static str)> = vec![
+        ("initChannel", "VIDEO"),
+        ("omniType", "MAAII"),
+        ("destinationType", "SMS"),
+        ("destinationEndPoint", "QUEUE"),
+    ];
+    if plan.status != Status::Closed {
+        candidates.push(("status", "pending"));
+    }
+    let (key, value) = *rand.pick(&candidates);
+    record.set(key, json_string(value));
+    pointer_of(key)
+}
+
+fn mutate_date(
+    mutation: Mutation,
+    record: &mut Record,
+    plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let present: Vec<(&'static str, i64)> = MUTABLE_TIMESTAMPS
+        .iter()
+        .filter_map(|(key, get)| get(plan).map(|at| (*key, at)))
+        .collect();
+    let (key, at) = *rand.pick(&present);
+    let mut civil = Civil::of(at);
+    let value = match mutation {
+        M::DateFormat => format!(
+            "\"{:04}/{:02}/{:02} {:02}:{:02}:{:02}\"",
+            civil.year, civil.month, civil.day, civil.hour, civil.minute, civil.second
+        )
+        .into_bytes(),
+        M::DateImpossible => {
+            civil.month = 2;
+            civil.day = 30;
+            civil_string(&civil, true)
+        }
+        M::DateHour25 => {
+            civil.hour = 25;
+            civil_string(&civil, true)
+        }
+        _ => civil_string(&civil, false),
+    };
+    record.set(key, value);
+    pointer_of(key)
+}
+
+fn mutate_ip(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let value = match rand.below(4) {
+        0 => format!("192.0.2.{}", 256 + rand.below(700)),
+        1 => format!(
+            "198.51.100.{}:{}",
+            1 + rand.below(254),
+            1024 + rand.below(60000)
+        ),
+        2 => format!("2001:db8::g{}", rand.below(10)),
+        _ => format!("203.0.{}", 113),
+    };
+    record.set("ip", json_string(&value));
+    pointer_of("ip")
+}
+
+fn mutate_language(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let value = *rand.pick(&["eng", "EN", "en-US", "english", "zh_HK"]);
+    record.set("language", json_string(value));
+    pointer_of("language")
+}
+
+fn mutate_country(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let country = record.text("location").unwrap_or_else(|| "HK".to_owned());
+    let value = match rand.below(3) {
+        0 => format!("{country}X"),
+        1 => country.to_ascii_lowercase(),
+        _ => "UK".to_owned(),
+    };
+    if rand.percent(50) {
+        record.set("location", json_string(&value));
+        pointer_of("location")
+    } else {
+        record.set_nested("locationDetail", "regionCode", json_string(&value));
+        "/locationDetail/regionCode".to_owned()
+    }
+}
+
+fn mutate_url(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let link = record.text("inquiryDeepLink").unwrap_or_default();
+    let path = link.strip_prefix("https://").unwrap_or(&link).to_owned();
+    let value = match rand.below(3) {
+        0 => path.strip_prefix("example.com").unwrap_or(&path).to_owned(),
+        1 => path,
+        _ => format!("ftp://{path}"),
+    };
+    record.set("inquiryDeepLink", json_string(&value));
+    pointer_of("inquiryDeepLink")
+}
+
+fn mutate_fraction(
+    _mutation: Mutation,
+    record: &mut Record,
+    plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let (key, value) = match (plan.close_duration(), plan.duration()) {
+        (Some(close), _) if rand.percent(50) => ("closeDuration", close),
+        (_, Some(duration)) => ("duration", duration),
+        (Some(close), None) => ("closeDuration", close),
+        (None, None) => ("duration", 1000 + i64::from(rand.below(60_000))),
+    };
+    let mut text = Vec::new();
+    push_u64(&mut text, value as u64);
+    text.extend_from_slice(b".5");
+    record.set(key, text);
+    pointer_of(key)
+}
+
+fn mutate_negative(
+    _mutation: Mutation,
+    record: &mut Record,
+    plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let value = plan
+        .duration()
+        .unwrap_or(1000 + i64::from(rand.below(60_000)))
+        .max(1);
+    let mut text = vec![b'-'];
+    push_u64(&mut text, value as u64);
+    record.set("duration", text);
+    pointer_of("duration")
+}
+
+fn mutate_label_empty(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let mut labels = record.labels();
+    let at = rand.index(labels.len() + 1);
+    labels.insert(at, String::new());
+    record.set("labelIDs", json_labels(&labels));
+    format!("/labelIDs/{at}")
+}
+
+fn mutate_label_duplicate(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let mut labels = record.labels();
+    if labels.is_empty() {
+        labels.push(
+            context
+                .pools
+                .labels
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "63f0a1b2c3d4e5f601a2b3c4".to_owned()),
+        );
+    }
+    let copy = labels[rand.index(labels.len())].clone();
+    labels.push(copy);
+    record.set("labelIDs", json_labels(&labels));
+    format!("/labelIDs/{}", labels.len() - 1)
+}
+
+fn mutate_timeline(
+    _mutation: Mutation,
+    record: &mut Record,
+    plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let present: Vec<&'static str> = MUTABLE_TIMESTAMPS[1..]
+        .iter()
+        .filter(|(_, get)| get(plan).is_some())
+        .map(|(key, _)| *key)
+        .collect();
+    let key = *rand.pick(&present);
+    let before = plan.created - SECOND - rand.range(0, (HOUR - SECOND) as u64) as i64;
+    let mut value = vec![b'"'];
+    time::push_timestamp(&mut value, before);
+    value.push(b'"');
+    record.set(key, value);
+    pointer_of(key)
+}
+
+fn mutate_channel_unknown(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    // A documented channel the tenant does not have, when there is one (the documented
+    // schema then accepts the record, as it cannot know the tenant's list); otherwise a
+    // made-up one.
+    let list = context.channel_list.unwrap_or(&[]);
+    let missing: Vec<&str> = Channel::DOCUMENTED
+        .iter()
+        .copied()
+        .filter(|name| !list.iter().any(|listed| listed == name))
+        .collect();
+    let mut name = if missing.is_empty() {
+        "TELEGRAM".to_owned()
+    } else {
+        (*rand.pick(&missing)).to_owned()
+    };
+    while list.contains(&name) {
+        name.push('X');
+    }
+    record.set("channel", json_string(&name));
+    pointer_of("channel")
+}
+
+fn mutate_label_unknown(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let list = context.label_list.unwrap_or(&[]);
+    let mut labels = record.labels();
+    let fresh = loop {
+        let mut id = Vec::with_capacity(24);
+        push_hex(&mut id, &rand.bytes12());
+        let id = String::from_utf8(id).unwrap_or_default();
+        if !list.contains(&id) && !labels.contains(&id) {
+            break id;
+        }
+    };
+    let at = rand.index(labels.len() + 1);
+    labels.insert(at, fresh);
+    record.set("labelIDs", json_labels(&labels));
+    format!("/labelIDs/{at}")
+}
+
+fn mutate_too_deep(
+    _mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    _context: &Context<'_>,
+    _rand: &mut Rand,
+) -> String {
+    let mut value = b"[{\"route\":".to_vec();
+    value.extend(std::iter::repeat_n(b'[', TOO_DEEP_ARRAYS));
+    value.extend(std::iter::repeat_n(b']', TOO_DEEP_ARRAYS));
+    value.extend_from_slice(b"}]");
+    record.set("transferredParty", value);
+    too_deep_pointer()
 }
 
 /// Where the validator reports the `too-deep` mutant: the first container deeper than 128

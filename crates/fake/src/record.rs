@@ -416,7 +416,216 @@ fn between(rand: &mut Rand, low: Millis, high: Millis) -> Millis {
     rand.range(low as u64, high as u64) as Millis
 }
 
+/// The instants of one enquiry's life.
+struct Timeline {
+    created: Millis,
+    picked: Option<Millis>,
+    missed: Option<Millis>,
+    reopened: Option<Millis>,
+    closed: Option<Millis>,
+    updated: Millis,
+}
+
+/// Who handled the enquiry, who was hunted first, and a transfer.
+struct Handling {
+    handler: Option<Handler>,
+    hunted: [usize; 3],
+    hunted_count: usize,
+    transferred_at: Option<Millis>,
+    transfer_group: usize,
+}
+
+/// How the enquiry was routed: calls through IVR, staff or numbers; chats to staff or a bot
+/// (never a bot alone for an enquiry that was missed).
+fn draw_route(rand: &mut Rand, status: &Status, call: bool) -> Route {
+    let missed_status = matches!(status, Status::Missed | Status::FollowedUp);
+    if call {
+        if *status == Status::FollowedUp {
+            Route::IvrStaff
+        } else {
+            [
+                Route::IvrStaff,
+                Route::CallStaff,
+                Route::Phone,
+                Route::Trunk,
+            ][rand.weighted(&[40, 25, 20, 15])]
+        }
+    } else {
+        let route =
+            [Route::StaffDirect, Route::BotThenStaff, Route::Bot][rand.weighted(&[55, 25, 20])];
+        if route == Route::Bot && missed_status {
+            Route::StaffDirect
+        } else {
+            route
+        }
+    }
+}
+
+/// Creation in the window, then the instants the status implies, in order.
+fn draw_timeline(
+    rand: &mut Rand,
+    status: &Status,
+    route: Route,
+    call: bool,
+    email: bool,
+) -> Timeline {
+    let created = between(rand, WINDOW_START, WINDOW_END - 1);
+    let (wait_low, wait_high) = if call {
+        (3 * SECOND, 90 * SECOND)
+    } else {
+        (5 * SECOND, 15 * MINUTE)
+    };
+    let (handle_low, handle_high) = if call {
+        (20 * SECOND, 40 * MINUTE)
+    } else if email {
+        (30 * MINUTE, 2 * DAY)
+    } else {
+        (2 * MINUTE, 3 * HOUR)
+    };
+    let mut timeline = Timeline {
+        created,
+        picked: None,
+        missed: None,
+        reopened: None,
+        closed: None,
+        updated: created,
+    };
+    let last = match status {
+        Status::Missed | Status::FollowedUp => {
+            let high = if call { 60 * SECOND } else { 30 * MINUTE };
+            let at = created + between(rand, 20 * SECOND, high);
+            timeline.missed = Some(at);
+            if *status == Status::FollowedUp {
+                let at = at + between(rand, 10 * MINUTE, 2 * DAY);
+                timeline.picked = Some(at);
+                at + between(rand, handle_low, handle_high)
+            } else {
+                at
+            }
+        }
+        Status::Closed => {
+            let start = if route == Route::Bot {
+                created
+            } else {
+                let at = created + between(rand, wait_low, wait_high);
+                timeline.picked = Some(at);
+                at
+            };
+            let mut end = start + between(rand, handle_low, handle_high);
+            if rand.percent(10) {
+                let at = end + between(rand, HOUR, 3 * DAY);
+                timeline.reopened = Some(at);
+                end = at + between(rand, MINUTE, 2 * HOUR);
+            }
+            timeline.closed = Some(end);
+            end
+        }
+        // Ongoing: a person picked it up, or it is still waiting / with the bot.
+        _ if route != Route::Bot && rand.percent(80) => {
+            let at = created + between(rand, wait_low, wait_high);
+            timeline.picked = Some(at);
+            at + between(rand, 0, handle_high / 2)
+        }
+        _ => created + between(rand, 0, wait_high),
+    };
+    timeline.updated = last + between(rand, 0, 10 * MINUTE);
+    timeline
+}
+
+/// The handler of a picked-up enquiry, the staff hunted before it, and sometimes a transfer
+/// before `until` (the close, or the last update).
+fn draw_handling(
+    rand: &mut Rand,
+    route: Route,
+    picked: Option<Millis>,
+    missed: Option<Millis>,
+    until: Millis,
+) -> Handling {
+    let handler = picked.map(|_| match route {
+        Route::Phone | Route::Trunk => Handler::Number {
+            route,
+            number: rand.below(100),
+        },
+        _ => Handler::Staff(rand.index(STAFF)),
+    });
+    let mut hunted = [0usize; 3];
+    let mut hunted_count = 0;
+    if route.to_staff() && (picked.is_some() || missed.is_some()) {
+        hunted_count = 1 + rand.index(3);
+        for slot in hunted.iter_mut().take(hunted_count) {
+            *slot = rand.index(STAFF);
+        }
+        if let Some(Handler::Staff(staff)) = handler {
+            hunted[hunted_count - 1] = staff;
+        }
+    }
+    let (transferred_at, transfer_group) = match (handler, picked) {
+        (Some(Handler::Staff(_)), Some(at)) if rand.percent(10) => (
+            Some(between(rand, at, until)),
+            rand.index(SERVICE_GROUPS.len()),
+        ),
+        _ => (None, 0),
+    };
+    Handling {
+        handler,
+        hunted,
+        hunted_count,
+        transferred_at,
+        transfer_group,
+    }
+}
+
+/// A known place (with its country and a language spoken there), or any country.
+fn draw_place(rand: &mut Rand) -> (Option<usize>, &'static str, &'static str) {
+    if rand.percent(90) {
+        let index = rand.index(PLACES.len());
+        let languages = PLACES[index].4;
+        (Some(index), PLACES[index].0, *rand.pick(languages))
+    } else {
+        let countries = codes::country_codes();
+        let country = if countries.is_empty() {
+            "HK"
+        } else {
+            *rand.pick(countries)
+        };
+        (None, country, "en")
+    }
+}
+
+/// An address from the documentation ranges.
+fn draw_ip(rand: &mut Rand) -> Ip {
+    if rand.percent(85) {
+        Ip::V4(rand.index(3) as u8, 1 + rand.below(254) as u8)
+    } else {
+        Ip::V6(
+            1 + rand.below(0xfffe) as u16,
+            rand.below(0x10000) as u16,
+            1 + rand.below(0xfffe) as u16,
+        )
+    }
+}
+
+/// Up to three distinct indices into a label pool of `pool` labels (unused slots `usize::MAX`).
+fn draw_labels(rand: &mut Rand, pool: usize) -> Option<[usize; 3]> {
+    if pool == 0 || rand.percent(40) {
+        return None;
+    }
+    let count = (1 + rand.index(3)).min(pool);
+    let mut chosen = [usize::MAX; 3];
+    let mut filled = 0;
+    while filled < count {
+        let candidate = rand.index(pool);
+        if !chosen[..filled].contains(&candidate) {
+            chosen[filled] = candidate;
+            filled += 1;
+        }
+    }
+    Some(chosen)
+}
+
 impl Plan {
+    /// Draws a coherent enquiry, piece by piece (the order of draws is part of the output: a
+    /// seed gives the same records on every version that keeps it).
     pub(crate) fn draw(rand: &mut Rand, pools: &Pools) -> Plan {
         let status = pools.statuses[rand.weighted(&pools.status_weights)].clone();
         let channel = rand.weighted(&pools.channel_weights);
@@ -426,151 +635,19 @@ impl Plan {
             0 => rand.percent(25),
             _ => false,
         };
-        let missed_status = matches!(status, Status::Missed | Status::FollowedUp);
-        let route = if call {
-            if status == Status::FollowedUp {
-                Route::IvrStaff
-            } else {
-                [
-                    Route::IvrStaff,
-                    Route::CallStaff,
-                    Route::Phone,
-                    Route::Trunk,
-                ][rand.weighted(&[40, 25, 20, 15])]
-            }
-        } else {
-            let route =
-                [Route::StaffDirect, Route::BotThenStaff, Route::Bot][rand.weighted(&[55, 25, 20])];
-            if route == Route::Bot && missed_status {
-                Route::StaffDirect
-            } else {
-                route
-            }
-        };
-
-        // Timeline.
-        let created = between(rand, WINDOW_START, WINDOW_END - 1);
-        let email = facts_index == 2;
-        let (wait_low, wait_high) = if call {
-            (3 * SECOND, 90 * SECOND)
-        } else {
-            (5 * SECOND, 15 * MINUTE)
-        };
-        let (handle_low, handle_high) = if call {
-            (20 * SECOND, 40 * MINUTE)
-        } else if email {
-            (30 * MINUTE, 2 * DAY)
-        } else {
-            (2 * MINUTE, 3 * HOUR)
-        };
-        let mut picked = None;
-        let mut missed = None;
-        let mut reopened = None;
-        let mut closed = None;
-        let mut last;
-        match status {
-            Status::Missed | Status::FollowedUp => {
-                let at = created
-                    + between(
-                        rand,
-                        20 * SECOND,
-                        if call { 60 * SECOND } else { 30 * MINUTE },
-                    );
-                missed = Some(at);
-                last = at;
-                if status == Status::FollowedUp {
-                    let at = last + between(rand, 10 * MINUTE, 2 * DAY);
-                    picked = Some(at);
-                    last = at + between(rand, handle_low, handle_high);
-                }
-            }
-            Status::Closed => {
-                let start = if route == Route::Bot {
-                    created
-                } else {
-                    let at = created + between(rand, wait_low, wait_high);
-                    picked = Some(at);
-                    at
-                };
-                let mut end = start + between(rand, handle_low, handle_high);
-                if rand.percent(10) {
-                    let at = end + between(rand, HOUR, 3 * DAY);
-                    reopened = Some(at);
-                    end = at + between(rand, MINUTE, 2 * HOUR);
-                }
-                closed = Some(end);
-                last = end;
-            }
-            _ => {
-                // Ongoing: a person picked it up, or it is still waiting / with the bot.
-                last = created;
-                if route != Route::Bot && rand.percent(80) {
-                    let at = created + between(rand, wait_low, wait_high);
-                    picked = Some(at);
-                    last = at + between(rand, 0, handle_high / 2);
-                } else {
-                    last += between(rand, 0, wait_high);
-                }
-            }
-        }
-        let updated = last + between(rand, 0, 10 * MINUTE);
-
-        let handler = if picked.is_some() {
-            match route {
-                Route::Phone | Route::Trunk => Some(Handler::Number {
-                    route,
-                    number: rand.below(100),
-                }),
-                _ => Some(Handler::Staff(rand.index(STAFF))),
-            }
-        } else {
-            None
-        };
-        let mut hunted = [0usize; 3];
-        let mut hunted_count = 0;
-        if route.to_staff() && (picked.is_some() || missed.is_some()) {
-            hunted_count = 1 + rand.index(3);
-            for slot in hunted.iter_mut().take(hunted_count) {
-                *slot = rand.index(STAFF);
-            }
-            if let Some(Handler::Staff(staff)) = handler {
-                hunted[hunted_count - 1] = staff;
-            }
-        }
-        let (transferred_at, transfer_group) = match (handler, picked) {
-            (Some(Handler::Staff(_)), Some(at)) if rand.percent(10) => {
-                let until = closed.unwrap_or(updated);
-                (
-                    Some(between(rand, at, until)),
-                    rand.index(SERVICE_GROUPS.len()),
-                )
-            }
-            _ => (None, 0),
-        };
-
-        let (place, country, language) = if rand.percent(90) {
-            let index = rand.index(PLACES.len());
-            let languages = PLACES[index].4;
-            (Some(index), PLACES[index].0, *rand.pick(languages))
-        } else {
-            let countries = codes::country_codes();
-            let country = if countries.is_empty() {
-                "HK"
-            } else {
-                *rand.pick(countries)
-            };
-            (None, country, "en")
-        };
+        let route = draw_route(rand, &status, call);
+        let Timeline {
+            created,
+            picked,
+            missed,
+            reopened,
+            closed,
+            updated,
+        } = draw_timeline(rand, &status, route, call, facts_index == 2);
+        let handling = draw_handling(rand, route, picked, missed, closed.unwrap_or(updated));
+        let (place, country, language) = draw_place(rand);
         let ip = if facts_index == 0 {
-            Some(if rand.percent(85) {
-                Ip::V4(rand.index(3) as u8, 1 + rand.below(254) as u8)
-            } else {
-                Ip::V6(
-                    1 + rand.below(0xfffe) as u16,
-                    rand.below(0x10000) as u16,
-                    1 + rand.below(0xfffe) as u16,
-                )
-            })
+            Some(draw_ip(rand))
         } else {
             None
         };
@@ -579,24 +656,17 @@ impl Plan {
         } else {
             CHANNEL_FACTS[facts_index].platform
         };
-        let labels = if pools.labels.is_empty() || rand.percent(40) {
-            None
-        } else {
-            let count = (1 + rand.index(3)).min(pools.labels.len());
-            let mut chosen = [usize::MAX; 3];
-            let mut filled = 0;
-            while filled < count {
-                let candidate = rand.index(pools.labels.len());
-                if !chosen[..filled].contains(&candidate) {
-                    chosen[filled] = candidate;
-                    filled += 1;
-                }
-            }
-            Some(chosen)
-        };
+        let labels = draw_labels(rand, pools.labels.len());
         let label_count = labels.map_or(0, |chosen| {
             chosen.iter().filter(|c| **c != usize::MAX).count()
         });
+        let Handling {
+            handler,
+            hunted,
+            hunted_count,
+            transferred_at,
+            transfer_group,
+        } = handling;
 
         Plan {
             created,
@@ -810,10 +880,18 @@ fn push_staff_name(out: &mut Vec<u8>, staff: usize) {
 /// Writes the record's members, in the documented order, into `sink`.
 pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
     let channel = &pools.channels[plan.channel];
-    let facts = &CHANNEL_FACTS[channel.facts];
-    let (destination_type, end_point) = plan.route.destination();
-    let (group_name, group_id) = SERVICE_GROUPS[plan.group];
+    emit_ids(plan, sink);
+    emit_location(plan, sink);
+    emit_status_and_destination(plan, &channel.name, sink);
+    emit_handler(plan, sink);
+    emit_channel_facts(plan, channel.facts, sink);
+    emit_times_and_transfer(plan, sink);
+    emit_people(plan, sink);
+    emit_labels(plan, pools, sink);
+}
 
+/// Identifiers, creation, the initial channel, the IP and the language.
+fn emit_ids<S: Sink>(plan: &Plan, sink: &mut S) {
     push_hex_string(sink.value("_id"), &plan.id);
     push_hex_string(sink.value("uniqueKey"), &plan.unique_key);
     push_timestamp_string(sink.value("createdAt"), plan.created);
@@ -834,6 +912,10 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
     }
     push_str(sink.value("language"), plan.language);
     push_str(sink.value("location"), plan.country);
+}
+
+/// The country and the `locationDetail` object.
+fn emit_location<S: Sink>(plan: &Plan, sink: &mut S) {
     sink.begin_object("locationDetail");
     push_str(sink.value("regionCode"), plan.country);
     if let Some(place) = plan.place {
@@ -843,6 +925,12 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
         push_str(sink.value("province"), province);
     }
     sink.end_object();
+}
+
+/// The platform, status, case number, channel and destination.
+fn emit_status_and_destination<S: Sink>(plan: &Plan, channel_name: &str, sink: &mut S) {
+    let (destination_type, end_point) = plan.route.destination();
+    let (group_name, group_id) = SERVICE_GROUPS[plan.group];
     push_str(sink.value("platform"), plan.platform);
     push_str(sink.value("status"), plan.status.as_str());
     {
@@ -859,11 +947,15 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
         out.extend_from_slice(&digits);
         out.push(b'"');
     }
-    push_str(sink.value("channel"), &channel.name);
+    push_str(sink.value("channel"), channel_name);
     push_str(sink.value("destinationID"), group_id);
     push_str(sink.value("destinationName"), group_name);
     push_str(sink.value("destinationType"), destination_type);
     push_str(sink.value("destinationEndPoint"), end_point);
+}
+
+/// Who handled it, and the staff hunted.
+fn emit_handler<S: Sink>(plan: &Plan, sink: &mut S) {
     match plan.handler {
         Some(Handler::Staff(staff)) => {
             push_str(sink.value("handledType"), "STAFF");
@@ -900,9 +992,14 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
         }
         out.push(b'"');
     }
+}
+
+/// What the channel says of itself: sub-type, id, display names, inquiry type.
+fn emit_channel_facts<S: Sink>(plan: &Plan, facts_index: usize, sink: &mut S) {
+    let facts = &CHANNEL_FACTS[facts_index];
     push_str(
         sink.value("type"),
-        if plan.call && channel.facts == 0 {
+        if plan.call && facts_index == 0 {
             "WEBCALL"
         } else {
             facts.sub_type
@@ -926,6 +1023,10 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
             "INBOUND"
         },
     );
+}
+
+/// The later instants, the inquiry group and a transfer.
+fn emit_times_and_transfer<S: Sink>(plan: &Plan, sink: &mut S) {
     push_timestamp_string(sink.value("updatedAt"), plan.updated);
     if let Some(closed) = plan.closed {
         push_timestamp_string(sink.value("closedAt"), closed);
@@ -953,6 +1054,10 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
     if let Some(reopened) = plan.reopened {
         push_timestamp_string(sink.value("reopenedAt"), reopened);
     }
+}
+
+/// Department, staff and visitor names, the deep link and the durations.
+fn emit_people<S: Sink>(plan: &Plan, sink: &mut S) {
     if let Some(Handler::Staff(staff)) = plan.handler {
         push_str(
             sink.value("handledPartyDepartmentID"),
@@ -987,6 +1092,10 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
     if let Some(close) = plan.close_duration() {
         push_u64(sink.value("closeDuration"), close as u64);
     }
+}
+
+/// `labelIDs`: `null` or the chosen labels.
+fn emit_labels<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
     let out = sink.value("labelIDs");
     match plan.labels {
         None => out.extend_from_slice(b"null"),

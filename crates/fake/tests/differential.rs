@@ -87,6 +87,10 @@ fn pool(member: &str) -> Vec<Value> {
             json!("example.com/room"),
             json!("https://"),
             json!("https://exa mple.com/"),
+            json!("https://b\u{fc}cher.example/"),
+            json!("https://example.com/a b"),
+            json!("http://[2001:db8::1]:8080/a"),
+            json!("https://example.com/%zz"),
         ],
         "duration" | "closeDuration" => vec![
             json!(0),

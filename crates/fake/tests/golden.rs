@@ -1,8 +1,9 @@
 //! Pins the generator's output bytes: the same version, seed and options must give the same
 //! bytes forever. A change here is a breaking change of the data other projects test against.
 //!
-//! After a deliberate change, regenerate with `ENQUIRY_FAKE_BLESS=1 cargo test -p enquiry-fake
-//! --test golden` and say so in the changelog. The files end in `.golden`, not `.ndjson`/`.json`,
+//! After a deliberate change, bless with the workspace's one bless workflow,
+//! `INSTA_UPDATE=always cargo test -p enquiry-fake --test golden` (insta's variable: these are
+//! byte files, which insta's text snapshots cannot hold), and say so in the changelog. The files end in `.golden`, not `.ndjson`/`.json`,
 //! so that tools validating payload files in the repository leave the deliberately broken ones alone.
 
 use std::path::PathBuf;
@@ -18,13 +19,13 @@ fn golden_path(name: &str) -> PathBuf {
 /// Compares `actual` with the golden file, failing with the first differing line.
 fn check(name: &str, actual: &[u8]) {
     let path = golden_path(name);
-    if std::env::var_os("ENQUIRY_FAKE_BLESS").is_some() {
+    if std::env::var_os("INSTA_UPDATE").is_some_and(|value| value == "always") {
         std::fs::write(&path, actual).unwrap();
         return;
     }
     let expected = std::fs::read(&path).unwrap_or_else(|err| {
         panic!(
-            "cannot read {}: {err} (ENQUIRY_FAKE_BLESS=1 writes it)",
+            "cannot read {}: {err} (INSTA_UPDATE=always writes it)",
             path.display()
         )
     });
@@ -51,7 +52,7 @@ fn check(name: &str, actual: &[u8]) {
                     _ => 1,
                 };
                 panic!(
-                    "the output of {name} changed at line {line}, column {column}:\n  expected: {}\n  actual:   {}\n(a deliberate change? rerun with ENQUIRY_FAKE_BLESS=1)",
+                    "the output of {name} changed at line {line}, column {column}:\n  expected: {}\n  actual:   {}\n(a deliberate change? rerun with INSTA_UPDATE=always)",
                     want.unwrap_or("<end of file>"),
                     got.unwrap_or("<end of file>"),
                 );

@@ -1,10 +1,15 @@
 //! ISO code tables: ISO 639-1 language codes and ISO 3166-1 alpha-2 country codes.
 //!
-//! The codes come from maintained crates (`isolang`, `celes`); this module only turns them into
-//! sorted lists (for the JSON Schema's `enum`) and into bit sets for allocation-free lookups on
-//! the validator's hot path.
+//! The codes come from maintained crates (`isolang`, `celes`), copied into `generated/` by
+//! `cargo xtask codegen` (so this crate does not link them, nor the proc-macros they need;
+//! `--check` fails when the copy is stale); this module only turns them into bit sets for
+//! allocation-free lookups on the validator's hot path.
 
 use std::sync::OnceLock;
+
+#[rustfmt::skip]
+#[path = "generated/iso_codes.rs"]
+mod generated;
 
 /// A set of two-letter codes over one letter case, as 26 x 26 bits.
 struct TwoLetterSet {
@@ -42,17 +47,12 @@ impl TwoLetterSet {
 
 fn languages() -> &'static TwoLetterSet {
     static SET: OnceLock<TwoLetterSet> = OnceLock::new();
-    SET.get_or_init(|| TwoLetterSet::new(isolang::languages().filter_map(|l| l.to_639_1()), b'a'))
+    SET.get_or_init(|| TwoLetterSet::new(generated::LANGUAGE_CODES.iter().copied(), b'a'))
 }
 
 fn countries() -> &'static TwoLetterSet {
     static SET: OnceLock<TwoLetterSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        TwoLetterSet::new(
-            celes::Country::get_countries().iter().map(|c| c.alpha2),
-            b'A',
-        )
-    })
+    SET.get_or_init(|| TwoLetterSet::new(generated::COUNTRY_CODES.iter().copied(), b'A'))
 }
 
 /// Whether `code` is an assigned ISO 639-1 code in lower case (`en`).

@@ -64,8 +64,10 @@ pub mod codes;
 pub mod fields;
 pub mod json_schema;
 mod model;
+pub mod rfc3339;
 
 pub use model::{
-    Channel, DestinationEndPoint, DestinationType, Enquiry, InitChannel, LocationDetail,
-    ModelError, Nullable, OmniType, StaffTargetHistory, Status, Timestamp,
+    Channel, DestinationEndPoint, DestinationType, Enquiry, InitChannel, InvalidTimestamp,
+    LocationDetail, ModelError, Nullable, OmniType, StaffTargetHistory, Status, Timestamp,
+    MAX_DEPTH,
 };

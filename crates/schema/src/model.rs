@@ -89,11 +89,37 @@ impl Timestamp {
         &self.0
     }
 
-    /// The instant, if the text is an RFC 3339 date-time with a zone and a real calendar date.
-    pub fn parse(&self) -> Result<chrono::DateTime<chrono::FixedOffset>, chrono::ParseError> {
-        chrono::DateTime::parse_from_rfc3339(&self.0)
+    /// The instant, if the text is an RFC 3339 date-time with a zone and a real calendar date,
+    /// by the validator's own parser ([`crate::rfc3339`]): the model accepts exactly the
+    /// timestamps the validator accepts. A leap second is read as the last millisecond of its
+    /// minute.
+    pub fn parse(&self) -> Result<chrono::DateTime<chrono::FixedOffset>, InvalidTimestamp> {
+        let instant = self.instant().ok_or(InvalidTimestamp)?;
+        let offset = chrono::FixedOffset::east_opt(i32::from(instant.offset_minutes) * 60)
+            .ok_or(InvalidTimestamp)?;
+        chrono::DateTime::from_timestamp_millis(instant.millis)
+            .map(|utc| utc.with_timezone(&offset))
+            .ok_or(InvalidTimestamp)
+    }
+
+    /// The parsed instant (milliseconds since the epoch, whether canonical, the offset).
+    pub fn instant(&self) -> Option<crate::rfc3339::Instant> {
+        crate::rfc3339::parse_timestamp(self.0.as_bytes(), &mut None)
     }
 }
+
+/// The text of a [`Timestamp`] is not an RFC 3339 date-time with a zone and a real calendar
+/// date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidTimestamp;
+
+impl fmt::Display for InvalidTimestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("not an RFC 3339 date-time with a zone and a real calendar date")
+    }
+}
+
+impl std::error::Error for InvalidTimestamp {}
 
 impl From<&str> for Timestamp {
     fn from(text: &str) -> Self {
@@ -699,7 +725,63 @@ impl<'de> Deserialize<'de> for Enquiry {
     }
 }
 
+/// The deepest nesting of arrays and objects a record may have, the record object included:
+/// the validator's limit too, so the model reads every record the validator checks.
+pub const MAX_DEPTH: usize = 128;
+
+/// The nesting depth of the JSON text `bytes` (brackets outside strings), counted without
+/// recursion; only its answer about [`MAX_DEPTH`] matters, so counting stops beyond it.
+fn nesting_exceeds(bytes: &[u8], limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &byte in bytes {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 impl Enquiry {
+    /// The record from JSON text: every record the validator can check (well typed) is read,
+    /// numbers of any size kept as written (`1e400`, a 100,000-digit integer), nesting up to
+    /// [`MAX_DEPTH`] levels. `serde_json::from_slice::<Enquiry>` works too, but stops at
+    /// serde_json's own nesting limit (127 levels).
+    pub fn from_slice(bytes: &[u8]) -> Result<Enquiry, ModelError> {
+        let invalid = |message: String| ModelError {
+            field: String::new(),
+            message,
+        };
+        if nesting_exceeds(bytes, MAX_DEPTH) {
+            return Err(invalid(format!(
+                "arrays and objects nest deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        // Depth is bounded above, so the parser's own recursion limit can go.
+        deserializer.disable_recursion_limit();
+        let value = Value::deserialize(&mut deserializer)
+            .and_then(|value| deserializer.end().map(|()| value))
+            .map_err(|err| invalid(err.to_string()))?;
+        Enquiry::from_value(value)
+    }
+
     /// The record from a JSON value, or the first member that is missing or wrongly typed.
     pub fn from_value(value: Value) -> Result<Enquiry, ModelError> {
         let Value::Object(members) = value else {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::{Serialize, Serializer};
 
 use crate::code::{Code, Severity};
+use crate::excerpt::Excerpt;
 
 /// An RFC 6901 JSON Pointer, relative to the record (`/locationDetail/city`; `""` is the
 /// record itself).
@@ -100,6 +101,12 @@ pub struct Finding {
     /// A likely fix (`closed`, `labelIDs`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// The source around the offending value, made safe to print by the validator (personal
+    /// values masked unless shown, controls escaped, a bounded window of one line); `None`
+    /// for defects of the input outside any record and for records too large to buffer.
+    /// Not part of the JSON report: renderers that show source use it.
+    #[serde(skip)]
+    pub excerpt: Option<Excerpt>,
 }
 
 impl Finding {

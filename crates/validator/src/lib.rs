@@ -2,8 +2,7 @@
 //!
 //! Bytes in, findings out: every defect of every record, each with its file, record index,
 //! 1-based line and column, JSON Pointer, rule [`Code`] and a one-line message. The rules are
-//! SPEC section 3, read from [`enquiry_schema::fields::FIELDS`]: no field name or enum value is
-//! spelled a second time here.
+//! the contract's field rules, read from [`enquiry_schema::fields::FIELDS`].
 //!
 //! # A contract test in three lines
 //!
@@ -86,8 +85,8 @@
 //! * **Rules** (`rules` module): members are looked up in a table indexed by key length and
 //!   first byte built once from the field table, then checked by their `FieldKind`. Duplicate
 //!   members are caught by the same lookup (and by a hash-and-sort pass for undocumented
-//!   objects, so a 200,000-member object costs n log n). Timestamps are checked by hand against
-//!   the grammar of `RFC3339_PATTERN` and by `chrono` for the calendar, without allocating.
+//!   objects, so a 200,000-member object costs n log n). Timestamps are read by
+//!   `enquiry_schema::rfc3339`, the one parser the typed model uses too, without allocating.
 //!   Numbers follow JSON Schema: `12.0` and `1.2e1` are integers, `-0` is zero, `1e400` is
 //!   refused as not a 64-bit integer.
 //! * **Findings** carry byte offsets until the end of a record; only then, and only if there
@@ -110,14 +109,17 @@
 
 pub mod code;
 pub mod config;
+pub mod excerpt;
 pub mod finding;
 mod input;
 mod parse;
 mod rules;
+mod uri;
 mod validator;
 
 pub use code::{Code, Level, Severity};
 pub use config::{Config, ConfigError, ConfigFile};
 pub use enquiry_schema::json_schema::Profile;
+pub use excerpt::Excerpt;
 pub use finding::{Finding, Pointer, RecordOutcome, Report, Summary};
 pub use validator::{Event, Validator};

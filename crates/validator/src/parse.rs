@@ -6,7 +6,7 @@
 //! hostile depth cannot overflow the thread's stack; beyond [`MAX_DEPTH`] the parse stops.
 
 /// The deepest nesting of arrays and objects that is parsed.
-pub const MAX_DEPTH: usize = 128;
+pub const MAX_DEPTH: usize = enquiry_schema::MAX_DEPTH;
 
 /// What a node holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

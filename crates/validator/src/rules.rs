@@ -1,4 +1,4 @@
-//! The field rules of SPEC section 3, applied to one parsed record.
+//! The contract's field rules, applied to one parsed record.
 //!
 //! Everything is driven by `enquiry_schema::fields`: member lookup goes through a table built
 //! once from [`FIELDS`] (indexed by key length and first byte, so no hashing per member), and
@@ -10,18 +10,19 @@ use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
-use chrono::{Datelike, NaiveDate};
 use enquiry_schema::codes;
 use enquiry_schema::fields::{
     FieldKind, FieldRule, JsonType, AFTER_CREATION, CLOSED_ONLY, FIELDS, LOCATION_DETAIL_FIELDS,
     MAX_MILLIS,
 };
 use enquiry_schema::json_schema::Profile;
+use enquiry_schema::rfc3339::{parse_timestamp, DayCache, Instant};
 
 use crate::code::{Code, Severity};
 use crate::config::Config;
 use crate::finding::Pointer;
 use crate::parse::{integer, Integer, Kind, Node, Tape, BAD_TEXT};
+use crate::uri::is_http_url;
 
 /// A finding before its position is turned into line and column.
 #[derive(Debug, Clone)]
@@ -316,166 +317,6 @@ fn describe(kind: Kind) -> &'static str {
     }
 }
 
-/// A parsed RFC 3339 timestamp: milliseconds since the epoch, and whether it is canonical.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Instant {
-    pub millis: i64,
-    pub canonical: bool,
-}
-
-/// The last calendar date checked and its day number: the timestamps of one record (and of
-/// consecutive records) mostly share a date, so chrono is asked once per date.
-pub(crate) type DayCache = Option<((u32, u32, u32), i64)>;
-
-/// Checks `text` against `RFC3339_PATTERN` by hand (same grammar), then the calendar.
-pub(crate) fn parse_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
-    if let Some(instant) = canonical_timestamp(text, cache) {
-        return Some(instant);
-    }
-    general_timestamp(text, cache)
-}
-
-/// The fast path of [`parse_timestamp`] for the canonical `YYYY-MM-DDThh:mm:ss.sssZ` (what
-/// producers write): fixed offsets, no per-part bounds checks, digits checked in one pass.
-/// `None` means "not handled here", and the general path decides (and agrees on every input
-/// this accepts: same fields, same range checks, same calendar).
-#[inline]
-fn canonical_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
-    let text: &[u8; 24] = text.try_into().ok()?;
-    const DIGITS: [usize; 17] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
-    let mut bad = 0u8;
-    for at in DIGITS {
-        bad |= u8::from(text[at].wrapping_sub(b'0') > 9);
-    }
-    if bad != 0
-        || text[4] != b'-'
-        || text[7] != b'-'
-        || text[10] != b'T'
-        || text[13] != b':'
-        || text[16] != b':'
-        || text[19] != b'.'
-        || text[23] != b'Z'
-    {
-        return None;
-    }
-    let d = |at: usize| u32::from(text[at] - b'0');
-    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-    let month = d(5) * 10 + d(6);
-    let day = d(8) * 10 + d(9);
-    let hour = d(11) * 10 + d(12);
-    let minute = d(14) * 10 + d(15);
-    let second = d(17) * 10 + d(18);
-    let millis = d(20) * 100 + d(21) * 10 + d(22);
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    let days = day_number(year, month, day, cache)?;
-    let seconds = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
-    Some(Instant {
-        millis: seconds * 1000 + i64::from(millis),
-        canonical: true,
-    })
-}
-
-/// Days from 1970-01-01 to a valid calendar date, or `None`; remembers the last date asked.
-#[inline]
-fn day_number(year: u32, month: u32, day: u32, cache: &mut DayCache) -> Option<i64> {
-    match *cache {
-        Some((known, days)) if known == (year, month, day) => Some(days),
-        _ => {
-            let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
-            let days = i64::from(date.num_days_from_ce()) - 719_163;
-            *cache = Some(((year, month, day), days));
-            Some(days)
-        }
-    }
-}
-
-/// [`parse_timestamp`] for any input.
-fn general_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
-    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-        let part = text.get(range)?;
-        let mut value = 0u32;
-        for &byte in part {
-            if !byte.is_ascii_digit() {
-                return None;
-            }
-            value = value * 10 + u32::from(byte - b'0');
-        }
-        Some(value)
-    };
-    let year = digits(0..4)?;
-    let month = digits(5..7)?;
-    let day = digits(8..10)?;
-    let hour = digits(11..13)?;
-    let minute = digits(14..16)?;
-    let second = digits(17..19)?;
-    if text.get(4) != Some(&b'-')
-        || text.get(7) != Some(&b'-')
-        || !matches!(text.get(10), Some(b'T' | b't'))
-        || text.get(13) != Some(&b':')
-        || text.get(16) != Some(&b':')
-        || !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    let mut pos = 19;
-    let mut millis_part = 0u32;
-    let mut fraction_digits = 0usize;
-    if text.get(pos) == Some(&b'.') {
-        pos += 1;
-        let start = pos;
-        while text.get(pos).is_some_and(u8::is_ascii_digit) {
-            if pos - start < 3 {
-                millis_part = millis_part * 10 + u32::from(text[pos] - b'0');
-            }
-            pos += 1;
-        }
-        fraction_digits = pos - start;
-        if fraction_digits == 0 {
-            return None;
-        }
-        for _ in fraction_digits..3 {
-            millis_part *= 10;
-        }
-    }
-    let offset_minutes: i64 = match text.get(pos) {
-        Some(b'Z' | b'z') if pos + 1 == text.len() => 0,
-        Some(sign @ (b'+' | b'-')) if pos + 6 == text.len() => {
-            let offset_hour = digits(pos + 1..pos + 3)?;
-            let offset_minute = digits(pos + 4..pos + 6)?;
-            if text.get(pos + 3) != Some(&b':') || offset_hour > 23 || offset_minute > 59 {
-                return None;
-            }
-            let minutes = i64::from(offset_hour * 60 + offset_minute);
-            if *sign == b'-' {
-                -minutes
-            } else {
-                minutes
-            }
-        }
-        _ => return None,
-    };
-    let days = day_number(year, month, day, cache)?;
-    let seconds =
-        days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_minutes * 60;
-    let canonical =
-        text.get(10) == Some(&b'T') && fraction_digits == 3 && text.last() == Some(&b'Z');
-    Some(Instant {
-        millis: seconds * 1000 + i64::from(millis_part),
-        canonical,
-    })
-}
-
 /// Equality of short byte strings without a call to `memcmp` (keys and enum values are a few
 /// bytes long and compared once per member on the hot path). Each length class compares a
 /// head and a tail that overlap, so a key costs two loads a side and no loop.
@@ -521,83 +362,6 @@ fn word8(bytes: &[u8], at: usize) -> u64 {
     }
     u64::from_le_bytes(out)
 }
-
-/// A cheap check that accepts only URLs the `url` crate certainly accepts as absolute http(s)
-/// with a host: a lower-case DNS name whose last label starts with a letter (so it is not
-/// parsed as an IPv4 address), no port, and a plain path and query.
-fn simple_http_url(text: &[u8]) -> bool {
-    let rest = if let Some(rest) = text.strip_prefix(b"https://") {
-        rest
-    } else if let Some(rest) = text.strip_prefix(b"http://") {
-        rest
-    } else {
-        return false;
-    };
-    // One pass over the host with a byte-class table: labels of [a-z0-9-], 1 to 63 long.
-    let mut label_len = 0usize;
-    let mut label_starts_with_letter = false;
-    let mut host_len = 0usize;
-    for &byte in rest {
-        match URL_CLASS[usize::from(byte)] {
-            HOST => {
-                if label_len == 0 {
-                    label_starts_with_letter = byte.is_ascii_lowercase();
-                }
-                label_len += 1;
-                if label_len > 63 {
-                    return false;
-                }
-            }
-            DOT => {
-                if label_len == 0 {
-                    return false;
-                }
-                label_len = 0;
-            }
-            _ => break,
-        }
-        host_len += 1;
-    }
-    // The last label must not be numeric, or the host would be parsed as an IPv4 address.
-    if label_len == 0 || !label_starts_with_letter || host_len > 253 {
-        return false;
-    }
-    let tail = &rest[host_len..];
-    if !matches!(tail.first(), None | Some(b'/' | b'?')) {
-        return false;
-    }
-    // No early exit: the tail is usually a clean path, and a branch-free fold over it is
-    // cheaper than a test per byte.
-    tail.iter().fold(true, |clean, &byte| {
-        clean & (URL_CLASS[usize::from(byte)] != OTHER)
-    })
-}
-
-const OTHER: u8 = 0;
-const HOST: u8 = 1;
-const DOT: u8 = 2;
-const PATH: u8 = 3;
-
-/// Byte classes for [`simple_http_url`]: host characters, the dot, other plain path and
-/// query characters, everything else.
-static URL_CLASS: [u8; 256] = {
-    let mut table = [OTHER; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let b = byte as u8;
-        table[byte] = if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' {
-            HOST
-        } else if b == b'.' {
-            DOT
-        } else if b.is_ascii_uppercase() || matches!(b, b'/' | b'_' | b'~' | b'?' | b'=' | b'&') {
-            PATH
-        } else {
-            OTHER
-        };
-        byte += 1;
-    }
-    table
-};
 
 fn hash_bytes(bytes: &[u8]) -> u64 {
     // FNV-1a: keys are short and this runs only on objects the field table does not cover.
@@ -653,6 +417,44 @@ const COUNTRY_TABLE: CodeTable = CodeTable {
     expected: "an assigned ISO 3166-1 alpha-2 code in upper case, e.g. HK",
     short: "ISO 3166-1 alpha-2 code",
 };
+
+/// The pointer of a documented member.
+fn member_pointer(rule: &FieldRule) -> Pointer {
+    Pointer::parse(rule.pointer).unwrap_or_default()
+}
+
+/// A rule that is one test of a string's text.
+struct TextCheck {
+    accepts: fn(&[u8]) -> bool,
+    code: Code,
+    expected: &'static str,
+    short: &'static str,
+}
+
+fn is_ip_address(text: &[u8]) -> bool {
+    std::str::from_utf8(text).is_ok_and(|text| text.parse::<IpAddr>().is_ok())
+}
+
+/// The kinds checked by one test of the text, and their findings.
+fn text_check(kind: FieldKind) -> Option<&'static TextCheck> {
+    const IP: TextCheck = TextCheck {
+        accepts: is_ip_address,
+        code: Code::Ip,
+        expected: "an IPv4 or IPv6 address",
+        short: "an IPv4 or IPv6 address",
+    };
+    const URL: TextCheck = TextCheck {
+        accepts: is_http_url,
+        code: Code::Url,
+        expected: "an absolute http or https URL",
+        short: "an absolute http(s) URL",
+    };
+    match kind {
+        FieldKind::IpAddress => Some(&IP),
+        FieldKind::HttpUrl => Some(&URL),
+        _ => None,
+    }
+}
 
 /// The checker of one record.
 pub(crate) struct Checker<'a> {
@@ -1158,278 +960,242 @@ impl<'a> Checker<'a> {
     fn check_member(&mut self, root: usize, rule: &FieldRule, value: usize, required: bool) {
         let node = self.node(value);
         if node.kind == Kind::Null {
-            // labelIDs is documented as nullable: null is a value there, even when the strict
-            // profile requires the member.
-            if rule.nullable && (self.cfg.strict || !required) {
-                return;
-            }
-            if required {
-                self.emit(
-                    Code::Required,
-                    node.start,
-                    Pointer::parse(rule.pointer).unwrap_or_default(),
-                    format!("required member `{}` is null", rule.name),
-                    Some(format!("`{}` present and not null", rule.name)),
-                    None,
-                );
-            } else if !rule.nullable {
-                self.emit(
-                    Code::NullValue,
-                    node.start,
-                    Pointer::parse(rule.pointer).unwrap_or_default(),
-                    format!(
-                        "`{}` is null; expected it to be absent or {}",
-                        rule.name,
-                        rule.kind.json_type().describe()
-                    ),
-                    None,
-                    None,
-                );
-            }
+            self.check_null(rule, node.start, required);
             return;
         }
         if matches!(node.kind, Kind::Str) && node.flags & BAD_TEXT != 0 {
             self.encoding(root, value);
             return;
         }
-        let pointer = || Pointer::parse(rule.pointer).unwrap_or_default();
-        // One type check for every kind that holds a string; the arms below see only strings.
+        // One type check for every kind that holds a string; the pieces below see only strings.
         if rule.kind.json_type() == JsonType::String && node.kind != Kind::Str {
-            self.type_error(root, rule, value, Some(pointer()), "a string");
+            self.type_error(root, rule, value, Some(member_pointer(rule)), "a string");
+            return;
+        }
+        if let Some(check) = text_check(rule.kind) {
+            if !(check.accepts)(self.text(value)) {
+                self.value_finding(check.code, rule, value, check.expected, check.short, None);
+            }
             return;
         }
         match rule.kind {
-            FieldKind::Text => {}
-            FieldKind::RecognisedText(values) => {
-                if self.on(Code::UnrecognisedValue) {
-                    let text = self.text(value);
-                    if !values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
-                        let shown = self.value_text(rule, value);
-                        let suggestion =
-                            closest(values.iter().copied(), &String::from_utf8_lossy(text));
-                        self.emit(
-                            Code::UnrecognisedValue,
-                            node.start,
-                            pointer(),
-                            format!(
-                                "`{}` is {shown}; the recognised values are {}",
-                                rule.name,
-                                values.join(", ")
-                            ),
-                            Some(one_of(values)),
-                            suggestion.map(str::to_owned),
-                        );
-                    }
-                }
+            FieldKind::RecognisedText(values) => self.check_recognised(rule, value, values),
+            FieldKind::TextOrTextList => self.check_text_or_list(root, rule, value),
+            FieldKind::Timestamp => self.check_timestamp(rule, value),
+            FieldKind::Enum(values) => self.check_enum(rule, value, values),
+            FieldKind::Channel(values) => self.check_channel(rule, value, values),
+            FieldKind::Boolean if !matches!(node.kind, Kind::True | Kind::False) => {
+                self.type_error(root, rule, value, Some(member_pointer(rule)), "a boolean");
             }
-            FieldKind::TextOrTextList => match node.kind {
-                Kind::Str => {}
-                Kind::Array => {
-                    let mut all_strings = true;
-                    for (index, item) in self.tape.items(value).enumerate() {
-                        let item_node = self.node(item);
-                        if item_node.kind != Kind::Str {
-                            all_strings = false;
-                            self.type_error(
-                                root,
-                                rule,
-                                item,
-                                Some(pointer().index(index)),
-                                "a string",
-                            );
-                        } else if item_node.flags & BAD_TEXT != 0 {
-                            self.encoding(root, item);
-                        }
-                    }
-                    if all_strings {
-                        self.emit(
-                            Code::UndocumentedShape,
-                            node.start,
-                            pointer(),
-                            format!(
-                                "`{}` is an array of strings; documented as a string",
-                                rule.name
-                            ),
-                            Some("a string".to_owned()),
-                            None,
-                        );
-                    }
-                }
-                _ => self.type_error(root, rule, value, Some(pointer()), "a string"),
-            },
-            FieldKind::Timestamp => {
-                if node.kind != Kind::Str {
-                    self.type_error(
-                        root,
-                        rule,
-                        value,
-                        Some(pointer()),
-                        "an RFC 3339 date-time string",
-                    );
-                    return;
-                }
-                let mut cache = self.scratch.day_cache;
-                let parsed = parse_timestamp(self.text(value), &mut cache);
-                self.scratch.day_cache = cache;
-                match parsed {
-                    None => {
-                        self.value_finding(Code::DateTime, rule, value, "an RFC 3339 date-time with a zone and a real calendar date, e.g. 2022-11-07T00:00:00.000Z", "RFC 3339 date-time", None);
-                    }
-                    Some(instant) => {
-                        self.scratch.instants.push((value, instant));
-                        if !instant.canonical && self.on(Code::CanonicalTimestamp) {
-                            self.value_finding(
-                                Code::CanonicalTimestamp,
-                                rule,
-                                value,
-                                "UTC with milliseconds, e.g. 2022-11-07T00:00:00.000Z",
-                                "YYYY-MM-DDThh:mm:ss.sssZ",
-                                None,
-                            );
-                        }
-                    }
-                }
-            }
-            FieldKind::Enum(values) => {
-                let text = self.text(value);
-                if !values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
-                    self.bad_enum(rule, value, values, Code::Enum, &one_of(values));
-                }
-            }
-            FieldKind::Channel(values) => {
-                let text = self.text(value);
-                match &self.cfg.channels {
-                    Some(channels) => {
-                        let known =
-                            std::str::from_utf8(text).is_ok_and(|text| channels.contains(text));
-                        if !known {
-                            let list = self.cfg.channels_list.clone();
-                            let names: Vec<&str> = channels.iter().map(String::as_str).collect();
-                            self.bad_enum(
-                                rule,
-                                value,
-                                &names,
-                                Code::ChannelUnknown,
-                                &format!("one of the configured channels: {list}"),
-                            );
-                        }
-                    }
-                    None => {
-                        if !values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
-                            self.bad_enum(rule, value, values, Code::Enum, &one_of(values));
-                        }
-                    }
-                }
-            }
-            FieldKind::Boolean => {
-                if !matches!(node.kind, Kind::True | Kind::False) {
-                    self.type_error(root, rule, value, Some(pointer()), "a boolean");
-                }
-            }
-            FieldKind::Millis => {
-                if node.kind != Kind::Number {
-                    self.type_error(
-                        root,
-                        rule,
-                        value,
-                        Some(pointer()),
-                        "an integer number of milliseconds",
-                    );
-                    return;
-                }
-                let raw = self
-                    .bytes
-                    .get(node.start as usize..node.end as usize)
-                    .unwrap_or(&[]);
-                match integer(raw) {
-                    Integer::Value {
-                        negative: true,
-                        magnitude,
-                    } if magnitude > 0 => {
-                        self.value_finding(
-                            Code::Minimum,
-                            rule,
-                            value,
-                            "milliseconds >= 0",
-                            ">= 0",
-                            None,
-                        );
-                    }
-                    Integer::Value { magnitude, .. } if magnitude <= MAX_MILLIS => {}
-                    Integer::Value { .. } | Integer::Fraction | Integer::TooLarge => {
-                        self.value_finding(
-                            Code::Integer,
-                            rule,
-                            value,
-                            &format!("an integer number of milliseconds, at most {MAX_MILLIS}"),
-                            "an integer",
-                            None,
-                        );
-                    }
-                }
-            }
-            FieldKind::IpAddress => {
-                let ok = std::str::from_utf8(self.text(value))
-                    .is_ok_and(|text| text.parse::<IpAddr>().is_ok());
-                if !ok {
-                    self.value_finding(
-                        Code::Ip,
-                        rule,
-                        value,
-                        "an IPv4 or IPv6 address",
-                        "an IPv4 or IPv6 address",
-                        None,
-                    );
-                }
-            }
+            FieldKind::Millis => self.check_millis(root, rule, value),
             FieldKind::LanguageCode => self.check_code(rule, value, &LANGUAGE_TABLE),
             FieldKind::CountryCode => self.check_code(rule, value, &COUNTRY_TABLE),
-            FieldKind::HttpUrl => {
-                let ok = simple_http_url(self.text(value))
-                    || std::str::from_utf8(self.text(value))
-                        .ok()
-                        .and_then(|text| url::Url::parse(text).ok())
-                        .is_some_and(|url| {
-                            matches!(url.scheme(), "http" | "https")
-                                && url.host_str().is_some_and(|host| !host.is_empty())
-                        });
-                if !ok {
-                    self.value_finding(
-                        Code::Url,
-                        rule,
-                        value,
-                        "an absolute http or https URL",
-                        "an absolute http(s) URL",
+            FieldKind::LabelIds => self.check_labels(root, rule, value),
+            FieldKind::ObjectList => self.check_object_list(root, rule, value),
+            FieldKind::Object(children) if node.kind == Kind::Object => {
+                self.check_nested(root, value, children, rule.pointer);
+            }
+            FieldKind::Object(_) => {
+                self.type_error(root, rule, value, Some(member_pointer(rule)), "an object");
+            }
+            _ => {}
+        }
+    }
+
+    /// A member that is `null`: a value where documented nullable, else `required` or
+    /// `null-value`.
+    fn check_null(&mut self, rule: &FieldRule, offset: u32, required: bool) {
+        // labelIDs is documented as nullable: null is a value there, even when the strict
+        // profile requires the member.
+        if rule.nullable && (self.cfg.strict || !required) {
+            return;
+        }
+        if required {
+            self.emit(
+                Code::Required,
+                offset,
+                member_pointer(rule),
+                format!("required member `{}` is null", rule.name),
+                Some(format!("`{}` present and not null", rule.name)),
+                None,
+            );
+        } else if !rule.nullable {
+            self.emit(
+                Code::NullValue,
+                offset,
+                member_pointer(rule),
+                format!(
+                    "`{}` is null; expected it to be absent or {}",
+                    rule.name,
+                    rule.kind.json_type().describe()
+                ),
+                None,
+                None,
+            );
+        }
+    }
+
+    fn check_recognised(&mut self, rule: &FieldRule, value: usize, values: &[&str]) {
+        if !self.on(Code::UnrecognisedValue) {
+            return;
+        }
+        let text = self.text(value);
+        if values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
+            return;
+        }
+        let shown = self.value_text(rule, value);
+        let suggestion = closest(values.iter().copied(), &String::from_utf8_lossy(text));
+        self.emit(
+            Code::UnrecognisedValue,
+            self.node(value).start,
+            member_pointer(rule),
+            format!(
+                "`{}` is {shown}; the recognised values are {}",
+                rule.name,
+                values.join(", ")
+            ),
+            Some(one_of(values)),
+            suggestion.map(str::to_owned),
+        );
+    }
+
+    /// A string, or (undocumented) an array of strings.
+    fn check_text_or_list(&mut self, root: usize, rule: &FieldRule, value: usize) {
+        let node = self.node(value);
+        match node.kind {
+            Kind::Str => {}
+            Kind::Array => {
+                let mut all_strings = true;
+                for (index, item) in self.tape.items(value).enumerate() {
+                    let item_node = self.node(item);
+                    if item_node.kind != Kind::Str {
+                        all_strings = false;
+                        let pointer = member_pointer(rule).index(index);
+                        self.type_error(root, rule, item, Some(pointer), "a string");
+                    } else if item_node.flags & BAD_TEXT != 0 {
+                        self.encoding(root, item);
+                    }
+                }
+                if all_strings {
+                    self.emit(
+                        Code::UndocumentedShape,
+                        node.start,
+                        member_pointer(rule),
+                        format!(
+                            "`{}` is an array of strings; documented as a string",
+                            rule.name
+                        ),
+                        Some("a string".to_owned()),
                         None,
                     );
                 }
             }
-            FieldKind::LabelIds => self.check_labels(root, rule, value),
-            FieldKind::ObjectList => {
-                if node.kind != Kind::Array {
-                    self.type_error(root, rule, value, Some(pointer()), "an array of objects");
-                    return;
-                }
-                for (index, item) in self.tape.items(value).enumerate() {
-                    if self.node(item).kind == Kind::Object {
-                        self.walk_generic(root, item, &Pointer::root(), item);
-                    } else {
-                        self.type_error(
-                            root,
-                            rule,
-                            item,
-                            Some(pointer().index(index)),
-                            "an object",
-                        );
-                    }
-                }
+            _ => self.type_error(root, rule, value, Some(member_pointer(rule)), "a string"),
+        }
+    }
+
+    /// A date-time by the one RFC 3339 parser; kept for the cross-member rules.
+    fn check_timestamp(&mut self, rule: &FieldRule, value: usize) {
+        let mut cache = self.scratch.day_cache;
+        let parsed = parse_timestamp(self.text(value), &mut cache);
+        self.scratch.day_cache = cache;
+        let Some(instant) = parsed else {
+            self.value_finding(Code::DateTime, rule, value, "an RFC 3339 date-time with a zone and a real calendar date, e.g. 2022-11-07T00:00:00.000Z", "RFC 3339 date-time", None);
+            return;
+        };
+        self.scratch.instants.push((value, instant));
+        if !instant.canonical && self.on(Code::CanonicalTimestamp) {
+            self.value_finding(
+                Code::CanonicalTimestamp,
+                rule,
+                value,
+                "UTC with milliseconds, e.g. 2022-11-07T00:00:00.000Z",
+                "YYYY-MM-DDThh:mm:ss.sssZ",
+                None,
+            );
+        }
+    }
+
+    fn check_enum(&mut self, rule: &FieldRule, value: usize, values: &[&str]) {
+        let text = self.text(value);
+        if !values.iter().any(|known| bytes_eq(known.as_bytes(), text)) {
+            self.bad_enum(rule, value, values, Code::Enum, &one_of(values));
+        }
+    }
+
+    /// The documented channels, or the user's channel list when one is given.
+    fn check_channel(&mut self, rule: &FieldRule, value: usize, values: &[&str]) {
+        let Some(channels) = &self.cfg.channels else {
+            self.check_enum(rule, value, values);
+            return;
+        };
+        let known = std::str::from_utf8(self.text(value)).is_ok_and(|text| channels.contains(text));
+        if !known {
+            let list = self.cfg.channels_list.clone();
+            let names: Vec<&str> = channels.iter().map(String::as_str).collect();
+            self.bad_enum(
+                rule,
+                value,
+                &names,
+                Code::ChannelUnknown,
+                &format!("one of the configured channels: {list}"),
+            );
+        }
+    }
+
+    /// An integer number of milliseconds (JSON Schema's integers: `12.0` is one), `>= 0`.
+    fn check_millis(&mut self, root: usize, rule: &FieldRule, value: usize) {
+        let node = self.node(value);
+        if node.kind != Kind::Number {
+            let expected = "an integer number of milliseconds";
+            self.type_error(root, rule, value, Some(member_pointer(rule)), expected);
+            return;
+        }
+        let raw = self
+            .bytes
+            .get(node.start as usize..node.end as usize)
+            .unwrap_or(&[]);
+        match integer(raw) {
+            Integer::Value {
+                negative: true,
+                magnitude,
+            } if magnitude > 0 => {
+                self.value_finding(
+                    Code::Minimum,
+                    rule,
+                    value,
+                    "milliseconds >= 0",
+                    ">= 0",
+                    None,
+                );
             }
-            FieldKind::Object(children) => {
-                if node.kind != Kind::Object {
-                    self.type_error(root, rule, value, Some(pointer()), "an object");
-                    return;
-                }
-                self.check_nested(root, value, children, rule.pointer);
+            Integer::Value { magnitude, .. } if magnitude <= MAX_MILLIS => {}
+            Integer::Value { .. } | Integer::Fraction | Integer::TooLarge => {
+                self.value_finding(
+                    Code::Integer,
+                    rule,
+                    value,
+                    &format!("an integer number of milliseconds, at most {MAX_MILLIS}"),
+                    "an integer",
+                    None,
+                );
+            }
+        }
+    }
+
+    /// An array of objects whose members are open (each walked for encoding and duplicates).
+    fn check_object_list(&mut self, root: usize, rule: &FieldRule, value: usize) {
+        if self.node(value).kind != Kind::Array {
+            let pointer = Some(member_pointer(rule));
+            self.type_error(root, rule, value, pointer, "an array of objects");
+            return;
+        }
+        for (index, item) in self.tape.items(value).enumerate() {
+            if self.node(item).kind == Kind::Object {
+                self.walk_generic(root, item, &Pointer::root(), item);
+            } else {
+                let pointer = Some(member_pointer(rule).index(index));
+                self.type_error(root, rule, item, pointer, "an object");
             }
         }
     }

@@ -11,11 +11,12 @@ use memchr::memchr;
 
 use crate::code::{Code, Severity};
 use crate::config::Config;
+use crate::excerpt::{self, Masks};
 use crate::finding::{Finding, Pointer, RecordOutcome, Report, Summary};
 use crate::input::{
     count_chars, looks_like_ndjson, Chunker, ScanEnd, ScanState, Source, Work, CHUNK_SIZE,
 };
-use crate::parse::{Kind, ParseErrorKind, Tape, MAX_DEPTH};
+use crate::parse::{Kind, ParseError, ParseErrorKind, Tape, MAX_DEPTH};
 use crate::rules::{is_documented, Checker, Compiled, Pending, Scratch};
 
 /// The most chunk bytes handed to workers and not yet delivered: with huge lines (up to the
@@ -362,6 +363,7 @@ impl Validator {
             message,
             expected: None,
             suggestion: None,
+            excerpt: None,
         })
     }
 
@@ -384,6 +386,64 @@ impl Validator {
         }
     }
 
+    /// The outcome of a unit that is not JSON (a syntax error, or nested too deep): one
+    /// finding at the error, its excerpt ending there.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the unit and where it is: bundling them would only rename the arguments"
+    )]
+    fn broken_unit(
+        &self,
+        tape: &Tape,
+        err: ParseError,
+        file: &Arc<str>,
+        bytes: &[u8],
+        line: u64,
+        col: u64,
+        record: u64,
+    ) -> RecordOutcome {
+        let (err_line, err_col) = PosCursor::new(line, col).at(bytes, err.offset);
+        // Nothing past the error is shown: it was never parsed, so it cannot be masked.
+        let masks = self.masks(tape, bytes);
+        let excerpt = excerpt::cut(bytes, err.offset, err.offset, err.offset, &masks);
+        let mut pointer = Pointer::root();
+        for token in &err.path {
+            pointer = pointer.child(token);
+        }
+        let (code, message) = match err.kind {
+            ParseErrorKind::Syntax(what) => (Code::Syntax, format!("invalid JSON: {what}")),
+            ParseErrorKind::TooDeep => (Code::TooDeep, format!("arrays and objects nest deeper than {MAX_DEPTH} levels; expected at most {MAX_DEPTH} (the rest of the record is not checked)")),
+        };
+        let findings = self
+            .compiled
+            .severity(code)
+            .map(|severity| Finding {
+                file: file.clone(),
+                record,
+                line: err_line,
+                column: err_col,
+                pointer,
+                code,
+                severity,
+                message,
+                expected: None,
+                suggestion: None,
+                excerpt: Some(excerpt),
+            })
+            .into_iter()
+            .collect();
+        let start = bytes
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(0);
+        let (start_line, _) = PosCursor::new(line, col).at(bytes, start);
+        RecordOutcome {
+            record,
+            line: start_line,
+            findings,
+        }
+    }
+
     /// Parses one unit, finds its records, checks them and appends their outcomes. Returns
     /// false when the unit is not JSON (a syntax error or too deep).
     #[allow(clippy::too_many_arguments)]
@@ -400,42 +460,8 @@ impl Validator {
     ) -> bool {
         let mut cursor = PosCursor::new(line, col);
         if let Err(err) = worker.tape.parse(bytes) {
-            let (err_line, err_col) = cursor.at(bytes, err.offset);
-            let mut pointer = Pointer::root();
-            for token in &err.path {
-                pointer = pointer.child(token);
-            }
-            let (code, message) = match err.kind {
-                ParseErrorKind::Syntax(what) => (Code::Syntax, format!("invalid JSON: {what}")),
-                ParseErrorKind::TooDeep => (Code::TooDeep, format!("arrays and objects nest deeper than {MAX_DEPTH} levels; expected at most {MAX_DEPTH} (the rest of the record is not checked)")),
-            };
-            let findings = self
-                .compiled
-                .severity(code)
-                .map(|severity| Finding {
-                    file: file.clone(),
-                    record: *record,
-                    line: err_line,
-                    column: err_col,
-                    pointer,
-                    code,
-                    severity,
-                    message,
-                    expected: None,
-                    suggestion: None,
-                })
-                .into_iter()
-                .collect();
-            let start = bytes
-                .iter()
-                .position(|b| !b.is_ascii_whitespace())
-                .unwrap_or(0);
-            let (start_line, _) = PosCursor::new(line, col).at(bytes, start);
-            out.push(Event::Record(RecordOutcome {
-                record: *record,
-                line: start_line,
-                findings,
-            }));
+            let outcome = self.broken_unit(&worker.tape, err, file, bytes, line, col, *record);
+            out.push(Event::Record(outcome));
             *record += 1;
             return false;
         }
@@ -460,6 +486,7 @@ impl Validator {
                 }
             }
         }
+        let mut masks = None;
         for &root in &roots {
             worker.pending.clear();
             let mut checker = Checker {
@@ -481,8 +508,12 @@ impl Validator {
                 // Stable: findings at one offset keep the order the rules produced them in.
                 worker.pending.sort_by_key(|pending| pending.offset);
                 findings.reserve(worker.pending.len());
+                let masks = masks.get_or_insert_with(|| self.masks(&worker.tape, bytes));
                 for pending in worker.pending.drain(..) {
-                    let (line, column) = cursor.at(bytes, pending.offset as usize);
+                    let at = pending.offset as usize;
+                    let (line, column) = cursor.at(bytes, at);
+                    let caret_end = excerpt::caret_end(&worker.tape, at);
+                    let excerpt = excerpt::cut(bytes, at, caret_end, bytes.len(), masks);
                     findings.push(Finding {
                         file: file.clone(),
                         record: *record,
@@ -494,6 +525,7 @@ impl Validator {
                         message: pending.message,
                         expected: pending.expected,
                         suggestion: pending.suggestion,
+                        excerpt: Some(excerpt),
                     });
                 }
             }
@@ -506,6 +538,15 @@ impl Validator {
         }
         worker.roots = roots;
         true
+    }
+
+    /// What excerpts of this unit mask: personal values, unless the values are shown.
+    fn masks(&self, tape: &Tape, bytes: &[u8]) -> Masks {
+        if self.config.show_values {
+            Masks::none()
+        } else {
+            Masks::of(tape, bytes)
+        }
     }
 
     fn follow_pointer(&self, tape: &Tape, bytes: &[u8], tokens: &[String]) -> Selection {
@@ -523,7 +564,8 @@ impl Validator {
                             .is_some_and(|key| tape.text(bytes, key) == token.as_bytes())
                     })
                     .map(|(_, value)| value)
-                    .last(),
+                    // The first occurrence, as the streaming document walk takes it.
+                    .next(),
                 Kind::Array => token
                     .parse::<usize>()
                     .ok()

@@ -53,11 +53,48 @@ fn generation_is_deterministic_and_canonical() {
             assert_eq!(first, to_canonical_string(&enquiry_schema(profile, draft)));
             assert!(first.ends_with("}\n") && !first.ends_with("\n\n"));
             assert!(!first.contains('\r') && !first.contains('\t'));
-            assert!(
-                first.starts_with("{\n  \"$id\""),
-                "two-space indent, sorted keys"
-            );
+            assert_keys_sorted_with_two_space_indent(&first);
         }
+    }
+}
+
+/// Reads the text line by line, independently of the writer: every member line is indented by
+/// two spaces per level, and within one object the keys ascend.
+fn assert_keys_sorted_with_two_space_indent(text: &str) {
+    let mut last_key_at_depth: Vec<Option<String>> = vec![None];
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let depth = last_key_at_depth.len() - 1;
+        if trimmed.starts_with('}') || trimmed.starts_with(']') {
+            last_key_at_depth.pop();
+            assert_eq!(indent, 2 * (depth - 1), "closing indent: {line:?}");
+        } else {
+            assert_eq!(indent, 2 * depth, "indent: {line:?}");
+            if let Some(rest) = trimmed.strip_prefix('"') {
+                if let Some((key, _)) = rest.split_once("\": ") {
+                    let slot = last_key_at_depth.last_mut().unwrap();
+                    if let Some(previous) = slot.as_deref() {
+                        assert!(previous < key, "{previous:?} before {key:?}");
+                    }
+                    *slot = Some(key.to_owned());
+                }
+            }
+        }
+        if trimmed.ends_with('{') || trimmed.ends_with('[') {
+            last_key_at_depth.push(None);
+        }
+    }
+    assert_eq!(last_key_at_depth.len(), 1, "unbalanced");
+}
+
+#[test]
+fn the_key_order_check_catches_unsorted_and_misindented_text() {
+    let sorted = "{\n  \"a\": 1,\n  \"b\": {\n    \"x\": [\n      2\n    ]\n  }\n}\n";
+    assert_keys_sorted_with_two_space_indent(sorted);
+    for bad in ["{\n  \"b\": 1,\n  \"a\": 2\n}\n", "{\n    \"a\": 1\n}\n"] {
+        let caught = std::panic::catch_unwind(|| assert_keys_sorted_with_two_space_indent(bad));
+        assert!(caught.is_err(), "{bad:?} passed");
     }
 }
 

@@ -1,7 +1,7 @@
 //! The vendor's table against the field table and the generated schemas.
 //!
 //! `data/seed-table.txt` is a verbatim copy of the documentation, defects included; this module
-//! parses it the way a reader would and applies the resolutions of SPEC section 3 to the two
+//! parses it the way a reader would and applies the contract's resolutions to the two
 //! rows whose names are broken.
 
 use enquiry_schema::fields::{all_fields, FieldKind, FieldRule, JsonType};

@@ -11,7 +11,6 @@ use std::io::{self, Write};
 use enquiry_validator::{Finding, Summary};
 
 use super::Reporter;
-use crate::source::SourceLines;
 
 /// The JSON renderer.
 pub struct JsonReporter<'w> {
@@ -52,7 +51,7 @@ impl Reporter for JsonReporter<'_> {
         self.start()
     }
 
-    fn finding(&mut self, finding: &Finding, _source: &mut dyn SourceLines) -> io::Result<()> {
+    fn finding(&mut self, finding: &Finding) -> io::Result<()> {
         self.write_finding(finding)
     }
 
@@ -72,17 +71,17 @@ impl Reporter for JsonReporter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::fixture::render;
+    use crate::fixture::render;
 
     #[test]
     fn json_report() {
         let text = render(|out| Box::new(JsonReporter::new(Box::new(out))));
         insta::assert_snapshot!(text);
         let document: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(document["summary"]["errors"], 5);
+        assert_eq!(document["summary"]["errors"], 6);
         assert_eq!(document["summary"]["valid"], 1);
         let findings = document["findings"].as_array().unwrap();
-        assert_eq!(findings.len(), 7);
+        assert_eq!(findings.len(), 8);
         assert_eq!(findings[1]["suggestion"], "closed");
         assert_eq!(findings[1]["pointer"], "/status");
         assert!(findings[2].get("expected").is_none());

@@ -8,8 +8,7 @@ use annotate_snippets::renderer::{AnsiColor, Effects, Style};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use enquiry_validator::{Finding, Severity, Summary};
 
-use super::{suggestion_not_in_message, summary_line, Reporter};
-use crate::source::{excerpt, SourceLines};
+use crate::{suggestion_not_in_message, summary_line, Reporter};
 
 /// How the human report looks.
 #[derive(Debug, Clone, Copy, Default)]
@@ -18,7 +17,8 @@ pub struct HumanOptions {
     pub color: bool,
     /// Only the summary line, and nothing when the run passes.
     pub quiet: bool,
-    /// Show personal values in snippets (`--show-values`).
+    /// Kept for callers that set it: whether values are shown is the validator's
+    /// configuration, applied to the excerpts it hands over.
     pub show_values: bool,
 }
 
@@ -27,7 +27,6 @@ pub struct HumanReporter<'w> {
     out: Box<dyn Write + 'w>,
     options: HumanOptions,
     renderer: Renderer,
-    personal: Vec<&'static str>,
 }
 
 impl<'w> HumanReporter<'w> {
@@ -38,17 +37,10 @@ impl<'w> HumanReporter<'w> {
         } else {
             Renderer::plain()
         };
-        let mut personal: Vec<&'static str> = enquiry_schema::fields::all_fields()
-            .filter(|rule| rule.personal)
-            .map(|rule| rule.key())
-            .collect();
-        personal.sort_unstable();
-        personal.dedup();
         HumanReporter {
             out,
             options,
             renderer,
-            personal,
         }
     }
 
@@ -60,7 +52,7 @@ impl<'w> HumanReporter<'w> {
         }
     }
 
-    fn write_finding(&mut self, finding: &Finding, source: &mut dyn SourceLines) -> io::Result<()> {
+    fn write_finding(&mut self, finding: &Finding) -> io::Result<()> {
         if self.options.quiet {
             return Ok(());
         }
@@ -84,14 +76,7 @@ impl<'w> HumanReporter<'w> {
             self.paint(severity_style, &severity),
             self.paint(bold, &finding.message)
         )?;
-        let snippet = source.line(finding.line).and_then(|line| {
-            excerpt(
-                line,
-                finding.column,
-                &self.personal,
-                self.options.show_values,
-            )
-        });
+        let snippet = finding.excerpt.as_ref();
         let pointer = if finding.pointer.as_str().is_empty() {
             "the record itself".to_owned()
         } else {
@@ -101,7 +86,7 @@ impl<'w> HumanReporter<'w> {
         let help = suggestion_not_in_message(finding)
             .map(|suggestion| format!("did you mean `{suggestion}`?"));
         let mut group = Group::with_level(level);
-        if let Some(excerpt) = &snippet {
+        if let Some(excerpt) = snippet {
             let line_start = usize::try_from(finding.line).unwrap_or(usize::MAX);
             let mut annotation = AnnotationKind::Primary.span(excerpt.span.clone());
             // The label repeats what was expected, unless the message already says it.
@@ -129,8 +114,8 @@ impl<'w> HumanReporter<'w> {
 }
 
 impl Reporter for HumanReporter<'_> {
-    fn finding(&mut self, finding: &Finding, source: &mut dyn SourceLines) -> io::Result<()> {
-        self.write_finding(finding, source)
+    fn finding(&mut self, finding: &Finding) -> io::Result<()> {
+        self.write_finding(finding)
     }
 
     fn finish(&mut self, summary: &Summary, failed: bool) -> io::Result<()> {
@@ -151,7 +136,8 @@ impl Reporter for HumanReporter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::fixture::render;
+    use crate::fixture::{render, render_with};
+    use enquiry_validator::Config;
 
     #[test]
     fn human_report() {
@@ -169,7 +155,7 @@ mod tests {
         let text = render(|out| Box::new(HumanReporter::new(Box::new(out), options)));
         assert_eq!(
             text,
-            "1 file, 3 records: 1 valid, 2 invalid; 5 errors, 2 warnings\n"
+            "1 file, 4 records: 1 valid, 3 invalid; 6 errors, 2 warnings\n"
         );
     }
 
@@ -188,11 +174,15 @@ mod tests {
         let text =
             render(|out| Box::new(HumanReporter::new(Box::new(out), HumanOptions::default())));
         assert!(!text.contains("203.0.113.9"), "{text}");
-        let options = HumanOptions {
+        assert!(!text.contains("Chan"), "{text}");
+        let config = Config {
             show_values: true,
-            ..HumanOptions::default()
+            ..Config::default()
         };
-        let shown = render(|out| Box::new(HumanReporter::new(Box::new(out), options)));
+        let shown = render_with(config, |out| {
+            Box::new(HumanReporter::new(Box::new(out), HumanOptions::default()))
+        });
         assert!(shown.contains("203.0.113.9"), "{shown}");
+        assert!(shown.contains("Chan"), "{shown}");
     }
 }

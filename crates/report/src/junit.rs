@@ -12,7 +12,6 @@ use enquiry_validator::{Finding, RecordOutcome, Severity, Summary};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{message_with_suggestion, Reporter};
-use crate::source::SourceLines;
 
 /// The JUnit renderer (collects, writes at the end).
 pub struct JunitReporter<'w> {
@@ -87,7 +86,7 @@ impl Reporter for JunitReporter<'_> {
         Ok(())
     }
 
-    fn record(&mut self, outcome: &RecordOutcome, _source: &mut dyn SourceLines) -> io::Result<()> {
+    fn record(&mut self, outcome: &RecordOutcome) -> io::Result<()> {
         if let Some(suite) = self.suite.as_mut() {
             let name = format!("record {} (line {})", outcome.record, outcome.line);
             let file = suite.name.as_str().to_owned();
@@ -97,7 +96,7 @@ impl Reporter for JunitReporter<'_> {
     }
 
     /// Findings outside a record; those of records arrive whole, through `record`.
-    fn finding(&mut self, finding: &Finding, _source: &mut dyn SourceLines) -> io::Result<()> {
+    fn finding(&mut self, finding: &Finding) -> io::Result<()> {
         self.file_level.push(finding.clone());
         Ok(())
     }
@@ -126,7 +125,7 @@ impl Reporter for JunitReporter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::fixture::render;
+    use crate::fixture::render;
 
     #[test]
     fn junit_report() {

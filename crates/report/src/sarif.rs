@@ -15,7 +15,6 @@ use serde_json::json;
 use serde_sarif::sarif;
 
 use super::{message_with_suggestion, Reporter};
-use crate::source::SourceLines;
 
 /// The SARIF renderer (collects, writes at the end).
 pub struct SarifReporter<'w> {
@@ -163,7 +162,7 @@ fn rules() -> Vec<sarif::ReportingDescriptor> {
 }
 
 impl Reporter for SarifReporter<'_> {
-    fn finding(&mut self, finding: &Finding, _source: &mut dyn SourceLines) -> io::Result<()> {
+    fn finding(&mut self, finding: &Finding) -> io::Result<()> {
         self.add_result(finding);
         Ok(())
     }
@@ -195,7 +194,7 @@ impl Reporter for SarifReporter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::fixture::render;
+    use crate::fixture::render;
 
     #[test]
     fn sarif_report() {
@@ -210,7 +209,7 @@ mod tests {
             Code::ALL.len()
         );
         let results = run["results"].as_array().unwrap();
-        assert_eq!(results.len(), 7);
+        assert_eq!(results.len(), 8);
         let status = &results[1];
         assert_eq!(status["ruleId"], "enum");
         assert_eq!(

@@ -9,7 +9,6 @@ use std::io::{self, Write};
 use enquiry_validator::{Finding, Severity, Summary};
 
 use super::{message_with_suggestion, summary_line, Reporter};
-use crate::source::SourceLines;
 
 /// The GitHub renderer.
 pub struct GithubReporter<'w> {
@@ -62,7 +61,7 @@ pub fn escape_property(text: &str) -> String {
 }
 
 impl Reporter for GithubReporter<'_> {
-    fn finding(&mut self, finding: &Finding, _source: &mut dyn SourceLines) -> io::Result<()> {
+    fn finding(&mut self, finding: &Finding) -> io::Result<()> {
         self.write_finding(finding)
     }
 
@@ -77,7 +76,7 @@ impl Reporter for GithubReporter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::fixture::render;
+    use crate::fixture::render;
 
     #[test]
     fn github_report() {

@@ -1,0 +1,248 @@
+//! Every report format of enquiry findings: one [`Reporter`] per format, fed as the validator
+//! streams.
+//!
+//! Renderers see findings only, never the input: the source shown by `human` is the
+//! [`Excerpt`](enquiry_validator::Excerpt) the validator attached to each finding, already cut
+//! to a bounded window, with personal values masked and control characters escaped. So a
+//! renderer cannot leak what the validator masked, and the command line, the Python module and
+//! any later format share one implementation.
+//!
+//! `human`, `github` and `json` write each record's findings as they arrive (constant memory);
+//! `junit` and `sarif` are single documents whose headers need totals, so they collect.
+//!
+//! ```
+//! use enquiry_report::{reporter, Format, HumanOptions};
+//! use enquiry_validator::{Config, Event, Validator};
+//!
+//! let mut out = Vec::new();
+//! {
+//!     let mut report = reporter(Format::Github, Box::new(&mut out), false, HumanOptions::default());
+//!     let summary = Validator::new(Config::default())
+//!         .validate_stream(&b"{\"_id\":\"a\"}"[..], "a.json", 1, &mut |event| {
+//!             if let Event::Record(outcome) = event {
+//!                 report.record(&outcome).unwrap();
+//!             }
+//!         })
+//!         .unwrap();
+//!     report.finish(&summary, true).unwrap();
+//! }
+//! assert!(String::from_utf8(out).unwrap().starts_with("::error file=a.json,line=1,col=1,title=required::"));
+//! ```
+
+#![deny(missing_docs)]
+
+mod github;
+mod human;
+mod json;
+mod junit;
+mod sarif;
+
+use std::io::{self, Write};
+
+use std::str::FromStr;
+
+use enquiry_validator::{Finding, RecordOutcome, Summary};
+
+pub use github::GithubReporter;
+pub use human::{HumanOptions, HumanReporter};
+pub use json::JsonReporter;
+pub use junit::JunitReporter;
+pub use sarif::SarifReporter;
+
+/// The report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Findings with source snippets and a summary line, for people.
+    Human,
+    /// One JSON document: `findings` then `summary`.
+    Json,
+    /// JUnit XML: a test suite per file, a test case per record.
+    Junit,
+    /// GitHub Actions workflow commands (`::error file=...`).
+    Github,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+}
+
+impl Format {
+    /// Every format, in the order the help lists them.
+    pub const ALL: [Format; 5] = [
+        Format::Human,
+        Format::Json,
+        Format::Junit,
+        Format::Github,
+        Format::Sarif,
+    ];
+
+    /// The format's name, as `--format` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Github => "github",
+            Format::Sarif => "sarif",
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Format, String> {
+        Format::ALL
+            .into_iter()
+            .find(|format| format.name() == text)
+            .ok_or_else(|| format!("unknown report format {text:?}"))
+    }
+}
+
+/// Receives the validator's events, file by file, and writes a report.
+pub trait Reporter {
+    /// One finding, of a record or of the input.
+    fn finding(&mut self, finding: &Finding) -> io::Result<()>;
+    /// A file (or `-`) is about to be validated.
+    fn begin_file(&mut self, _file: &str) -> io::Result<()> {
+        Ok(())
+    }
+    /// A record was checked: by default, each of its findings in turn.
+    fn record(&mut self, outcome: &RecordOutcome) -> io::Result<()> {
+        outcome
+            .findings
+            .iter()
+            .try_for_each(|finding| self.finding(finding))
+    }
+    /// A defect of the input outside any record: by default, like any finding.
+    fn input(&mut self, finding: &Finding) -> io::Result<()> {
+        self.finding(finding)
+    }
+    /// The file is done.
+    fn end_file(&mut self, _file: &str, _summary: &Summary) -> io::Result<()> {
+        Ok(())
+    }
+    /// Everything is done; `failed` says whether the run fails (errors, or warnings with
+    /// `--deny-warnings`).
+    fn finish(&mut self, summary: &Summary, failed: bool) -> io::Result<()>;
+}
+
+/// Builds the reporter of a format, writing to `out`.
+pub fn reporter<'w>(
+    format: Format,
+    out: Box<dyn Write + 'w>,
+    quiet: bool,
+    human: HumanOptions,
+) -> Box<dyn Reporter + 'w> {
+    match format {
+        Format::Human => Box::new(HumanReporter::new(out, HumanOptions { quiet, ..human })),
+        Format::Json => Box::new(JsonReporter::new(out)),
+        Format::Junit => Box::new(JunitReporter::new(out)),
+        Format::Github => Box::new(GithubReporter::new(out, quiet)),
+        Format::Sarif => Box::new(SarifReporter::new(out)),
+    }
+}
+
+/// The finding's message with its suggestion appended, unless the message already offers it.
+pub fn message_with_suggestion(finding: &Finding) -> String {
+    match suggestion_not_in_message(finding) {
+        Some(suggestion) => format!("{} (did you mean `{suggestion}`?)", finding.message),
+        None => finding.message.clone(),
+    }
+}
+
+/// The suggestion, when the message does not already name it.
+pub fn suggestion_not_in_message(finding: &Finding) -> Option<&str> {
+    finding
+        .suggestion
+        .as_deref()
+        .filter(|suggestion| !finding.message.contains(&format!("`{suggestion}`")))
+}
+
+fn plural(count: u64, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
+/// `2 files, 3000 records: 2997 valid, 3 invalid; 3 errors, 1 warning`.
+pub fn summary_line(summary: &Summary) -> String {
+    format!(
+        "{}, {}: {} valid, {} invalid; {}, {}",
+        plural(summary.files, "file", "files"),
+        plural(summary.records, "record", "records"),
+        summary.valid,
+        summary.invalid,
+        plural(summary.errors, "error", "errors"),
+        plural(summary.warnings, "warning", "warnings"),
+    )
+}
+
+#[cfg(test)]
+pub(crate) mod fixture {
+    //! Real validator output every renderer's snapshot is built from.
+
+    use enquiry_validator::{Config, Event, Validator};
+
+    use super::Reporter;
+
+    /// The file name the findings carry (with a space: renderers must quote or escape it).
+    pub const FILE: &str = "captures/day 1.ndjson";
+
+    /// The input: one valid record, three with findings (a personal value among them), one
+    /// line that is not JSON.
+    pub const SOURCE: &str = concat!(
+        r#"{"_id": "a1", "createdAt": "2022-11-07T08:00:00.000Z", "status": "closed", "closedAt": "2022-11-07T09:00:00.000Z"}"#,
+        "\n",
+        r#"{"_id": "a2", "createdAt": "2022-02-30T10:00:00Z", "status": "Closed", "ip": "203.0.113.9", "labelIds": ["x"]}"#,
+        "\n",
+        r#"{"_id": "a3", "status": "missed", "duration": -5, "visitorLastName": ["Chan"]}"#,
+        "\n",
+        r#"{"_id": "a4", "createdAt": "2022-11-07T08:00:00.000Z", "status": "ongoing""#,
+        "\n",
+    );
+
+    /// Validates [`SOURCE`] with `config` and feeds every event to a reporter; returns what
+    /// it wrote.
+    pub fn render_with(
+        config: Config,
+        make: impl FnOnce(&mut Vec<u8>) -> Box<dyn Reporter + '_>,
+    ) -> String {
+        let mut out = Vec::new();
+        {
+            let mut reporter = make(&mut out);
+            reporter.begin_file(FILE).unwrap();
+            let summary = Validator::new(config)
+                .validate_stream(SOURCE.as_bytes(), FILE, 1, &mut |event| match event {
+                    Event::Record(outcome) => reporter.record(&outcome).unwrap(),
+                    Event::Input(finding) => reporter.input(&finding).unwrap(),
+                })
+                .unwrap();
+            reporter.end_file(FILE, &summary).unwrap();
+            reporter.finish(&summary, summary.errors > 0).unwrap();
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    /// [`render_with`] the default configuration.
+    pub fn render(make: impl FnOnce(&mut Vec<u8>) -> Box<dyn Reporter + '_>) -> String {
+        render_with(Config::default(), make)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_line_counts_in_words() {
+        let summary = Summary {
+            files: 1,
+            records: 3000,
+            valid: 2997,
+            invalid: 3,
+            errors: 3,
+            warnings: 1,
+        };
+        assert_eq!(
+            summary_line(&summary),
+            "1 file, 3000 records: 2997 valid, 3 invalid; 3 errors, 1 warning"
+        );
+    }
+}

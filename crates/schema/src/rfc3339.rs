@@ -1,0 +1,205 @@
+//! RFC 3339 date-times: the one parser of the contract's timestamps.
+//!
+//! The validator's `date-time` and `timeline` rules, the strict profile's canonical-form check,
+//! the typed model's [`Timestamp::parse`](crate::Timestamp::parse) and the fake generator's
+//! tests all call [`parse_timestamp`], so they accept exactly the same strings: the grammar of
+//! [`RFC3339_PATTERN`](crate::json_schema::RFC3339_PATTERN) (`T` or `t`, `Z` or `z`, any number
+//! of fraction digits, offsets up to `23:59`, second `60`, year `0000`; no space separator)
+//! and a real calendar date. No allocation: it runs once per timestamp on the validator's hot
+//! path.
+
+use chrono::{Datelike, NaiveDate};
+
+/// A parsed RFC 3339 timestamp: milliseconds since the epoch, and whether it is canonical.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instant {
+    /// Milliseconds since 1970-01-01T00:00:00Z. A leap second (`:60`) counts as the last
+    /// millisecond of its minute, so that it orders after every earlier instant and before
+    /// the next minute.
+    pub millis: i64,
+    /// Written `YYYY-MM-DDThh:mm:ss.sssZ` (what the strict profile requires).
+    pub canonical: bool,
+    /// The zone offset written, in minutes east of UTC.
+    pub offset_minutes: i16,
+}
+
+/// The last calendar date checked and its day number: the timestamps of one record (and of
+/// consecutive records) mostly share a date, so chrono is asked once per date.
+pub type DayCache = Option<((u32, u32, u32), i64)>;
+
+/// Checks `text` against [`RFC3339_PATTERN`](crate::json_schema::RFC3339_PATTERN) by hand
+/// (same grammar), then the calendar; `None` when it is not an RFC 3339 date-time with a zone
+/// and a real calendar date.
+pub fn parse_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
+    if let Some(instant) = canonical_timestamp(text, cache) {
+        return Some(instant);
+    }
+    general_timestamp(text, cache)
+}
+
+/// The fast path of [`parse_timestamp`] for the canonical `YYYY-MM-DDThh:mm:ss.sssZ` (what
+/// producers write): fixed offsets, no per-part bounds checks, digits checked in one pass.
+/// `None` means "not handled here", and the general path decides (and agrees on every input
+/// this accepts: same fields, same range checks, same calendar).
+#[inline]
+fn canonical_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
+    let text: &[u8; 24] = text.try_into().ok()?;
+    const DIGITS: [usize; 17] = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+    let mut bad = 0u8;
+    for at in DIGITS {
+        bad |= u8::from(text[at].wrapping_sub(b'0') > 9);
+    }
+    if bad != 0
+        || text[4] != b'-'
+        || text[7] != b'-'
+        || text[10] != b'T'
+        || text[13] != b':'
+        || text[16] != b':'
+        || text[19] != b'.'
+        || text[23] != b'Z'
+    {
+        return None;
+    }
+    let d = |at: usize| u32::from(text[at] - b'0');
+    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    let month = d(5) * 10 + d(6);
+    let day = d(8) * 10 + d(9);
+    let hour = d(11) * 10 + d(12);
+    let minute = d(14) * 10 + d(15);
+    let second = d(17) * 10 + d(18);
+    let millis = d(20) * 100 + d(21) * 10 + d(22);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let days = day_number(year, month, day, cache)?;
+    Some(Instant {
+        millis: epoch_millis(days, hour * 3600 + minute * 60, second, millis, 0),
+        canonical: true,
+        offset_minutes: 0,
+    })
+}
+
+/// Milliseconds since the epoch of a local time with a zone offset. A leap second (`:60`, any
+/// fraction) is the last millisecond of its minute: after `:59.999` at the latest, before the
+/// next minute's `:00`, so timeline comparisons across it stay true.
+#[inline]
+fn epoch_millis(
+    days: i64,
+    minute_seconds: u32,
+    second: u32,
+    millis: u32,
+    offset_minutes: i64,
+) -> i64 {
+    let (second, millis) = if second == 60 {
+        (59, 999)
+    } else {
+        (second, millis)
+    };
+    let seconds = days * 86_400 + i64::from(minute_seconds + second) - offset_minutes * 60;
+    seconds * 1000 + i64::from(millis)
+}
+
+/// Days from 1970-01-01 to a valid calendar date, or `None`; remembers the last date asked.
+#[inline]
+fn day_number(year: u32, month: u32, day: u32, cache: &mut DayCache) -> Option<i64> {
+    match *cache {
+        Some((known, days)) if known == (year, month, day) => Some(days),
+        _ => {
+            let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+            let days = i64::from(date.num_days_from_ce()) - 719_163;
+            *cache = Some(((year, month, day), days));
+            Some(days)
+        }
+    }
+}
+
+/// [`parse_timestamp`] for any input.
+fn general_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = text.get(range)?;
+        let mut value = 0u32;
+        for &byte in part {
+            if !byte.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10 + u32::from(byte - b'0');
+        }
+        Some(value)
+    };
+    let year = digits(0..4)?;
+    let month = digits(5..7)?;
+    let day = digits(8..10)?;
+    let hour = digits(11..13)?;
+    let minute = digits(14..16)?;
+    let second = digits(17..19)?;
+    if text.get(4) != Some(&b'-')
+        || text.get(7) != Some(&b'-')
+        || !matches!(text.get(10), Some(b'T' | b't'))
+        || text.get(13) != Some(&b':')
+        || text.get(16) != Some(&b':')
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut pos = 19;
+    let mut millis_part = 0u32;
+    let mut fraction_digits = 0usize;
+    if text.get(pos) == Some(&b'.') {
+        pos += 1;
+        let start = pos;
+        while text.get(pos).is_some_and(u8::is_ascii_digit) {
+            if pos - start < 3 {
+                millis_part = millis_part * 10 + u32::from(text[pos] - b'0');
+            }
+            pos += 1;
+        }
+        fraction_digits = pos - start;
+        if fraction_digits == 0 {
+            return None;
+        }
+        for _ in fraction_digits..3 {
+            millis_part *= 10;
+        }
+    }
+    let offset_minutes: i64 = match text.get(pos) {
+        Some(b'Z' | b'z') if pos + 1 == text.len() => 0,
+        Some(sign @ (b'+' | b'-')) if pos + 6 == text.len() => {
+            let offset_hour = digits(pos + 1..pos + 3)?;
+            let offset_minute = digits(pos + 4..pos + 6)?;
+            if text.get(pos + 3) != Some(&b':') || offset_hour > 23 || offset_minute > 59 {
+                return None;
+            }
+            let minutes = i64::from(offset_hour * 60 + offset_minute);
+            if *sign == b'-' {
+                -minutes
+            } else {
+                minutes
+            }
+        }
+        _ => return None,
+    };
+    let days = day_number(year, month, day, cache)?;
+    let millis = epoch_millis(
+        days,
+        hour * 3600 + minute * 60,
+        second,
+        millis_part,
+        offset_minutes,
+    );
+    let canonical =
+        text.get(10) == Some(&b'T') && fraction_digits == 3 && text.last() == Some(&b'Z');
+    Some(Instant {
+        millis,
+        canonical,
+        offset_minutes: offset_minutes as i16,
+    })
+}

@@ -1,0 +1,180 @@
+//! Absolute `http`/`https` URLs by the grammar of RFC 3986, without a URL library.
+//!
+//! A URL library would pull Unicode tables (IDNA) into the validator for one rule; the contract
+//! only needs "an absolute http(s) URI with a host", which RFC 3986's ABNF decides byte by
+//! byte: `scheme "://" [userinfo "@"] host [":" port] path-abempty ["?" query] ["#" fragment]`,
+//! with a non-empty host (an IP literal in brackets, or a registered name / IPv4 address).
+//! URIs are ASCII; an internationalised name must be written in its `xn--` form.
+
+/// Whether `text` is an absolute `http` or `https` URI (scheme in any case) with a non-empty
+/// host.
+pub(crate) fn is_http_url(text: &[u8]) -> bool {
+    let Some(colon) = text.iter().position(|&byte| byte == b':') else {
+        return false;
+    };
+    let scheme = &text[..colon];
+    if !(scheme.eq_ignore_ascii_case(b"http") || scheme.eq_ignore_ascii_case(b"https")) {
+        return false;
+    }
+    let Some(rest) = text[colon + 1..].strip_prefix(b"//") else {
+        return false;
+    };
+    let authority_end = rest
+        .iter()
+        .position(|byte| matches!(byte, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    authority(&rest[..authority_end]) && after_authority(&rest[authority_end..])
+}
+
+/// `[userinfo "@"] host [":" port]`, host non-empty.
+fn authority(text: &[u8]) -> bool {
+    let (userinfo, host_port) = match text.iter().rposition(|&byte| byte == b'@') {
+        Some(at) => (&text[..at], &text[at + 1..]),
+        None => (&b""[..], text),
+    };
+    if !all_of(userinfo, |byte| {
+        is_unreserved(byte) || is_sub_delim(byte) || byte == b':'
+    }) {
+        return false;
+    }
+    let (host, port) = if host_port.first() == Some(&b'[') {
+        let Some(close) = host_port.iter().position(|&byte| byte == b']') else {
+            return false;
+        };
+        let port = &host_port[close + 1..];
+        if !(port.is_empty() || port.first() == Some(&b':')) {
+            return false;
+        }
+        if !ip_literal(&host_port[1..close]) {
+            return false;
+        }
+        (&host_port[..=close], port.get(1..).unwrap_or(&[]))
+    } else {
+        match host_port.iter().position(|&byte| byte == b':') {
+            Some(colon) => (&host_port[..colon], &host_port[colon + 1..]),
+            None => (host_port, &b""[..]),
+        }
+    };
+    !host.is_empty()
+        && (host.first() == Some(&b'[')
+            || all_of(host, |byte| is_unreserved(byte) || is_sub_delim(byte)))
+        && port.iter().all(u8::is_ascii_digit)
+}
+
+/// `IPv6address` or `IPvFuture` inside brackets.
+fn ip_literal(text: &[u8]) -> bool {
+    if let Some(future) = text.strip_prefix(b"v").or_else(|| text.strip_prefix(b"V")) {
+        let Some(dot) = future.iter().position(|&byte| byte == b'.') else {
+            return false;
+        };
+        return dot > 0
+            && future[..dot].iter().all(u8::is_ascii_hexdigit)
+            && dot + 1 < future.len()
+            && future[dot + 1..]
+                .iter()
+                .all(|&byte| is_unreserved(byte) || is_sub_delim(byte) || byte == b':');
+    }
+    std::str::from_utf8(text).is_ok_and(|text| text.parse::<std::net::Ipv6Addr>().is_ok())
+}
+
+/// `path-abempty ["?" query] ["#" fragment]`.
+fn after_authority(text: &[u8]) -> bool {
+    let (before_fragment, fragment) = match text.iter().position(|&byte| byte == b'#') {
+        Some(hash) => (&text[..hash], &text[hash + 1..]),
+        None => (text, &b""[..]),
+    };
+    let (path, query) = match before_fragment.iter().position(|&byte| byte == b'?') {
+        Some(question) => (
+            &before_fragment[..question],
+            &before_fragment[question + 1..],
+        ),
+        None => (before_fragment, &b""[..]),
+    };
+    let pchar_or = |extra: &'static [u8]| {
+        move |byte: u8| {
+            is_unreserved(byte)
+                || is_sub_delim(byte)
+                || matches!(byte, b':' | b'@')
+                || extra.contains(&byte)
+        }
+    };
+    all_of(path, pchar_or(b"/"))
+        && all_of(query, pchar_or(b"/?"))
+        && all_of(fragment, pchar_or(b"/?"))
+}
+
+/// Whether every byte is allowed or starts a well-formed percent-encoding (`%` and two hex
+/// digits).
+fn all_of(text: &[u8], allowed: impl Fn(u8) -> bool) -> bool {
+    let mut index = 0;
+    while index < text.len() {
+        let byte = text[index];
+        if byte == b'%' {
+            let hex = text.get(index + 1..index + 3);
+            if !hex.is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)) {
+                return false;
+            }
+            index += 3;
+        } else if allowed(byte) {
+            index += 1;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+fn is_unreserved(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
+}
+
+fn is_sub_delim(byte: u8) -> bool {
+    matches!(
+        byte,
+        b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_http_url;
+
+    #[test]
+    fn absolute_http_urls_with_a_host() {
+        let accepted = [
+            "https://example.com/room/1",
+            "http://example.com",
+            "HTTPS://EXAMPLE.COM/x",
+            "https://example.com:8443/a?b=c#d",
+            "https://user:pw@example.com/",
+            "http://203.0.113.9/",
+            "http://[2001:db8::1]:80/a",
+            "https://example.com/a%20b?q=%C3%A9",
+            "https://xn--bcher-kva.example/",
+            "https://example.com:/",
+        ];
+        for url in accepted {
+            assert!(is_http_url(url.as_bytes()), "{url} rejected");
+        }
+        let rejected = [
+            "ftp://example.com/",
+            "/room/1",
+            "example.com/room",
+            "https://",
+            "https:///path",
+            "https://exa mple.com/",
+            "https://example.com/a b",
+            "https://example.com/%zz",
+            "https://example.com:80a/",
+            "https://[2001:db8::1/",
+            "https://[not-ip]/",
+            "https://bücher.example/",
+            "https:example.com",
+            "mailto:a@example.com",
+            "https://example.com/#a#b",
+        ];
+        for url in rejected {
+            assert!(!is_http_url(url.as_bytes()), "{url} accepted");
+        }
+    }
+}
