@@ -21,6 +21,7 @@
 
 #![deny(missing_docs)]
 
+mod capture_cmd;
 mod explain;
 mod fake_cmd;
 mod report;
@@ -73,6 +74,8 @@ enum Command {
     Fake(fake_cmd::FakeArgs),
     /// Run the mock CINNOX Open API: stable data, real paging, documented errors, faults.
     Serve(serve::ServeArgs),
+    /// Capture a time range from the Open API into NDJSON (retries, resumable), then validate it.
+    Fetch(capture_cmd::FetchArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -125,6 +128,7 @@ where
         }
         Command::Fake(args) => fake_cmd::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Fetch(args) => capture_cmd::run(&args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "enquiry", &mut out);
