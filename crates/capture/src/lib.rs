@@ -30,15 +30,26 @@
 //!   page's; a change means records were added or removed under the run (offset paging can
 //!   then skip or repeat records), and each change is logged and returned in [`FetchSummary`].
 
+//!
+//! [`listen()`] is the webhook receiver behind `enquiry listen`: it answers the challenge
+//! handshake (`{"challenge": C}` gets `{"code": 200, "result": {"challenge": C}}`) and appends
+//! every other JSON body to an NDJSON file, one line each, acknowledging (2xx) only after the
+//! batch it belongs to is `fsync`ed. Bodies that are JSON but not the documented event shape
+//! are stored too, and counted; bodies that are not JSON get 400, larger ones than the limit
+//! 413. The event contract's full rules (enumerations, channel origins, timestamps) are not
+//! checked here: the stored file is meant for the validator.
+
 #![deny(missing_docs)]
 
 mod checkpoint;
 mod fetch;
+mod listen;
 mod output;
 mod page;
 mod retry;
 
 pub use fetch::{fetch, FetchError, FetchOptions, FetchSummary, TotalMoved};
+pub use listen::{listen, ListenOptions, ListenSummary};
 pub use retry::Backoff;
 
 /// `text` with every occurrence of `token` masked as `***` plus its last two characters (none

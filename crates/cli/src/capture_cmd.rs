@@ -171,3 +171,78 @@ fn validate_argv(args: &FetchArgs) -> Vec<OsString> {
     );
     argv
 }
+
+/// `enquiry listen` arguments.
+#[derive(clap::Args, Debug)]
+pub struct ListenArgs {
+    /// Where to listen (`127.0.0.1:0` picks a free port; the URL is the first stdout line).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:0")]
+    addr: String,
+    /// The NDJSON file events are appended to.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// The largest event body accepted, in bytes; a larger one gets 413.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    max_body: usize,
+}
+
+/// Runs `enquiry listen` until SIGINT or SIGTERM.
+pub fn run_listen(args: &ListenArgs) -> u8 {
+    let options = enquiry_capture::ListenOptions {
+        addr: args.addr.clone(),
+        out: args.out.clone(),
+        max_body: args.max_body,
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("enquiry listen: cannot start: {err}");
+            return 2;
+        }
+    };
+    let ready = |url: &str| {
+        println!("{url}");
+        let _ = std::io::Write::flush(&mut std::io::stdout());
+    };
+    let log = Box::new(|line: &str| eprintln!("enquiry listen: {}", mask(line, "")));
+    let result = runtime.block_on(enquiry_capture::listen(&options, ready, stop_signal(), log));
+    match result {
+        Ok(summary) => {
+            eprintln!(
+                "enquiry listen: stored {} events in {} ({} without the documented shape), answered {} challenges",
+                summary.stored,
+                mask(&args.out.display().to_string(), ""),
+                summary.unexpected_shape,
+                summary.challenges
+            );
+            0
+        }
+        Err(err) => {
+            eprintln!("enquiry listen: {}: {err}", mask(&args.addr, ""));
+            2
+        }
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let (Ok(mut interrupt), Ok(mut terminate)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

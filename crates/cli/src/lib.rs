@@ -76,6 +76,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Capture a time range from the Open API into NDJSON (retries, resumable), then validate it.
     Fetch(capture_cmd::FetchArgs),
+    /// Receive webhook events: answer the handshake, store each event durably before the 2xx.
+    Listen(capture_cmd::ListenArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -129,6 +131,7 @@ where
         Command::Fake(args) => fake_cmd::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Fetch(args) => capture_cmd::run(&args),
+        Command::Listen(args) => capture_cmd::run_listen(&args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "enquiry", &mut out);
