@@ -31,6 +31,11 @@
 //!   then skip or repeat records), and each change is logged and returned in [`FetchSummary`].
 
 //!
+//! [`reconcile()`] checks captured events against captured records (the lifecycle rules of
+//! the webhook contract): events with no record, records with no events, a record status that
+//! disagrees with the last event, events out of order, repeated deliveries. See its module for
+//! the memory bound.
+//!
 //! [`listen()`] is the webhook receiver behind `enquiry listen`: it answers the challenge
 //! handshake (`{"challenge": C}` gets `{"code": 200, "result": {"challenge": C}}`) and appends
 //! every other JSON body to an NDJSON file, one line each, acknowledging (2xx) only after the
@@ -46,10 +51,14 @@ mod fetch;
 mod listen;
 mod output;
 mod page;
+mod reconcile;
 mod retry;
 
 pub use fetch::{fetch, FetchError, FetchOptions, FetchSummary, TotalMoved};
 pub use listen::{listen, ListenOptions, ListenSummary};
+pub use reconcile::{
+    reconcile, ReconcileCode, ReconcileFinding, ReconcileSummary, RECONCILE_CODES,
+};
 pub use retry::Backoff;
 
 /// `text` with every occurrence of `token` masked as `***` plus its last two characters (none

@@ -78,6 +78,8 @@ enum Command {
     Fetch(capture_cmd::FetchArgs),
     /// Receive webhook events: answer the handshake, store each event durably before the 2xx.
     Listen(capture_cmd::ListenArgs),
+    /// Check captured webhook events against captured records: lifecycle consistency.
+    Reconcile(capture_cmd::ReconcileArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -132,6 +134,7 @@ where
         Command::Serve(args) => serve::run(&args),
         Command::Fetch(args) => capture_cmd::run(&args),
         Command::Listen(args) => capture_cmd::run_listen(&args),
+        Command::Reconcile(args) => capture_cmd::run_reconcile(&args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "enquiry", &mut out);
