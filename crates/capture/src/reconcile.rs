@@ -1,7 +1,7 @@
 //! Lifecycle consistency between captured webhook events and captured records.
 //!
 //! Two passes in bounded memory. The events pass keeps one compact entry per enquiry (a 64-bit
-//! hash of its `eid` as the key, and about 40 bytes of state: the first event's line, the
+//! hash of its `eid` as the key, and 32 bytes of state: the first event's line, the
 //! latest date and its status, the previous event's fingerprint), finding events out of order
 //! and repeated deliveries as it goes. The records pass streams the records, looks each `_id`
 //! up and compares the record's status with its last event, marking the entry as matched.
@@ -119,11 +119,14 @@ pub struct ReconcileSummary {
 /// The compact state of one enquiry's events.
 #[derive(Debug, Clone, Copy)]
 struct Lifecycle {
-    first_line: u64,
     last_date: i64,
     latest_date: i64,
-    latest_status: u64,
-    last_fingerprint: u64,
+    /// Lines beyond `u32::MAX` are shown as `u32::MAX` (only in event-without-record findings).
+    first_line: u32,
+    /// The low half of the previous event's hash: a false duplicate needs two consecutive
+    /// events of one enquiry to collide in 32 bits.
+    last_fingerprint: u32,
+    latest_status: u8,
     matched: bool,
 }
 
@@ -222,14 +225,16 @@ pub fn reconcile(
             return;
         };
         let status_id = match statuses.iter().position(|known| known == status) {
-            Some(at) => at as u64,
-            None => {
+            Some(at) => at as u8,
+            // Beyond 255 distinct statuses (none is documented), the last slot is shared.
+            None if statuses.len() < usize::from(u8::MAX) => {
                 statuses.push(status.to_owned());
-                statuses.len() as u64 - 1
+                (statuses.len() - 1) as u8
             }
+            None => u8::MAX - 1,
         };
         let at = millis(date);
-        let fingerprint = hash_of(&[status, date]);
+        let fingerprint = hash_of(&[status, date]) as u32;
         let key = hash_of(&[eid]);
         let Some(state) = lifecycles.get_mut(&key) else {
             if status != OPENED {
@@ -243,7 +248,7 @@ pub fn reconcile(
             lifecycles.insert(
                 key,
                 Lifecycle {
-                    first_line: line,
+                    first_line: u32::try_from(line).unwrap_or(u32::MAX),
                     last_date: at,
                     latest_date: at,
                     latest_status: status_id,
@@ -291,7 +296,7 @@ pub fn reconcile(
     let mut orphans: Vec<u64> = lifecycles
         .values()
         .filter(|state| !state.matched)
-        .map(|state| state.first_line)
+        .map(|state| u64::from(state.first_line))
         .collect();
     orphans.sort_unstable();
     for (at, line) in orphans.into_iter().enumerate() {
