@@ -154,11 +154,12 @@ fn next(state: &mut u64) -> u64 {
 fn fetch_killed_five_times_and_resumed_writes_the_same_bytes() {
     let dir = TempDir::new("fetch-kill");
     let server = MockServer::start_blocking(Config {
-        latency: Latency::Fixed(15),
+        latency: Latency::Fixed(25),
         ..config(1000)
     })
     .unwrap();
-    let extra = ["--page-size", "20", "--no-validate"];
+    // 100 pages of at least 25 ms: longer than the five kills' 100-400 ms together.
+    let extra = ["--page-size", "10", "--no-validate"];
     let reference = dir.0.join("reference.ndjson.gz");
     let output = fetch(server.base_url(), &reference, &extra);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -177,7 +178,7 @@ fn fetch_killed_five_times_and_resumed_writes_the_same_bytes() {
             .spawn()
             .unwrap();
         let started = Instant::now();
-        let wait = Duration::from_millis(100 + next(&mut seed) % 500);
+        let wait = Duration::from_millis(100 + next(&mut seed) % 300);
         while started.elapsed() < wait && child.try_wait().unwrap().is_none() {
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -185,7 +186,7 @@ fn fetch_killed_five_times_and_resumed_writes_the_same_bytes() {
         let status = child.wait().unwrap();
         resumed += usize::from(status.code().is_none() && checkpoint.exists());
     }
-    assert!(resumed >= 3, "most kills land mid-run: {resumed}");
+    assert!(resumed >= 4, "the kills land mid-run: {resumed}");
     let output = fetch(server.base_url(), &out, &extra);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
@@ -263,4 +264,47 @@ fn bad_input_is_one_clear_line_and_exit_2() {
         .output()
         .unwrap();
     assert_one_line_failure(&unset, "FETCH_TEST_TOKEN is not set");
+}
+
+/// A server whose result set grows by one record after the first page.
+fn growing_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let read = stream.read(&mut request).unwrap_or(0);
+            let head = String::from_utf8_lossy(&request[..read]).into_owned();
+            let first = head.contains("offset=0&");
+            let (total, items) = if first {
+                (3, "{\"n\":1},{\"n\":2}")
+            } else {
+                (4, "{\"n\":3},{\"n\":4}")
+            };
+            let body = format!("{{\"code\":200,\"total\":{total},\"list\":[{items}]}}");
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_result_set_that_moves_during_the_fetch_is_reported() {
+    let dir = TempDir::new("fetch-moved");
+    let out = dir.0.join("out.ndjson");
+    let output = fetch(
+        &growing_server(),
+        &out,
+        &["--page-size", "2", "--no-validate"],
+    );
+    let log = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{log}");
+    assert!(log.contains("total was 3, is 4 at offset 2"), "{log}");
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(written, "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n{\"n\":4}\n");
 }
