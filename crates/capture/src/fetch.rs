@@ -124,21 +124,24 @@ enum Attempt {
 }
 
 /// Fetches the range into `options.out`, resuming from its checkpoint. `log` receives one
-/// line per retry, resume and moved total (already masked).
+/// line per retry, resume and moved total (already masked); `progress` the counts after each
+/// stored page (for a progress bar).
 pub fn fetch(
     options: &FetchOptions,
     log: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(&FetchSummary),
 ) -> Result<FetchSummary, FetchError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|err| FetchError(format!("cannot start the HTTP runtime: {err}")))?;
-    runtime.block_on(fetch_async(options, log))
+    runtime.block_on(fetch_async(options, log, progress))
 }
 
 async fn fetch_async(
     options: &FetchOptions,
     log: &mut dyn FnMut(&str),
+    on_page: &mut dyn FnMut(&FetchSummary),
 ) -> Result<FetchSummary, FetchError> {
     let client = reqwest::Client::builder()
         .timeout(options.timeout)
@@ -187,6 +190,7 @@ async fn fetch_async(
         progress.offset += records.len() as u64;
         progress.bytes = output.len();
         summary.records = progress.offset;
+        on_page(&summary);
         checkpoint.save(&progress).map_err(|err| {
             FetchError(format!(
                 "cannot write {}: {err}",

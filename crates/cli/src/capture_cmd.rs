@@ -100,8 +100,26 @@ pub fn run(args: &FetchArgs) -> u8 {
     options.max_retries = args.max_retries;
     options.timeout = Duration::from_secs(args.timeout);
     options.backoff_base = Duration::from_millis(args.backoff_ms);
-    let mut log = |line: &str| eprintln!("enquiry fetch: {line}");
-    let summary = match fetch(&options, &mut log) {
+    let bar = progress_bar(args.quiet);
+    let mut log = |line: &str| match &bar {
+        Some(bar) => bar.suspend(|| eprintln!("enquiry fetch: {line}")),
+        None => eprintln!("enquiry fetch: {line}"),
+    };
+    let started = std::time::Instant::now();
+    let mut on_page = |summary: &enquiry_capture::FetchSummary| {
+        if let Some(bar) = &bar {
+            let rate = summary.records as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            bar.set_message(format!(
+                "{} records, {} pages, {} retries, {rate:.0} records/s",
+                summary.records, summary.pages, summary.retries
+            ));
+        }
+    };
+    let result = fetch(&options, &mut log, &mut on_page);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let summary = match result {
         Ok(summary) => summary,
         Err(err) => {
             eprintln!("enquiry fetch: {}", mask(&err.0, &token));
@@ -127,6 +145,19 @@ pub fn run(args: &FetchArgs) -> u8 {
     } else {
         validated
     }
+}
+
+/// A spinner with the counts on a terminal; none when quiet, in CI or when stderr is a pipe.
+fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal as _;
+    let ci = std::env::var_os("CI").is_some_and(|value| !value.is_empty());
+    if quiet || ci || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message("connecting");
+    bar.enable_steady_tick(Duration::from_millis(120));
+    Some(bar)
 }
 
 /// The token, from the variable or the file named; never empty.
