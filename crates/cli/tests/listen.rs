@@ -162,7 +162,15 @@ fn a_killed_listener_has_stored_every_event_it_acknowledged() {
         let config = config(200, &url);
         let expected = expected_events(&config);
         let server = MockServer::start_blocking(config).unwrap();
-        std::thread::sleep(Duration::from_millis(150 + (seed + round * 97) % 400));
+        let started = Instant::now();
+        while delivered(&server) == 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "delivery never started"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis((seed + round * 97) % 400));
         signal(&child, libc::SIGKILL);
         child.wait().unwrap();
         // The event in flight at the kill fails at the sender; let that settle.
