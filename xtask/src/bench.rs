@@ -313,6 +313,7 @@ impl Bench {
             if identical { "PASS" } else { "SHORT" }
         );
         crate::bench_mock::rows(&self.root, &self.enquiry, quick)?;
+        crate::bench_capture::rows(&self.enquiry, quick)?;
         if identical {
             Ok(())
         } else {

@@ -11,6 +11,7 @@
 //! built with the same toolchain, so it needs nothing installed by hand.
 
 mod bench;
+mod bench_capture;
 mod bench_mock;
 mod codegen;
 mod fixtures;

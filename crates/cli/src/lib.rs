@@ -21,6 +21,7 @@
 
 #![deny(missing_docs)]
 
+mod capture_cmd;
 mod explain;
 mod fake_cmd;
 mod report;
@@ -72,6 +73,12 @@ enum Command {
     Fake(fake_cmd::FakeArgs),
     /// Run the mock CINNOX Open API: stable data, real paging, documented errors, faults.
     Serve(serve::ServeArgs),
+    /// Capture a time range from the Open API into NDJSON (retries, resumable), then validate it.
+    Fetch(capture_cmd::FetchArgs),
+    /// Receive webhook events: answer the handshake, store each event durably before the 2xx.
+    Listen(capture_cmd::ListenArgs),
+    /// Check captured webhook events against captured records: lifecycle consistency.
+    Reconcile(capture_cmd::ReconcileArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -124,6 +131,9 @@ where
         }
         Command::Fake(args) => fake_cmd::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Fetch(args) => capture_cmd::run(&args),
+        Command::Listen(args) => capture_cmd::run_listen(&args),
+        Command::Reconcile(args) => capture_cmd::run_reconcile(&args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "enquiry", &mut out);

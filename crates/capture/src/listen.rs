@@ -1,0 +1,192 @@
+//! The webhook receiver: challenge handshake, events appended to NDJSON, acknowledged only
+//! once durable.
+//!
+//! Each event body goes to one writer thread with a one-shot reply channel. The writer takes
+//! every event waiting (up to a batch), appends them, `fsync`s once and only then replies to
+//! all of them; the handler answers 2xx after that reply. So an acknowledged event is on disk,
+//! and a crash between receipt and acknowledgement loses only events the sender will retry.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+use tokio::sync::oneshot;
+
+/// The most events one fsync covers.
+const BATCH: usize = 256;
+
+/// Where to listen and where to store.
+#[derive(Debug, Clone)]
+pub struct ListenOptions {
+    /// `host:port` (`127.0.0.1:0` picks a free port).
+    pub addr: String,
+    /// The NDJSON file events are appended to.
+    pub out: PathBuf,
+    /// The largest body accepted; a larger one gets 413.
+    pub max_body: usize,
+}
+
+/// What a receiver did before it stopped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListenSummary {
+    /// Events stored (and acknowledged).
+    pub stored: u64,
+    /// Of those, events without the documented shape (stored anyway).
+    pub unexpected_shape: u64,
+    /// Challenge handshakes answered.
+    pub challenges: u64,
+}
+
+/// A handshake request: exactly `{"challenge": "..."}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Challenge {
+    challenge: String,
+}
+
+type Job = (Vec<u8>, oneshot::Sender<io::Result<()>>);
+
+struct Receiver {
+    jobs: mpsc::Sender<Job>,
+    max_body: usize,
+    stored: AtomicU64,
+    unexpected_shape: AtomicU64,
+    challenges: AtomicU64,
+    log: Box<dyn Fn(&str) + Send + Sync>,
+}
+
+/// Listens until `stop` resolves, calling `ready` with the bound URL first; drains in-flight
+/// requests and the writer before returning.
+pub async fn listen(
+    options: &ListenOptions,
+    ready: impl FnOnce(&str),
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+    log: Box<dyn Fn(&str) + Send + Sync>,
+) -> io::Result<ListenSummary> {
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&options.out)?;
+    let listener = tokio::net::TcpListener::bind(options.addr.as_str()).await?;
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let writer = std::thread::spawn(move || write_batches(file, queue));
+    let receiver = Arc::new(Receiver {
+        jobs,
+        max_body: options.max_body,
+        stored: AtomicU64::new(0),
+        unexpected_shape: AtomicU64::new(0),
+        challenges: AtomicU64::new(0),
+        log,
+    });
+    ready(&format!("http://{}", listener.local_addr()?));
+    let router = axum::Router::new()
+        .fallback(receive)
+        .with_state(receiver.clone());
+    axum::serve(listener, router)
+        .with_graceful_shutdown(stop)
+        .await?;
+    let summary = ListenSummary {
+        stored: receiver.stored.load(Ordering::SeqCst),
+        unexpected_shape: receiver.unexpected_shape.load(Ordering::SeqCst),
+        challenges: receiver.challenges.load(Ordering::SeqCst),
+    };
+    drop(receiver);
+    let _ = writer.join();
+    Ok(summary)
+}
+
+/// The writer thread: batches of lines, one fsync each, then the replies.
+fn write_batches(mut file: File, queue: mpsc::Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut lines = Vec::new();
+        for (line, _) in &batch {
+            lines.extend_from_slice(line);
+        }
+        let result = file.write_all(&lines).and_then(|()| file.sync_data());
+        for (_, reply) in batch {
+            let _ = reply.send(match &result {
+                Ok(()) => Ok(()),
+                Err(err) => Err(io::Error::new(err.kind(), err.to_string())),
+            });
+        }
+    }
+}
+
+fn answer(status: StatusCode, body: serde_json::Value) -> Response {
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+async fn receive(State(receiver): State<Arc<Receiver>>, request: Request) -> Response {
+    let too_large = || answer(StatusCode::PAYLOAD_TOO_LARGE, json!({"code": 413}));
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<usize>().ok());
+    if announced.is_some_and(|length| length > receiver.max_body) {
+        return too_large();
+    }
+    let body: Bytes = match axum::body::to_bytes(request.into_body(), receiver.max_body).await {
+        Ok(body) => body,
+        Err(_) => return too_large(),
+    };
+    if let Ok(challenge) = serde_json::from_slice::<Challenge>(&body) {
+        receiver.challenges.fetch_add(1, Ordering::SeqCst);
+        let result = json!({"challenge": challenge.challenge});
+        return answer(StatusCode::OK, json!({"code": 200, "result": result}));
+    }
+    if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {
+        (receiver.log)("refused a body that is not JSON (400)");
+        return answer(StatusCode::BAD_REQUEST, json!({"code": 400}));
+    }
+    if serde_json::from_slice::<enquiry_fake::events::LifecycleEvent>(&body).is_err() {
+        receiver.unexpected_shape.fetch_add(1, Ordering::SeqCst);
+        (receiver.log)("stored an event without the documented members and types");
+    }
+    store(&receiver, &body).await
+}
+
+async fn store(receiver: &Receiver, body: &[u8]) -> Response {
+    let mut line: Vec<u8> = body
+        .iter()
+        .map(|byte| match byte {
+            b'\n' | b'\r' => b' ',
+            other => *other,
+        })
+        .collect();
+    line.push(b'\n');
+    let (reply, stored) = oneshot::channel();
+    if receiver.jobs.send((line, reply)).is_err() {
+        return answer(StatusCode::SERVICE_UNAVAILABLE, json!({"code": 503}));
+    }
+    match stored.await {
+        Ok(Ok(())) => {
+            receiver.stored.fetch_add(1, Ordering::SeqCst);
+            answer(StatusCode::OK, json!({"code": 200}))
+        }
+        _ => {
+            (receiver.log)("cannot store an event (500): the sender will retry");
+            answer(StatusCode::INTERNAL_SERVER_ERROR, json!({"code": 500}))
+        }
+    }
+}

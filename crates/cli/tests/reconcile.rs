@@ -1,0 +1,179 @@
+//! `enquiry reconcile` on records and their lifecycle events as the mock serves and sends
+//! them: consistent data is clean (plain and gzip); each kind of inconsistency, injected
+//! alone, is found with its code and line.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::{run_enquiry, TempDir};
+use enquiry_fake::events::lifecycle;
+use enquiry_mock::dataset::Dataset;
+use enquiry_mock::Config;
+use serde_json::Value;
+
+/// Records (one line each) and, per record, its events' lines, in sending order.
+fn dataset() -> (Vec<String>, Vec<Vec<String>>) {
+    let dataset = Dataset::new(&Config {
+        records: 60,
+        seed: 5,
+        ..Config::default()
+    })
+    .unwrap();
+    let mut records = Vec::new();
+    let mut events = Vec::new();
+    for position in 0..dataset.len() {
+        let bytes = dataset.valid_record(position).unwrap();
+        let record: Value = serde_json::from_slice(&bytes).unwrap();
+        let lines = lifecycle(&record).unwrap();
+        events.push(
+            lines
+                .iter()
+                .map(|e| serde_json::to_string(e).unwrap())
+                .collect(),
+        );
+        records.push(String::from_utf8(bytes).unwrap());
+    }
+    (records, events)
+}
+
+fn ndjson(lines: impl IntoIterator<Item = String>) -> String {
+    lines.into_iter().map(|line| line + "\n").collect()
+}
+
+fn reconcile(dir: &TempDir, records: &str, events: &str) -> (Output, Vec<Value>) {
+    dir.write("records.ndjson", records);
+    dir.write("events.ndjson", events);
+    let args = [
+        "reconcile",
+        "events.ndjson",
+        "records.ndjson",
+        "--format",
+        "json",
+    ];
+    let output = run_enquiry(&dir.0, &args, None);
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|err| panic!("{err}: {}", String::from_utf8_lossy(&output.stdout)));
+    let findings = report["findings"].as_array().unwrap().clone();
+    (output, findings)
+}
+
+/// Asserts exit 1 and that every finding has `code`, in `file`, the first at `line`.
+fn assert_found(found: &(Output, Vec<Value>), code: &str, file: &str, line: usize) {
+    let (output, findings) = found;
+    assert_eq!(output.status.code(), Some(1), "{findings:?}");
+    assert!(!findings.is_empty());
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["code"] == code && f["file"] == file),
+        "{findings:?}"
+    );
+    assert_eq!(findings[0]["line"], line as u64, "{findings:?}");
+}
+
+fn gzip(path: &Path) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(&std::fs::read(path).unwrap()).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[test]
+fn consistent_records_and_events_are_clean_also_gzipped() {
+    let dir = TempDir::new("reconcile-clean");
+    let (records, events) = dataset();
+    let (output, findings) = reconcile(&dir, &ndjson(records), &ndjson(events.concat()));
+    assert_eq!(output.status.code(), Some(0), "{findings:?}");
+    assert!(findings.is_empty());
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["records"], 60);
+    assert_eq!(report["summary"]["enquiries"], 60);
+
+    dir.write_bytes("records.ndjson.gz", &gzip(&dir.0.join("records.ndjson")));
+    let args = ["reconcile", "events.ndjson", "records.ndjson.gz"];
+    let output = run_enquiry(&dir.0, &args, None);
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("60 records: 0 findings"), "{text}");
+}
+
+/// The index of a record whose lifecycle has at least `events` events ending `status`.
+fn pick(events: &[Vec<String>], count: usize, last: &str) -> usize {
+    events
+        .iter()
+        .position(|lines| lines.len() >= count && lines.last().unwrap().contains(last))
+        .unwrap_or_else(|| panic!("no lifecycle of {count} ending {last}"))
+}
+
+/// The 1-based line of event `at` of record `record` in the concatenated events.
+fn event_line(events: &[Vec<String>], record: usize, at: usize) -> usize {
+    events[..record].iter().map(Vec::len).sum::<usize>() + at + 1
+}
+
+#[test]
+fn each_injected_inconsistency_is_found_with_its_code() {
+    let dir = TempDir::new("reconcile-defects");
+    let (records, events) = dataset();
+    let all_records = ndjson(records.clone());
+
+    let mut orphan = events.concat();
+    orphan.push(events[0][0].replace(r#""eid":""#, r#""eid":"x-"#));
+    let found = reconcile(&dir, &all_records, &ndjson(orphan.clone()));
+    assert_found(
+        &found,
+        "event-without-record",
+        "events.ndjson",
+        orphan.len(),
+    );
+
+    let mut silent = events.clone();
+    silent[7].clear();
+    let found = reconcile(&dir, &all_records, &ndjson(silent.concat()));
+    assert_found(&found, "record-without-events", "records.ndjson", 8);
+
+    let closed = pick(&events, 3, "\"Closed\"");
+    let mut cut = events.clone();
+    cut[closed].pop();
+    let found = reconcile(&dir, &all_records, &ndjson(cut.concat()));
+    assert_found(&found, "status-disagrees", "records.ndjson", closed + 1);
+    assert!(found.1[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("expected Closed"));
+
+    let mut swapped = events.clone();
+    swapped[closed].swap(1, 2);
+    let found = reconcile(&dir, &all_records, &ndjson(swapped.concat()));
+    assert_found(
+        &found,
+        "event-out-of-order",
+        "events.ndjson",
+        event_line(&events, closed, 2),
+    );
+
+    let mut twice = events.clone();
+    let again = twice[closed][1].clone();
+    twice[closed].insert(2, again);
+    let found = reconcile(&dir, &all_records, &ndjson(twice.concat()));
+    assert_found(
+        &found,
+        "duplicate-delivery",
+        "events.ndjson",
+        event_line(&events, closed, 2),
+    );
+
+    let mut broken = events.concat();
+    broken.insert(0, "{not json".to_owned());
+    let found = reconcile(&dir, &all_records, &ndjson(broken));
+    assert_found(&found, "unreadable-line", "events.ndjson", 1);
+
+    let missing = run_enquiry(
+        &dir.0,
+        &["reconcile", "nope.ndjson", "records.ndjson"],
+        None,
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&missing.stderr).lines().count(), 1);
+}
