@@ -31,11 +31,16 @@
 
 #![deny(missing_docs)]
 
+pub mod aggregate;
 mod github;
+mod html;
 mod human;
 mod json;
 mod junit;
+mod markdown;
 mod sarif;
+mod summary;
+pub mod view;
 
 use std::io::{self, Write};
 
@@ -48,6 +53,7 @@ pub use human::{HumanOptions, HumanReporter};
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
 pub use sarif::SarifReporter;
+pub use view::{ViewOptions, ViewReporter};
 
 /// The report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,16 +68,25 @@ pub enum Format {
     Github,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
+    /// A terminal table: totals, findings per rule (with masked example values), field, file.
+    Summary,
+    /// The summary as GitHub-flavoured Markdown, under 1 MiB whatever the input.
+    Markdown,
+    /// One self-contained HTML page: charts, the first findings, each rule explained.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order the help lists them.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 8] = [
         Format::Human,
         Format::Json,
         Format::Junit,
         Format::Github,
         Format::Sarif,
+        Format::Summary,
+        Format::Markdown,
+        Format::Html,
     ];
 
     /// The format's name, as `--format` spells it.
@@ -82,6 +97,9 @@ impl Format {
             Format::Junit => "junit",
             Format::Github => "github",
             Format::Sarif => "sarif",
+            Format::Summary => "summary",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 }
@@ -138,7 +156,14 @@ pub fn reporter<'w>(
         Format::Junit => Box::new(JunitReporter::new(out)),
         Format::Github => Box::new(GithubReporter::new(out, quiet)),
         Format::Sarif => Box::new(SarifReporter::new(out)),
+        Format::Summary => Box::new(ViewReporter::new(out, view(human), summary::render)),
+        Format::Markdown => Box::new(ViewReporter::new(out, view(human), markdown::render)),
+        Format::Html => Box::new(ViewReporter::new(out, view(human), html::render)),
     }
+}
+
+fn view(human: HumanOptions) -> ViewOptions {
+    ViewOptions { color: human.color }
 }
 
 /// The finding's message with its suggestion appended, unless the message already offers it.

@@ -1,0 +1,321 @@
+//! Streaming aggregation of findings for the views people read (`summary`, `markdown`,
+//! `html`).
+//!
+//! An [`Aggregate`] sees each finding once and keeps counts and a bounded sample, never the
+//! findings themselves: per rule (the rules are a fixed set), per field (the pointer with array
+//! indices replaced by `*`, at most [`Limits::fields`] distinct fields), per file (at most
+//! [`Limits::files`]), the first [`Limits::first_findings`] findings with their masked excerpts,
+//! and per rule the [`Limits::examples`] most frequent masked offending values among the first
+//! [`Limits::example_candidates`] distinct ones. Whatever the input size, memory is bounded by
+//! these limits; when one is reached the report says so ([`Aggregate::caps_hit`]).
+//!
+//! Offending values come from the validator's excerpt (its `span`), which is already masked
+//! for personal members unless values are shown, so nothing here can unmask a value.
+
+use std::collections::{BTreeMap, HashMap};
+
+use enquiry_validator::{Code, Finding, Severity, Summary};
+use serde::{Deserialize, Serialize};
+
+/// The bounds of an [`Aggregate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Findings kept, in input order, with their excerpts.
+    pub first_findings: usize,
+    /// Distinct fields counted; findings of further fields are counted as "other fields".
+    pub fields: usize,
+    /// Distinct files counted.
+    pub files: usize,
+    /// Example values shown per rule.
+    pub examples: usize,
+    /// Distinct values tracked per rule to choose the examples from.
+    pub example_candidates: usize,
+    /// Characters kept of any input-derived text (field names, values, messages).
+    pub text_chars: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            first_findings: 500,
+            fields: 200,
+            files: 200,
+            examples: 5,
+            example_candidates: 64,
+            text_chars: 200,
+        }
+    }
+}
+
+/// A kept finding: what the views show of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptFinding {
+    /// The file.
+    pub file: String,
+    /// 0-based record index.
+    pub record: u64,
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column.
+    pub column: u64,
+    /// The JSON Pointer.
+    pub pointer: String,
+    /// The rule.
+    pub code: Code,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The message (masked by the validator).
+    pub message: String,
+    /// The likely fix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+    /// The masked source excerpt, when the finding has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
+}
+
+/// Counts of one rule or field.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Findings of severity error.
+    pub errors: u64,
+    /// Findings of severity warning.
+    pub warnings: u64,
+}
+
+impl Counts {
+    /// Errors and warnings together.
+    pub fn total(&self) -> u64 {
+        self.errors + self.warnings
+    }
+
+    fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+        }
+    }
+}
+
+/// Everything the views show, gathered in one pass with bounded memory.
+#[derive(Debug, Clone, Default)]
+pub struct Aggregate {
+    limits: Limits,
+    /// The run's counts, set by [`Aggregate::finish`].
+    pub summary: Summary,
+    /// Whether the run failed.
+    pub failed: bool,
+    /// Findings seen.
+    pub findings: u64,
+    /// Per rule.
+    pub by_rule: BTreeMap<Code, Counts>,
+    /// Per field (pointer without indices).
+    pub by_field: BTreeMap<String, Counts>,
+    /// Findings of fields beyond [`Limits::fields`].
+    pub other_fields: Counts,
+    /// Per file.
+    pub by_file: BTreeMap<String, Counts>,
+    /// Findings of files beyond [`Limits::files`].
+    pub other_files: Counts,
+    /// The first findings.
+    pub first: Vec<KeptFinding>,
+    examples: BTreeMap<Code, HashMap<String, u64>>,
+    untracked_examples: BTreeMap<Code, u64>,
+}
+
+/// Cuts input-derived text to `chars` characters, marking the cut with `…`.
+pub fn clip(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// The pointer with array indices replaced by `*` (`/transferredParty/3/id` becomes
+/// `/transferredParty/*/id`); `(record)` for the record itself.
+pub fn field_of(pointer: &str) -> String {
+    if pointer.is_empty() {
+        return "(record)".to_owned();
+    }
+    pointer
+        .split('/')
+        .map(|token| {
+            if !token.is_empty() && token.bytes().all(|byte| byte.is_ascii_digit()) {
+                "*"
+            } else {
+                token
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn bump<K: Ord>(
+    map: &mut BTreeMap<K, Counts>,
+    key: K,
+    cap: usize,
+    other: &mut Counts,
+    s: Severity,
+) {
+    if let Some(counts) = map.get_mut(&key) {
+        counts.add(s);
+    } else if map.len() < cap {
+        map.entry(key).or_default().add(s);
+    } else {
+        other.add(s);
+    }
+}
+
+impl Aggregate {
+    /// An empty aggregate with these limits.
+    pub fn new(limits: Limits) -> Aggregate {
+        Aggregate {
+            limits,
+            ..Aggregate::default()
+        }
+    }
+
+    /// The limits.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Counts one finding.
+    pub fn add(&mut self, finding: &Finding) {
+        let excerpt = finding.excerpt.as_ref();
+        let value = excerpt.and_then(|excerpt| excerpt.text.get(excerpt.span.clone()));
+        let kept = KeptFinding {
+            file: finding.file.to_string(),
+            record: finding.record,
+            line: finding.line,
+            column: finding.column,
+            pointer: finding.pointer.as_str().to_owned(),
+            code: finding.code,
+            severity: finding.severity,
+            message: finding.message.clone(),
+            suggestion: finding.suggestion.clone(),
+            excerpt: excerpt.map(|excerpt| excerpt.text.clone()),
+        };
+        self.add_kept(kept, value.filter(|value| !value.is_empty()));
+    }
+
+    /// Counts one finding as a saved report has it, with its offending value if known.
+    pub fn add_kept(&mut self, mut kept: KeptFinding, value: Option<&str>) {
+        let chars = self.limits.text_chars;
+        let severity = kept.severity;
+        self.findings += 1;
+        self.by_rule.entry(kept.code).or_default().add(severity);
+        let field = clip(&field_of(&kept.pointer), chars);
+        bump(
+            &mut self.by_field,
+            field,
+            self.limits.fields,
+            &mut self.other_fields,
+            severity,
+        );
+        let file = clip(&kept.file, chars);
+        bump(
+            &mut self.by_file,
+            file,
+            self.limits.files,
+            &mut self.other_files,
+            severity,
+        );
+        // A missing member's excerpt points at the record's `{`: not a value.
+        if let Some(value) = value.filter(|_| kept.code != Code::Required) {
+            self.add_example(kept.code, clip(value, chars));
+        }
+        if self.first.len() < self.limits.first_findings {
+            kept.file = clip(&kept.file, chars);
+            kept.pointer = clip(&kept.pointer, chars);
+            kept.message = clip(&kept.message, chars * 2);
+            kept.suggestion = kept.suggestion.map(|text| clip(&text, chars));
+            kept.excerpt = kept.excerpt.map(|text| clip(&text, chars));
+            self.first.push(kept);
+        }
+    }
+
+    fn add_example(&mut self, code: Code, value: String) {
+        let values = self.examples.entry(code).or_default();
+        if let Some(count) = values.get_mut(&value) {
+            *count += 1;
+        } else if values.len() < self.limits.example_candidates {
+            values.insert(value, 1);
+        } else {
+            *self.untracked_examples.entry(code).or_default() += 1;
+        }
+    }
+
+    /// Records the run's counts.
+    pub fn finish(&mut self, summary: &Summary, failed: bool) {
+        self.summary = *summary;
+        self.failed = failed;
+    }
+
+    /// The most frequent example values of a rule, most frequent first (ties by value).
+    pub fn examples(&self, code: Code) -> Vec<(&str, u64)> {
+        let mut values: Vec<(&str, u64)> = self
+            .examples
+            .get(&code)
+            .map(|values| values.iter().map(|(k, v)| (k.as_str(), *v)).collect())
+            .unwrap_or_default();
+        values.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        values.truncate(self.limits.examples);
+        values
+    }
+
+    /// Rules by descending count (ties by rule id).
+    pub fn rules_ranked(&self) -> Vec<(Code, Counts)> {
+        ranked(self.by_rule.iter().map(|(code, counts)| (*code, *counts)))
+    }
+
+    /// Fields by descending count (ties by name).
+    pub fn fields_ranked(&self) -> Vec<(&str, Counts)> {
+        ranked(self.by_field.iter().map(|(f, c)| (f.as_str(), *c)))
+    }
+
+    /// Files by descending count (ties by name).
+    pub fn files_ranked(&self) -> Vec<(&str, Counts)> {
+        ranked(self.by_file.iter().map(|(f, c)| (f.as_str(), *c)))
+    }
+
+    /// The limits that were reached, as sentences for the report.
+    pub fn caps_hit(&self) -> Vec<String> {
+        let mut caps = Vec::new();
+        if self.findings > self.first.len() as u64 {
+            caps.push(format!(
+                "only the first {} of {} findings are listed",
+                self.first.len(),
+                self.findings
+            ));
+        }
+        if self.other_fields.total() > 0 {
+            caps.push(format!(
+                "{} findings in fields beyond the first {} distinct fields are counted as other fields",
+                self.other_fields.total(),
+                self.limits.fields
+            ));
+        }
+        if self.other_files.total() > 0 {
+            caps.push(format!(
+                "{} findings in files beyond the first {} files are counted as other files",
+                self.other_files.total(),
+                self.limits.files
+            ));
+        }
+        let untracked: u64 = self.untracked_examples.values().sum();
+        if untracked > 0 {
+            caps.push(format!(
+                "example values are chosen among the first {} distinct values per rule ({untracked} later values not tracked)",
+                self.limits.example_candidates
+            ));
+        }
+        caps
+    }
+}
+
+fn ranked<K: Ord>(items: impl Iterator<Item = (K, Counts)>) -> Vec<(K, Counts)> {
+    let mut items: Vec<(K, Counts)> = items.collect();
+    items.sort_by(|a, b| b.1.total().cmp(&a.1.total()).then(a.0.cmp(&b.0)));
+    items
+}
