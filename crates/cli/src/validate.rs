@@ -11,6 +11,8 @@ use enquiry_validator::config::{parse_channel_list, parse_label_list};
 use enquiry_validator::{Config, ConfigFile, Event, Pointer, Profile, Summary, Validator};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use enquiry_report::{Reporter, Tee};
+
 use crate::report::{self, Format, HumanOptions};
 
 /// Inputs at least this large (in total) get a progress bar on a terminal.
@@ -47,6 +49,15 @@ Output:
   junit   a test suite per file, a test case per record, a failure for records with errors.
   github  ::error / ::warning workflow commands for GitHub Actions annotations.
   sarif   SARIF 2.1.0 with every rule's metadata, for code-scanning dashboards.
+  summary  a terminal table: totals, findings per rule (with the most frequent masked values),
+          per field (pointer without indices) and per file; coloured like human.
+  markdown the same as GitHub-flavoured Markdown for $GITHUB_STEP_SUMMARY, under 1 MiB.
+  html    one self-contained page (inline CSS, script and SVG charts, a strict
+          Content-Security-Policy, no network): charts, the first findings, the rules explained.
+  summary, markdown and html aggregate with bounded memory and say which limits were reached.
+  --format FORMAT=FILE writes a report to FILE, --output FILE the last one without =FILE;
+  repeat --format to write several reports from one pass, at most one to standard output
+  (e.g. --format github --format html --output report.html).
   --quiet: human prints only the summary line, and nothing at all when the run passes; github
   prints errors only, and its summary line only when the run fails. json, junit and sarif
   are always complete documents.
@@ -66,9 +77,14 @@ pub struct ValidateArgs {
     /// Files or directories to check; `-` or none reads standard input.
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// The report format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// The report format (human, json, junit, github, sarif, summary, markdown, html), or
+    /// FORMAT=FILE to write it to FILE; repeat to write several reports from one pass, at most
+    /// one of them to standard output [default: human].
+    #[arg(long, value_name = "FORMAT[=FILE]", value_parser = report::parse_target)]
+    format: Vec<report::Target>,
+    /// Write the (last) report that has no `=FILE` to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Which rules apply and how strictly (overrides the configuration file).
     #[arg(long, value_enum)]
     profile: Option<ProfileArg>,
@@ -140,6 +156,13 @@ pub fn run(args: &ValidateArgs) -> u8 {
             return 2;
         }
     };
+    let targets = match report_targets(args) {
+        Ok(targets) => targets,
+        Err(UsageError(message)) => {
+            eprintln!("enquiry validate: {message}");
+            return 2;
+        }
+    };
     let (inputs, mut path_error) = collect_inputs(&args.paths);
     let validator = Validator::new(config);
     let jobs = args
@@ -151,19 +174,33 @@ pub fn run(args: &ValidateArgs) -> u8 {
     let stdout = io::stdout();
     let color =
         stdout.is_terminal() && env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
-    let writer: Box<dyn Write> = match &progress {
-        Some(bar) => Box::new(SuspendWriter {
-            bar: bar.clone(),
-            inner: BufWriter::new(stdout.lock()),
-        }),
-        None => Box::new(BufWriter::new(stdout.lock())),
-    };
     let human = HumanOptions {
         color,
         quiet: args.quiet,
         show_values: args.show_values,
     };
-    let mut reporter = report::reporter(args.format.into(), writer, args.quiet, human);
+    let mut reporters = Vec::new();
+    for (format, file) in targets {
+        let writer: Box<dyn Write> = match (file, &progress) {
+            (Some(path), _) => match File::create(&path) {
+                Ok(file) => Box::new(BufWriter::new(file)),
+                Err(err) => {
+                    eprintln!("enquiry validate: cannot write {}: {err}", path.display());
+                    return 2;
+                }
+            },
+            (None, Some(bar)) => Box::new(SuspendWriter {
+                bar: bar.clone(),
+                inner: BufWriter::new(stdout.lock()),
+            }),
+            (None, None) => Box::new(BufWriter::new(stdout.lock())),
+        };
+        reporters.push(report::reporter(format.into(), writer, args.quiet, human));
+    }
+    let mut reporter: Box<dyn Reporter> = match reporters.len() {
+        1 => reporters.remove(0),
+        _ => Box::new(Tee(reporters)),
+    };
 
     let mut total = Summary::default();
     let mut output_error: Option<io::Error> = None;
@@ -231,6 +268,36 @@ pub fn run(args: &ValidateArgs) -> u8 {
     } else {
         0
     }
+}
+
+/// Where each report goes: the `--format` values (human by default) with `--output` given to
+/// the last one without `=FILE`; at most one report may go to standard output.
+fn report_targets(args: &ValidateArgs) -> Result<Vec<(Format, Option<PathBuf>)>, UsageError> {
+    let mut targets: Vec<(Format, Option<PathBuf>)> = args
+        .format
+        .iter()
+        .map(|target| (target.format, target.file.clone()))
+        .collect();
+    if targets.is_empty() {
+        targets.push((Format::Human, None));
+    }
+    if let Some(output) = &args.output {
+        let last = targets.iter_mut().rev().find(|(_, file)| file.is_none());
+        match last {
+            Some((_, file)) => *file = Some(output.clone()),
+            None => {
+                return Err(UsageError(
+                    "--output: every --format already names its file".to_owned(),
+                ))
+            }
+        }
+    }
+    if targets.iter().filter(|(_, file)| file.is_none()).count() > 1 {
+        return Err(UsageError(
+            "at most one --format can write to standard output; give the others a file (--format html=report.html)".to_owned(),
+        ));
+    }
+    Ok(targets)
 }
 
 /// Keeps the first output error.

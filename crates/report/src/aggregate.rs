@@ -30,8 +30,10 @@ pub struct Limits {
     pub examples: usize,
     /// Distinct values tracked per rule to choose the examples from.
     pub example_candidates: usize,
-    /// Characters kept of any input-derived text (field names, values, messages).
+    /// Characters kept of any input-derived text (field names, messages, excerpts).
     pub text_chars: usize,
+    /// Characters kept of an example value.
+    pub example_chars: usize,
 }
 
 impl Default for Limits {
@@ -43,6 +45,7 @@ impl Default for Limits {
             examples: 5,
             example_candidates: 64,
             text_chars: 200,
+            example_chars: 60,
         }
     }
 }
@@ -223,7 +226,7 @@ impl Aggregate {
         );
         // A missing member's excerpt points at the record's `{`: not a value.
         if let Some(value) = value.filter(|_| kept.code != Code::Required) {
-            self.add_example(kept.code, clip(value, chars));
+            self.add_example(kept.code, clip(value, self.limits.example_chars));
         }
         if self.first.len() < self.limits.first_findings {
             kept.file = clip(&kept.file, chars);

@@ -40,6 +40,7 @@ mod junit;
 mod markdown;
 mod sarif;
 mod summary;
+mod tee;
 pub mod view;
 
 use std::io::{self, Write};
@@ -53,6 +54,7 @@ pub use human::{HumanOptions, HumanReporter};
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
 pub use sarif::SarifReporter;
+pub use tee::Tee;
 pub use view::{ViewOptions, ViewReporter};
 
 /// The report formats.

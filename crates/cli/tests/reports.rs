@@ -1,0 +1,88 @@
+//! The aggregated report formats through the command line: several reports from one pass,
+//! `--output`, and the usage errors of report targets.
+
+mod common;
+
+use std::fs;
+
+use common::{run_enquiry, TempDir};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/invalid");
+
+#[test]
+fn one_pass_writes_several_reports() {
+    let dir = TempDir::new("several");
+    let output = run_enquiry(
+        &dir.0,
+        &[
+            "validate",
+            FIXTURES,
+            "--format",
+            "summary",
+            "--format",
+            "json=report.json",
+            "--format",
+            "html=report.html",
+            "--format",
+            "markdown=summary.md",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let summary = String::from_utf8(output.stdout).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.0.join("report.json")).unwrap()).unwrap();
+    let errors = json["summary"]["errors"].as_u64().unwrap();
+    assert!(errors > 0);
+    assert!(summary.contains(&format!("{errors} errors")), "{summary}");
+    assert!(!summary.contains('\u{1b}'), "piped output is plain");
+    let html = fs::read_to_string(dir.0.join("report.html")).unwrap();
+    assert!(html.contains(&format!("id=\"count-errors\" data-count=\"{errors}\"")));
+    let markdown = fs::read_to_string(dir.0.join("summary.md")).unwrap();
+    assert!(markdown.starts_with("## :x: enquiry validate: failed"));
+}
+
+#[test]
+fn output_takes_the_report_without_a_file() {
+    let dir = TempDir::new("output");
+    let output = run_enquiry(
+        &dir.0,
+        &[
+            "validate", FIXTURES, "--format", "github", "--format", "html", "--output", "r.html",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8(output.stdout)
+        .unwrap()
+        .starts_with("::error "));
+    assert!(fs::read_to_string(dir.0.join("r.html"))
+        .unwrap()
+        .starts_with("<!DOCTYPE html>"));
+}
+
+#[test]
+fn report_targets_usage_errors_exit_2() {
+    let dir = TempDir::new("usage");
+    for args in [
+        &[
+            "validate", FIXTURES, "--format", "summary", "--format", "html",
+        ][..],
+        &[
+            "validate",
+            FIXTURES,
+            "--format",
+            "html=a.html",
+            "--output",
+            "b.html",
+        ][..],
+        &["validate", FIXTURES, "--format", "pdf"][..],
+        &["validate", FIXTURES, "--format", "html=no/such/dir/r.html"][..],
+    ] {
+        let output = run_enquiry(&dir.0, args, None);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(!stderr.is_empty());
+    }
+}
