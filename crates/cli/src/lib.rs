@@ -24,6 +24,7 @@
 mod explain;
 mod fake_cmd;
 mod report;
+mod report_cmd;
 mod validate;
 
 use std::ffi::OsString;
@@ -51,6 +52,8 @@ enum Command {
     /// Check payload files (one object, a JSON array, NDJSON or a list response) and report
     /// every defect with file, line, column, record and JSON Pointer.
     Validate(validate::ValidateArgs),
+    /// Render the summary, Markdown or HTML view of a saved `validate --format json` report.
+    Report(report_cmd::ReportArgs),
     /// Explain a rule: what it checks, why, an example and its default severity.
     Explain {
         /// The rule's id, as findings show it (`enum`, `date-time`, ...).
@@ -105,6 +108,7 @@ where
     };
     match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Report(args) => report_cmd::run(&args),
         Command::Explain { code } => explain::explain(&code),
         Command::Rules => explain::rules(),
         Command::Schema { strict, draft } => {

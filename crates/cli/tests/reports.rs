@@ -86,3 +86,49 @@ fn report_targets_usage_errors_exit_2() {
         assert!(!stderr.is_empty());
     }
 }
+
+#[test]
+fn report_renders_a_saved_json_report() {
+    let dir = TempDir::new("saved");
+    let output = run_enquiry(
+        &dir.0,
+        &[
+            "validate",
+            FIXTURES,
+            "--format",
+            "json=report.json",
+            "--format",
+            "summary",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let live = String::from_utf8(output.stdout).unwrap();
+    let rendered = run_enquiry(&dir.0, &["report", "report.json"], None);
+    assert_eq!(rendered.status.code(), Some(0));
+    let saved = String::from_utf8(rendered.stdout).unwrap();
+    // The same verdict, totals and tables; only the example values (from excerpts) differ.
+    assert_eq!(saved.lines().next(), live.lines().next());
+    assert!(saved.contains("\nField "), "{saved}");
+    let html = run_enquiry(
+        &dir.0,
+        &["report", "report.json", "--format", "html", "-o", "r.html"],
+        None,
+    );
+    assert_eq!(html.status.code(), Some(0));
+    assert!(fs::read_to_string(dir.0.join("r.html"))
+        .unwrap()
+        .contains("id=\"count-findings\""));
+    for args in [
+        &["report", "report.json", "--format", "sarif"][..],
+        &["report", "missing.json"][..],
+        &["report", "-"][..],
+    ] {
+        let stdin = (args[1] == "-").then_some(&b"[1,2]"[..]);
+        let failed = run_enquiry(&dir.0, args, stdin);
+        assert_eq!(failed.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8(failed.stderr)
+            .unwrap()
+            .starts_with("enquiry report: "));
+    }
+}

@@ -39,6 +39,7 @@ mod json;
 mod junit;
 mod markdown;
 mod sarif;
+mod saved;
 mod summary;
 mod tee;
 pub mod view;
@@ -54,6 +55,7 @@ pub use human::{HumanOptions, HumanReporter};
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
 pub use sarif::SarifReporter;
+pub use saved::read_json_report;
 pub use tee::Tee;
 pub use view::{ViewOptions, ViewReporter};
 
@@ -162,6 +164,23 @@ pub fn reporter<'w>(
         Format::Markdown => Box::new(ViewReporter::new(out, view(human), markdown::render)),
         Format::Html => Box::new(ViewReporter::new(out, view(human), html::render)),
     }
+}
+
+/// Renders an aggregate (for example of a saved report) in one of the aggregated formats;
+/// `None` for formats that list findings as they stream.
+pub fn render_aggregate(
+    format: Format,
+    aggregate: &aggregate::Aggregate,
+    options: &ViewOptions,
+    out: &mut dyn Write,
+) -> Option<io::Result<()>> {
+    let render: view::Render = match format {
+        Format::Summary => summary::render,
+        Format::Markdown => markdown::render,
+        Format::Html => html::render,
+        _ => return None,
+    };
+    Some(render(aggregate, options, out).and_then(|()| out.flush()))
 }
 
 fn view(human: HumanOptions) -> ViewOptions {
