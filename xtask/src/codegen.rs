@@ -106,6 +106,10 @@ fn schemas() -> Result<Vec<GeneratedFile>, String> {
         "schemas/label-list.schema.json",
         to_canonical_string(&label_list_schema()),
     ));
+    files.push(GeneratedFile::new(
+        "schemas/report.schema.json",
+        to_canonical_string(&enquiry_report::json_report_schema()),
+    ));
     Ok(files)
 }
 
@@ -342,6 +346,7 @@ mod tests {
                 "schemas/draft-07/enquiry.schema.json",
                 "schemas/draft-07/enquiry.strict.schema.json",
                 "schemas/label-list.schema.json",
+                "schemas/report.schema.json",
             ]
         );
     }

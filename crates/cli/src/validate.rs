@@ -43,7 +43,8 @@ Output:
           validator (a window of up to about 150 bytes of the line, for every input: files,
           standard input, gzip), with control characters escaped. A progress bar is drawn on
           standard error for large inputs when it is a terminal.
-  json    one document {\"findings\": [...], \"summary\": {...}}. Findings are streamed and the
+  json    one document {\"version\": 1, \"findings\": [...], \"summary\": {...}} (JSON Schema:
+          schemas/report.schema.json). Findings are streamed and the
           summary (files, records, valid, invalid, errors, warnings) follows them, so memory
           stays constant; read the whole document before using it.
   junit   a test suite per file, a test case per record, a failure for records with errors.

@@ -14,6 +14,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde::Deserialize;
 
 use crate::aggregate::{Aggregate, KeptFinding, Limits};
+use crate::report_schema::JSON_REPORT_VERSION;
 
 /// The `summary` object of a saved report.
 #[derive(Deserialize)]
@@ -64,6 +65,14 @@ impl<'de> Visitor<'de> for Document<'_> {
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "findings" => map.next_value_seed(Findings(self.0))?,
+                "version" => {
+                    let version: u64 = map.next_value()?;
+                    if version > JSON_REPORT_VERSION {
+                        return Err(serde::de::Error::custom(format!(
+                            "report version {version} is newer than this enquiry reads ({JSON_REPORT_VERSION})"
+                        )));
+                    }
+                }
                 "summary" => {
                     let saved: SavedSummary = map.next_value()?;
                     summary = Some(Summary {
