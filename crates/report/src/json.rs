@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use enquiry_validator::{Finding, Summary};
 
 use super::Reporter;
-use crate::report_schema::{json_report_schema, JSON_REPORT_VERSION};
+use crate::report_schema::JSON_REPORT_VERSION;
 
 /// The JSON renderer.
 pub struct JsonReporter<'w> {
@@ -77,6 +77,7 @@ impl Reporter for JsonReporter<'_> {
 mod tests {
     use super::*;
     use crate::fixture::render;
+    use crate::json_report_schema;
 
     #[test]
     fn json_report() {
