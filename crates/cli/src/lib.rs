@@ -60,7 +60,11 @@ enum Command {
         code: String,
     },
     /// List every rule with its default severity and whether the JSON Schema expresses it.
-    Rules,
+    Rules {
+        /// `text` (a table) or `json` (every rule with its explanation).
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
     /// Print the generated JSON Schema of one enquiry record.
     Schema {
         /// The strict profile's schema (every member required, no unknown members).
@@ -77,6 +81,15 @@ enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+/// `rules --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RulesFormat {
+    /// A table.
+    Text,
+    /// A JSON document.
+    Json,
 }
 
 /// `--draft` values.
@@ -110,7 +123,7 @@ where
         Command::Validate(args) => validate::run(&args),
         Command::Report(args) => report_cmd::run(&args),
         Command::Explain { code } => explain::explain(&code),
-        Command::Rules => explain::rules(),
+        Command::Rules { format } => explain::rules(format == RulesFormat::Json),
         Command::Schema { strict, draft } => {
             let profile = if strict {
                 Profile::Strict
