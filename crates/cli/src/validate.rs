@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 use enquiry_validator::config::{parse_channel_list, parse_label_list};
-use enquiry_validator::{Config, ConfigFile, Event, Pointer, Profile, Summary, Validator};
+use enquiry_validator::{
+    Config, ConfigFile, Event, Pointer, Profile, Severity, Summary, Validator,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use enquiry_report::{Reporter, Tee};
+use enquiry_report::{Baseline, BaselineState, Reporter, Tee};
 
 use crate::report::{self, Format, HumanOptions};
 
@@ -66,6 +68,12 @@ Output:
   Values of personal members (ip, names, inquiryDeepLink...) are masked in messages and
   snippets, whatever their JSON type, unless --show-values: reports of captured payloads end up in CI logs.
 
+Baselines and thresholds:
+  --baseline FILE (a saved --format json report): findings it has (same file, pointer, rule and
+  message; each matches once) are reported as unchanged (SARIF baselineState) and do not fail
+  the run. --max-errors N: the run fails only with more than N errors (new ones, with a
+  baseline).
+
 Exit status:
   0  no error (warnings allowed unless --deny-warnings)
   1  at least one error (or a warning, with --deny-warnings)
@@ -104,6 +112,13 @@ pub struct ValidateArgs {
     /// Where the records are in a list response (RFC 6901 JSON Pointer, e.g. `/data/list`).
     #[arg(long, value_name = "PTR")]
     pointer: Option<String>,
+    /// A saved `--format json` report: its findings are reported as unchanged (SARIF
+    /// baselineState) and do not fail the run.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Fail only when there are more than N errors (new errors, with --baseline) [default: 0].
+    #[arg(long, value_name = "N")]
+    max_errors: Option<u64>,
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     deny_warnings: bool,
@@ -164,6 +179,15 @@ pub fn run(args: &ValidateArgs) -> u8 {
             return 2;
         }
     };
+    let mut baseline = match read_baseline(args.baseline.as_deref()) {
+        Ok(baseline) => baseline,
+        Err(UsageError(message)) => {
+            eprintln!("enquiry validate: {message}");
+            return 2;
+        }
+    };
+    let mut new = Summary::default();
+    let mut unchanged = 0u64;
     let (inputs, mut path_error) = collect_inputs(&args.paths);
     let validator = Validator::new(config);
     let jobs = args
@@ -226,6 +250,22 @@ pub fn run(args: &ValidateArgs) -> u8 {
             if output_error.is_some() {
                 return;
             }
+            let findings = match &event {
+                Event::Record(outcome) => &outcome.findings[..],
+                Event::Input(finding) => std::slice::from_ref(finding),
+            };
+            if let Some(baseline) = baseline.as_mut() {
+                let states: Vec<BaselineState> =
+                    findings.iter().map(|f| baseline.classify(f)).collect();
+                for (finding, state) in findings.iter().zip(&states) {
+                    match (state, finding.severity) {
+                        (BaselineState::Unchanged, _) => unchanged += 1,
+                        (BaselineState::New, Severity::Error) => new.errors += 1,
+                        (BaselineState::New, Severity::Warning) => new.warnings += 1,
+                    }
+                }
+                reporter.baseline_states(&states);
+            }
             let result = match &event {
                 Event::Record(outcome) => reporter.record(outcome),
                 Event::Input(finding) => reporter.input(finding),
@@ -250,7 +290,17 @@ pub fn run(args: &ValidateArgs) -> u8 {
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
-    let failed = total.errors > 0 || (args.deny_warnings && total.warnings > 0);
+    let counted = if baseline.is_some() {
+        eprintln!(
+            "enquiry validate: {unchanged} findings unchanged from the baseline, {} new errors, {} new warnings",
+            new.errors, new.warnings
+        );
+        new
+    } else {
+        total
+    };
+    let failed = counted.errors > args.max_errors.unwrap_or(0)
+        || (args.deny_warnings && counted.warnings > 0);
     note(
         &mut output_error,
         reporter.finish(&total, failed || path_error),
@@ -299,6 +349,16 @@ fn report_targets(args: &ValidateArgs) -> Result<Vec<(Format, Option<PathBuf>)>,
         ));
     }
     Ok(targets)
+}
+
+/// The `--baseline` report, if any.
+fn read_baseline(path: Option<&Path>) -> Result<Option<Baseline>, UsageError> {
+    let Some(path) = path else { return Ok(None) };
+    let file = File::open(path)
+        .map_err(|err| UsageError(format!("cannot read baseline {}: {err}", path.display())))?;
+    Baseline::read(file)
+        .map(Some)
+        .map_err(|err| UsageError(format!("baseline {}: {err}", path.display())))
 }
 
 /// Keeps the first output error.

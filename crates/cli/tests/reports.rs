@@ -132,3 +132,100 @@ fn report_renders_a_saved_json_report() {
             .starts_with("enquiry report: "));
     }
 }
+
+#[test]
+fn baseline_findings_are_unchanged_and_do_not_fail() {
+    let dir = TempDir::new("baseline");
+    let saved = run_enquiry(
+        &dir.0,
+        &["validate", FIXTURES, "--format", "json", "-o", "base.json"],
+        None,
+    );
+    assert_eq!(saved.status.code(), Some(1));
+    let again = run_enquiry(
+        &dir.0,
+        &[
+            "validate",
+            FIXTURES,
+            "--baseline",
+            "base.json",
+            "--format",
+            "sarif=r.sarif",
+        ],
+        None,
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.0.join("r.sarif")).unwrap()).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(results
+        .iter()
+        .all(|result| result["baselineState"] == "unchanged"));
+
+    // A new defect beside the known ones fails the run and is the only `new` result.
+    let new = dir.write("new.ndjson", "{\"_id\": \"n1\", \"status\": \"Closed\"}\n");
+    let mixed = run_enquiry(
+        &dir.0,
+        &[
+            "validate",
+            FIXTURES,
+            new.to_str().unwrap(),
+            "--baseline",
+            "base.json",
+            "--format",
+            "sarif",
+        ],
+        None,
+    );
+    assert_eq!(mixed.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&mixed.stdout).unwrap();
+    let new_results: Vec<&serde_json::Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|result| result["baselineState"] == "new")
+        .collect();
+    assert_eq!(new_results.len(), 2, "{new_results:#?}");
+    assert!(String::from_utf8(mixed.stderr)
+        .unwrap()
+        .contains("2 new errors"));
+    let bad = run_enquiry(
+        &dir.0,
+        &["validate", FIXTURES, "--baseline", "new.ndjson"],
+        None,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn max_errors_tolerates_up_to_n_errors() {
+    let dir = TempDir::new("max-errors");
+    let saved = run_enquiry(
+        &dir.0,
+        &["validate", FIXTURES, "--format", "json", "-o", "r.json"],
+        None,
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.0.join("r.json")).unwrap()).unwrap();
+    assert_eq!(saved.status.code(), Some(1));
+    let errors = json["summary"]["errors"].as_u64().unwrap().to_string();
+    let fewer = (json["summary"]["errors"].as_u64().unwrap() - 1).to_string();
+    let at = run_enquiry(
+        &dir.0,
+        &["validate", FIXTURES, "-q", "--max-errors", &errors],
+        None,
+    );
+    assert_eq!(at.status.code(), Some(0));
+    let over = run_enquiry(
+        &dir.0,
+        &["validate", FIXTURES, "-q", "--max-errors", &fewer],
+        None,
+    );
+    assert_eq!(over.status.code(), Some(1));
+}

@@ -32,6 +32,7 @@
 #![deny(missing_docs)]
 
 pub mod aggregate;
+mod baseline;
 mod github;
 mod html;
 mod human;
@@ -51,6 +52,7 @@ use std::str::FromStr;
 
 use enquiry_validator::{Finding, RecordOutcome, Summary};
 
+pub use baseline::{Baseline, BaselineState};
 pub use github::GithubReporter;
 pub use human::{HumanOptions, HumanReporter};
 pub use json::JsonReporter;
@@ -136,6 +138,9 @@ pub trait Reporter {
             .iter()
             .try_for_each(|finding| self.finding(finding))
     }
+    /// With a baseline, the states of the findings of the next `record` or `input` call, in
+    /// order; formats that show baseline states (SARIF) keep them.
+    fn baseline_states(&mut self, _states: &[BaselineState]) {}
     /// A defect of the input outside any record: by default, like any finding.
     fn input(&mut self, finding: &Finding) -> io::Result<()> {
         self.finding(finding)

@@ -5,7 +5,7 @@ use std::io;
 
 use enquiry_validator::{Finding, RecordOutcome, Summary};
 
-use crate::Reporter;
+use crate::{BaselineState, Reporter};
 
 /// Feeds every event to each reporter, in order; the first error is returned after every
 /// reporter has had the event.
@@ -28,6 +28,12 @@ impl Tee<'_> {
 }
 
 impl Reporter for Tee<'_> {
+    fn baseline_states(&mut self, states: &[BaselineState]) {
+        for reporter in &mut self.0 {
+            reporter.baseline_states(states);
+        }
+    }
+
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
         self.each(|reporter| reporter.finding(finding))
     }
