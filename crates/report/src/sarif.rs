@@ -74,22 +74,20 @@ impl<'w> SarifReporter<'w> {
             Severity::Error => sarif::ResultLevel::Error,
             Severity::Warning => sarif::ResultLevel::Warning,
         };
-        let baseline_state = self.pending.pop_front().map(|state| json!(state.as_str()));
-        self.results.push(
-            sarif::Result::builder()
-                .baseline_state(baseline_state)
-                .rule_id(finding.code.as_str())
-                .rule_index(to_i64(rule_index as u64))
-                .level(level)
-                .message(sarif::Message::builder().text(text).build())
-                .locations(vec![location])
-                .properties(
-                    sarif::PropertyBag::builder()
-                        .additional_properties(properties)
-                        .build(),
-                )
-                .build(),
-        );
+        let mut result = sarif::Result::builder()
+            .rule_id(finding.code.as_str())
+            .rule_index(to_i64(rule_index as u64))
+            .level(level)
+            .message(sarif::Message::builder().text(text).build())
+            .locations(vec![location])
+            .properties(
+                sarif::PropertyBag::builder()
+                    .additional_properties(properties)
+                    .build(),
+            )
+            .build();
+        result.baseline_state = self.pending.pop_front().map(|state| json!(state.as_str()));
+        self.results.push(result);
     }
 }
 
