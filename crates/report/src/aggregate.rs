@@ -34,6 +34,8 @@ pub struct Limits {
     pub text_chars: usize,
     /// Characters kept of an example value.
     pub example_chars: usize,
+    /// Distinct drift entries (rule, field, value) counted.
+    pub drift: usize,
 }
 
 impl Default for Limits {
@@ -46,6 +48,7 @@ impl Default for Limits {
             example_candidates: 64,
             text_chars: 200,
             example_chars: 60,
+            drift: 200,
         }
     }
 }
@@ -122,9 +125,24 @@ pub struct Aggregate {
     pub other_files: Counts,
     /// The first findings.
     pub first: Vec<KeptFinding>,
+    /// Drift: per (rule, field, masked value) of [`DRIFT_RULES`], the count and the first
+    /// location (`file:line:column`).
+    pub drift: BTreeMap<(Code, String, String), (u64, String)>,
+    /// Drift findings beyond [`Limits::drift`] distinct entries.
+    pub other_drift: u64,
     examples: BTreeMap<Code, HashMap<String, u64>>,
     untracked_examples: BTreeMap<Code, u64>,
 }
+
+/// The rules whose findings describe drift of the data from the contract: members nobody
+/// documented, values outside the documented sets, nulls, undocumented shapes.
+pub const DRIFT_RULES: [Code; 5] = [
+    Code::UnknownField,
+    Code::Enum,
+    Code::UnrecognisedValue,
+    Code::NullValue,
+    Code::UndocumentedShape,
+];
 
 /// Cuts input-derived text to `chars` characters, marking the cut with `…`.
 pub fn clip(text: &str, chars: usize) -> String {
@@ -228,6 +246,9 @@ impl Aggregate {
         if let Some(value) = value.filter(|_| kept.code != Code::Required) {
             self.add_example(kept.code, clip(value, self.limits.example_chars));
         }
+        if DRIFT_RULES.contains(&kept.code) {
+            self.add_drift(&kept, value);
+        }
         if self.first.len() < self.limits.first_findings {
             kept.file = clip(&kept.file, chars);
             kept.pointer = clip(&kept.pointer, chars);
@@ -236,6 +257,47 @@ impl Aggregate {
             kept.excerpt = kept.excerpt.map(|text| clip(&text, chars));
             self.first.push(kept);
         }
+    }
+
+    fn add_drift(&mut self, kept: &KeptFinding, value: Option<&str>) {
+        let chars = self.limits.example_chars;
+        let key = (
+            kept.code,
+            clip(&field_of(&kept.pointer), self.limits.text_chars),
+            value.map(|value| clip(value, chars)).unwrap_or_default(),
+        );
+        if let Some((count, _)) = self.drift.get_mut(&key) {
+            *count += 1;
+        } else if self.drift.len() < self.limits.drift {
+            let first = format!(
+                "{}:{}:{}",
+                clip(&kept.file, self.limits.text_chars),
+                kept.line,
+                kept.column
+            );
+            self.drift.insert(key, (1, first));
+        } else {
+            self.other_drift += 1;
+        }
+    }
+
+    /// Drift entries by descending count: rule, field, value, count, first location.
+    pub fn drift_ranked(&self) -> Vec<(Code, &str, &str, u64, &str)> {
+        let mut entries: Vec<(Code, &str, &str, u64, &str)> = self
+            .drift
+            .iter()
+            .map(|((code, field, value), (count, first))| {
+                (
+                    *code,
+                    field.as_str(),
+                    value.as_str(),
+                    *count,
+                    first.as_str(),
+                )
+            })
+            .collect();
+        entries.sort_by(|a, b| b.3.cmp(&a.3).then((a.0, a.1, a.2).cmp(&(b.0, b.1, b.2))));
+        entries
     }
 
     fn add_example(&mut self, code: Code, value: String) {
@@ -306,6 +368,12 @@ impl Aggregate {
                 self.limits.files
             ));
         }
+        if self.other_drift > 0 {
+            caps.push(format!(
+                "{} drift findings beyond the first {} distinct (rule, field, value) entries are not itemised",
+                self.other_drift, self.limits.drift
+            ));
+        }
         let untracked: u64 = self.untracked_examples.values().sum();
         if untracked > 0 {
             caps.push(format!(
@@ -321,4 +389,87 @@ fn ranked<K: Ord>(items: impl Iterator<Item = (K, Counts)>) -> Vec<(K, Counts)> 
     let mut items: Vec<(K, Counts)> = items.collect();
     items.sort_by(|a, b| b.1.total().cmp(&a.1.total()).then(a.0.cmp(&b.0)));
     items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::{FILE, SOURCE};
+    use enquiry_validator::{Config, Validator};
+
+    fn aggregate(limits: Limits) -> Aggregate {
+        let report = Validator::new(Config::default()).validate_slice(SOURCE.as_bytes(), FILE);
+        let mut aggregate = Aggregate::new(limits);
+        report
+            .findings
+            .iter()
+            .for_each(|finding| aggregate.add(finding));
+        aggregate.finish(&report.summary, !report.is_valid());
+        aggregate
+    }
+
+    #[test]
+    fn counts_per_rule_field_and_drift_with_first_location() {
+        let aggregate = aggregate(Limits::default());
+        assert_eq!(aggregate.by_rule[&Code::Enum].errors, 1);
+        assert_eq!(aggregate.by_field["/status"].total(), 3);
+        let drift = aggregate.drift_ranked();
+        assert!(
+            drift.contains(&(
+                Code::Enum,
+                "/status",
+                "\"Closed\"",
+                1,
+                "captures/day 1.ndjson:2:62"
+            )),
+            "{drift:?}"
+        );
+        assert!(drift
+            .iter()
+            .any(|entry| entry.0 == Code::UnknownField && entry.1 == "/labelIds"));
+        assert!(aggregate.caps_hit().is_empty());
+    }
+
+    #[test]
+    fn limits_bound_memory_and_are_reported() {
+        let limits = Limits {
+            first_findings: 2,
+            fields: 1,
+            files: 1,
+            drift: 1,
+            ..Limits::default()
+        };
+        let aggregate = aggregate(limits);
+        assert_eq!(
+            (
+                aggregate.first.len(),
+                aggregate.by_field.len(),
+                aggregate.drift.len()
+            ),
+            (2, 1, 1)
+        );
+        assert_eq!(
+            aggregate.other_fields.total()
+                + aggregate.by_field.values().map(Counts::total).sum::<u64>(),
+            8
+        );
+        let caps = aggregate.caps_hit().join("\n");
+        for expected in [
+            "first 2 of 8 findings",
+            "beyond the first 1 distinct fields",
+            "drift findings beyond",
+        ] {
+            assert!(caps.contains(expected), "{expected}: {caps}");
+        }
+    }
+
+    #[test]
+    fn fields_drop_array_indices() {
+        assert_eq!(
+            field_of("/transferredParty/3/route/0"),
+            "/transferredParty/*/route/*"
+        );
+        assert_eq!(field_of(""), "(record)");
+        assert_eq!(clip("abcdef", 3), "abc…");
+    }
 }

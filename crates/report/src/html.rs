@@ -89,6 +89,7 @@ pub fn page(aggregate: &Aggregate) -> String {
     );
     totals(&mut html, aggregate);
     charts(&mut html, aggregate);
+    drift(&mut html, aggregate);
     findings(&mut html, aggregate);
     rules(&mut html, aggregate);
     let caps = aggregate.caps_hit();
@@ -203,6 +204,24 @@ fn bar_chart(id: &str, title: &str, rows: &[(String, Counts)], other: Counts) ->
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+fn drift(html: &mut String, aggregate: &Aggregate) {
+    let entries = aggregate.drift_ranked();
+    if entries.is_empty() {
+        return;
+    }
+    html.push_str("<h2>Drift: undocumented members, unrecognised values, nulls</h2>\n<table id=\"drift\"><thead><tr><th>Rule</th><th>Field</th><th>Value</th><th>Count</th><th>First seen</th></tr></thead>\n<tbody>\n");
+    for (code, field, value, count, first) in entries {
+        let _ = writeln!(
+            html,
+            "<tr><td><a href=\"#rule-{code}\">{code}</a></td><td><code>{}</code></td><td><code>{}</code></td><td class=\"num\">{count}</td><td>{}</td></tr>",
+            html_escape(field),
+            html_escape(value),
+            html_escape(first)
+        );
+    }
+    html.push_str("</tbody></table>\n");
 }
 
 fn findings(html: &mut String, aggregate: &Aggregate) {

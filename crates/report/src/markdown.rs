@@ -55,6 +55,7 @@ pub fn document(aggregate: &Aggregate) -> String {
         &files,
         aggregate.other_files,
     );
+    drift(&mut text, aggregate);
     findings(&mut text, aggregate);
     let caps = aggregate.caps_hit();
     if !caps.is_empty() {
@@ -114,6 +115,24 @@ fn counted(text: &mut String, title: &str, column: &str, rows: &[(&str, Counts)]
     }
     if rest.total() > 0 {
         let _ = writeln!(text, "| (others) | {} | {} |", rest.errors, rest.warnings);
+    }
+    text.push('\n');
+}
+
+fn drift(text: &mut String, aggregate: &Aggregate) {
+    let entries = aggregate.drift_ranked();
+    if entries.is_empty() {
+        return;
+    }
+    text.push_str("### Drift: undocumented members, unrecognised values, nulls\n\n| Rule | Field | Value | Count | First seen |\n|---|---|---|---:|---|\n");
+    for (code, field, value, count, first) in entries.into_iter().take(ROWS) {
+        let _ = writeln!(
+            text,
+            "| `{code}` | <code>{}</code> | <code>{}</code> | {count} | {} |",
+            markdown_escape(field),
+            markdown_escape(value),
+            markdown_escape(first)
+        );
     }
     text.push('\n');
 }
