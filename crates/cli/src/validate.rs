@@ -206,6 +206,11 @@ pub fn run(args: &ValidateArgs) -> u8 {
     };
     let mut reporters = Vec::new();
     for (format, file) in targets {
+        // Colour is for the terminal only, never for a report written to a file.
+        let options = HumanOptions {
+            color: color && file.is_none(),
+            ..human
+        };
         let writer: Box<dyn Write> = match (file, &progress) {
             (Some(path), _) => match File::create(&path) {
                 Ok(file) => Box::new(BufWriter::new(file)),
@@ -220,7 +225,7 @@ pub fn run(args: &ValidateArgs) -> u8 {
             }),
             (None, None) => Box::new(BufWriter::new(stdout.lock())),
         };
-        reporters.push(report::reporter(format.into(), writer, args.quiet, human));
+        reporters.push(report::reporter(format.into(), writer, args.quiet, options));
     }
     let mut reporter: Box<dyn Reporter> = match reporters.len() {
         1 => reporters.remove(0),

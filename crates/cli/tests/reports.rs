@@ -229,3 +229,42 @@ fn max_errors_tolerates_up_to_n_errors() {
     );
     assert_eq!(over.status.code(), Some(1));
 }
+
+/// Runs `enquiry` on a pseudo-terminal (util-linux `script`) in `dir`, with `NO_COLOR` as
+/// given; returns what the terminal showed.
+#[cfg(unix)]
+fn on_terminal(dir: &std::path::Path, args: &str, no_color: Option<&str>) -> String {
+    assert!(
+        std::path::Path::new("/usr/bin/script").exists(),
+        "/usr/bin/script (util-linux, Debian bsdutils) is needed to run enquiry on a terminal"
+    );
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_enquiry"));
+    let mut script = std::process::Command::new("/usr/bin/script");
+    script
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir)
+        .env_remove("NO_COLOR");
+    if let Some(value) = no_color {
+        script.env("NO_COLOR", value);
+    }
+    String::from_utf8_lossy(&script.output().unwrap().stdout).into_owned()
+}
+
+#[cfg(unix)]
+#[test]
+fn summary_is_coloured_on_a_terminal_only() {
+    let dir = TempDir::new("terminal");
+    let args = format!("validate {FIXTURES} --format summary --format summary=s.txt");
+    let shown = on_terminal(&dir.0, &args, None);
+    assert!(shown.contains("\u{1b}[1;31mFAILED"), "{shown}");
+    let file = fs::read_to_string(dir.0.join("s.txt")).unwrap();
+    assert!(
+        file.starts_with("FAILED  ") && !file.contains('\u{1b}'),
+        "{file}"
+    );
+    let plain = on_terminal(&dir.0, &args, Some("1"));
+    assert!(
+        plain.contains("FAILED  ") && !plain.contains('\u{1b}'),
+        "{plain}"
+    );
+}
