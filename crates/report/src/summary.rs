@@ -50,8 +50,32 @@ pub fn render(aggregate: &Aggregate, options: &ViewOptions, out: &mut dyn Write)
     table(out, &paint, "Field", &fields, aggregate.other_fields)?;
     let files = named(aggregate.files_ranked());
     table(out, &paint, "File", &files, aggregate.other_files)?;
+    drift(out, &paint, aggregate)?;
     for cap in aggregate.caps_hit() {
         writeln!(out, "\nnote: {cap}")?;
+    }
+    Ok(())
+}
+
+/// Undocumented members, unrecognised values and nulls: what drifted, how often, where first.
+fn drift(out: &mut dyn Write, paint: &Paint, aggregate: &Aggregate) -> io::Result<()> {
+    let entries = aggregate.drift_ranked();
+    if entries.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\n{}",
+        paint.code("1", "Drift (rule, field, value: count, first seen)")
+    )?;
+    for (code, field, value, count, first) in entries.into_iter().take(ROWS) {
+        writeln!(
+            out,
+            "{code}  {}  {}: {count}, {}",
+            printable(field),
+            printable(value),
+            printable(first)
+        )?;
     }
     Ok(())
 }
