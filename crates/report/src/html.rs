@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use enquiry_validator::Code;
 use sha2::{Digest, Sha256};
 
-use crate::aggregate::{clip, Aggregate, Counts};
+use crate::aggregate::{Aggregate, Counts};
 use crate::summary_line;
 use crate::view::{html_escape, ViewOptions};
 
@@ -157,6 +157,17 @@ fn charts(html: &mut String, aggregate: &Aggregate) {
     }
 }
 
+/// The end of `text` in at most `chars` characters, marking the cut with `…`: the end of a
+/// path or pointer says more than its start.
+fn clip_left(text: &str, chars: usize) -> String {
+    let count = text.chars().count();
+    if count <= chars {
+        return text.to_owned();
+    }
+    let tail: String = text.chars().skip(count - chars).collect();
+    format!("…{tail}")
+}
+
 /// A horizontal bar chart: errors then warnings per row, with the counts written out.
 fn bar_chart(id: &str, title: &str, rows: &[(String, Counts)], other: Counts) -> String {
     let mut shown: Vec<(String, Counts)> = rows.iter().take(BARS).cloned().collect();
@@ -196,7 +207,7 @@ fn bar_chart(id: &str, title: &str, rows: &[(String, Counts)], other: Counts) ->
             w = counts.warnings,
             tx = label_width - 8.0,
             ty = y + 13.0,
-            label = html_escape(&clip(name, LABEL_CHARS)),
+            label = html_escape(&clip_left(name, LABEL_CHARS)),
             wx = label_width + errors,
             cx = label_width + errors + warnings + 6.0,
             total = counts.total(),
@@ -323,6 +334,15 @@ mod tests {
         ] {
             assert_eq!(base64(input.as_bytes()), encoded);
         }
+    }
+
+    #[test]
+    fn chart_labels_keep_the_end_of_long_names() {
+        assert_eq!(
+            clip_left("captures/2022/day-01.ndjson", 13),
+            "…day-01.ndjson"
+        );
+        assert_eq!(clip_left("short", 12), "short");
     }
 
     #[test]
