@@ -92,6 +92,10 @@ fn schemas() -> Result<Vec<GeneratedFile>, String> {
         "schemas/openapi.json",
         enquiry_mock::openapi::document_text(),
     ));
+    files.push(GeneratedFile::new(
+        "schemas/report.schema.json",
+        to_canonical_string(&enquiry_report::json_report_schema()),
+    ));
     Ok(files)
 }
 
@@ -329,6 +333,7 @@ mod tests {
                 "schemas/draft-07/enquiry.strict.schema.json",
                 "schemas/label-list.schema.json",
                 "schemas/openapi.json",
+                "schemas/report.schema.json",
             ]
         );
     }

@@ -87,9 +87,31 @@ pub fn explain(code: &str) -> u8 {
     }
 }
 
-/// Runs `enquiry rules`.
-pub fn rules() -> u8 {
-    crate::print_or_fail(&rules_table())
+/// Every rule as JSON: `{"version": 1, "rules": [{"id", "default", "schema", "summary",
+/// "why", "example"}]}`, for tools that map rule ids to their explanations.
+fn rules_json() -> String {
+    let rules: Vec<serde_json::Value> = Code::ALL
+        .iter()
+        .map(|code| {
+            serde_json::json!({
+                "id": code.as_str(),
+                "default": level_text(code.default_level()),
+                "schema": code.schema_expressible(),
+                "summary": code.summary(),
+                "why": code.rationale(),
+                "example": code.example(),
+            })
+        })
+        .collect();
+    let document = serde_json::json!({"version": 1, "rules": rules});
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Runs `enquiry rules`, as a table or (`json`) a JSON document.
+pub fn rules(json: bool) -> u8 {
+    crate::print_or_fail(&if json { rules_json() } else { rules_table() })
 }
 
 #[cfg(test)]
@@ -104,6 +126,17 @@ mod tests {
         assert!(text.contains("no, only `enquiry validate` checks it"));
         assert!(text.contains(Code::Timeline.example()));
         assert!(explanation(Code::Bom).contains("Strict profile:   error (warnings are errors"));
+    }
+
+    #[test]
+    fn rules_json_lists_every_rule_with_its_explanation() {
+        let document: serde_json::Value = serde_json::from_str(&rules_json()).unwrap();
+        let rules = document["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), Code::ALL.len());
+        let timeline = rules.iter().find(|rule| rule["id"] == "timeline").unwrap();
+        assert_eq!(timeline["default"], "error");
+        assert_eq!(timeline["schema"], false);
+        assert_eq!(timeline["example"], Code::Timeline.example());
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod explain;
 mod fake_cmd;
 mod report;
 mod serve;
+mod report_cmd;
 mod validate;
 
 use std::ffi::OsString;
@@ -53,13 +54,19 @@ enum Command {
     /// Check payload files (one object, a JSON array, NDJSON or a list response) and report
     /// every defect with file, line, column, record and JSON Pointer.
     Validate(validate::ValidateArgs),
+    /// Render the summary, Markdown or HTML view of a saved `validate --format json` report.
+    Report(report_cmd::ReportArgs),
     /// Explain a rule: what it checks, why, an example and its default severity.
     Explain {
         /// The rule's id, as findings show it (`enum`, `date-time`, ...).
         code: String,
     },
     /// List every rule with its default severity and whether the JSON Schema expresses it.
-    Rules,
+    Rules {
+        /// `text` (a table) or `json` (every rule with its explanation).
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
     /// Print the generated JSON Schema of one enquiry record.
     Schema {
         /// The strict profile's schema (every member required, no unknown members).
@@ -84,6 +91,15 @@ enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+/// `rules --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RulesFormat {
+    /// A table.
+    Text,
+    /// A JSON document.
+    Json,
 }
 
 /// `--draft` values.
@@ -115,8 +131,9 @@ where
     };
     match cli.command {
         Command::Validate(args) => validate::run(&args),
+        Command::Report(args) => report_cmd::run(&args),
         Command::Explain { code } => explain::explain(&code),
-        Command::Rules => explain::rules(),
+        Command::Rules { format } => explain::rules(format == RulesFormat::Json),
         Command::Schema { strict, draft } => {
             let profile = if strict {
                 Profile::Strict

@@ -8,8 +8,12 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 use enquiry_validator::config::{parse_channel_list, parse_label_list};
-use enquiry_validator::{Config, ConfigFile, Event, Pointer, Profile, Summary, Validator};
+use enquiry_validator::{
+    Config, ConfigFile, Event, Pointer, Profile, Severity, Summary, Validator,
+};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use enquiry_report::{Baseline, BaselineState, Reporter, Tee};
 
 use crate::report::{self, Format, HumanOptions};
 
@@ -41,18 +45,34 @@ Output:
           validator (a window of up to about 150 bytes of the line, for every input: files,
           standard input, gzip), with control characters escaped. A progress bar is drawn on
           standard error for large inputs when it is a terminal.
-  json    one document {\"findings\": [...], \"summary\": {...}}. Findings are streamed and the
+  json    one document {\"version\": 1, \"findings\": [...], \"summary\": {...}} (JSON Schema:
+          schemas/report.schema.json). Findings are streamed and the
           summary (files, records, valid, invalid, errors, warnings) follows them, so memory
           stays constant; read the whole document before using it.
   junit   a test suite per file, a test case per record, a failure for records with errors.
   github  ::error / ::warning workflow commands for GitHub Actions annotations.
   sarif   SARIF 2.1.0 with every rule's metadata, for code-scanning dashboards.
+  summary  a terminal table: totals, findings per rule (with the most frequent masked values),
+          per field (pointer without indices) and per file; coloured like human.
+  markdown the same as GitHub-flavoured Markdown for $GITHUB_STEP_SUMMARY, under 1 MiB.
+  html    one self-contained page (inline CSS, script and SVG charts, a strict
+          Content-Security-Policy, no network): charts, the first findings, the rules explained.
+  summary, markdown and html aggregate with bounded memory and say which limits were reached.
+  --format FORMAT=FILE writes a report to FILE, --output FILE the last one without =FILE;
+  repeat --format to write several reports from one pass, at most one to standard output
+  (e.g. --format github --format html --output report.html).
   --quiet: human prints only the summary line, and nothing at all when the run passes; github
   prints errors only, and its summary line only when the run fails. json, junit and sarif
   are always complete documents.
 
   Values of personal members (ip, names, inquiryDeepLink...) are masked in messages and
   snippets, whatever their JSON type, unless --show-values: reports of captured payloads end up in CI logs.
+
+Baselines and thresholds:
+  --baseline FILE (a saved --format json report): findings it has (same file, pointer, rule and
+  message; each matches once) are reported as unchanged (SARIF baselineState) and do not fail
+  the run. --max-errors N: the run fails only with more than N errors (new ones, with a
+  baseline).
 
 Exit status:
   0  no error (warnings allowed unless --deny-warnings)
@@ -66,9 +86,14 @@ pub struct ValidateArgs {
     /// Files or directories to check; `-` or none reads standard input.
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// The report format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// The report format (human, json, junit, github, sarif, summary, markdown, html), or
+    /// FORMAT=FILE to write it to FILE; repeat to write several reports from one pass, at most
+    /// one of them to standard output [default: human].
+    #[arg(long, value_name = "FORMAT[=FILE]", value_parser = report::parse_target)]
+    format: Vec<report::Target>,
+    /// Write the (last) report that has no `=FILE` to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Which rules apply and how strictly (overrides the configuration file).
     #[arg(long, value_enum)]
     profile: Option<ProfileArg>,
@@ -87,6 +112,13 @@ pub struct ValidateArgs {
     /// Where the records are in a list response (RFC 6901 JSON Pointer, e.g. `/data/list`).
     #[arg(long, value_name = "PTR")]
     pointer: Option<String>,
+    /// A saved `--format json` report: its findings are reported as unchanged (SARIF
+    /// baselineState) and do not fail the run.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Fail only when there are more than N errors (new errors, with --baseline) [default: 0].
+    #[arg(long, value_name = "N")]
+    max_errors: Option<u64>,
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     deny_warnings: bool,
@@ -140,6 +172,22 @@ pub fn run(args: &ValidateArgs) -> u8 {
             return 2;
         }
     };
+    let targets = match report_targets(args) {
+        Ok(targets) => targets,
+        Err(UsageError(message)) => {
+            eprintln!("enquiry validate: {message}");
+            return 2;
+        }
+    };
+    let mut baseline = match read_baseline(args.baseline.as_deref()) {
+        Ok(baseline) => baseline,
+        Err(UsageError(message)) => {
+            eprintln!("enquiry validate: {message}");
+            return 2;
+        }
+    };
+    let mut new = Summary::default();
+    let mut unchanged = 0u64;
     let (inputs, mut path_error) = collect_inputs(&args.paths);
     let validator = Validator::new(config);
     let jobs = args
@@ -151,19 +199,38 @@ pub fn run(args: &ValidateArgs) -> u8 {
     let stdout = io::stdout();
     let color =
         stdout.is_terminal() && env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
-    let writer: Box<dyn Write> = match &progress {
-        Some(bar) => Box::new(SuspendWriter {
-            bar: bar.clone(),
-            inner: BufWriter::new(stdout.lock()),
-        }),
-        None => Box::new(BufWriter::new(stdout.lock())),
-    };
     let human = HumanOptions {
         color,
         quiet: args.quiet,
         show_values: args.show_values,
     };
-    let mut reporter = report::reporter(args.format.into(), writer, args.quiet, human);
+    let mut reporters = Vec::new();
+    for (format, file) in targets {
+        // Colour is for the terminal only, never for a report written to a file.
+        let options = HumanOptions {
+            color: color && file.is_none(),
+            ..human
+        };
+        let writer: Box<dyn Write> = match (file, &progress) {
+            (Some(path), _) => match File::create(&path) {
+                Ok(file) => Box::new(BufWriter::new(file)),
+                Err(err) => {
+                    eprintln!("enquiry validate: cannot write {}: {err}", path.display());
+                    return 2;
+                }
+            },
+            (None, Some(bar)) => Box::new(SuspendWriter {
+                bar: bar.clone(),
+                inner: BufWriter::new(stdout.lock()),
+            }),
+            (None, None) => Box::new(BufWriter::new(stdout.lock())),
+        };
+        reporters.push(report::reporter(format.into(), writer, args.quiet, options));
+    }
+    let mut reporter: Box<dyn Reporter> = match reporters.len() {
+        1 => reporters.remove(0),
+        _ => Box::new(Tee(reporters)),
+    };
 
     let mut total = Summary::default();
     let mut output_error: Option<io::Error> = None;
@@ -187,6 +254,22 @@ pub fn run(args: &ValidateArgs) -> u8 {
         let mut on_event = |event: Event| {
             if output_error.is_some() {
                 return;
+            }
+            let findings = match &event {
+                Event::Record(outcome) => &outcome.findings[..],
+                Event::Input(finding) => std::slice::from_ref(finding),
+            };
+            if let Some(baseline) = baseline.as_mut() {
+                let states: Vec<BaselineState> =
+                    findings.iter().map(|f| baseline.classify(f)).collect();
+                for (finding, state) in findings.iter().zip(&states) {
+                    match (state, finding.severity) {
+                        (BaselineState::Unchanged, _) => unchanged += 1,
+                        (BaselineState::New, Severity::Error) => new.errors += 1,
+                        (BaselineState::New, Severity::Warning) => new.warnings += 1,
+                    }
+                }
+                reporter.baseline_states(&states);
             }
             let result = match &event {
                 Event::Record(outcome) => reporter.record(outcome),
@@ -212,7 +295,17 @@ pub fn run(args: &ValidateArgs) -> u8 {
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
-    let failed = total.errors > 0 || (args.deny_warnings && total.warnings > 0);
+    let counted = if baseline.is_some() {
+        eprintln!(
+            "enquiry validate: {unchanged} findings unchanged from the baseline, {} new errors, {} new warnings",
+            new.errors, new.warnings
+        );
+        new
+    } else {
+        total
+    };
+    let failed = counted.errors > args.max_errors.unwrap_or(0)
+        || (args.deny_warnings && counted.warnings > 0);
     note(
         &mut output_error,
         reporter.finish(&total, failed || path_error),
@@ -231,6 +324,46 @@ pub fn run(args: &ValidateArgs) -> u8 {
     } else {
         0
     }
+}
+
+/// Where each report goes: the `--format` values (human by default) with `--output` given to
+/// the last one without `=FILE`; at most one report may go to standard output.
+fn report_targets(args: &ValidateArgs) -> Result<Vec<(Format, Option<PathBuf>)>, UsageError> {
+    let mut targets: Vec<(Format, Option<PathBuf>)> = args
+        .format
+        .iter()
+        .map(|target| (target.format, target.file.clone()))
+        .collect();
+    if targets.is_empty() {
+        targets.push((Format::Human, None));
+    }
+    if let Some(output) = &args.output {
+        let last = targets.iter_mut().rev().find(|(_, file)| file.is_none());
+        match last {
+            Some((_, file)) => *file = Some(output.clone()),
+            None => {
+                return Err(UsageError(
+                    "--output: every --format already names its file".to_owned(),
+                ))
+            }
+        }
+    }
+    if targets.iter().filter(|(_, file)| file.is_none()).count() > 1 {
+        return Err(UsageError(
+            "at most one --format can write to standard output; give the others a file (--format html=report.html)".to_owned(),
+        ));
+    }
+    Ok(targets)
+}
+
+/// The `--baseline` report, if any.
+fn read_baseline(path: Option<&Path>) -> Result<Option<Baseline>, UsageError> {
+    let Some(path) = path else { return Ok(None) };
+    let file = File::open(path)
+        .map_err(|err| UsageError(format!("cannot read baseline {}: {err}", path.display())))?;
+    Baseline::read(file)
+        .map(Some)
+        .map_err(|err| UsageError(format!("baseline {}: {err}", path.display())))
 }
 
 /// Keeps the first output error.

@@ -1,4 +1,5 @@
-//! `--format json`: one document, `{"findings": [...], "summary": {...}}`.
+//! `--format json`: one document, `{"version": 1, "findings": [...], "summary": {...}}`,
+//! described by [`json_report_schema`](crate::json_report_schema).
 //!
 //! Findings are written as they arrive, one a line, and the summary after them, so that memory
 //! stays constant however many findings there are. The key names (`summary`: `files`,
@@ -11,6 +12,7 @@ use std::io::{self, Write};
 use enquiry_validator::{Finding, Summary};
 
 use super::Reporter;
+use crate::report_schema::JSON_REPORT_VERSION;
 
 /// The JSON renderer.
 pub struct JsonReporter<'w> {
@@ -32,7 +34,10 @@ impl<'w> JsonReporter<'w> {
     fn start(&mut self) -> io::Result<()> {
         if !self.started {
             self.started = true;
-            self.out.write_all(b"{\n  \"findings\": [")?;
+            write!(
+                self.out,
+                "{{\n  \"version\": {JSON_REPORT_VERSION},\n  \"findings\": ["
+            )?;
         }
         Ok(())
     }
@@ -72,6 +77,7 @@ impl Reporter for JsonReporter<'_> {
 mod tests {
     use super::*;
     use crate::fixture::render;
+    use crate::json_report_schema;
 
     #[test]
     fn json_report() {
@@ -85,6 +91,16 @@ mod tests {
         assert_eq!(findings[1]["suggestion"], "closed");
         assert_eq!(findings[1]["pointer"], "/status");
         assert!(findings[2].get("expected").is_none());
+        assert_eq!(document["version"], JSON_REPORT_VERSION);
+        let schema = jsonschema::validator_for(&json_report_schema()).unwrap();
+        let errors: Vec<String> = schema
+            .iter_errors(&document)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let mut broken = document.clone();
+        broken["findings"][0]["code"] = "no-such-rule".into();
+        assert!(!schema.is_valid(&broken));
     }
 
     #[test]

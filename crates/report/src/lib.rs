@@ -31,11 +31,20 @@
 
 #![deny(missing_docs)]
 
+pub mod aggregate;
+mod baseline;
 mod github;
+mod html;
 mod human;
 mod json;
 mod junit;
+mod markdown;
+mod report_schema;
 mod sarif;
+mod saved;
+mod summary;
+mod tee;
+pub mod view;
 
 use std::io::{self, Write};
 
@@ -43,11 +52,16 @@ use std::str::FromStr;
 
 use enquiry_validator::{Finding, RecordOutcome, Summary};
 
+pub use baseline::{Baseline, BaselineState};
 pub use github::GithubReporter;
 pub use human::{HumanOptions, HumanReporter};
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
+pub use report_schema::{json_report_schema, JSON_REPORT_VERSION};
 pub use sarif::SarifReporter;
+pub use saved::read_json_report;
+pub use tee::Tee;
+pub use view::{ViewOptions, ViewReporter};
 
 /// The report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,16 +76,25 @@ pub enum Format {
     Github,
     /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
+    /// A terminal table: totals, findings per rule (with masked example values), field, file.
+    Summary,
+    /// The summary as GitHub-flavoured Markdown, under 1 MiB whatever the input.
+    Markdown,
+    /// One self-contained HTML page: charts, the first findings, each rule explained.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order the help lists them.
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 8] = [
         Format::Human,
         Format::Json,
         Format::Junit,
         Format::Github,
         Format::Sarif,
+        Format::Summary,
+        Format::Markdown,
+        Format::Html,
     ];
 
     /// The format's name, as `--format` spells it.
@@ -82,6 +105,9 @@ impl Format {
             Format::Junit => "junit",
             Format::Github => "github",
             Format::Sarif => "sarif",
+            Format::Summary => "summary",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 }
@@ -112,6 +138,9 @@ pub trait Reporter {
             .iter()
             .try_for_each(|finding| self.finding(finding))
     }
+    /// With a baseline, the states of the findings of the next `record` or `input` call, in
+    /// order; formats that show baseline states (SARIF) keep them.
+    fn baseline_states(&mut self, _states: &[BaselineState]) {}
     /// A defect of the input outside any record: by default, like any finding.
     fn input(&mut self, finding: &Finding) -> io::Result<()> {
         self.finding(finding)
@@ -138,7 +167,31 @@ pub fn reporter<'w>(
         Format::Junit => Box::new(JunitReporter::new(out)),
         Format::Github => Box::new(GithubReporter::new(out, quiet)),
         Format::Sarif => Box::new(SarifReporter::new(out)),
+        Format::Summary => Box::new(ViewReporter::new(out, view(human), summary::render)),
+        Format::Markdown => Box::new(ViewReporter::new(out, view(human), markdown::render)),
+        Format::Html => Box::new(ViewReporter::new(out, view(human), html::render)),
     }
+}
+
+/// Renders an aggregate (for example of a saved report) in one of the aggregated formats;
+/// `None` for formats that list findings as they stream.
+pub fn render_aggregate(
+    format: Format,
+    aggregate: &aggregate::Aggregate,
+    options: &ViewOptions,
+    out: &mut dyn Write,
+) -> Option<io::Result<()>> {
+    let render: view::Render = match format {
+        Format::Summary => summary::render,
+        Format::Markdown => markdown::render,
+        Format::Html => html::render,
+        _ => return None,
+    };
+    Some(render(aggregate, options, out).and_then(|()| out.flush()))
+}
+
+fn view(human: HumanOptions) -> ViewOptions {
+    ViewOptions { color: human.color }
 }
 
 /// The finding's message with its suggestion appended, unless the message already offers it.

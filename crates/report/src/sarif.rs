@@ -7,19 +7,21 @@
 //! columns count Unicode code points) and a logical location naming the record and JSON
 //! Pointer, repeated in the result's `properties` (`record`, `pointer`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, Write};
 
 use enquiry_validator::{Code, Finding, Level, Severity, Summary};
 use serde_json::json;
 use serde_sarif::sarif;
 
-use super::{message_with_suggestion, Reporter};
+use super::{message_with_suggestion, BaselineState, Reporter};
 
 /// The SARIF renderer (collects, writes at the end).
 pub struct SarifReporter<'w> {
     out: Box<dyn Write + 'w>,
     results: Vec<sarif::Result>,
+    /// Baseline states announced for the findings still to come.
+    pending: VecDeque<BaselineState>,
 }
 
 impl<'w> SarifReporter<'w> {
@@ -28,6 +30,7 @@ impl<'w> SarifReporter<'w> {
         SarifReporter {
             out,
             results: Vec::new(),
+            pending: VecDeque::new(),
         }
     }
 
@@ -71,20 +74,20 @@ impl<'w> SarifReporter<'w> {
             Severity::Error => sarif::ResultLevel::Error,
             Severity::Warning => sarif::ResultLevel::Warning,
         };
-        self.results.push(
-            sarif::Result::builder()
-                .rule_id(finding.code.as_str())
-                .rule_index(to_i64(rule_index as u64))
-                .level(level)
-                .message(sarif::Message::builder().text(text).build())
-                .locations(vec![location])
-                .properties(
-                    sarif::PropertyBag::builder()
-                        .additional_properties(properties)
-                        .build(),
-                )
-                .build(),
-        );
+        let mut result = sarif::Result::builder()
+            .rule_id(finding.code.as_str())
+            .rule_index(to_i64(rule_index as u64))
+            .level(level)
+            .message(sarif::Message::builder().text(text).build())
+            .locations(vec![location])
+            .properties(
+                sarif::PropertyBag::builder()
+                    .additional_properties(properties)
+                    .build(),
+            )
+            .build();
+        result.baseline_state = self.pending.pop_front().map(|state| json!(state.as_str()));
+        self.results.push(result);
     }
 }
 
@@ -165,6 +168,11 @@ impl Reporter for SarifReporter<'_> {
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
         self.add_result(finding);
         Ok(())
+    }
+
+    fn baseline_states(&mut self, states: &[BaselineState]) {
+        self.pending.clear();
+        self.pending.extend(states);
     }
 
     fn finish(&mut self, _summary: &Summary, _failed: bool) -> io::Result<()> {

@@ -1,0 +1,362 @@
+//! `--format html`: one self-contained page to attach to a ticket.
+//!
+//! Everything is inline: the style sheet and the script are compiled in (`assets/`), the
+//! charts are SVG drawn here, and the page's `Content-Security-Policy` allows nothing but that
+//! style sheet and that script, by their SHA-256 hashes: no request can leave the page. The
+//! page is complete without JavaScript (the findings table is plain HTML); the script only adds
+//! filtering and sorting. Every input-derived text goes through [`html_escape`], and values
+//! are those of the validator's excerpts, masked unless values are shown.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use enquiry_validator::Code;
+use sha2::{Digest, Sha256};
+
+use crate::aggregate::{Aggregate, Counts};
+use crate::summary_line;
+use crate::view::{html_escape, ViewOptions};
+
+/// The page's style sheet.
+pub const CSS: &str = include_str!("../assets/report.css");
+/// The page's script: filtering and sorting of the findings table.
+pub const JS: &str = include_str!("../assets/report.js");
+
+/// Bars per chart; the rest are summed in an "(others)" bar.
+const BARS: usize = 15;
+/// Characters of a chart label.
+const LABEL_CHARS: usize = 36;
+
+/// Writes the HTML report of `aggregate`.
+pub fn render(
+    aggregate: &Aggregate,
+    _options: &ViewOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    out.write_all(page(aggregate).as_bytes())
+}
+
+/// `'sha256-...'`, the CSP source of an inline element's exact text.
+pub fn csp_hash(text: &str) -> String {
+    format!("'sha256-{}'", base64(&Sha256::digest(text.as_bytes())))
+}
+
+/// The page's Content-Security-Policy.
+pub fn content_security_policy() -> String {
+    format!(
+        "default-src 'none'; style-src {}; script-src {}; img-src 'none'; base-uri 'none'; form-action 'none'",
+        csp_hash(CSS),
+        csp_hash(JS)
+    )
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let word = chunk.iter().enumerate().fold(0u32, |acc, (i, byte)| {
+            acc | u32::from(*byte) << (16 - 8 * i)
+        });
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(word >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The whole page.
+pub fn page(aggregate: &Aggregate) -> String {
+    let mut html = String::new();
+    let (class, verdict) = if aggregate.failed {
+        ("failed", "failed")
+    } else {
+        ("passed", "passed")
+    };
+    let _ = write!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"referrer\" content=\"no-referrer\">\n\
+         <title>enquiry validate: {verdict}</title>\n<style>{CSS}</style>\n</head>\n<body>\n\
+         <h1>enquiry validate: <span class=\"{class}\" id=\"verdict\">{verdict}</span></h1>\n<p>{}</p>\n",
+        content_security_policy(),
+        html_escape(&summary_line(&aggregate.summary))
+    );
+    totals(&mut html, aggregate);
+    charts(&mut html, aggregate);
+    drift(&mut html, aggregate);
+    findings(&mut html, aggregate);
+    rules(&mut html, aggregate);
+    let caps = aggregate.caps_hit();
+    if !caps.is_empty() {
+        html.push_str("<h2>Limits reached</h2>\n<ul id=\"caps\">\n");
+        for cap in caps {
+            let _ = writeln!(html, "<li>{}</li>", html_escape(&cap));
+        }
+        html.push_str("</ul>\n");
+    }
+    let _ = write!(html, "<script>{JS}</script>\n</body>\n</html>\n");
+    html
+}
+
+fn totals(html: &mut String, aggregate: &Aggregate) {
+    let summary = &aggregate.summary;
+    html.push_str("<dl class=\"totals\">\n");
+    for (id, label, count) in [
+        ("files", "Files", summary.files),
+        ("records", "Records", summary.records),
+        ("valid", "Valid", summary.valid),
+        ("invalid", "Invalid", summary.invalid),
+        ("errors", "Errors", summary.errors),
+        ("warnings", "Warnings", summary.warnings),
+        ("findings", "Findings", aggregate.findings),
+    ] {
+        let _ = writeln!(
+            html,
+            "<div><dt>{label}</dt><dd id=\"count-{id}\" data-count=\"{count}\">{count}</dd></div>"
+        );
+    }
+    html.push_str("</dl>\n");
+}
+
+fn charts(html: &mut String, aggregate: &Aggregate) {
+    let rules: Vec<(String, Counts)> = aggregate
+        .rules_ranked()
+        .into_iter()
+        .map(|(code, counts)| (code.as_str().to_owned(), counts))
+        .collect();
+    let owned = |rows: Vec<(&str, Counts)>| -> Vec<(String, Counts)> {
+        rows.into_iter()
+            .map(|(name, counts)| (name.to_owned(), counts))
+            .collect()
+    };
+    for (id, title, rows, other) in [
+        ("chart-rule", "Findings by rule", rules, Counts::default()),
+        (
+            "chart-field",
+            "Findings by field",
+            owned(aggregate.fields_ranked()),
+            aggregate.other_fields,
+        ),
+        (
+            "chart-file",
+            "Findings by file",
+            owned(aggregate.files_ranked()),
+            aggregate.other_files,
+        ),
+    ] {
+        if !rows.is_empty() {
+            let _ = writeln!(html, "<h2>{title}</h2>");
+            html.push_str(&bar_chart(id, title, &rows, other));
+        }
+    }
+}
+
+/// The end of `text` in at most `chars` characters, marking the cut with `…`: the end of a
+/// path or pointer says more than its start.
+fn clip_left(text: &str, chars: usize) -> String {
+    let count = text.chars().count();
+    if count <= chars {
+        return text.to_owned();
+    }
+    let tail: String = text.chars().skip(count - chars).collect();
+    format!("…{tail}")
+}
+
+/// A horizontal bar chart: errors then warnings per row, with the counts written out.
+fn bar_chart(id: &str, title: &str, rows: &[(String, Counts)], other: Counts) -> String {
+    let mut shown: Vec<(String, Counts)> = rows.iter().take(BARS).cloned().collect();
+    let mut rest = other;
+    for (_, counts) in rows.iter().skip(BARS) {
+        rest.errors += counts.errors;
+        rest.warnings += counts.warnings;
+    }
+    if rest.total() > 0 {
+        shown.push(("(others)".to_owned(), rest));
+    }
+    let max = shown
+        .iter()
+        .map(|(_, counts)| counts.total())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let (label_width, bar_width, row_height) = (280.0, 400.0, 22.0);
+    let height = row_height * shown.len() as f64 + 4.0;
+    let mut svg = format!(
+        "<svg class=\"chart\" id=\"{id}\" role=\"img\" aria-label=\"{title}\" viewBox=\"0 0 {} {height}\" xmlns=\"http://www.w3.org/2000/svg\">\n",
+        label_width + bar_width + 120.0
+    );
+    for (index, (name, counts)) in shown.iter().enumerate() {
+        let y = row_height * index as f64 + 2.0;
+        let errors = bar_width * counts.errors as f64 / max as f64;
+        let warnings = bar_width * counts.warnings as f64 / max as f64;
+        let _ = writeln!(
+            svg,
+            "<g><title>{name}: {e} errors, {w} warnings</title>\
+             <text x=\"{tx}\" y=\"{ty}\" text-anchor=\"end\">{label}</text>\
+             <rect class=\"err\" x=\"{label_width}\" y=\"{y}\" width=\"{errors:.1}\" height=\"16\"/>\
+             <rect class=\"warn\" x=\"{wx:.1}\" y=\"{y}\" width=\"{warnings:.1}\" height=\"16\"/>\
+             <text x=\"{cx:.1}\" y=\"{ty}\">{total}</text></g>",
+            name = html_escape(name),
+            e = counts.errors,
+            w = counts.warnings,
+            tx = label_width - 8.0,
+            ty = y + 13.0,
+            label = html_escape(&clip_left(name, LABEL_CHARS)),
+            wx = label_width + errors,
+            cx = label_width + errors + warnings + 6.0,
+            total = counts.total(),
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
+fn drift(html: &mut String, aggregate: &Aggregate) {
+    let entries = aggregate.drift_ranked();
+    if entries.is_empty() {
+        return;
+    }
+    html.push_str("<h2>Drift: undocumented members, unrecognised values, nulls</h2>\n<table id=\"drift\"><thead><tr><th>Rule</th><th>Field</th><th>Value</th><th>Count</th><th>First seen</th></tr></thead>\n<tbody>\n");
+    for (code, field, value, count, first) in entries {
+        let _ = writeln!(
+            html,
+            "<tr><td><a href=\"#rule-{code}\">{code}</a></td><td><code>{}</code></td><td><code>{}</code></td><td class=\"num\">{count}</td><td>{}</td></tr>",
+            html_escape(field),
+            html_escape(value),
+            html_escape(first)
+        );
+    }
+    html.push_str("</tbody></table>\n");
+}
+
+fn findings(html: &mut String, aggregate: &Aggregate) {
+    if aggregate.first.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        html,
+        "<h2>First findings</h2>\n<p class=\"note\">{} of {} findings listed.</p>\n\
+         <div class=\"controls\"><label>Filter <input id=\"filter\" type=\"search\"></label>\
+         <label>Severity <select id=\"severity\"><option value=\"\">all</option>\
+         <option value=\"error\">errors</option><option value=\"warning\">warnings</option></select></label>\
+         <span><span id=\"shown\">{0}</span> shown</span></div>\n\
+         <table id=\"findings-table\"><thead><tr><th>File</th><th data-numeric>Line</th>\
+         <th data-numeric>Record</th><th>Severity</th><th>Rule</th><th>Pointer</th><th>Message</th>\
+         <th>Excerpt</th></tr></thead>\n<tbody>",
+        aggregate.first.len(),
+        aggregate.findings
+    );
+    for finding in &aggregate.first {
+        let _ = writeln!(
+            html,
+            "<tr class=\"{severity}\"><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"sev\">{severity}</td><td><a href=\"#rule-{code}\">{code}</a></td>\
+             <td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>",
+            html_escape(&finding.file),
+            finding.line,
+            finding.record,
+            html_escape(&finding.pointer),
+            html_escape(&finding.message),
+            html_escape(finding.excerpt.as_deref().unwrap_or("")),
+            severity = finding.severity,
+            code = finding.code,
+        );
+    }
+    html.push_str("</tbody></table>\n");
+}
+
+fn rules(html: &mut String, aggregate: &Aggregate) {
+    let ranked = aggregate.rules_ranked();
+    if ranked.is_empty() {
+        return;
+    }
+    html.push_str("<h2>Rules</h2>\n");
+    for (code, counts) in ranked {
+        explain(html, aggregate, code, counts);
+    }
+}
+
+fn explain(html: &mut String, aggregate: &Aggregate, code: Code, counts: Counts) {
+    let examples: Vec<String> = aggregate
+        .examples(code)
+        .into_iter()
+        .map(|(value, count)| format!("<code>{}</code> ×{count}", html_escape(value)))
+        .collect();
+    let _ = writeln!(
+        html,
+        "<article class=\"rule\" id=\"rule-{code}\"><h3>{code}</h3>\
+         <p><span class=\"count\" data-count=\"{}\">{}</span> errors, {} warnings.</p>\
+         <p>{}</p><p>{}</p><pre>{}</pre>{}</article>",
+        counts.errors,
+        counts.errors,
+        counts.warnings,
+        html_escape(code.summary()),
+        html_escape(code.rationale()),
+        html_escape(code.example()),
+        if examples.is_empty() {
+            String::new()
+        } else {
+            format!("<p>Most frequent values: {}</p>", examples.join(", "))
+        },
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::render;
+    use crate::view::ViewReporter;
+
+    fn report() -> String {
+        render(|out| {
+            Box::new(ViewReporter::new(
+                Box::new(out),
+                ViewOptions::default(),
+                super::render,
+            ))
+        })
+    }
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        for (input, encoded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(input.as_bytes()), encoded);
+        }
+    }
+
+    #[test]
+    fn chart_labels_keep_the_end_of_long_names() {
+        assert_eq!(
+            clip_left("captures/2022/day-01.ndjson", 13),
+            "…day-01.ndjson"
+        );
+        assert_eq!(clip_left("short", 12), "short");
+    }
+
+    #[test]
+    fn html_report_is_self_contained() {
+        let page = report();
+        assert!(page.contains(&content_security_policy()));
+        assert!(page.contains(&format!("<style>{CSS}</style>")));
+        assert!(page.contains(&format!("<script>{JS}</script>")));
+        for attribute in ["src=", "href=\"http", "href=\"//", "url(", "@import"] {
+            assert!(!page.contains(attribute), "{attribute}");
+        }
+        assert!(page.contains("id=\"count-errors\" data-count=\"6\""));
+        assert!(page.contains("<a href=\"#rule-enum\">enum</a>"));
+        assert!(page.contains("id=\"rule-enum\""));
+        assert!(!page.contains("203.0.113.9"));
+    }
+}

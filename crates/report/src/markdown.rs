@@ -1,0 +1,253 @@
+//! `--format markdown`: the summary as GitHub-flavoured Markdown, for `$GITHUB_STEP_SUMMARY`
+//! and pull-request comments.
+//!
+//! GitHub refuses a step summary over 1 MiB, so the document is bounded whatever the input:
+//! the tables come from the bounded [`Aggregate`] and the list of findings stops at
+//! [`BUDGET`] bytes, saying how many were left out. Input-derived text is escaped so that it
+//! renders as the text it is (no markup, links, mentions or HTML).
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use crate::aggregate::{Aggregate, Counts};
+use crate::summary_line;
+use crate::view::{markdown_escape, ViewOptions};
+
+/// The most bytes written before the list of findings is cut (GitHub's limit is 1 MiB).
+pub const BUDGET: usize = 900 * 1024;
+
+/// Rows of the field and file tables.
+const ROWS: usize = 30;
+
+/// Writes the Markdown summary of `aggregate`.
+pub fn render(
+    aggregate: &Aggregate,
+    _options: &ViewOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    out.write_all(document(aggregate).as_bytes())
+}
+
+/// The whole document.
+pub fn document(aggregate: &Aggregate) -> String {
+    let mut text = String::new();
+    let (icon, verdict) = if aggregate.failed {
+        (":x:", "failed")
+    } else {
+        (":white_check_mark:", "passed")
+    };
+    let _ = writeln!(text, "## {icon} enquiry validate: {verdict}\n");
+    let _ = writeln!(text, "{}\n", summary_line(&aggregate.summary));
+    rules(&mut text, aggregate);
+    let fields = aggregate.fields_ranked();
+    counted(
+        &mut text,
+        "Findings by field",
+        "Field",
+        &fields,
+        aggregate.other_fields,
+    );
+    let files = aggregate.files_ranked();
+    counted(
+        &mut text,
+        "Findings by file",
+        "File",
+        &files,
+        aggregate.other_files,
+    );
+    drift(&mut text, aggregate);
+    findings(&mut text, aggregate);
+    let caps = aggregate.caps_hit();
+    if !caps.is_empty() {
+        text.push_str("\n> [!NOTE]\n");
+        for cap in caps {
+            let _ = writeln!(text, "> {}.", markdown_escape(&cap));
+        }
+    }
+    text
+}
+
+fn rules(text: &mut String, aggregate: &Aggregate) {
+    let ranked = aggregate.rules_ranked();
+    if ranked.is_empty() {
+        return;
+    }
+    text.push_str("### Findings by rule\n\n| Rule | Errors | Warnings | Most frequent values | What it checks |\n|---|---:|---:|---|---|\n");
+    for (code, counts) in ranked {
+        let examples: Vec<String> = aggregate
+            .examples(code)
+            .into_iter()
+            .map(|(value, count)| format!("<code>{}</code> ×{count}", markdown_escape(value)))
+            .collect();
+        let _ = writeln!(
+            text,
+            "| `{code}` | {} | {} | {} | {} |",
+            counts.errors,
+            counts.warnings,
+            examples.join(", "),
+            code.summary().replace('|', "\\|")
+        );
+    }
+    text.push('\n');
+}
+
+fn counted(text: &mut String, title: &str, column: &str, rows: &[(&str, Counts)], other: Counts) {
+    if rows.is_empty() {
+        return;
+    }
+    let mut rest = other;
+    for (_, counts) in rows.iter().skip(ROWS) {
+        rest.errors += counts.errors;
+        rest.warnings += counts.warnings;
+    }
+    let _ = writeln!(
+        text,
+        "### {title}\n\n| {column} | Errors | Warnings |\n|---|---:|---:|"
+    );
+    for (name, counts) in rows.iter().take(ROWS) {
+        let _ = writeln!(
+            text,
+            "| <code>{}</code> | {} | {} |",
+            markdown_escape(name),
+            counts.errors,
+            counts.warnings
+        );
+    }
+    if rest.total() > 0 {
+        let _ = writeln!(text, "| (others) | {} | {} |", rest.errors, rest.warnings);
+    }
+    text.push('\n');
+}
+
+fn drift(text: &mut String, aggregate: &Aggregate) {
+    let entries = aggregate.drift_ranked();
+    if entries.is_empty() {
+        return;
+    }
+    text.push_str("### Drift: undocumented members, unrecognised values, nulls\n\n| Rule | Field | Value | Count | First seen |\n|---|---|---|---:|---|\n");
+    for (code, field, value, count, first) in entries.into_iter().take(ROWS) {
+        let _ = writeln!(
+            text,
+            "| `{code}` | <code>{}</code> | <code>{}</code> | {count} | {} |",
+            markdown_escape(field),
+            markdown_escape(value),
+            markdown_escape(first)
+        );
+    }
+    text.push('\n');
+}
+
+fn findings(text: &mut String, aggregate: &Aggregate) {
+    if aggregate.first.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        text,
+        "<details><summary>First {} findings</summary>\n\n| Location | Rule | Pointer | Message | Excerpt |\n|---|---|---|---|---|",
+        aggregate.first.len()
+    );
+    let mut listed = 0;
+    for finding in &aggregate.first {
+        if text.len() > BUDGET {
+            break;
+        }
+        let excerpt = finding
+            .excerpt
+            .as_deref()
+            .map(|excerpt| format!("<code>{}</code>", markdown_escape(excerpt)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "| {}&#58;{}&#58;{} | `{}` {} | <code>{}</code> | {} | {excerpt} |",
+            markdown_escape(&finding.file),
+            finding.line,
+            finding.column,
+            finding.code,
+            finding.severity,
+            markdown_escape(&finding.pointer),
+            markdown_escape(&finding.message),
+        );
+        listed += 1;
+    }
+    if listed < aggregate.first.len() {
+        let _ = writeln!(
+            text,
+            "\n{} more findings are not listed, to keep this summary under GitHub's 1 MiB limit.",
+            aggregate.first.len() - listed
+        );
+    }
+    text.push_str("\n</details>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use enquiry_validator::{Code, Excerpt, Finding, Pointer, Severity, Summary};
+
+    use super::*;
+    use crate::aggregate::Limits;
+    use crate::fixture::render;
+    use crate::view::ViewReporter;
+
+    #[test]
+    fn markdown_report() {
+        let text = render(|out| {
+            Box::new(ViewReporter::new(
+                Box::new(out),
+                ViewOptions::default(),
+                super::render,
+            ))
+        });
+        assert!(!text.contains("203.0.113.9"), "{text}");
+        insta::assert_snapshot!(text);
+    }
+
+    fn hostile_finding(index: u64) -> Finding {
+        let key = format!(
+            "<script>alert({index})</script>|`@team`[x](http://e){}",
+            "x".repeat(300)
+        );
+        Finding {
+            file: Arc::from("a.ndjson"),
+            record: index,
+            line: index + 1,
+            column: 1,
+            pointer: Pointer::root().child(&key),
+            code: Code::UnknownField,
+            severity: Severity::Warning,
+            message: format!("unknown member `{key}`"),
+            expected: None,
+            suggestion: None,
+            excerpt: Some(Excerpt {
+                text: format!("{{\"{key}\": 1}}"),
+                span: 0..20,
+            }),
+        }
+    }
+
+    #[test]
+    fn markdown_stays_under_a_mebibyte_for_a_million_findings() {
+        let mut aggregate = Aggregate::new(Limits::default());
+        for index in 0..1_000_000 {
+            aggregate.add(&hostile_finding(index));
+        }
+        let summary = Summary {
+            files: 1,
+            records: 1_000_000,
+            valid: 0,
+            invalid: 0,
+            errors: 0,
+            warnings: 1_000_000,
+        };
+        aggregate.finish(&summary, false);
+        let text = document(&aggregate);
+        assert!(text.len() < 1024 * 1024, "{} bytes", text.len());
+        assert!(text.contains("1000000 warnings"));
+        assert!(text.contains("only the first 500 of 1000000 findings are listed"));
+        assert!(
+            !text.contains("<script>") && !text.contains("](http"),
+            "input markup survived"
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! `--format summary`: a terminal table of the run — totals, findings per rule with the most
+//! frequent (masked) offending values, per field and per file, and the limits reached.
+//! Coloured only when asked (a terminal without `NO_COLOR`); input-derived text is made
+//! printable so that it cannot drive the terminal.
+
+use std::io::{self, Write};
+
+use crate::aggregate::{Aggregate, Counts};
+use crate::summary_line;
+use crate::view::{printable, ViewOptions};
+
+/// Rows shown per table; the rest are summed in a last row.
+const ROWS: usize = 20;
+
+struct Paint(bool);
+
+impl Paint {
+    fn code(&self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\u{1b}[{code}m{text}\u{1b}[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// Writes the summary of `aggregate`.
+pub fn render(aggregate: &Aggregate, options: &ViewOptions, out: &mut dyn Write) -> io::Result<()> {
+    let paint = Paint(options.color);
+    let verdict = if aggregate.failed {
+        paint.code("1;31", "FAILED")
+    } else {
+        paint.code("1;32", "PASSED")
+    };
+    writeln!(out, "{verdict}  {}", summary_line(&aggregate.summary))?;
+    let rules: Vec<(String, Counts, String)> = aggregate
+        .rules_ranked()
+        .into_iter()
+        .map(|(code, counts)| {
+            let examples: Vec<String> = aggregate
+                .examples(code)
+                .into_iter()
+                .map(|(value, count)| format!("{} ×{count}", printable(value)))
+                .collect();
+            (code.as_str().to_owned(), counts, examples.join(", "))
+        })
+        .collect();
+    table(out, &paint, "Rule", &rules, Counts::default())?;
+    let fields = named(aggregate.fields_ranked());
+    table(out, &paint, "Field", &fields, aggregate.other_fields)?;
+    let files = named(aggregate.files_ranked());
+    table(out, &paint, "File", &files, aggregate.other_files)?;
+    drift(out, &paint, aggregate)?;
+    for cap in aggregate.caps_hit() {
+        writeln!(out, "\nnote: {cap}")?;
+    }
+    Ok(())
+}
+
+/// Undocumented members, unrecognised values and nulls: what drifted, how often, where first.
+fn drift(out: &mut dyn Write, paint: &Paint, aggregate: &Aggregate) -> io::Result<()> {
+    let entries = aggregate.drift_ranked();
+    if entries.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\n{}",
+        paint.code("1", "Drift (rule, field, value: count, first seen)")
+    )?;
+    for (code, field, value, count, first) in entries.into_iter().take(ROWS) {
+        writeln!(
+            out,
+            "{code}  {}  {}: {count}, {}",
+            printable(field),
+            printable(value),
+            printable(first)
+        )?;
+    }
+    Ok(())
+}
+
+fn named(items: Vec<(&str, Counts)>) -> Vec<(String, Counts, String)> {
+    items
+        .into_iter()
+        .map(|(name, counts)| (printable(name), counts, String::new()))
+        .collect()
+}
+
+fn table(
+    out: &mut dyn Write,
+    paint: &Paint,
+    title: &str,
+    rows: &[(String, Counts, String)],
+    other: Counts,
+) -> io::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut shown: Vec<(String, Counts, String)> = rows.iter().take(ROWS).cloned().collect();
+    let mut rest = other;
+    for (_, counts, _) in rows.iter().skip(ROWS) {
+        rest.errors += counts.errors;
+        rest.warnings += counts.warnings;
+    }
+    if rest.total() > 0 {
+        shown.push(("(others)".to_owned(), rest, String::new()));
+    }
+    let width = shown
+        .iter()
+        .map(|(name, _, _)| name.chars().count())
+        .chain([title.len()])
+        .max()
+        .unwrap_or(0)
+        .min(60);
+    let with_examples = shown.iter().any(|(_, _, examples)| !examples.is_empty());
+    let header = format!(
+        "{title:<width$}  {:>8}  {:>8}{}",
+        "errors",
+        "warnings",
+        if with_examples { "  examples" } else { "" }
+    );
+    writeln!(out, "\n{}", paint.code("1", header.trim_end()))?;
+    for (name, counts, examples) in &shown {
+        let errors = format!("{:>8}", counts.errors);
+        let errors = if counts.errors > 0 {
+            paint.code("31", &errors)
+        } else {
+            errors
+        };
+        let warnings = format!("{:>8}", counts.warnings);
+        let warnings = if counts.warnings > 0 {
+            paint.code("33", &warnings)
+        } else {
+            warnings
+        };
+        let line = format!("{name:<width$}  {errors}  {warnings}  {examples}");
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fixture::render;
+    use crate::view::{ViewOptions, ViewReporter};
+
+    #[test]
+    fn summary_report() {
+        let text = render(|out| {
+            Box::new(ViewReporter::new(
+                Box::new(out),
+                ViewOptions::default(),
+                super::render,
+            ))
+        });
+        assert!(!text.contains('\u{1b}'));
+        assert!(!text.contains("203.0.113.9"), "{text}");
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn summary_report_in_colour_uses_ansi_codes() {
+        let options = ViewOptions { color: true };
+        let text = render(|out| Box::new(ViewReporter::new(Box::new(out), options, super::render)));
+        assert!(text.contains("\u{1b}[1;31mFAILED"), "{text}");
+    }
+}
