@@ -15,8 +15,8 @@ mod bench_capture;
 mod bench_mock;
 mod codegen;
 mod fixtures;
-mod test;
 mod generated_file;
+mod test;
 
 use std::process::ExitCode;
 

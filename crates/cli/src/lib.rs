@@ -25,8 +25,8 @@ mod capture_cmd;
 mod explain;
 mod fake_cmd;
 mod report;
-mod serve;
 mod report_cmd;
+mod serve;
 mod validate;
 
 use std::ffi::OsString;
