@@ -314,6 +314,7 @@ impl Bench {
         );
         crate::bench_mock::rows(&self.root, &self.enquiry, quick)?;
         crate::bench_capture::rows(&self.enquiry, quick)?;
+        crate::bench_python::rows(&self.root, quick)?;
         if identical {
             Ok(())
         } else {

@@ -13,6 +13,7 @@
 mod bench;
 mod bench_capture;
 mod bench_mock;
+mod bench_python;
 mod codegen;
 mod fixtures;
 mod generated_file;

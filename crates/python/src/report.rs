@@ -200,11 +200,12 @@ impl Report {
         self.inner.is_valid()
     }
     /// The report as `enquiry validate --format json` writes it:
-    /// `{"findings": [...], "summary": {...}}`.
+    /// `{"version": 1, "findings": [...], "summary": {...}}`.
     fn to_json(&self) -> String {
         let findings: Vec<String> = self.inner.findings.iter().map(to_json).collect();
         format!(
-            "{{\"findings\": [{}], \"summary\": {}}}",
+            "{{\"version\": {}, \"findings\": [{}], \"summary\": {}}}",
+            enquiry_report::JSON_REPORT_VERSION,
             findings.join(", "),
             to_json(&self.inner.summary)
         )
