@@ -21,6 +21,7 @@
 
 #![deny(missing_docs)]
 
+mod diag;
 mod explain;
 mod fake_cmd;
 mod report;
@@ -138,7 +139,7 @@ fn print_or_fail(text: &str) -> u8 {
         Ok(()) => 0,
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(err) => {
-            eprintln!("enquiry: cannot write to standard output: {err}");
+            diag::error_line(&format!("enquiry: cannot write to standard output: {err}"));
             2
         }
     }

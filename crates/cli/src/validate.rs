@@ -136,7 +136,7 @@ pub fn run(args: &ValidateArgs) -> u8 {
     let config = match build_config(args) {
         Ok(config) => config,
         Err(UsageError(message)) => {
-            eprintln!("enquiry validate: {message}");
+            crate::diag::error_line(&format!("enquiry validate: {message}"));
             return 2;
         }
     };
@@ -220,7 +220,7 @@ pub fn run(args: &ValidateArgs) -> u8 {
     drop(reporter);
     if let Some(err) = output_error {
         if err.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("enquiry validate: cannot write the report: {err}");
+            crate::diag::error_line(&format!("enquiry validate: cannot write the report: {err}"));
             return 2;
         }
     }
@@ -243,8 +243,8 @@ fn note(slot: &mut Option<io::Error>, result: io::Result<()>) {
 fn report_path_error(progress: Option<&ProgressBar>, name: &str, err: &io::Error) {
     let message = format!("enquiry validate: {name}: {err}");
     match progress {
-        Some(bar) => bar.suspend(|| eprintln!("{message}")),
-        None => eprintln!("{message}"),
+        Some(bar) => bar.suspend(|| crate::diag::error_line(&message)),
+        None => crate::diag::error_line(&message),
     }
 }
 
@@ -324,15 +324,15 @@ fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, bool) {
                 let before = inputs.len();
                 walk(path, &mut inputs, &mut error);
                 if inputs.len() == before {
-                    eprintln!(
+                    crate::diag::error_line(&format!(
                         "enquiry validate: {}: no *.json, *.ndjson or *.jsonl files (or their .gz forms) found",
                         path.display()
-                    );
+                    ));
                 }
             }
             Ok(_) => inputs.push(Input::File(path.clone())),
             Err(err) => {
-                eprintln!("enquiry validate: {}: {err}", path.display());
+                crate::diag::error_line(&format!("enquiry validate: {}: {err}", path.display()));
                 error = true;
             }
         }
@@ -355,7 +355,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, error: &mut bool) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
-            eprintln!("enquiry validate: {}: {err}", dir.display());
+            crate::diag::error_line(&format!("enquiry validate: {}: {err}", dir.display()));
             *error = true;
             return;
         }
@@ -364,7 +364,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, error: &mut bool) {
         .filter_map(|entry| {
             entry
                 .map_err(|err| {
-                    eprintln!("enquiry validate: {}: {err}", dir.display());
+                    crate::diag::error_line(&format!("enquiry validate: {}: {err}", dir.display()));
                     *error = true;
                 })
                 .ok()
@@ -384,7 +384,10 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, error: &mut bool) {
                 Ok(meta) if meta.is_file() => inputs.push(Input::File(path)),
                 Ok(_) => {}
                 Err(err) => {
-                    eprintln!("enquiry validate: {}: {err}", path.display());
+                    crate::diag::error_line(&format!(
+                        "enquiry validate: {}: {err}",
+                        path.display()
+                    ));
                     *error = true;
                 }
             }

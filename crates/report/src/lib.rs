@@ -35,6 +35,7 @@ mod github;
 mod human;
 mod json;
 mod junit;
+mod safe;
 mod sarif;
 
 use std::io::{self, Write};
@@ -47,6 +48,7 @@ pub use github::GithubReporter;
 pub use human::{HumanOptions, HumanReporter};
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
+pub use safe::terminal_safe;
 pub use sarif::SarifReporter;
 
 /// The report formats.
