@@ -140,7 +140,7 @@ pub fn run(args: &ValidateArgs) -> u8 {
             return 2;
         }
     };
-    let (inputs, mut path_error) = collect_inputs(&args.paths);
+    let (inputs, mut path_error, empty_dirs) = collect_inputs(&args.paths);
     let validator = Validator::new(config);
     let jobs = args
         .jobs
@@ -165,7 +165,11 @@ pub fn run(args: &ValidateArgs) -> u8 {
     };
     let mut reporter = report::reporter(args.format.into(), writer, args.quiet, human);
 
-    let mut total = Summary::default();
+    // A directory with nothing to check is a warning, like an empty input.
+    let mut total = Summary {
+        warnings: empty_dirs,
+        ..Summary::default()
+    };
     let mut output_error: Option<io::Error> = None;
     for input in &inputs {
         let name = input.name();
@@ -307,11 +311,13 @@ fn build_config(args: &ValidateArgs) -> Result<Config, UsageError> {
 }
 
 /// Expands the paths: `-` and no path are standard input, directories are searched. Returns
-/// the inputs and whether a path could not be read (already reported on standard error).
-fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, bool) {
+/// the inputs, whether a path could not be read and how many directories held no payload
+/// file (both already reported on standard error).
+fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, bool, u64) {
     if paths.is_empty() {
-        return (vec![Input::Stdin], false);
+        return (vec![Input::Stdin], false, 0);
     }
+    let mut empty_dirs = 0;
     let mut inputs = Vec::new();
     let mut error = false;
     for path in paths {
@@ -324,8 +330,9 @@ fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, bool) {
                 let before = inputs.len();
                 walk(path, &mut inputs, &mut error);
                 if inputs.len() == before {
+                    empty_dirs += 1;
                     crate::diag::error_line(&format!(
-                        "enquiry validate: {}: no *.json, *.ndjson or *.jsonl files (or their .gz forms) found",
+                        "enquiry validate: warning: {}: no *.json, *.ndjson or *.jsonl files (or their .gz forms) found",
                         path.display()
                     ));
                 }
@@ -337,7 +344,7 @@ fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, bool) {
             }
         }
     }
-    (inputs, error)
+    (inputs, error, empty_dirs)
 }
 
 /// Whether a file found in a directory is a payload file.
@@ -475,7 +482,7 @@ mod tests {
         ] {
             fs::write(dir.join(name), "{}").unwrap();
         }
-        let (inputs, error) = collect_inputs(std::slice::from_ref(&dir));
+        let (inputs, error, _) = collect_inputs(std::slice::from_ref(&dir));
         assert!(!error);
         let names: Vec<String> = inputs
             .iter()

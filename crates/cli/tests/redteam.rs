@@ -93,3 +93,32 @@ fn a_file_name_with_a_line_break_is_escaped_on_stderr() {
     );
     assert_inert("stderr", &stderr);
 }
+
+#[test]
+fn no_records_is_a_warning_that_deny_warnings_fails() {
+    let dir = TempDir::new("no-records");
+    std::fs::create_dir(dir.0.join("empty")).unwrap();
+    let output = run_enquiry(&dir.0, &["validate", "empty"], None);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout).contains("1 warning"),
+        "{}",
+        text(&output.stdout)
+    );
+    let denied = run_enquiry(&dir.0, &["validate", "--deny-warnings", "empty"], None);
+    assert_eq!(denied.status.code(), Some(1), "{}", text(&denied.stderr));
+    for input in [
+        "[]",
+        "{\"list\": []}\n",
+        "{\"error\": \"x\", \"retryAfter\": []}\n",
+    ] {
+        let args = ["validate", "--deny-warnings", "-"];
+        let output = run_enquiry(&dir.0, &args, Some(input.as_bytes()));
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{input}: {}",
+            text(&output.stdout)
+        );
+    }
+}

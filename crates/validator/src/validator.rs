@@ -446,18 +446,37 @@ impl Validator {
             return false;
         }
         let tape = &worker.tape;
-        let selection = if !select {
-            Selection::One(0)
+        let (selection, note) = if !select {
+            (Selection::One(0), None)
         } else if let Some(tokens) = &self.pointer {
-            self.follow_pointer(tape, bytes, tokens)
+            (self.follow_pointer(tape, bytes, tokens), None)
         } else {
             list_selection(tape, bytes)
         };
+        if let Some(note) = note {
+            let (line, column) = cursor.at(bytes, note.offset);
+            if let Some(finding) =
+                self.input_finding(file, *record, line, column, note.code, note.message)
+            {
+                out.push(Event::Input(finding));
+            }
+        }
         let mut roots = std::mem::take(&mut worker.roots);
         roots.clear();
         match selection {
             Selection::One(root) => roots.push(root),
-            Selection::Items(array) => roots.extend(tape.items(array)),
+            Selection::Items(array) => {
+                roots.extend(tape.items(array));
+                if roots.is_empty() {
+                    let (line, column) = cursor.at(bytes, tape.nodes[array].start as usize);
+                    let message = EMPTY_LIST.to_owned();
+                    if let Some(finding) =
+                        self.input_finding(file, *record, line, column, Code::EmptyInput, message)
+                    {
+                        out.push(Event::Input(finding));
+                    }
+                }
+            }
             Selection::Missing => {
                 let pointer = self.config.pointer.clone().unwrap_or_default();
                 let (line, column) = cursor.at(bytes, 0);
@@ -891,6 +910,7 @@ impl Validator {
         doc.source.consume(1);
         doc.source.skip_ws()?;
         if doc.source.peek()? == Some(b']') {
+            self.doc_input(doc, Code::EmptyInput, EMPTY_LIST.to_owned());
             doc.source.consume(1);
             return Ok(Flow::Continue);
         }
@@ -1145,31 +1165,65 @@ fn key_matches(raw: &[u8], test: impl Fn(&[u8]) -> bool) -> bool {
     serde_json::from_slice::<String>(raw).is_ok_and(|text| test(text.as_bytes()))
 }
 
+/// The message of a list (an array, a list response) that holds no records.
+const EMPTY_LIST: &str =
+    "the list holds no records; expected at least one (is this an API error body?)";
+
+/// A shape defect detection noticed in a unit: reported as an input finding at `offset`.
+struct ShapeNote {
+    code: Code,
+    offset: usize,
+    message: String,
+}
+
 /// The records of a parsed NDJSON line: the line itself, the items of a top-level array, or
-/// the first array member of a list response (an object with no documented member before it).
-fn list_selection(tape: &Tape, bytes: &[u8]) -> Selection {
+/// the array of a list response.
+fn list_selection(tape: &Tape, bytes: &[u8]) -> (Selection, Option<ShapeNote>) {
     match tape.nodes.first().map(|node| node.kind) {
-        Some(Kind::Array) => Selection::Items(0),
-        Some(Kind::Object) => {
-            for (key, value) in tape.members(0) {
-                let Some(key_node) = tape.nodes.get(key) else {
-                    break;
-                };
-                if is_documented(tape.text(bytes, key_node)) {
-                    return Selection::One(0);
-                }
-                if tape
-                    .nodes
-                    .get(value)
-                    .is_some_and(|node| node.kind == Kind::Array)
-                {
-                    return Selection::Items(value);
-                }
-            }
-            Selection::One(0)
-        }
-        _ => Selection::One(0),
+        Some(Kind::Array) => (Selection::Items(0), None),
+        Some(Kind::Object) => object_selection(tape, bytes),
+        _ => (Selection::One(0), None),
     }
+}
+
+/// An object is a record when any member is documented, wherever it stands; otherwise it is
+/// a list response when its array members all have one name (a repeated name is a
+/// `duplicate-key` defect, and the last one is checked, as JSON readers in browsers and
+/// Python do); an object with differently named arrays is a record (with its findings).
+fn object_selection(tape: &Tape, bytes: &[u8]) -> (Selection, Option<ShapeNote>) {
+    let mut arrays: Vec<(usize, usize)> = Vec::new();
+    for (key, value) in tape.members(0) {
+        let Some(key_node) = tape.nodes.get(key) else {
+            break;
+        };
+        if is_documented(tape.text(bytes, key_node)) {
+            return (Selection::One(0), None);
+        }
+        if tape
+            .nodes
+            .get(value)
+            .is_some_and(|node| node.kind == Kind::Array)
+        {
+            arrays.push((key, value));
+        }
+    }
+    let Some(&(last_key, last_value)) = arrays.last() else {
+        return (Selection::One(0), None);
+    };
+    let name = |key: usize| tape.text(bytes, &tape.nodes[key]);
+    if arrays.iter().any(|&(key, _)| name(key) != name(last_key)) {
+        return (Selection::One(0), None);
+    }
+    let note = (arrays.len() > 1).then(|| ShapeNote {
+        code: Code::DuplicateKey,
+        offset: tape.nodes[last_key].start as usize,
+        message: format!(
+            "the list member `{}` appears {} times; expected it once (readers disagree on which counts; the last one is checked)",
+            String::from_utf8_lossy(name(last_key)),
+            arrays.len()
+        ),
+    });
+    (Selection::Items(last_value), note)
 }
 
 impl Doc<'_, '_, '_> {
