@@ -24,6 +24,7 @@
 mod diag;
 mod explain;
 mod fake_cmd;
+mod guard;
 mod report;
 mod validate;
 

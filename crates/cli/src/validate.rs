@@ -11,6 +11,7 @@ use enquiry_validator::config::{parse_channel_list, parse_label_list};
 use enquiry_validator::{Config, ConfigFile, Event, Pointer, Profile, Summary, Validator};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::guard::{read_capped, Closed, StopReader, WatchedWriter, SIDE_FILE_CAP};
 use crate::report::{self, Format, HumanOptions};
 
 /// Inputs at least this large (in total) get a progress bar on a terminal.
@@ -100,7 +101,7 @@ pub struct ValidateArgs {
     #[arg(long, short = 'q')]
     quiet: bool,
     /// The largest record parsed; a larger one is a `record-too-large` finding [default: 16 MiB].
-    #[arg(long, value_name = "BYTES")]
+    #[arg(long, value_name = "BYTES", value_parser = crate::guard::parse_size)]
     max_record_size: Option<usize>,
 }
 
@@ -145,18 +146,24 @@ pub fn run(args: &ValidateArgs) -> u8 {
     let jobs = args
         .jobs
         .map(|jobs| jobs as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+        .min(crate::guard::MAX_JOBS);
 
     let progress = progress_bar(&inputs, args.quiet);
     let stdout = io::stdout();
     let color =
         stdout.is_terminal() && env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    let closed = Closed::default();
+    let watched = WatchedWriter {
+        inner: stdout.lock(),
+        closed: closed.clone(),
+    };
     let writer: Box<dyn Write> = match &progress {
         Some(bar) => Box::new(SuspendWriter {
             bar: bar.clone(),
-            inner: BufWriter::new(stdout.lock()),
+            inner: BufWriter::new(watched),
         }),
-        None => Box::new(BufWriter::new(stdout.lock())),
+        None => Box::new(BufWriter::new(watched)),
     };
     let human = HumanOptions {
         color,
@@ -173,13 +180,25 @@ pub fn run(args: &ValidateArgs) -> u8 {
     let mut output_error: Option<io::Error> = None;
     for input in &inputs {
         let name = input.name();
+        if closed.is_set() {
+            break;
+        }
         let reader: Box<dyn Read + Send> = match input {
-            Input::Stdin => Box::new(io::stdin()),
+            Input::Stdin => Box::new(StopReader {
+                inner: io::stdin(),
+                closed: closed.clone(),
+            }),
             Input::File(path) => match File::open(path) {
-                Ok(file) => match &progress {
-                    Some(bar) => Box::new(bar.wrap_read(file)),
-                    None => Box::new(file),
-                },
+                Ok(file) => {
+                    let file = StopReader {
+                        inner: file,
+                        closed: closed.clone(),
+                    };
+                    match &progress {
+                        Some(bar) => Box::new(bar.wrap_read(file)),
+                        None => Box::new(file),
+                    }
+                }
                 Err(err) => {
                     report_path_error(progress.as_ref(), &name, &err);
                     path_error = true;
@@ -222,8 +241,10 @@ pub fn run(args: &ValidateArgs) -> u8 {
         reporter.finish(&total, failed || path_error),
     );
     drop(reporter);
+    // A closed standard output ends the run quietly in every format, however the
+    // reporter wrapped the error.
     if let Some(err) = output_error {
-        if err.kind() != io::ErrorKind::BrokenPipe {
+        if err.kind() != io::ErrorKind::BrokenPipe && !closed.is_set() {
             crate::diag::error_line(&format!("enquiry validate: cannot write the report: {err}"));
             return 2;
         }
@@ -253,7 +274,7 @@ fn report_path_error(progress: Option<&ProgressBar>, name: &str, err: &io::Error
 }
 
 fn read_file(what: &str, path: &Path) -> Result<Vec<u8>, UsageError> {
-    fs::read(path)
+    read_capped(path, SIDE_FILE_CAP)
         .map_err(|err| UsageError(format!("cannot read {what} {}: {err}", path.display())))
 }
 
@@ -301,7 +322,7 @@ fn build_config(args: &ValidateArgs) -> Result<Config, UsageError> {
     if let Some(pointer) = &args.pointer {
         if Pointer::parse(pointer).is_none() {
             return Err(UsageError(format!(
-                "--pointer {pointer:?} is not a JSON Pointer (it must be empty or start with `/`)"
+                "--pointer {pointer:?} is not a JSON Pointer (it must be empty or start with `/`, and `~` must be followed by `0` or `1`)"
             )));
         }
         config.pointer = Some(pointer.clone());

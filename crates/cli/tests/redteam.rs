@@ -122,3 +122,188 @@ fn no_records_is_a_warning_that_deny_warnings_fails() {
         );
     }
 }
+
+/// Runs `enquiry` on `stdin` (none when empty: a usage error exits before reading it).
+fn exit_code(dir: &TempDir, args: &[&str], stdin: &str) -> (Option<i32>, String) {
+    let stdin = (!stdin.is_empty()).then_some(stdin.as_bytes());
+    let output = run_enquiry(&dir.0, args, stdin);
+    (output.status.code(), text(&output.stderr))
+}
+
+#[test]
+fn broken_pointer_escapes_are_usage_errors() {
+    let dir = TempDir::new("pointer");
+    for pointer in ["/a~2b", "/a~", "/~x"] {
+        let (code, stderr) = exit_code(&dir, &["validate", "--pointer", pointer, "-"], "");
+        assert_eq!(code, Some(2), "{pointer}: {stderr}");
+        assert!(
+            stderr.contains("`~` must be followed by `0` or `1`"),
+            "{stderr}"
+        );
+    }
+    let (code, stderr) = exit_code(
+        &dir,
+        &["validate", "--pointer", "/a~1b~0", "-"],
+        r#"{"a/b~": []}"#,
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn label_files_say_what_is_wrong_and_error_bodies_are_refused() {
+    let dir = TempDir::new("labels");
+    let mixed = dir.write("mixed.json", r#"["a", 1]"#);
+    let (code, stderr) = exit_code(
+        &dir,
+        &["validate", "--labels", mixed.to_str().unwrap(), "-"],
+        "",
+    );
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("item 1 of the list is 1"), "{stderr}");
+    assert!(!stderr.contains("i64"), "{stderr}");
+    let error_body = dir.write("401.json", r#"{"code":401,"labelList":[]}"#);
+    let (code, stderr) = exit_code(
+        &dir,
+        &["validate", "--labels", error_body.to_str().unwrap(), "-"],
+        "",
+    );
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("API error response (code 401)"), "{stderr}");
+}
+
+#[test]
+fn side_files_are_read_with_a_size_cap() {
+    let dir = TempDir::new("caps");
+    let mut big = String::from("[");
+    big.push_str(&"\"label\",".repeat(17 * 1024 * 1024 / 8));
+    big.push_str("\"x\"]");
+    let path = dir.write("labels.json", &big);
+    let path = path.to_str().unwrap();
+    for flag in ["--labels", "--channels", "--config"] {
+        let (code, stderr) = exit_code(&dir, &["validate", flag, path, "-"], "");
+        assert_eq!(code, Some(2), "{flag}");
+        assert!(stderr.contains("larger than 16 MiB"), "{flag}: {stderr}");
+    }
+}
+
+#[test]
+fn max_record_size_takes_units() {
+    let dir = TempDir::new("units");
+    let (code, stderr) = exit_code(&dir, &["validate", "--max-record-size", "16MiB", "-"], "{}");
+    assert_eq!(code, Some(1), "{stderr}");
+    let record = format!(r#"{{"_id": "{}"}}"#, "x".repeat(2000));
+    let (code, _) = exit_code(
+        &dir,
+        &[
+            "validate",
+            "--max-record-size",
+            "1KiB",
+            "--format",
+            "json",
+            "-",
+        ],
+        &record,
+    );
+    assert_eq!(code, Some(1));
+    let output = run_enquiry(
+        &dir.0,
+        &[
+            "validate",
+            "--max-record-size",
+            "1KiB",
+            "--format",
+            "json",
+            "-",
+        ],
+        Some(record.as_bytes()),
+    );
+    assert!(text(&output.stdout).contains("record-too-large"));
+}
+
+#[test]
+fn no_panic_with_an_unwritable_stderr_or_absurd_jobs() {
+    let dir = TempDir::new("panics");
+    let (code, stderr) = exit_code(&dir, &["validate", "--jobs", "1000000", "-"], "{}\n{}\n");
+    assert_eq!(code, Some(1), "{stderr}");
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_enquiry"))
+        .args(["validate", "missing.json"])
+        .current_dir(&dir.0)
+        .stdout(std::process::Stdio::null())
+        .stderr(full)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+}
+
+/// Runs `validate` on 20000 lines of `{}`, reading one byte of the report and closing it.
+fn closed_early(dir: &TempDir, format: &str) -> (Option<i32>, String) {
+    use std::io::{Read, Write};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_enquiry"))
+        .args(["validate", "--jobs", "1", "--format", format, "-"])
+        .current_dir(&dir.0)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        let block = "{}\n".repeat(1000);
+        for _ in 0..20 {
+            if stdin.write_all(block.as_bytes()).is_err() {
+                return;
+            }
+        }
+    });
+    let mut stdout = child.stdout.take().unwrap();
+    let mut byte = [0u8; 1];
+    stdout.read_exact(&mut byte).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    (output.status.code(), text(&output.stderr))
+}
+
+#[test]
+fn a_closed_output_ends_every_format_the_same_way() {
+    let dir = TempDir::new("closed");
+    for format in ["human", "json", "junit", "github", "sarif"] {
+        let (code, stderr) = closed_early(&dir, format);
+        assert_eq!(code, Some(1), "{format}: {stderr}");
+        assert_eq!(stderr, "", "{format}");
+    }
+}
+
+#[test]
+fn an_endless_input_stops_being_read_once_the_output_is_closed() {
+    use std::io::{BufRead, BufReader, Write};
+    let dir = TempDir::new("endless");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_enquiry"))
+        .args(["validate", "--jobs", "1", "-"])
+        .current_dir(&dir.0)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Writes until the reader goes away: without the fix this never ends.
+    let feeder = std::thread::spawn(move || {
+        let block = "{}\n".repeat(1000);
+        while stdin.write_all(block.as_bytes()).is_ok() {}
+    });
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("required"), "{first}");
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+    feeder.join().unwrap();
+}
