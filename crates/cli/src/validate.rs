@@ -201,6 +201,10 @@ pub fn run(args: &ValidateArgs) -> u8 {
                 }
                 Err(err) => {
                     report_path_error(progress.as_ref(), &name, &err);
+                    note(
+                        &mut output_error,
+                        reporter.unreadable(&name, &err.to_string()),
+                    );
                     path_error = true;
                     continue;
                 }
@@ -228,6 +232,10 @@ pub fn run(args: &ValidateArgs) -> u8 {
                 note(
                     &mut output_error,
                     reporter.end_file(&name, &Summary::default()),
+                );
+                note(
+                    &mut output_error,
+                    reporter.unreadable(&name, &err.to_string()),
                 );
             }
         }

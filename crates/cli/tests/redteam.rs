@@ -307,3 +307,33 @@ fn an_endless_input_stops_being_read_once_the_output_is_closed() {
     assert_eq!(status.code(), Some(1));
     feeder.join().unwrap();
 }
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_input_fails_junit_and_is_a_sarif_notification() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("unreadable");
+    let path = dir.write("locked.json", "{}");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // As root permissions do not stop reads; this file opens and then fails to read.
+    let name = if std::fs::read(&path).is_ok() {
+        "/proc/self/mem"
+    } else {
+        "locked.json"
+    };
+    let junit = run_enquiry(&dir.0, &["validate", "--format", "junit", name], None);
+    assert_eq!(junit.status.code(), Some(2));
+    let xml = text(&junit.stdout);
+    assert!(xml.contains(r#"type="unreadable""#), "{xml}");
+    assert!(xml.contains("errors=\"1\""), "{xml}");
+    let sarif = run_enquiry(&dir.0, &["validate", "--format", "sarif", name], None);
+    assert_eq!(sarif.status.code(), Some(2));
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false, "{log}");
+    let notification = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(
+        notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        name
+    );
+}

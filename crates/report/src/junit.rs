@@ -108,6 +108,21 @@ impl Reporter for JunitReporter<'_> {
         Ok(())
     }
 
+    /// An unreadable input is a suite of its own with one failing case, so the run cannot
+    /// look green.
+    fn unreadable(&mut self, file: &str, message: &str) -> io::Result<()> {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status
+            .set_message(xml_safe(&format!("cannot read the input: {message}")))
+            .set_type("unreadable");
+        let mut case = TestCase::new("input", status);
+        case.set_classname(xml_safe(file));
+        let mut suite = TestSuite::new(xml_safe(file));
+        suite.add_test_case(case);
+        self.report.add_test_suite(suite);
+        Ok(())
+    }
+
     /// Findings outside a record; those of records arrive whole, through `record`.
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
         self.file_level.push(finding.clone());

@@ -118,6 +118,11 @@ pub trait Reporter {
     fn input(&mut self, finding: &Finding) -> io::Result<()> {
         self.finding(finding)
     }
+    /// An input that could not be read (`message` says why; it was also reported on standard
+    /// error): by default nothing, formats that list their inputs record it.
+    fn unreadable(&mut self, _file: &str, _message: &str) -> io::Result<()> {
+        Ok(())
+    }
     /// The file is done.
     fn end_file(&mut self, _file: &str, _summary: &Summary) -> io::Result<()> {
         Ok(())
