@@ -19,6 +19,22 @@ pub(crate) fn count_chars(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&byte| (byte as i8) >= -0x40).count() as u64
 }
 
+/// The number of characters `bytes` shows as text: invalid UTF-8 counts as the U+FFFD each
+/// invalid sequence is shown as (a stray continuation byte is one), so columns match the
+/// excerpt. Only for whole units: a slice cut inside a character would count it twice.
+pub(crate) fn count_shown_chars(bytes: &[u8]) -> u64 {
+    if bytes.is_ascii() {
+        return bytes.len() as u64;
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return count_chars(bytes);
+    }
+    bytes
+        .utf8_chunks()
+        .map(|chunk| chunk.valid().chars().count() as u64 + u64::from(!chunk.invalid().is_empty()))
+        .sum()
+}
+
 /// A buffered reader that knows the line and column of its next byte.
 pub(crate) struct Source<'r> {
     reader: Box<dyn Read + Send + 'r>,

@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::excerpt::{self, Masks};
 use crate::finding::{Finding, Pointer, RecordOutcome, Report, Summary};
 use crate::input::{
-    count_chars, looks_like_ndjson, Chunker, ScanEnd, ScanState, Source, Work, CHUNK_SIZE,
+    count_shown_chars, looks_like_ndjson, Chunker, ScanEnd, ScanState, Source, Work, CHUNK_SIZE,
 };
 use crate::parse::{Kind, ParseErrorKind, Tape, MAX_DEPTH};
 use crate::rules::{is_documented, Checker, Compiled, Pending, Scratch};
@@ -77,9 +77,9 @@ impl PosCursor {
         match memchr::memrchr(b'\n', slice) {
             Some(last) => {
                 self.line += memchr::memchr_iter(b'\n', slice).count() as u64;
-                self.col = 1 + count_chars(&slice[last + 1..]);
+                self.col = 1 + count_shown_chars(&slice[last + 1..]);
             }
-            None => self.col += count_chars(slice),
+            None => self.col += count_shown_chars(slice),
         }
         self.offset = offset;
         (self.line, self.col)
