@@ -293,6 +293,13 @@ impl Validator {
         jobs: usize,
         sink: &mut Sink<'_>,
     ) -> io::Result<()> {
+        if let Some(encoding) = utf16_encoding(source)? {
+            let message = format!("the input is {encoding} text; expected UTF-8 (RFC 8259): convert it, e.g. with `iconv -f UTF-16 -t UTF-8`");
+            if let Some(finding) = self.input_finding(file, 0, 1, 1, Code::Encoding, message) {
+                sink.push(Event::Input(finding));
+            }
+            return Ok(());
+        }
         if source.skip_bom()? {
             if let Some(finding) = self.input_finding(file, 0, 1, 1, Code::Bom, "the input starts with a UTF-8 byte order mark; expected JSON text without one (RFC 8259)".to_owned()) {
                 sink.push(Event::Input(finding));
@@ -1163,6 +1170,19 @@ fn key_matches(raw: &[u8], test: impl Fn(&[u8]) -> bool) -> bool {
         return test(inner);
     }
     serde_json::from_slice::<String>(raw).is_ok_and(|text| test(text.as_bytes()))
+}
+
+/// The name of the UTF-16 encoding the input starts with (a UTF-16 byte order mark, or JSON
+/// text whose first character has a zero byte beside it), if it does.
+fn utf16_encoding(source: &mut Source<'_>) -> io::Result<Option<&'static str>> {
+    while source.available().len() < 4 && source.fill()? {}
+    Ok(match source.available() {
+        [0xFF, 0xFE, ..] => Some("UTF-16 (little-endian, with a byte order mark)"),
+        [0xFE, 0xFF, ..] => Some("UTF-16 (big-endian, with a byte order mark)"),
+        [b'{' | b'[', 0, b, 0, ..] if *b != 0 => Some("UTF-16 (little-endian)"),
+        [0, b'{' | b'[', 0, b, ..] if *b != 0 => Some("UTF-16 (big-endian)"),
+        _ => None,
+    })
 }
 
 /// The message of a list (an array, a list response) that holds no records.
