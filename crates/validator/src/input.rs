@@ -214,6 +214,43 @@ impl<'r> Source<'r> {
         }
     }
 
+    /// The length of the value that starts at the next byte, when it ends within `limit`
+    /// bytes: it is then buffered whole, not consumed. Counts brackets and strings only.
+    pub fn buffered_value_len(&mut self, limit: usize) -> io::Result<Option<usize>> {
+        let (mut depth, mut in_string, mut escape) = (0u64, false, false);
+        let mut at = 0;
+        loop {
+            let avail = self.available();
+            while at < avail.len() {
+                let byte = avail[at];
+                at += 1;
+                if in_string {
+                    match byte {
+                        _ if escape => escape = false,
+                        b'\\' => escape = true,
+                        b'"' => in_string = false,
+                        _ => {}
+                    }
+                    continue;
+                }
+                match byte {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return Ok(Some(at));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if at > limit || !self.fill()? {
+                return Ok(None);
+            }
+        }
+    }
+
     /// Buffers the first line (up to `limit` bytes) without consuming it, and returns it.
     pub fn peek_line(&mut self, limit: usize) -> io::Result<&[u8]> {
         let mut searched = 0;

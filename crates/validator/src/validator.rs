@@ -822,7 +822,7 @@ impl Validator {
             } else {
                 match first {
                     b'[' => self.doc_array(doc)?,
-                    b'{' => self.doc_object(doc)?,
+                    b'{' => self.doc_whole_object(doc)?,
                     _ => {
                         doc.begin_record();
                         self.doc_finish(doc, ScanState::default())?
@@ -962,6 +962,34 @@ impl Validator {
                 }
             }
         }
+    }
+
+    /// A top-level object that fits in `--max-record-size` is parsed whole, so that whether it
+    /// is a record or a list response does not depend on the order of its members; a larger
+    /// one (a huge list response) is walked as a stream.
+    fn doc_whole_object(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<Flow> {
+        let limit = self.record_limit();
+        let Some(len) = doc.source.buffered_value_len(limit)? else {
+            return self.doc_object(doc);
+        };
+        doc.begin_record();
+        doc.take(len, limit);
+        let capture = std::mem::take(&mut doc.capture);
+        self.process_unit(
+            &mut doc.worker,
+            &doc.file,
+            &capture,
+            doc.record_line,
+            doc.record_col,
+            true,
+            &mut doc.record,
+            &mut doc.events,
+        );
+        doc.capture = capture;
+        for event in doc.events.drain(..) {
+            doc.sink.push(event);
+        }
+        Ok(Flow::Continue)
     }
 
     /// A top-level object: a record, or a list response whose first array member holds the

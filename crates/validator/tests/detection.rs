@@ -86,3 +86,15 @@ fn pretty_printed_documents_are_still_documents() {
     let record = "{\n  \"_id\": \"a\",\n  \"status\": \"ongoing\"\n}\n";
     assert_eq!(validate(record).summary.records, 1);
 }
+
+#[test]
+fn a_pretty_printed_record_is_a_record_whatever_comes_first() {
+    let record = "{\n  \"tags\": [],\n  \"_id\": \"x\",\n  \"createdAt\": \"not a date\",\n  \"status\": \"BAD\"\n}\n";
+    let report = validate(record);
+    assert_eq!(report.summary.records, 1, "{:?}", codes(&report));
+    assert!(codes(&report).contains(&Code::Enum), "{:?}", codes(&report));
+    let list = format!("{{\n  \"list\": [{GOOD}],\n  \"list\": [{BAD}, {GOOD}]\n}}\n");
+    let report = validate(&list);
+    assert_eq!(report.summary.records, 2, "{:?}", codes(&report));
+    assert!(codes(&report).contains(&Code::DuplicateKey));
+}
