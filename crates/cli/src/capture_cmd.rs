@@ -90,7 +90,7 @@ pub fn run(args: &FetchArgs) -> u8 {
     let token = match read_token(args) {
         Ok(token) => token,
         Err(message) => {
-            eprintln!("enquiry fetch: {message}");
+            crate::diag::error_line(&format!("enquiry fetch: {message}"));
             return 2;
         }
     };
@@ -102,8 +102,8 @@ pub fn run(args: &FetchArgs) -> u8 {
     options.backoff_base = Duration::from_millis(args.backoff_ms);
     let bar = progress_bar(args.quiet);
     let mut log = |line: &str| match &bar {
-        Some(bar) => bar.suspend(|| eprintln!("enquiry fetch: {line}")),
-        None => eprintln!("enquiry fetch: {line}"),
+        Some(bar) => bar.suspend(|| crate::diag::error_line(&format!("enquiry fetch: {line}"))),
+        None => crate::diag::error_line(&format!("enquiry fetch: {line}")),
     };
     let started = std::time::Instant::now();
     let mut on_page = |summary: &enquiry_capture::FetchSummary| {
@@ -122,18 +122,18 @@ pub fn run(args: &FetchArgs) -> u8 {
     let summary = match result {
         Ok(summary) => summary,
         Err(err) => {
-            eprintln!("enquiry fetch: {}", mask(&err.0, &token));
+            crate::diag::error_line(&format!("enquiry fetch: {}", mask(&err.0, &token)));
             return 2;
         }
     };
     if !args.quiet {
-        eprintln!(
+        crate::diag::error_line(&format!(
             "enquiry fetch: {} records in {} ({} pages, {} retries this run)",
             summary.records,
             mask(&args.out.display().to_string(), &token),
             summary.pages,
             summary.retries
-        );
+        ));
     }
     let validated = if args.no_validate {
         0
@@ -231,7 +231,7 @@ pub fn run_listen(args: &ListenArgs) -> u8 {
     {
         Ok(runtime) => runtime,
         Err(err) => {
-            eprintln!("enquiry listen: cannot start: {err}");
+            crate::diag::error_line(&format!("enquiry listen: cannot start: {err}"));
             return 2;
         }
     };
@@ -239,21 +239,23 @@ pub fn run_listen(args: &ListenArgs) -> u8 {
         println!("{url}");
         let _ = std::io::Write::flush(&mut std::io::stdout());
     };
-    let log = Box::new(|line: &str| eprintln!("enquiry listen: {}", mask(line, "")));
+    let log = Box::new(|line: &str| {
+        crate::diag::error_line(&format!("enquiry listen: {}", mask(line, "")))
+    });
     let result = runtime.block_on(enquiry_capture::listen(&options, ready, stop_signal(), log));
     match result {
         Ok(summary) => {
-            eprintln!(
+            crate::diag::error_line(&format!(
                 "enquiry listen: stored {} events in {} ({} without the documented shape), answered {} challenges",
                 summary.stored,
                 mask(&args.out.display().to_string(), ""),
                 summary.unexpected_shape,
                 summary.challenges
-            );
+            ));
             0
         }
         Err(err) => {
-            eprintln!("enquiry listen: {}: {err}", mask(&args.addr, ""));
+            crate::diag::error_line(&format!("enquiry listen: {}: {err}", mask(&args.addr, "")));
             2
         }
     }
@@ -314,7 +316,7 @@ pub fn run_reconcile(args: &ReconcileArgs) -> u8 {
         Ok(summary) => summary,
         Err(err) => {
             let _ = out.flush();
-            eprintln!("enquiry reconcile: cannot read the input: {err}");
+            crate::diag::error_line(&format!("enquiry reconcile: cannot read the input: {err}"));
             return 2;
         }
     };
@@ -336,7 +338,9 @@ pub fn run_reconcile(args: &ReconcileArgs) -> u8 {
     let flushed = out.write_all(closing.as_bytes()).and_then(|()| out.flush());
     if let Some(err) = output_error.or(flushed.err()) {
         if err.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("enquiry reconcile: cannot write the report: {err}");
+            crate::diag::error_line(&format!(
+                "enquiry reconcile: cannot write the report: {err}"
+            ));
             return 2;
         }
     }

@@ -81,7 +81,8 @@ pub fn explain(code: &str) -> u8 {
         Ok(code) => crate::print_or_fail(&explanation(code)),
         Err(err) => {
             let known: Vec<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
-            eprintln!("enquiry explain: {err}\nknown rules: {}", known.join(", "));
+            crate::diag::error_line(&format!("enquiry explain: {err}"));
+            crate::diag::error_line(&format!("known rules: {}", known.join(", ")));
             2
         }
     }

@@ -224,7 +224,7 @@ pub fn run(args: &FakeArgs) -> u8 {
     match generate(args) {
         Ok(()) => 0,
         Err(failure) => {
-            eprintln!("enquiry fake: {}", failure.message);
+            crate::diag::error_line(&format!("enquiry fake: {}", failure.message));
             failure.code
         }
     }

@@ -22,8 +22,10 @@
 #![deny(missing_docs)]
 
 mod capture_cmd;
+mod diag;
 mod explain;
 mod fake_cmd;
+mod guard;
 mod report;
 mod report_cmd;
 mod serve;
@@ -169,7 +171,7 @@ fn print_or_fail(text: &str) -> u8 {
         Ok(()) => 0,
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(err) => {
-            eprintln!("enquiry: cannot write to standard output: {err}");
+            diag::error_line(&format!("enquiry: cannot write to standard output: {err}"));
             2
         }
     }

@@ -29,7 +29,7 @@ pub fn run(args: &ReportArgs) -> u8 {
     match render(args) {
         Ok(()) => 0,
         Err(message) => {
-            eprintln!("enquiry report: {message}");
+            crate::diag::error_line(&format!("enquiry report: {message}"));
             2
         }
     }

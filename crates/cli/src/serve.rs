@@ -113,15 +113,17 @@ pub fn run(args: &ServeArgs) -> u8 {
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{url}");
         let _ = stdout.flush();
-        eprintln!("enquiry serve: listening on {url} ({summary}); Ctrl-C to stop");
+        crate::diag::error_line(&format!(
+            "enquiry serve: listening on {url} ({summary}); Ctrl-C to stop"
+        ));
     };
     match enquiry_mock::run_until_signal(config, ready) {
         Ok(()) => {
-            eprintln!("enquiry serve: stopped");
+            crate::diag::error_line("enquiry serve: stopped");
             0
         }
         Err(err) => {
-            eprintln!("enquiry serve: {}", printable(&err.to_string()));
+            crate::diag::error_line(&format!("enquiry serve: {}", printable(&err.to_string())));
             2
         }
     }

@@ -13,6 +13,7 @@ use enquiry_validator::{
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::guard::{read_capped, Closed, StopReader, WatchedWriter, SIDE_FILE_CAP};
 use enquiry_report::{Baseline, BaselineState, Reporter, Tee};
 
 use crate::report::{self, Format, HumanOptions};
@@ -132,7 +133,7 @@ pub struct ValidateArgs {
     #[arg(long, short = 'q')]
     quiet: bool,
     /// The largest record parsed; a larger one is a `record-too-large` finding [default: 16 MiB].
-    #[arg(long, value_name = "BYTES")]
+    #[arg(long, value_name = "BYTES", value_parser = crate::guard::parse_size)]
     max_record_size: Option<usize>,
 }
 
@@ -168,37 +169,39 @@ pub fn run(args: &ValidateArgs) -> u8 {
     let config = match build_config(args) {
         Ok(config) => config,
         Err(UsageError(message)) => {
-            eprintln!("enquiry validate: {message}");
+            crate::diag::error_line(&format!("enquiry validate: {message}"));
             return 2;
         }
     };
     let targets = match report_targets(args) {
         Ok(targets) => targets,
         Err(UsageError(message)) => {
-            eprintln!("enquiry validate: {message}");
+            crate::diag::error_line(&format!("enquiry validate: {message}"));
             return 2;
         }
     };
     let mut baseline = match read_baseline(args.baseline.as_deref()) {
         Ok(baseline) => baseline,
         Err(UsageError(message)) => {
-            eprintln!("enquiry validate: {message}");
+            crate::diag::error_line(&format!("enquiry validate: {message}"));
             return 2;
         }
     };
     let mut new = Summary::default();
     let mut unchanged = 0u64;
-    let (inputs, mut path_error) = collect_inputs(&args.paths);
+    let (inputs, mut path_error, empty_dirs) = collect_inputs(&args.paths);
     let validator = Validator::new(config);
     let jobs = args
         .jobs
         .map(|jobs| jobs as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+        .min(crate::guard::MAX_JOBS);
 
     let progress = progress_bar(&inputs, args.quiet);
     let stdout = io::stdout();
     let color =
         stdout.is_terminal() && env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+    let closed = Closed::default();
     let human = HumanOptions {
         color,
         quiet: args.quiet,
@@ -215,15 +218,24 @@ pub fn run(args: &ValidateArgs) -> u8 {
             (Some(path), _) => match File::create(&path) {
                 Ok(file) => Box::new(BufWriter::new(file)),
                 Err(err) => {
-                    eprintln!("enquiry validate: cannot write {}: {err}", path.display());
+                    crate::diag::error_line(&format!(
+                        "enquiry validate: cannot write {}: {err}",
+                        path.display()
+                    ));
                     return 2;
                 }
             },
             (None, Some(bar)) => Box::new(SuspendWriter {
                 bar: bar.clone(),
-                inner: BufWriter::new(stdout.lock()),
+                inner: BufWriter::new(WatchedWriter {
+                    inner: stdout.lock(),
+                    closed: closed.clone(),
+                }),
             }),
-            (None, None) => Box::new(BufWriter::new(stdout.lock())),
+            (None, None) => Box::new(BufWriter::new(WatchedWriter {
+                inner: stdout.lock(),
+                closed: closed.clone(),
+            })),
         };
         reporters.push(report::reporter(format.into(), writer, args.quiet, options));
     }
@@ -232,19 +244,39 @@ pub fn run(args: &ValidateArgs) -> u8 {
         _ => Box::new(Tee(reporters)),
     };
 
-    let mut total = Summary::default();
+    // A directory with nothing to check is a warning, like an empty input.
+    let mut total = Summary {
+        warnings: empty_dirs,
+        ..Summary::default()
+    };
     let mut output_error: Option<io::Error> = None;
     for input in &inputs {
         let name = input.name();
+        if closed.is_set() {
+            break;
+        }
         let reader: Box<dyn Read + Send> = match input {
-            Input::Stdin => Box::new(io::stdin()),
+            Input::Stdin => Box::new(StopReader {
+                inner: io::stdin(),
+                closed: closed.clone(),
+            }),
             Input::File(path) => match File::open(path) {
-                Ok(file) => match &progress {
-                    Some(bar) => Box::new(bar.wrap_read(file)),
-                    None => Box::new(file),
-                },
+                Ok(file) => {
+                    let file = StopReader {
+                        inner: file,
+                        closed: closed.clone(),
+                    };
+                    match &progress {
+                        Some(bar) => Box::new(bar.wrap_read(file)),
+                        None => Box::new(file),
+                    }
+                }
                 Err(err) => {
                     report_path_error(progress.as_ref(), &name, &err);
+                    note(
+                        &mut output_error,
+                        reporter.unreadable(&name, &err.to_string()),
+                    );
                     path_error = true;
                     continue;
                 }
@@ -289,6 +321,10 @@ pub fn run(args: &ValidateArgs) -> u8 {
                     &mut output_error,
                     reporter.end_file(&name, &Summary::default()),
                 );
+                note(
+                    &mut output_error,
+                    reporter.unreadable(&name, &err.to_string()),
+                );
             }
         }
     }
@@ -296,10 +332,10 @@ pub fn run(args: &ValidateArgs) -> u8 {
         bar.finish_and_clear();
     }
     let counted = if baseline.is_some() {
-        eprintln!(
+        crate::diag::error_line(&format!(
             "enquiry validate: {unchanged} findings unchanged from the baseline, {} new errors, {} new warnings",
             new.errors, new.warnings
-        );
+        ));
         new
     } else {
         total
@@ -311,9 +347,11 @@ pub fn run(args: &ValidateArgs) -> u8 {
         reporter.finish(&total, failed || path_error),
     );
     drop(reporter);
+    // A closed standard output ends the run quietly in every format, however the
+    // reporter wrapped the error.
     if let Some(err) = output_error {
-        if err.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("enquiry validate: cannot write the report: {err}");
+        if err.kind() != io::ErrorKind::BrokenPipe && !closed.is_set() {
+            crate::diag::error_line(&format!("enquiry validate: cannot write the report: {err}"));
             return 2;
         }
     }
@@ -376,13 +414,13 @@ fn note(slot: &mut Option<io::Error>, result: io::Result<()>) {
 fn report_path_error(progress: Option<&ProgressBar>, name: &str, err: &io::Error) {
     let message = format!("enquiry validate: {name}: {err}");
     match progress {
-        Some(bar) => bar.suspend(|| eprintln!("{message}")),
-        None => eprintln!("{message}"),
+        Some(bar) => bar.suspend(|| crate::diag::error_line(&message)),
+        None => crate::diag::error_line(&message),
     }
 }
 
 fn read_file(what: &str, path: &Path) -> Result<Vec<u8>, UsageError> {
-    fs::read(path)
+    read_capped(path, SIDE_FILE_CAP)
         .map_err(|err| UsageError(format!("cannot read {what} {}: {err}", path.display())))
 }
 
@@ -430,7 +468,7 @@ fn build_config(args: &ValidateArgs) -> Result<Config, UsageError> {
     if let Some(pointer) = &args.pointer {
         if Pointer::parse(pointer).is_none() {
             return Err(UsageError(format!(
-                "--pointer {pointer:?} is not a JSON Pointer (it must be empty or start with `/`)"
+                "--pointer {pointer:?} is not a JSON Pointer (it must be empty or start with `/`, and `~` must be followed by `0` or `1`)"
             )));
         }
         config.pointer = Some(pointer.clone());
@@ -440,11 +478,13 @@ fn build_config(args: &ValidateArgs) -> Result<Config, UsageError> {
 }
 
 /// Expands the paths: `-` and no path are standard input, directories are searched. Returns
-/// the inputs and whether a path could not be read (already reported on standard error).
-fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, bool) {
+/// the inputs, whether a path could not be read and how many directories held no payload
+/// file (both already reported on standard error).
+fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, bool, u64) {
     if paths.is_empty() {
-        return (vec![Input::Stdin], false);
+        return (vec![Input::Stdin], false, 0);
     }
+    let mut empty_dirs = 0;
     let mut inputs = Vec::new();
     let mut error = false;
     for path in paths {
@@ -457,20 +497,21 @@ fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, bool) {
                 let before = inputs.len();
                 walk(path, &mut inputs, &mut error);
                 if inputs.len() == before {
-                    eprintln!(
-                        "enquiry validate: {}: no *.json, *.ndjson or *.jsonl files (or their .gz forms) found",
+                    empty_dirs += 1;
+                    crate::diag::error_line(&format!(
+                        "enquiry validate: warning: {}: no *.json, *.ndjson or *.jsonl files (or their .gz forms) found",
                         path.display()
-                    );
+                    ));
                 }
             }
             Ok(_) => inputs.push(Input::File(path.clone())),
             Err(err) => {
-                eprintln!("enquiry validate: {}: {err}", path.display());
+                crate::diag::error_line(&format!("enquiry validate: {}: {err}", path.display()));
                 error = true;
             }
         }
     }
-    (inputs, error)
+    (inputs, error, empty_dirs)
 }
 
 /// Whether a file found in a directory is a payload file.
@@ -488,7 +529,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, error: &mut bool) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
-            eprintln!("enquiry validate: {}: {err}", dir.display());
+            crate::diag::error_line(&format!("enquiry validate: {}: {err}", dir.display()));
             *error = true;
             return;
         }
@@ -497,7 +538,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, error: &mut bool) {
         .filter_map(|entry| {
             entry
                 .map_err(|err| {
-                    eprintln!("enquiry validate: {}: {err}", dir.display());
+                    crate::diag::error_line(&format!("enquiry validate: {}: {err}", dir.display()));
                     *error = true;
                 })
                 .ok()
@@ -517,7 +558,10 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, error: &mut bool) {
                 Ok(meta) if meta.is_file() => inputs.push(Input::File(path)),
                 Ok(_) => {}
                 Err(err) => {
-                    eprintln!("enquiry validate: {}: {err}", path.display());
+                    crate::diag::error_line(&format!(
+                        "enquiry validate: {}: {err}",
+                        path.display()
+                    ));
                     *error = true;
                 }
             }
@@ -605,7 +649,7 @@ mod tests {
         ] {
             fs::write(dir.join(name), "{}").unwrap();
         }
-        let (inputs, error) = collect_inputs(std::slice::from_ref(&dir));
+        let (inputs, error, _) = collect_inputs(std::slice::from_ref(&dir));
         assert!(!error);
         let names: Vec<String> = inputs
             .iter()

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use enquiry_validator::{Finding, Severity, Summary};
 
-use super::{message_with_suggestion, summary_line, Reporter};
+use super::{message_with_suggestion, summary_line, terminal_safe, Reporter};
 
 /// The GitHub renderer.
 pub struct GithubReporter<'w> {
@@ -48,11 +48,14 @@ impl<'w> GithubReporter<'w> {
     }
 }
 
-/// Escapes a workflow command's message.
+/// Escapes a workflow command's message: the runner's percent-encoding of `%`, CR and LF, then
+/// every other control character as for a terminal (the runner shows the log in one).
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    let encoded = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    terminal_safe(&encoded).into_owned()
 }
 
 /// Escapes a workflow command's property value.
@@ -88,5 +91,9 @@ mod tests {
     fn github_escaping() {
         assert_eq!(escape_data("50% a\r\nb: c,d"), "50%25 a%0D%0Ab: c,d");
         assert_eq!(escape_property("C:\\x,y%\n"), "C%3A\\x%2Cy%25%0A");
+        assert_eq!(
+            escape_data("\u{1b}]8;;http://x\u{7}link\u{1b}[2J"),
+            "\\u{1b}]8;;http://x\\u{7}link\\u{1b}[2J"
+        );
     }
 }

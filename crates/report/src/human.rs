@@ -8,7 +8,7 @@ use annotate_snippets::renderer::{AnsiColor, Effects, Style};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use enquiry_validator::{Finding, Severity, Summary};
 
-use crate::{suggestion_not_in_message, summary_line, Reporter};
+use crate::{suggestion_not_in_message, summary_line, terminal_safe, Reporter};
 
 /// How the human report looks.
 #[derive(Debug, Clone, Copy, Default)]
@@ -67,24 +67,29 @@ impl<'w> HumanReporter<'w> {
             ),
         };
         let bold = Style::new().effects(Effects::BOLD);
-        let location = format!("{}:{}:{}:", finding.file, finding.line, finding.column);
+        let location = format!(
+            "{}:{}:{}:",
+            terminal_safe(&finding.file),
+            finding.line,
+            finding.column
+        );
         let severity = format!("{}[{}]", finding.severity, finding.code);
         writeln!(
             self.out,
             "{} {}: {}",
             self.paint(bold, &location),
             self.paint(severity_style, &severity),
-            self.paint(bold, &finding.message)
+            self.paint(bold, &terminal_safe(&finding.message))
         )?;
         let snippet = finding.excerpt.as_ref();
         let pointer = if finding.pointer.as_str().is_empty() {
             "the record itself".to_owned()
         } else {
-            format!("pointer {}", finding.pointer)
+            format!("pointer {}", terminal_safe(finding.pointer.as_str()))
         };
         let note = format!("record {}, {pointer}", finding.record);
         let help = suggestion_not_in_message(finding)
-            .map(|suggestion| format!("did you mean `{suggestion}`?"));
+            .map(|suggestion| format!("did you mean `{}`?", terminal_safe(suggestion)));
         let mut group = Group::with_level(level);
         if let Some(excerpt) = snippet {
             let line_start = usize::try_from(finding.line).unwrap_or(usize::MAX);
@@ -95,7 +100,7 @@ impl<'w> HumanReporter<'w> {
                 .as_ref()
                 .filter(|expected| !finding.message.contains(expected.as_str()))
             {
-                annotation = annotation.label(format!("expected {expected}"));
+                annotation = annotation.label(format!("expected {}", terminal_safe(expected)));
             }
             group = group.element(
                 Snippet::source(excerpt.text.as_str())

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use enquiry_validator::{Finding, RecordOutcome, Severity, Summary};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::{message_with_suggestion, Reporter};
+use super::{message_with_suggestion, terminal_safe, Reporter};
 
 /// The JUnit renderer (collects, writes at the end).
 pub struct JunitReporter<'w> {
@@ -42,9 +42,13 @@ impl<'w> JunitReporter<'w> {
             Some(first) => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 let message = if errors.len() == 1 {
-                    first.message.clone()
+                    xml_safe(&first.message)
                 } else {
-                    format!("{} errors; first: {}", errors.len(), first.message)
+                    format!(
+                        "{} errors; first: {}",
+                        errors.len(),
+                        xml_safe(&first.message)
+                    )
                 };
                 status.set_message(message).set_type(first.code.as_str());
                 let text: Vec<String> = errors.iter().map(|finding| describe(finding)).collect();
@@ -76,12 +80,21 @@ fn describe(finding: &Finding) -> String {
         text.push_str(&format!(" at {}", finding.pointer));
     }
     text.push_str(&format!(": {}", message_with_suggestion(finding)));
-    text
+    xml_safe(&text)
+}
+
+/// Text XML 1.0 can carry whatever the input held: control characters escaped as for a
+/// terminal (XML 1.0 forbids most of them, even as character references), and the two
+/// non-characters it also forbids, U+FFFE and U+FFFF, escaped the same way.
+fn xml_safe(text: &str) -> String {
+    terminal_safe(text)
+        .replace('\u{fffe}', "\\u{fffe}")
+        .replace('\u{ffff}', "\\u{ffff}")
 }
 
 impl Reporter for JunitReporter<'_> {
     fn begin_file(&mut self, file: &str) -> io::Result<()> {
-        self.suite = Some(TestSuite::new(file));
+        self.suite = Some(TestSuite::new(xml_safe(file)));
         self.file_level.clear();
         Ok(())
     }
@@ -92,6 +105,21 @@ impl Reporter for JunitReporter<'_> {
             let file = suite.name.as_str().to_owned();
             suite.add_test_case(Self::case(name, &file, &outcome.findings));
         }
+        Ok(())
+    }
+
+    /// An unreadable input is a suite of its own with one failing case, so the run cannot
+    /// look green.
+    fn unreadable(&mut self, file: &str, message: &str) -> io::Result<()> {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status
+            .set_message(xml_safe(&format!("cannot read the input: {message}")))
+            .set_type("unreadable");
+        let mut case = TestCase::new("input", status);
+        case.set_classname(xml_safe(file));
+        let mut suite = TestSuite::new(xml_safe(file));
+        suite.add_test_case(case);
+        self.report.add_test_suite(suite);
         Ok(())
     }
 

@@ -40,6 +40,7 @@ mod json;
 mod junit;
 mod markdown;
 mod report_schema;
+mod safe;
 mod sarif;
 mod saved;
 mod summary;
@@ -58,6 +59,7 @@ pub use human::{HumanOptions, HumanReporter};
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
 pub use report_schema::{json_report_schema, JSON_REPORT_VERSION};
+pub use safe::terminal_safe;
 pub use sarif::SarifReporter;
 pub use saved::read_json_report;
 pub use tee::Tee;
@@ -144,6 +146,11 @@ pub trait Reporter {
     /// A defect of the input outside any record: by default, like any finding.
     fn input(&mut self, finding: &Finding) -> io::Result<()> {
         self.finding(finding)
+    }
+    /// An input that could not be read (`message` says why; it was also reported on standard
+    /// error): by default nothing, formats that list their inputs record it.
+    fn unreadable(&mut self, _file: &str, _message: &str) -> io::Result<()> {
+        Ok(())
     }
     /// The file is done.
     fn end_file(&mut self, _file: &str, _summary: &Summary) -> io::Result<()> {

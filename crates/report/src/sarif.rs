@@ -22,6 +22,8 @@ pub struct SarifReporter<'w> {
     results: Vec<sarif::Result>,
     /// Baseline states announced for the findings still to come.
     pending: VecDeque<BaselineState>,
+    /// Tool execution notifications: inputs that could not be read.
+    notifications: Vec<serde_json::Value>,
 }
 
 impl<'w> SarifReporter<'w> {
@@ -31,6 +33,7 @@ impl<'w> SarifReporter<'w> {
             out,
             results: Vec::new(),
             pending: VecDeque::new(),
+            notifications: Vec::new(),
         }
     }
 
@@ -175,6 +178,15 @@ impl Reporter for SarifReporter<'_> {
         self.pending.extend(states);
     }
 
+    fn unreadable(&mut self, file: &str, message: &str) -> io::Result<()> {
+        self.notifications.push(json!({
+            "level": "error",
+            "message": {"text": format!("cannot read the input: {message}")},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": file_uri(file)}}}],
+        }));
+        Ok(())
+    }
+
     fn finish(&mut self, _summary: &Summary, _failed: bool) -> io::Result<()> {
         let driver = sarif::ToolComponent::builder()
             .name("enquiry")
@@ -193,6 +205,14 @@ impl Reporter for SarifReporter<'_> {
             .schema(sarif::SCHEMA_URL)
             .runs(vec![run])
             .build();
+        let mut log = serde_json::to_value(&log).map_err(io::Error::other)?;
+        if !self.notifications.is_empty() {
+            // An input the run could not read makes the run unsuccessful, whatever the results.
+            log["runs"][0]["invocations"] = json!([{
+                "executionSuccessful": false,
+                "toolExecutionNotifications": std::mem::take(&mut self.notifications),
+            }]);
+        }
         serde_json::to_writer_pretty(&mut self.out, &log).map_err(io::Error::other)?;
         self.out.write_all(b"\n")?;
         self.out.flush()

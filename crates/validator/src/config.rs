@@ -146,16 +146,42 @@ impl ConfigFile {
 /// Reads a `--labels` file: a Get Label List response (`{code, labelList: [{id, ...}]}`) or a
 /// plain JSON array of label IDs.
 pub fn parse_label_list(bytes: &[u8]) -> Result<BTreeSet<String>, ConfigError> {
-    if let Ok(ids) = serde_json::from_slice::<Vec<String>>(bytes) {
-        return Ok(ids.into_iter().collect());
+    const EXPECTED: &str = "expected a Get Label List response {\"labelList\": [{\"id\": ...}]} or a JSON array of label IDs";
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|err| ConfigError(format!("{EXPECTED}: not JSON: {err}")))?;
+    if let serde_json::Value::Array(items) = &value {
+        return string_items(items, "label ID");
     }
-    serde_json::from_slice::<LabelListResponse>(bytes)
-        .map(|response| response.label_list.into_iter().map(|label| label.id).collect())
-        .map_err(|err| {
-            ConfigError(format!(
-                "expected a Get Label List response {{\"labelList\": [{{\"id\": ...}}]}} or a JSON array of label IDs: {err}"
-            ))
+    // An error body of the API (`{"code": 401, "labelList": []}`) is not an empty label list.
+    if let Some(code) = value.get("code").filter(|code| code.as_i64() != Some(0)) {
+        return Err(ConfigError(format!(
+            "{EXPECTED}: this is an API error response (code {code}), not a label list"
+        )));
+    }
+    serde_json::from_value::<LabelListResponse>(value)
+        .map(|response| {
+            response
+                .label_list
+                .into_iter()
+                .map(|label| label.id)
+                .collect()
         })
+        .map_err(|err| ConfigError(format!("{EXPECTED}: {err}")))
+}
+
+/// The items of a JSON array of strings, or an error naming the first item that is not one.
+fn string_items(items: &[serde_json::Value], what: &str) -> Result<BTreeSet<String>, ConfigError> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            item.as_str().map(str::to_owned).ok_or_else(|| {
+                ConfigError(format!(
+                    "item {index} of the list is {item}; expected every {what} to be a JSON string"
+                ))
+            })
+        })
+        .collect()
 }
 
 /// Reads a `--channels` file: a JSON array of channel names.

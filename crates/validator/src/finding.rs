@@ -39,9 +39,15 @@ impl Pointer {
         Pointer(format!("{}/{index}", self.0))
     }
 
-    /// A pointer from its text, which must be empty or start with `/`.
+    /// A pointer from its text, which must be empty or start with `/`, with every `~`
+    /// escaping `0` or `1` (RFC 6901).
     pub fn parse(text: &str) -> Option<Pointer> {
-        (text.is_empty() || text.starts_with('/')).then(|| Pointer(text.to_owned()))
+        let escapes_valid = text
+            .split('~')
+            .skip(1)
+            .all(|after| after.starts_with(['0', '1']));
+        (escapes_valid && (text.is_empty() || text.starts_with('/')))
+            .then(|| Pointer(text.to_owned()))
     }
 
     /// The unescaped reference tokens.

@@ -19,6 +19,22 @@ pub(crate) fn count_chars(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&byte| (byte as i8) >= -0x40).count() as u64
 }
 
+/// The number of characters `bytes` shows as text: invalid UTF-8 counts as the U+FFFD each
+/// invalid sequence is shown as (a stray continuation byte is one), so columns match the
+/// excerpt. Only for whole units: a slice cut inside a character would count it twice.
+pub(crate) fn count_shown_chars(bytes: &[u8]) -> u64 {
+    if bytes.is_ascii() {
+        return bytes.len() as u64;
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return count_chars(bytes);
+    }
+    bytes
+        .utf8_chunks()
+        .map(|chunk| chunk.valid().chars().count() as u64 + u64::from(!chunk.invalid().is_empty()))
+        .sum()
+}
+
 /// A buffered reader that knows the line and column of its next byte.
 pub(crate) struct Source<'r> {
     reader: Box<dyn Read + Send + 'r>,
@@ -194,6 +210,43 @@ impl<'r> Source<'r> {
             self.consume(ws);
             if !all {
                 return Ok(());
+            }
+        }
+    }
+
+    /// The length of the value that starts at the next byte, when it ends within `limit`
+    /// bytes: it is then buffered whole, not consumed. Counts brackets and strings only.
+    pub fn buffered_value_len(&mut self, limit: usize) -> io::Result<Option<usize>> {
+        let (mut depth, mut in_string, mut escape) = (0u64, false, false);
+        let mut at = 0;
+        loop {
+            let avail = self.available();
+            while at < avail.len() {
+                let byte = avail[at];
+                at += 1;
+                if in_string {
+                    match byte {
+                        _ if escape => escape = false,
+                        b'\\' => escape = true,
+                        b'"' => in_string = false,
+                        _ => {}
+                    }
+                    continue;
+                }
+                match byte {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return Ok(Some(at));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if at > limit || !self.fill()? {
+                return Ok(None);
             }
         }
     }
@@ -419,14 +472,62 @@ pub(crate) fn looks_like_ndjson(head: &[u8]) -> bool {
     }
     // A pretty-printed document breaks its first line after structure (`{"list": [`, `{`,
     // `"code": 0,`); a broken NDJSON line stops anywhere, typically inside a value or string.
+    // A broken NDJSON line can stop there too, so the next line decides: NDJSON goes on
+    // with a whole object on a line of its own, a pretty-printed document does not (its
+    // records end with `,` or are followed by a closing bracket).
     let last = first.iter().rev().find(|b| !b.is_ascii_whitespace());
     if !in_string && matches!(last, None | Some(b'{' | b'[' | b',' | b':')) {
-        return false;
+        return next_line_is_a_record(&head[line_end..]);
     }
     head[line_end..]
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|&b| b == b'{')
+}
+
+/// Whether the first non-blank line of `rest` (which starts at a line break), seen whole,
+/// is exactly one object with nothing after it, and what follows does not close a list (as
+/// the only record of a pretty-printed list response would be followed).
+fn next_line_is_a_record(rest: &[u8]) -> bool {
+    let Some(start) = rest.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    let rest = &rest[start..];
+    let Some(line_end) = memchr(b'\n', rest) else {
+        return false;
+    };
+    let line = rest[..line_end].trim_ascii_end();
+    if line.first() != Some(&b'{') {
+        return false;
+    }
+    let (mut depth, mut in_string, mut escape) = (0i64, false, false);
+    for (index, &byte) in line.iter().enumerate() {
+        if in_string {
+            match byte {
+                _ if escape => escape = false,
+                b'\\' => escape = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    let closed_next = rest[line_end..]
+                        .iter()
+                        .find(|b| !b.is_ascii_whitespace())
+                        .is_some_and(|b| matches!(b, b']' | b'}'));
+                    return index + 1 == line.len() && !closed_next;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// One piece of NDJSON work.

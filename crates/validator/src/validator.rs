@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::excerpt::{self, Masks};
 use crate::finding::{Finding, Pointer, RecordOutcome, Report, Summary};
 use crate::input::{
-    count_chars, looks_like_ndjson, Chunker, ScanEnd, ScanState, Source, Work, CHUNK_SIZE,
+    count_shown_chars, looks_like_ndjson, Chunker, ScanEnd, ScanState, Source, Work, CHUNK_SIZE,
 };
 use crate::parse::{Kind, ParseError, ParseErrorKind, Tape, MAX_DEPTH};
 use crate::rules::{is_documented, Checker, Compiled, Pending, Scratch};
@@ -77,9 +77,9 @@ impl PosCursor {
         match memchr::memrchr(b'\n', slice) {
             Some(last) => {
                 self.line += memchr::memchr_iter(b'\n', slice).count() as u64;
-                self.col = 1 + count_chars(&slice[last + 1..]);
+                self.col = 1 + count_shown_chars(&slice[last + 1..]);
             }
-            None => self.col += count_chars(slice),
+            None => self.col += count_shown_chars(slice),
         }
         self.offset = offset;
         (self.line, self.col)
@@ -293,6 +293,13 @@ impl Validator {
         jobs: usize,
         sink: &mut Sink<'_>,
     ) -> io::Result<()> {
+        if let Some(encoding) = utf16_encoding(source)? {
+            let message = format!("the input is {encoding} text; expected UTF-8 (RFC 8259): convert it, e.g. with `iconv -f UTF-16 -t UTF-8`");
+            if let Some(finding) = self.input_finding(file, 0, 1, 1, Code::Encoding, message) {
+                sink.push(Event::Input(finding));
+            }
+            return Ok(());
+        }
         if source.skip_bom()? {
             if let Some(finding) = self.input_finding(file, 0, 1, 1, Code::Bom, "the input starts with a UTF-8 byte order mark; expected JSON text without one (RFC 8259)".to_owned()) {
                 sink.push(Event::Input(finding));
@@ -466,18 +473,37 @@ impl Validator {
             return false;
         }
         let tape = &worker.tape;
-        let selection = if !select {
-            Selection::One(0)
+        let (selection, note) = if !select {
+            (Selection::One(0), None)
         } else if let Some(tokens) = &self.pointer {
-            self.follow_pointer(tape, bytes, tokens)
+            (self.follow_pointer(tape, bytes, tokens), None)
         } else {
             list_selection(tape, bytes)
         };
+        if let Some(note) = note {
+            let (line, column) = cursor.at(bytes, note.offset);
+            if let Some(finding) =
+                self.input_finding(file, *record, line, column, note.code, note.message)
+            {
+                out.push(Event::Input(finding));
+            }
+        }
         let mut roots = std::mem::take(&mut worker.roots);
         roots.clear();
         match selection {
             Selection::One(root) => roots.push(root),
-            Selection::Items(array) => roots.extend(tape.items(array)),
+            Selection::Items(array) => {
+                roots.extend(tape.items(array));
+                if roots.is_empty() {
+                    let (line, column) = cursor.at(bytes, tape.nodes[array].start as usize);
+                    let message = EMPTY_LIST.to_owned();
+                    if let Some(finding) =
+                        self.input_finding(file, *record, line, column, Code::EmptyInput, message)
+                    {
+                        out.push(Event::Input(finding));
+                    }
+                }
+            }
             Selection::Missing => {
                 let pointer = self.config.pointer.clone().unwrap_or_default();
                 let (line, column) = cursor.at(bytes, 0);
@@ -816,7 +842,7 @@ impl Validator {
             } else {
                 match first {
                     b'[' => self.doc_array(doc)?,
-                    b'{' => self.doc_object(doc)?,
+                    b'{' => self.doc_whole_object(doc)?,
                     _ => {
                         doc.begin_record();
                         self.doc_finish(doc, ScanState::default())?
@@ -911,6 +937,7 @@ impl Validator {
         doc.source.consume(1);
         doc.source.skip_ws()?;
         if doc.source.peek()? == Some(b']') {
+            self.doc_input(doc, Code::EmptyInput, EMPTY_LIST.to_owned());
             doc.source.consume(1);
             return Ok(Flow::Continue);
         }
@@ -955,6 +982,34 @@ impl Validator {
                 }
             }
         }
+    }
+
+    /// A top-level object that fits in `--max-record-size` is parsed whole, so that whether it
+    /// is a record or a list response does not depend on the order of its members; a larger
+    /// one (a huge list response) is walked as a stream.
+    fn doc_whole_object(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<Flow> {
+        let limit = self.record_limit();
+        let Some(len) = doc.source.buffered_value_len(limit)? else {
+            return self.doc_object(doc);
+        };
+        doc.begin_record();
+        doc.take(len, limit);
+        let capture = std::mem::take(&mut doc.capture);
+        self.process_unit(
+            &mut doc.worker,
+            &doc.file,
+            &capture,
+            doc.record_line,
+            doc.record_col,
+            true,
+            &mut doc.record,
+            &mut doc.events,
+        );
+        doc.capture = capture;
+        for event in doc.events.drain(..) {
+            doc.sink.push(event);
+        }
+        Ok(Flow::Continue)
     }
 
     /// A top-level object: a record, or a list response whose first array member holds the
@@ -1165,31 +1220,78 @@ fn key_matches(raw: &[u8], test: impl Fn(&[u8]) -> bool) -> bool {
     serde_json::from_slice::<String>(raw).is_ok_and(|text| test(text.as_bytes()))
 }
 
+/// The name of the UTF-16 encoding the input starts with (a UTF-16 byte order mark, or JSON
+/// text whose first character has a zero byte beside it), if it does.
+fn utf16_encoding(source: &mut Source<'_>) -> io::Result<Option<&'static str>> {
+    while source.available().len() < 4 && source.fill()? {}
+    Ok(match source.available() {
+        [0xFF, 0xFE, ..] => Some("UTF-16 (little-endian, with a byte order mark)"),
+        [0xFE, 0xFF, ..] => Some("UTF-16 (big-endian, with a byte order mark)"),
+        [b'{' | b'[', 0, b, 0, ..] if *b != 0 => Some("UTF-16 (little-endian)"),
+        [0, b'{' | b'[', 0, b, ..] if *b != 0 => Some("UTF-16 (big-endian)"),
+        _ => None,
+    })
+}
+
+/// The message of a list (an array, a list response) that holds no records.
+const EMPTY_LIST: &str =
+    "the list holds no records; expected at least one (is this an API error body?)";
+
+/// A shape defect detection noticed in a unit: reported as an input finding at `offset`.
+struct ShapeNote {
+    code: Code,
+    offset: usize,
+    message: String,
+}
+
 /// The records of a parsed NDJSON line: the line itself, the items of a top-level array, or
-/// the first array member of a list response (an object with no documented member before it).
-fn list_selection(tape: &Tape, bytes: &[u8]) -> Selection {
+/// the array of a list response.
+fn list_selection(tape: &Tape, bytes: &[u8]) -> (Selection, Option<ShapeNote>) {
     match tape.nodes.first().map(|node| node.kind) {
-        Some(Kind::Array) => Selection::Items(0),
-        Some(Kind::Object) => {
-            for (key, value) in tape.members(0) {
-                let Some(key_node) = tape.nodes.get(key) else {
-                    break;
-                };
-                if is_documented(tape.text(bytes, key_node)) {
-                    return Selection::One(0);
-                }
-                if tape
-                    .nodes
-                    .get(value)
-                    .is_some_and(|node| node.kind == Kind::Array)
-                {
-                    return Selection::Items(value);
-                }
-            }
-            Selection::One(0)
-        }
-        _ => Selection::One(0),
+        Some(Kind::Array) => (Selection::Items(0), None),
+        Some(Kind::Object) => object_selection(tape, bytes),
+        _ => (Selection::One(0), None),
     }
+}
+
+/// An object is a record when any member is documented, wherever it stands; otherwise it is
+/// a list response when its array members all have one name (a repeated name is a
+/// `duplicate-key` defect, and the last one is checked, as JSON readers in browsers and
+/// Python do); an object with differently named arrays is a record (with its findings).
+fn object_selection(tape: &Tape, bytes: &[u8]) -> (Selection, Option<ShapeNote>) {
+    let mut arrays: Vec<(usize, usize)> = Vec::new();
+    for (key, value) in tape.members(0) {
+        let Some(key_node) = tape.nodes.get(key) else {
+            break;
+        };
+        if is_documented(tape.text(bytes, key_node)) {
+            return (Selection::One(0), None);
+        }
+        if tape
+            .nodes
+            .get(value)
+            .is_some_and(|node| node.kind == Kind::Array)
+        {
+            arrays.push((key, value));
+        }
+    }
+    let Some(&(last_key, last_value)) = arrays.last() else {
+        return (Selection::One(0), None);
+    };
+    let name = |key: usize| tape.text(bytes, &tape.nodes[key]);
+    if arrays.iter().any(|&(key, _)| name(key) != name(last_key)) {
+        return (Selection::One(0), None);
+    }
+    let note = (arrays.len() > 1).then(|| ShapeNote {
+        code: Code::DuplicateKey,
+        offset: tape.nodes[last_key].start as usize,
+        message: format!(
+            "the list member `{}` appears {} times; expected it once (readers disagree on which counts; the last one is checked)",
+            String::from_utf8_lossy(name(last_key)),
+            arrays.len()
+        ),
+    });
+    (Selection::Items(last_value), note)
 }
 
 impl Doc<'_, '_, '_> {

@@ -833,7 +833,7 @@ fn input_shapes() {
         b"\xEF\xBB\xBF",
         &[e(Code::Bom, "", 1, 1), e(Code::EmptyInput, "", 1, 1)],
     );
-    check("empty array", &d, b"[]", &[]);
+    check("empty array", &d, b"[]", &[e(Code::EmptyInput, "", 1, 2)]);
     // Not objects where records belong.
     let mixed = format!("[1, \"a\", null, {VALID}, []]");
     check(

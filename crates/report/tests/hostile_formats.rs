@@ -1,0 +1,106 @@
+//! Every structured format stays valid whatever the input holds: JUnit is well-formed XML 1.0
+//! and SARIF validates against the OASIS SARIF 2.1.0 schema, with hostile file names and keys
+//! (characters XML forbids, controls, line breaks, terminal escapes).
+
+use enquiry_report::{reporter, Format, HumanOptions};
+use enquiry_validator::{Config, Event, Validator};
+use serde_json::Value;
+
+/// A file name no format may pass through raw.
+const FILE: &str = "caps/day\u{fffe}1\u{ffff}\u{1b}[2J\n\u{0}, x: y%.ndjson";
+
+/// Records whose keys hold characters XML 1.0 forbids, controls and non-ASCII text before
+/// the offending values; a line that is not JSON; a value that is not a record.
+const SOURCE: &str = concat!(
+    r#"{"_id": "é€😀", "\uffff": 1, "\ufffe\u0000\u0007\u001b]8;;x\u0007": {"a": 2}, "status": "Closed", "createdAt": "2022-02-30T10:00:00Z"}"#,
+    "\n",
+    "{\"_id\": \"b\", \"k\u{fffe}\u{ffff}\u{85}\": [], \"status\": \"x\u{fffe}\"}\n",
+    "{\"_id\": \"c\", \"\u{fffe}\": \n",
+    "[1]\n",
+);
+
+fn render(format: Format) -> String {
+    let mut out = Vec::new();
+    {
+        let mut report = reporter(format, Box::new(&mut out), false, HumanOptions::default());
+        report.begin_file(FILE).unwrap();
+        let summary = Validator::new(Config::default())
+            .validate_stream(SOURCE.as_bytes(), FILE, 1, &mut |event| match event {
+                Event::Record(outcome) => report.record(&outcome).unwrap(),
+                Event::Input(finding) => report.input(&finding).unwrap(),
+            })
+            .unwrap();
+        assert!(summary.errors > 3, "{summary:?}");
+        report.end_file(FILE, &summary).unwrap();
+        report.finish(&summary, true).unwrap();
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// XML 1.0's `Char` production.
+fn is_xml_char(ch: char) -> bool {
+    matches!(ch, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+#[test]
+fn junit_is_well_formed_xml_whatever_the_input() {
+    let xml = render(Format::Junit);
+    let forbidden: Vec<char> = xml.chars().filter(|ch| !is_xml_char(*ch)).collect();
+    assert!(
+        forbidden.is_empty(),
+        "characters XML 1.0 forbids: {forbidden:?}\n{xml}"
+    );
+    assert!(
+        !xml.contains("&#"),
+        "character references may name forbidden characters\n{xml}"
+    );
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut depth = 0_i32;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(err) => panic!("not XML: {err}\n{xml}"),
+        }
+    }
+    assert_eq!(depth, 0, "{xml}");
+    assert!(
+        xml.contains("day\\u{fffe}1\\u{ffff}\\u{1b}[2J\\u{a}\\u{0}"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema_whatever_the_input() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/schemas/sarif-schema-2.1.0.json"
+    );
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles");
+    let sarif: Value = serde_json::from_str(&render(Format::Sarif)).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|err| format!("{} at {}", err, err.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    // The `status` of the first record starts at code point 82 of its line (its byte offset
+    // is larger: the line holds multi-byte characters before it).
+    let columns: Vec<&Value> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|result| result["ruleId"] == "enum")
+        .map(|result| &result["locations"][0]["physicalLocation"]["region"]["startColumn"])
+        .collect();
+    let line = SOURCE.lines().next().unwrap();
+    let byte = line.find(r#""Closed""#).unwrap();
+    assert_eq!(columns[0], &Value::from(line[..byte].chars().count() + 1));
+}
