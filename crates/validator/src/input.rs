@@ -217,32 +217,15 @@ impl<'r> Source<'r> {
     /// The length of the value that starts at the next byte, when it ends within `limit`
     /// bytes: it is then buffered whole, not consumed. Counts brackets and strings only.
     pub fn buffered_value_len(&mut self, limit: usize) -> io::Result<Option<usize>> {
-        let (mut depth, mut in_string, mut escape) = (0u64, false, false);
+        let mut brackets = Brackets::default();
         let mut at = 0;
         loop {
             let avail = self.available();
             while at < avail.len() {
                 let byte = avail[at];
                 at += 1;
-                if in_string {
-                    match byte {
-                        _ if escape => escape = false,
-                        b'\\' => escape = true,
-                        b'"' => in_string = false,
-                        _ => {}
-                    }
-                    continue;
-                }
-                match byte {
-                    b'"' => in_string = true,
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth = depth.saturating_sub(1);
-                        if depth == 0 {
-                            return Ok(Some(at));
-                        }
-                    }
-                    _ => {}
+                if brackets.closes(byte) {
+                    return Ok(Some(at));
                 }
             }
             if at > limit || !self.fill()? {
@@ -500,34 +483,51 @@ fn next_line_is_a_record(rest: &[u8]) -> bool {
     if line.first() != Some(&b'{') {
         return false;
     }
-    let (mut depth, mut in_string, mut escape) = (0i64, false, false);
-    for (index, &byte) in line.iter().enumerate() {
-        if in_string {
+    let mut brackets = Brackets::default();
+    let Some(index) = line.iter().position(|&byte| brackets.closes(byte)) else {
+        return false;
+    };
+    let closed_next = rest[line_end..]
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b']' | b'}'));
+    index + 1 == line.len() && !closed_next
+}
+
+/// A string-aware bracket counter, the structural scan that detection uses to find where a
+/// value ends (not the record scanner, which skips strings with `memchr`).
+#[derive(Default)]
+struct Brackets {
+    depth: u64,
+    in_string: bool,
+    escape: bool,
+}
+
+impl Brackets {
+    /// Feeds one byte; true when it closes the outermost bracket (or is a closing bracket at
+    /// depth 0).
+    #[inline]
+    fn closes(&mut self, byte: u8) -> bool {
+        if self.in_string {
             match byte {
-                _ if escape => escape = false,
-                b'\\' => escape = true,
-                b'"' => in_string = false,
+                _ if self.escape => self.escape = false,
+                b'\\' => self.escape = true,
+                b'"' => self.in_string = false,
                 _ => {}
             }
-            continue;
+            return false;
         }
         match byte {
-            b'"' => in_string = true,
-            b'{' | b'[' => depth += 1,
+            b'"' => self.in_string = true,
+            b'{' | b'[' => self.depth += 1,
             b'}' | b']' => {
-                depth -= 1;
-                if depth == 0 {
-                    let closed_next = rest[line_end..]
-                        .iter()
-                        .find(|b| !b.is_ascii_whitespace())
-                        .is_some_and(|b| matches!(b, b']' | b'}'));
-                    return index + 1 == line.len() && !closed_next;
-                }
+                self.depth = self.depth.saturating_sub(1);
+                return self.depth == 0;
             }
             _ => {}
         }
+        false
     }
-    false
 }
 
 /// One piece of NDJSON work.
