@@ -904,25 +904,11 @@ impl Validator {
             }
             return Ok(Flow::Continue);
         }
-        let capture = std::mem::take(&mut doc.capture);
         // The scanner delimited this record by balanced brackets and quotes, so even when the
         // record itself is broken (a syntax error inside it, too deep, bad text) the next
         // record starts where the scanner says: go on, so that nothing after it goes unchecked.
         // Only a record cut off by the end of the input stops the document.
-        self.process_unit(
-            &mut doc.worker,
-            &doc.file,
-            &capture,
-            doc.record_line,
-            doc.record_col,
-            false,
-            &mut doc.record,
-            &mut doc.events,
-        );
-        doc.capture = capture;
-        for event in doc.events.drain(..) {
-            doc.sink.push(event);
-        }
+        self.process_captured(doc, false);
         // `doc.size` is never 0 here (the scanner always takes a byte); stopping if it were
         // keeps this walk from ever spinning in place.
         Ok(if ended && doc.size > 0 {
@@ -987,13 +973,10 @@ impl Validator {
     /// A top-level object that fits in `--max-record-size` is parsed whole, so that whether it
     /// is a record or a list response does not depend on the order of its members; a larger
     /// one (a huge list response) is walked as a stream.
-    fn doc_whole_object(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<Flow> {
-        let limit = self.record_limit();
-        let Some(len) = doc.source.buffered_value_len(limit)? else {
-            return self.doc_object(doc);
-        };
-        doc.begin_record();
-        doc.take(len, limit);
+    /// Validates the unit captured in `doc` and passes its events on; `select` as for
+    /// [`Validator::process_unit`] (find the records in a whole document object, or take an
+    /// element the scanner delimited as one record).
+    fn process_captured(&self, doc: &mut Doc<'_, '_, '_>, select: bool) {
         let capture = std::mem::take(&mut doc.capture);
         self.process_unit(
             &mut doc.worker,
@@ -1001,7 +984,7 @@ impl Validator {
             &capture,
             doc.record_line,
             doc.record_col,
-            true,
+            select,
             &mut doc.record,
             &mut doc.events,
         );
@@ -1009,6 +992,16 @@ impl Validator {
         for event in doc.events.drain(..) {
             doc.sink.push(event);
         }
+    }
+
+    fn doc_whole_object(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<Flow> {
+        let limit = self.record_limit();
+        let Some(len) = doc.source.buffered_value_len(limit)? else {
+            return self.doc_object(doc);
+        };
+        doc.begin_record();
+        doc.take(len, limit);
+        self.process_captured(doc, true);
         Ok(Flow::Continue)
     }
 
