@@ -26,7 +26,7 @@ pub struct FetchOptions {
     pub from: String,
     /// `endAt`, RFC 3339.
     pub to: String,
-    /// The NDJSON output (`.gz`: gzip); the checkpoint is `OUT.checkpoint`.
+    /// The NDJSON output (`.gz`: gzip, `.zst`: zstd); the checkpoint is `OUT.checkpoint`.
     pub out: PathBuf,
     /// Records a request (the API allows at most 500).
     pub page_size: u64,
@@ -123,25 +123,44 @@ enum Attempt {
     Fatal(String),
 }
 
-/// Fetches the range into `options.out`, resuming from its checkpoint. `log` receives one
-/// line per retry, resume and moved total (already masked); `progress` the counts after each
-/// stored page (for a progress bar).
+/// What a running fetch tells its caller. Every method has a no-op default.
+pub trait FetchObserver {
+    /// One line per retry, resume and moved total (the token already masked).
+    fn log(&mut self, _line: &str) {}
+    /// The counts after each stored page (for a progress bar).
+    fn progress(&mut self, _summary: &FetchSummary) {}
+    /// NDJSON text of records now durably stored, uncompressed, in file order: on resume
+    /// first the records of earlier runs, then each page as soon as it is stored. Everything
+    /// passed here, concatenated, is the output file's (decompressed) content, so a validator
+    /// fed from it reports what `validate OUT` would, while the fetch goes on.
+    fn stored(&mut self, _ndjson: &[u8]) {}
+}
+
+/// An observer made of a log function only.
+pub struct LogOnly<F: FnMut(&str)>(pub F);
+
+impl<F: FnMut(&str)> FetchObserver for LogOnly<F> {
+    fn log(&mut self, line: &str) {
+        (self.0)(line);
+    }
+}
+
+/// Fetches the range into `options.out`, resuming from its checkpoint, telling `observer`
+/// what happens.
 pub fn fetch(
     options: &FetchOptions,
-    log: &mut dyn FnMut(&str),
-    progress: &mut dyn FnMut(&FetchSummary),
+    observer: &mut dyn FetchObserver,
 ) -> Result<FetchSummary, FetchError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|err| FetchError(format!("cannot start the HTTP runtime: {err}")))?;
-    runtime.block_on(fetch_async(options, log, progress))
+    runtime.block_on(fetch_async(options, observer))
 }
 
 async fn fetch_async(
     options: &FetchOptions,
-    log: &mut dyn FnMut(&str),
-    on_page: &mut dyn FnMut(&FetchSummary),
+    observer: &mut dyn FetchObserver,
 ) -> Result<FetchSummary, FetchError> {
     let client = reqwest::Client::builder()
         .timeout(options.timeout)
@@ -155,11 +174,16 @@ async fn fetch_async(
         ..FetchSummary::default()
     };
     if let Some(offset) = summary.resumed_at {
-        log(&format!(
+        observer.log(&format!(
             "resuming at offset {offset} from {}",
             checkpoint.path().display()
         ));
     }
+    let out_error =
+        |err: std::io::Error| FetchError(format!("cannot read {}: {err}", options.out.display()));
+    output
+        .replay(&mut |stored| observer.stored(stored))
+        .map_err(out_error)?;
     let seed = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_nanos() as u64)
@@ -172,11 +196,11 @@ async fn fetch_async(
             progress.offset,
             &mut backoff,
             &mut summary,
-            log,
+            observer,
         )
         .await?;
         summary.pages += 1;
-        note_total(&mut progress, page.total, &mut summary, log);
+        note_total(&mut progress, page.total, &mut summary, observer);
         let records = page
             .records()
             .map_err(|err| FetchError(format!("{err:?}")))?;
@@ -186,17 +210,18 @@ async fn fetch_async(
         let fail = |err: std::io::Error| {
             FetchError(format!("cannot write {}: {err}", options.out.display()))
         };
-        output.append(&records).map_err(fail)?;
+        let lines = output.append(&records).map_err(fail)?;
         progress.offset += records.len() as u64;
         progress.bytes = output.len();
         summary.records = progress.offset;
-        on_page(&summary);
         checkpoint.save(&progress).map_err(|err| {
             FetchError(format!(
                 "cannot write {}: {err}",
                 checkpoint.path().display()
             ))
         })?;
+        observer.stored(&lines);
+        observer.progress(&summary);
         if progress.offset >= page.total {
             break;
         }
@@ -242,11 +267,11 @@ fn note_total(
     progress: &mut Progress,
     total: u64,
     summary: &mut FetchSummary,
-    log: &mut dyn FnMut(&str),
+    observer: &mut dyn FetchObserver,
 ) {
     match progress.total {
         Some(before) if before != total => {
-            log(&format!(
+            observer.log(&format!(
                 "warning: the result set changed during the fetch: total was {before}, is {total} at offset {}; records may be missing or repeated, fetch the range again",
                 progress.offset
             ));
@@ -267,7 +292,7 @@ async fn page_with_retries(
     offset: u64,
     backoff: &mut Backoff,
     summary: &mut FetchSummary,
-    log: &mut dyn FnMut(&str),
+    observer: &mut dyn FetchObserver,
 ) -> Result<Page, FetchError> {
     let mut retry = 0;
     loop {
@@ -288,7 +313,7 @@ async fn page_with_retries(
         let delay = backoff.delay(retry, retry_after);
         retry += 1;
         summary.retries += 1;
-        log(&mask(
+        observer.log(&mask(
             &format!(
                 "retry {retry}/{} at offset {offset} in {:.1}s: {reason}",
                 options.max_retries,

@@ -1,8 +1,10 @@
 //! Capture CINNOX enquiry data from the Open API, contract-aware and resumable.
 //!
 //! [`fetch()`] pages `enquiry-detail` for one time range and appends every record, byte for byte
-//! as the API sent it, as one NDJSON line of an output file (gzip when the name ends in `.gz`).
-//! The `enquiry fetch` command is this function plus the `validate` command run on the result.
+//! as the API sent it, as one NDJSON line of an output file (gzip when the name ends in `.gz`,
+//! zstd when it ends in `.zst`). [`FetchObserver::stored`] hands each stored page's text to the
+//! caller as soon as it is durable: the `enquiry fetch` command validates it there, page by
+//! page, while the next page downloads.
 //!
 //! # Design
 //!
@@ -23,8 +25,10 @@
 //!   written) is written to a temporary file, `fsync`ed and renamed over the old one. A run
 //!   that finds a checkpoint for the same parameters truncates the output to the recorded
 //!   length (dropping a page written after the last checkpoint) and continues at the recorded
-//!   offset: no record is lost or stored twice. With gzip each page is one gzip member, so a
-//!   resumed file is byte-identical to an uninterrupted one. The checkpoint is removed when
+//!   offset: no record is lost or stored twice. Compressed, each page is one gzip member or zstd frame, so a
+//!   resumed file is byte-identical to an uninterrupted one. A resumed run first hands the
+//!   records of the earlier runs to [`FetchObserver::stored`] (decompressed), so the caller
+//!   sees the whole file. The checkpoint is removed when
 //!   the range is complete.
 //! * **A moving result set is reported.** The `total` of every page is compared with the first
 //!   page's; a change means records were added or removed under the run (offset paging can
@@ -54,8 +58,11 @@ mod page;
 mod reconcile;
 mod retry;
 
-pub use fetch::{fetch, FetchError, FetchOptions, FetchSummary, TotalMoved};
+pub use fetch::{
+    fetch, FetchError, FetchObserver, FetchOptions, FetchSummary, LogOnly, TotalMoved,
+};
 pub use listen::{listen, ListenOptions, ListenSummary};
+pub use output::{decoded, Compression};
 pub use reconcile::{
     reconcile, ReconcileCode, ReconcileFinding, ReconcileSummary, RECONCILE_CODES,
 };

@@ -1,16 +1,22 @@
 //! `enquiry fetch`: capture a time range from the Open API, then check it as `validate` does.
 //!
 //! The capture itself is `enquiry_capture::fetch`; what lives here is reading the token (from
-//! an environment variable or a file, never from argv) and handing the finished file to the
-//! `validate` command with the report options given, so findings, formats and exit codes are
-//! exactly those of `enquiry validate OUT`. The whole file is checked, also after a resumed
-//! run, so the record indices and lines of the findings are those of the file.
+//! an environment variable or a file, never from argv) and running the `validate` command,
+//! with the report options given, on a thread that reads each page as soon as it is stored
+//! (through a bounded pipe), so findings stream while the download goes on and findings,
+//! formats and exit codes are exactly those of `enquiry validate OUT`. After a resume the
+//! records of the earlier runs are fed first, so record indices and lines are the file's.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use enquiry_capture::{fetch, mask, FetchOptions};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+use enquiry_capture::{fetch, mask, FetchOptions, FetchSummary};
+use enquiry_validator::{Event, Summary, Validator};
+
+use crate::validate::ValidateArgs;
 
 const AFTER_HELP: &str = "\
 The token is read from --token-env VAR or --token-file FILE, never from the command line, and is
@@ -46,7 +52,8 @@ pub struct FetchArgs {
     /// The range's end (RFC 3339, exclusive).
     #[arg(long, value_name = "T")]
     to: String,
-    /// The NDJSON output; a name ending in .gz is written gzip-compressed.
+    /// The NDJSON output; a name ending in .gz is written gzip-compressed, .zst
+    /// zstd-compressed (one member or frame a page).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
     /// Records a request.
@@ -94,34 +101,38 @@ pub fn run(args: &FetchArgs) -> u8 {
             return 2;
         }
     };
+    let validation = if args.no_validate {
+        Validation::Off
+    } else {
+        match validate_args(args) {
+            Ok(validate) => Validation::Pending(Box::new(validate)),
+            Err(message) => {
+                crate::diag::error_line(&format!("enquiry fetch: {}", mask(&message, &token)));
+                return 2;
+            }
+        }
+    };
     let mut options = FetchOptions::new(&args.base_url, &args.app, &token, &args.from, &args.to);
     options.out = args.out.clone();
     options.page_size = args.page_size;
     options.max_retries = args.max_retries;
     options.timeout = Duration::from_secs(args.timeout);
     options.backoff_base = Duration::from_millis(args.backoff_ms);
-    let bar = progress_bar(args.quiet);
-    let mut log = |line: &str| match &bar {
-        Some(bar) => bar.suspend(|| crate::diag::error_line(&format!("enquiry fetch: {line}"))),
-        None => crate::diag::error_line(&format!("enquiry fetch: {line}")),
+    let mut ui = FetchUi {
+        bar: progress_bar(args.quiet),
+        started: std::time::Instant::now(),
+        out: args.out.clone(),
+        validation,
     };
-    let started = std::time::Instant::now();
-    let mut on_page = |summary: &enquiry_capture::FetchSummary| {
-        if let Some(bar) = &bar {
-            let rate = summary.records as f64 / started.elapsed().as_secs_f64().max(1e-3);
-            bar.set_message(format!(
-                "{} records, {} pages, {} retries, {rate:.0} records/s",
-                summary.records, summary.pages, summary.retries
-            ));
-        }
-    };
-    let result = fetch(&options, &mut log, &mut on_page);
-    if let Some(bar) = &bar {
+    let result = fetch(&options, &mut ui);
+    if let Some(bar) = &ui.bar {
         bar.finish_and_clear();
     }
     let summary = match result {
         Ok(summary) => summary,
         Err(err) => {
+            // The report covers the records stored before the stop; exit 2 says it stopped.
+            ui.validation.finish(&args.out, false);
             crate::diag::error_line(&format!("enquiry fetch: {}", mask(&err.0, &token)));
             return 2;
         }
@@ -135,15 +146,175 @@ pub fn run(args: &FetchArgs) -> u8 {
             summary.retries
         ));
     }
-    let validated = if args.no_validate {
-        0
-    } else {
-        crate::run(validate_argv(args))
-    };
+    let validated = ui.validation.finish(&args.out, true);
     if validated == 0 && !summary.moved.is_empty() {
         1
     } else {
         validated
+    }
+}
+
+/// Pages waiting for the validator before the fetch waits for it (bounded memory).
+const PAGES_IN_FLIGHT: usize = 4;
+
+/// The `validate` run fed with the pages of this fetch.
+enum Validation {
+    /// `--no-validate`.
+    Off,
+    /// Not started yet: it starts with the first stored records, so a fetch refused at its
+    /// first request prints no report.
+    Pending(Box<ValidateArgs>),
+    /// Checking the pages on a thread of its own.
+    Running {
+        pages: SyncSender<Vec<u8>>,
+        run: std::thread::JoinHandle<u8>,
+    },
+}
+
+impl Validation {
+    /// Starts the `validate` run, which checks the pages sent in place of reading `out`.
+    fn start(&mut self, out: &Path) {
+        if !matches!(self, Validation::Pending(_)) {
+            return;
+        }
+        let Validation::Pending(validate) = std::mem::replace(self, Validation::Off) else {
+            return;
+        };
+        let (pages, received) = sync_channel(PAGES_IN_FLIGHT);
+        let out = out.to_owned();
+        let run = std::thread::spawn(move || {
+            let mut received = Some(received);
+            crate::validate::run_with(&validate, &mut |path| {
+                let received = received.take().filter(|_| path == out)?;
+                Some(Box::new(
+                    move |validator: &Validator, name: &str, on_event: &mut dyn FnMut(Event)| {
+                        Ok(validate_pages(validator, name, &received, on_event))
+                    },
+                ) as crate::validate::Driver)
+            })
+        });
+        *self = Validation::Running { pages, run };
+    }
+
+    fn send(&mut self, out: &Path, ndjson: &[u8]) {
+        self.start(out);
+        if let Validation::Running { pages, .. } = self {
+            // An error: the run stopped reading (standard output closed); nothing to do.
+            let _ = pages.send(ndjson.to_vec());
+        }
+    }
+
+    /// Ends the input and waits for the report; its exit code (0 when off). A fetch that
+    /// stored nothing is validated only if it `completed` (an empty range: an empty input).
+    fn finish(self, out: &Path, completed: bool) -> u8 {
+        let mut this = self;
+        if completed {
+            this.start(out);
+        }
+        match this {
+            Validation::Running { pages, run } => {
+                drop(pages);
+                run.join().unwrap_or(2)
+            }
+            Validation::Off | Validation::Pending(_) => 0,
+        }
+    }
+}
+
+/// Checks the NDJSON text received, a piece of whole lines at a time, as the file it is
+/// written to would be checked; until the sender is dropped.
+fn validate_pages(
+    validator: &Validator,
+    name: &str,
+    received: &Receiver<Vec<u8>>,
+    on_event: &mut dyn FnMut(Event),
+) -> Summary {
+    let mut summary = Summary {
+        files: 1,
+        ..Summary::default()
+    };
+    let (mut carry, mut line, mut any) = (Vec::new(), 1u64, false);
+    let mut check = |lines: &[u8], line: &mut u64, summary: &mut Summary| {
+        let piece = validator.validate_lines(lines, name, summary.records, *line, on_event);
+        summary.add(&piece);
+        *line += line_breaks(lines);
+    };
+    for chunk in received {
+        any = true;
+        // Replayed text comes in chunks cut anywhere; pages end with a line break.
+        carry.extend_from_slice(&chunk);
+        if let Some(end) = carry.iter().rposition(|byte| *byte == b'\n') {
+            let rest = carry.split_off(end + 1);
+            check(&carry, &mut line, &mut summary);
+            carry = rest;
+        }
+    }
+    if !carry.is_empty() {
+        check(&carry, &mut line, &mut summary);
+    }
+    if !any {
+        // An empty range: what `validate` says of an empty file.
+        let mut on_event = on_event;
+        return validator
+            .validate_stream(&b""[..], name, 1, &mut on_event)
+            .unwrap_or(summary);
+    }
+    summary
+}
+
+/// The line breaks in `bytes`.
+fn line_breaks(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|byte| **byte == b'\n').count() as u64
+}
+
+/// The terminal side of a fetch: log lines, the progress bar, the validation of each page.
+struct FetchUi {
+    bar: Option<indicatif::ProgressBar>,
+    started: std::time::Instant,
+    out: PathBuf,
+    validation: Validation,
+}
+
+impl enquiry_capture::FetchObserver for FetchUi {
+    fn log(&mut self, line: &str) {
+        let line = format!("enquiry fetch: {line}");
+        match &self.bar {
+            Some(bar) => bar.suspend(|| crate::diag::error_line(&line)),
+            None => crate::diag::error_line(&line),
+        }
+    }
+
+    fn progress(&mut self, summary: &FetchSummary) {
+        if let Some(bar) = &self.bar {
+            let rate = summary.records as f64 / self.started.elapsed().as_secs_f64().max(1e-3);
+            bar.set_message(format!(
+                "{} records, {} pages, {} retries, {rate:.0} records/s",
+                summary.records, summary.pages, summary.retries
+            ));
+        }
+    }
+
+    fn stored(&mut self, ndjson: &[u8]) {
+        self.validation.send(&self.out, ndjson);
+    }
+}
+
+/// `validate OUT` with this run's report options, as `validate` parses them.
+#[derive(clap::Parser, Debug)]
+#[command(name = "enquiry validate")]
+struct AsValidate {
+    #[command(flatten)]
+    validate: ValidateArgs,
+}
+
+/// The `validate` arguments of this run, checked as `validate` would before reading.
+fn validate_args(args: &FetchArgs) -> Result<ValidateArgs, String> {
+    use clap::Parser as _;
+    let parsed = AsValidate::try_parse_from(validate_argv(args))
+        .map_err(|err| err.to_string().lines().next().unwrap_or("").to_owned())?;
+    match crate::validate::usage_error(&parsed.validate) {
+        Some(message) => Err(message),
+        None => Ok(parsed.validate),
     }
 }
 
@@ -176,9 +347,9 @@ fn read_token(args: &FetchArgs) -> Result<String, String> {
     Ok(token)
 }
 
-/// `enquiry validate OUT` with the report options of this run.
+/// `enquiry validate OUT` with the report options of this run (program name first).
 fn validate_argv(args: &FetchArgs) -> Vec<OsString> {
-    let mut argv: Vec<OsString> = vec!["enquiry".into(), "validate".into()];
+    let mut argv: Vec<OsString> = vec!["enquiry validate".into()];
     argv.push(args.out.clone().into_os_string());
     argv.extend(["--format".into(), OsString::from(&args.format)]);
     let paths = [("--config", &args.config), ("--labels", &args.labels)];

@@ -166,6 +166,26 @@ impl Input {
 
 /// Runs `enquiry validate`.
 pub fn run(args: &ValidateArgs) -> u8 {
+    run_with(args, &mut |_| None)
+}
+
+/// The usage error `run` would stop at before reading any input (configuration, label and
+/// channel lists, report targets), if any.
+pub(crate) fn usage_error(args: &ValidateArgs) -> Option<String> {
+    build_config(args)
+        .err()
+        .or_else(|| report_targets(args).err())
+        .map(|UsageError(message)| message)
+}
+
+/// Validates one input in place of `Validator::validate_stream` on its file: called with the
+/// validator, the input's name and the event sink; returns the input's counts.
+pub(crate) type Driver =
+    Box<dyn FnOnce(&Validator, &str, &mut dyn FnMut(Event)) -> io::Result<Summary> + Send>;
+
+/// [`run`], where `drive` may supply the [`Driver`] of an input file: `enquiry fetch` checks
+/// the records of the file it is writing as each page is stored.
+pub(crate) fn run_with(args: &ValidateArgs, drive: &mut dyn FnMut(&Path) -> Option<Driver>) -> u8 {
     let config = match build_config(args) {
         Ok(config) => config,
         Err(UsageError(message)) => {
@@ -309,7 +329,15 @@ pub fn run(args: &ValidateArgs) -> u8 {
             };
             note(&mut output_error, result);
         };
-        match validator.validate_stream(reader, &name, jobs, &mut on_event) {
+        let driver = match input {
+            Input::File(path) => drive(path),
+            Input::Stdin => None,
+        };
+        let validated = match driver {
+            Some(driver) => driver(&validator, &name, &mut on_event),
+            None => validator.validate_stream(reader, &name, jobs, &mut on_event),
+        };
+        match validated {
             Ok(summary) => {
                 total.add(&summary);
                 note(&mut output_error, reporter.end_file(&name, &summary));

@@ -310,3 +310,112 @@ fn a_result_set_that_moves_during_the_fetch_is_reported() {
     let written = std::fs::read_to_string(&out).unwrap();
     assert_eq!(written, "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n{\"n\":4}\n");
 }
+
+/// The `validate --format json` report of a file, as `fetch` must equal it.
+fn validate_report(path: &Path) -> Value {
+    let output = Command::new(env!("CARGO_BIN_EXE_enquiry"))
+        .args(["validate", "--no-config", "--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_zstd_fetch_killed_and_resumed_decompresses_to_the_plain_fetch_and_reports_the_same_findings() {
+    let dir = TempDir::new("fetch-zstd");
+    let server = MockServer::start_blocking(Config {
+        latency: Latency::Fixed(25),
+        ..config(400)
+    })
+    .unwrap();
+    let plain = dir.0.join("plain.ndjson");
+    let output = fetch(
+        server.base_url(),
+        &plain,
+        &["--page-size", "10", "--no-validate"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    let out = dir.0.join("captured.ndjson.zst");
+    let checkpoint = dir.0.join("captured.ndjson.zst.checkpoint");
+    let extra = ["--page-size", "10", "--format", "json"];
+    let mut child = fetch_command(server.base_url(), &out, &extra)
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while !checkpoint.exists() && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(150));
+    child.kill().unwrap();
+    assert_eq!(child.wait().unwrap().code(), None, "killed mid-run");
+    assert!(checkpoint.exists());
+
+    let output = fetch(server.base_url(), &out, &extra);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("resuming at offset"),
+        "{}",
+        stderr(&output)
+    );
+    let compressed = std::fs::read(&out).unwrap();
+    assert_eq!(&compressed[..4], &[0x28, 0xb5, 0x2f, 0xfd], "a zstd frame");
+    let decompressed = zstd::stream::decode_all(&compressed[..]).unwrap();
+    assert_eq!(decompressed, std::fs::read(&plain).unwrap());
+
+    // The report covers the whole file, earlier run included, exactly as `validate` sees it
+    // (the file name aside).
+    let mut report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut expected = validate_report(&plain);
+    for report in [&mut report, &mut expected] {
+        for finding in report["findings"].as_array_mut().unwrap() {
+            finding["file"] = Value::Null;
+        }
+    }
+    assert!(expected["summary"]["errors"].as_u64().unwrap() > 20);
+    assert_eq!(report, expected);
+}
+
+#[test]
+fn findings_stream_while_the_fetch_is_still_downloading() {
+    let dir = TempDir::new("fetch-stream");
+    let server = MockServer::start_blocking(Config {
+        latency: Latency::Fixed(100),
+        ..config(1000)
+    })
+    .unwrap();
+    let out = dir.0.join("out.ndjson");
+    let checkpoint = dir.0.join("out.ndjson.checkpoint");
+    let mut child = fetch_command(
+        server.base_url(),
+        &out,
+        &["--page-size", "20", "--format", "json"],
+    )
+    .spawn()
+    .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    // 50 pages of at least 100 ms: the report has started long before the last page.
+    let still_fetching = checkpoint.exists() && child.try_wait().unwrap().is_none();
+    let mut rest = Vec::new();
+    stdout.read_to_end(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        still_fetching,
+        "the first findings were written while pages were still coming"
+    );
+    assert_eq!(status.code(), Some(1));
+    assert!(!checkpoint.exists());
+    let mut report = first.to_vec();
+    report.extend(rest);
+    let report: Value = serde_json::from_slice(&report).unwrap();
+    assert_eq!(report["summary"]["records"], 1000);
+    assert_eq!(report["findings"], validate_report(&out)["findings"]);
+}

@@ -286,6 +286,63 @@ impl Validator {
         }
     }
 
+    /// Checks whole NDJSON lines that continue a stream whose earlier lines were checked
+    /// before: `lines` starts at a line boundary, its first line is line `first_line`
+    /// (1-based) of the file and its first record is record `first_record`. The events are
+    /// those [`Validator::validate_stream`] gives for these lines of the whole NDJSON file,
+    /// so a producer that writes its output a piece at a time (a capture, page by page) can
+    /// report each piece's findings as it arrives, exactly as for the finished file. Returns
+    /// the counts of this piece (`files` is 0: add them up).
+    ///
+    /// ```
+    /// use enquiry_validator::{Config, Event, Validator};
+    ///
+    /// let validator = Validator::new(Config::default());
+    /// let mut lines = Vec::new();
+    /// let page = b"{\"_id\":\"a\"}\n";
+    /// let summary = validator.validate_lines(page, "out.ndjson", 7, 8, &mut |event| {
+    ///     if let Event::Record(outcome) = event {
+    ///         lines.push((outcome.record, outcome.line, outcome.findings[0].line));
+    ///     }
+    /// });
+    /// assert_eq!((summary.records, summary.invalid), (1, 1));
+    /// assert_eq!(lines, [(7, 8, 8)]);
+    /// ```
+    pub fn validate_lines(
+        &self,
+        lines: &[u8],
+        file: &str,
+        first_record: u64,
+        first_line: u64,
+        on_event: &mut dyn FnMut(Event),
+    ) -> Summary {
+        let file: Arc<str> = Arc::from(file);
+        let mut sink = Sink {
+            on_event,
+            summary: Summary::default(),
+        };
+        let mut worker = Worker::default();
+        let out = self.process_chunk(&mut worker, &file, Work::Lines(lines.to_vec()), 1);
+        for mut event in out.events {
+            match &mut event {
+                Event::Record(outcome) => {
+                    outcome.record += first_record;
+                    outcome.line += first_line;
+                    for finding in &mut outcome.findings {
+                        finding.record += first_record;
+                        finding.line += first_line;
+                    }
+                }
+                Event::Input(finding) => {
+                    finding.record += first_record;
+                    finding.line += first_line;
+                }
+            }
+            sink.push(event);
+        }
+        sink.summary
+    }
+
     fn run(
         &self,
         source: &mut Source<'_>,
