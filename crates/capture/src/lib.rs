@@ -64,7 +64,8 @@ pub use fetch::{
 pub use listen::{listen, ListenOptions, ListenSummary};
 pub use output::{decoded, Compression};
 pub use reconcile::{
-    reconcile, ReconcileCode, ReconcileFinding, ReconcileSummary, RECONCILE_CODES,
+    reconcile, ReconcileCode, ReconcileFinding, ReconcileFormat, ReconcileOptions,
+    ReconcileReporter, ReconcileSink, ReconcileSummary, RECONCILE_CODES,
 };
 pub use retry::Backoff;
 

@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-use enquiry_capture::{fetch, mask, FetchOptions, FetchSummary};
+use enquiry_capture::{
+    fetch, mask, FetchOptions, FetchSummary, ReconcileFormat, ReconcileOptions, ReconcileReporter,
+};
 use enquiry_validator::{Event, Summary, Validator};
 
 use crate::validate::ValidateArgs;
@@ -454,60 +456,47 @@ async fn stop_signal() {
 /// `enquiry reconcile` arguments.
 #[derive(clap::Args, Debug)]
 pub struct ReconcileArgs {
-    /// The captured events (NDJSON, plain or gzip), as `enquiry listen` stores them.
+    /// The captured events (NDJSON, plain, gzip or zstd), as `enquiry listen` stores them.
     events: PathBuf,
-    /// The captured records (NDJSON, plain or gzip), as `enquiry fetch` writes them.
+    /// The captured records (NDJSON, plain, gzip or zstd), as `enquiry fetch` writes them.
     records: PathBuf,
     /// The report format.
     #[arg(long, value_name = "FORMAT", default_value = "human",
-          value_parser = ["human", "json", "github"])]
+          value_parser = ["human", "json", "github", "junit", "sarif"])]
     format: String,
+    /// The memory for sorting (entries beyond it are sorted in temporary files).
+    #[arg(long, value_name = "BYTES", default_value = "48MiB", value_parser = crate::guard::parse_size)]
+    max_memory: usize,
+    /// Where the temporary files go [default: the system's temporary directory].
+    #[arg(long, value_name = "DIR")]
+    temp_dir: Option<PathBuf>,
 }
 
 /// Runs `enquiry reconcile`: exit 0 consistent, 1 findings, 2 unreadable input.
 pub fn run_reconcile(args: &ReconcileArgs) -> u8 {
-    use std::io::Write as _;
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let json = args.format == "json";
-    let mut written = 0u64;
-    let mut output_error = None;
-    if json {
-        let _ = out.write_all(b"{\n  \"findings\": [");
-    }
-    let mut on_finding = |finding: enquiry_capture::ReconcileFinding| {
-        let line = render_finding(&args.format, &finding, written == 0);
-        written += 1;
-        if let Err(err) = out.write_all(line.as_bytes()) {
-            output_error.get_or_insert(err);
-        }
-    };
-    let result = enquiry_capture::reconcile(&args.events, &args.records, &mut on_finding);
-    let summary = match result {
-        Ok(summary) => summary,
-        Err(err) => {
-            let _ = out.flush();
-            crate::diag::error_line(&format!("enquiry reconcile: cannot read the input: {err}"));
+    let format: ReconcileFormat = match args.format.parse() {
+        Ok(format) => format,
+        Err(message) => {
+            crate::diag::error_line(&format!("enquiry reconcile: {message}"));
             return 2;
         }
     };
-    let closing = match args.format.as_str() {
-        "json" => format!(
-            "{}],\n  \"summary\": {}\n}}\n",
-            if written > 0 { "\n  " } else { "" },
-            serde_json::json!({"events": summary.events, "records": summary.records,
-                "enquiries": summary.enquiries, "errors": written})
-        ),
-        _ => format!(
-            "reconcile: {} events of {} enquiries, {} records: {written} finding{}\n",
-            summary.events,
-            summary.enquiries,
-            summary.records,
-            if written == 1 { "" } else { "s" }
-        ),
+    let options = ReconcileOptions {
+        memory_budget: args.max_memory,
+        temp_dir: args.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
     };
-    let flushed = out.write_all(closing.as_bytes()).and_then(|()| out.flush());
-    if let Some(err) = output_error.or(flushed.err()) {
+    let stdout = std::io::stdout();
+    let out = std::io::BufWriter::new(stdout.lock());
+    let mut reporter = ReconcileReporter::new(format, Box::new(out));
+    let summary =
+        match enquiry_capture::reconcile(&args.events, &args.records, &options, &mut reporter) {
+            Ok(summary) => summary,
+            Err(err) => {
+                crate::diag::error_line(&format!("enquiry reconcile: {err}"));
+                return 2;
+            }
+        };
+    if let Err(err) = reporter.finish(&summary) {
         if err.kind() != std::io::ErrorKind::BrokenPipe {
             crate::diag::error_line(&format!(
                 "enquiry reconcile: cannot write the report: {err}"
@@ -515,44 +504,5 @@ pub fn run_reconcile(args: &ReconcileArgs) -> u8 {
             return 2;
         }
     }
-    u8::from(written > 0)
-}
-
-/// One finding in `format`; the text fields are already escaped by the library.
-fn render_finding(
-    format: &str,
-    finding: &enquiry_capture::ReconcileFinding,
-    first: bool,
-) -> String {
-    let file = mask(&finding.file, "");
-    match format {
-        "json" => {
-            let value = serde_json::json!({
-                "file": finding.file, "record": finding.record, "line": finding.line,
-                "column": 1, "pointer": "", "code": finding.code.as_str(),
-                "severity": "error", "message": finding.message,
-            });
-            format!("{}\n    {value}", if first { "" } else { "," })
-        }
-        "github" => {
-            // Workflow-command values: `%`, CR, LF and (in properties) `:` and `,` escaped.
-            let escape = |text: &str| {
-                text.replace('%', "%25")
-                    .replace('\r', "%0D")
-                    .replace('\n', "%0A")
-            };
-            let property = |text: &str| escape(text).replace(':', "%3A").replace(',', "%2C");
-            format!(
-                "::error file={},line={},title={}::{}\n",
-                property(&file),
-                finding.line,
-                finding.code,
-                escape(&finding.message)
-            )
-        }
-        _ => format!(
-            "{file}:{}: error[{}]: {}\n",
-            finding.line, finding.code, finding.message
-        ),
-    }
+    u8::from(summary.findings > 0)
 }

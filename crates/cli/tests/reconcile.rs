@@ -177,3 +177,112 @@ fn each_injected_inconsistency_is_found_with_its_code() {
     assert_eq!(missing.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&missing.stderr).lines().count(), 1);
 }
+
+/// Records and events with one of each inconsistency injected.
+fn defective() -> (String, String) {
+    let (records, events) = dataset();
+    let mut events = events;
+    let closed = pick(&events, 3, "\"Closed\"");
+    events[closed].swap(1, 2);
+    events[3].clear();
+    let again = events[10][0].clone();
+    events[10].insert(1, again);
+    let mut lines = events.concat();
+    lines.push(events[0][0].replace(r#""eid":""#, r#""eid":"x-"#));
+    lines.insert(5, "[1, 2]".to_owned());
+    (ndjson(records), ndjson(lines))
+}
+
+#[test]
+fn a_tiny_memory_budget_spills_to_disk_and_finds_exactly_the_same() {
+    let dir = TempDir::new("reconcile-spill");
+    let (records, events) = defective();
+    let (output, in_memory) = reconcile(&dir, &records, &events);
+    assert_eq!(output.status.code(), Some(1));
+    let codes: std::collections::BTreeSet<&str> = in_memory
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 5, "{in_memory:?}");
+    let args = [
+        "reconcile",
+        "events.ndjson",
+        "records.ndjson",
+        "--format",
+        "json",
+        "--max-memory",
+        "2KiB",
+        "--temp-dir",
+        ".",
+    ];
+    let output = run_enquiry(&dir.0, &args, None);
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        report["summary"]["spill_files"].as_u64().unwrap() > 3,
+        "{}",
+        report["summary"]
+    );
+    assert_eq!(report["findings"].as_array().unwrap(), &in_memory);
+    let lines: Vec<u64> = in_memory
+        .iter()
+        .map(|f| {
+            f["line"].as_u64().unwrap()
+                + if f["file"] == "events.ndjson" {
+                    0
+                } else {
+                    1 << 32
+                }
+        })
+        .collect();
+    assert!(
+        lines.windows(2).all(|pair| pair[0] <= pair[1]),
+        "ordered by file and line"
+    );
+    let left: Vec<String> = std::fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        left.iter().all(|name| name.ends_with(".ndjson")),
+        "temporary files removed: {left:?}"
+    );
+}
+
+#[test]
+fn every_report_format_carries_the_findings() {
+    let dir = TempDir::new("reconcile-formats");
+    let (records, events) = defective();
+    let (_, findings) = reconcile(&dir, &records, &events);
+    let count = findings.len();
+    let report = |format: &str| {
+        let args = [
+            "reconcile",
+            "events.ndjson",
+            "records.ndjson",
+            "--format",
+            format,
+        ];
+        let output = run_enquiry(&dir.0, &args, None);
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let sarif: Value = serde_json::from_str(&report("sarif")).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), count);
+    for (result, finding) in results.iter().zip(&findings) {
+        assert_eq!(result["ruleId"], finding["code"]);
+        assert_eq!(
+            result["locations"][0]["physicalLocation"]["region"]["startLine"],
+            finding["line"]
+        );
+    }
+    let junit = report("junit");
+    assert_eq!(junit.matches("<failure ").count(), count, "{junit}");
+    assert!(junit.contains(&format!("failures=\"{count}\"")), "{junit}");
+    let github = report("github");
+    assert_eq!(github.matches("::error file=").count(), count, "{github}");
+    let human = report("human");
+    assert_eq!(human.matches(": error[").count(), count, "{human}");
+    assert!(human.contains(&format!("{count} findings")), "{human}");
+}

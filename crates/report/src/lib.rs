@@ -54,7 +54,7 @@ use std::str::FromStr;
 use enquiry_validator::{Finding, RecordOutcome, Summary};
 
 pub use baseline::{Baseline, BaselineState};
-pub use github::GithubReporter;
+pub use github::{escape_data, escape_property, GithubReporter};
 pub use human::{HumanOptions, HumanReporter};
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
