@@ -1,7 +1,10 @@
-//! The capture row of `cargo xtask bench`: `enquiry fetch` throughput (records/s) against the
-//! release `enquiry serve` on loopback, without and with validation, pages of 500.
+//! The capture rows of `cargo xtask bench`: `enquiry fetch` throughput (records/s) against the
+//! release `enquiry serve` on loopback, without and with validation, pages of 500; and
+//! `enquiry reconcile` throughput and peak resident memory on a synthetic capture of 10
+//! million enquiries (300,000 with `--quick`) under its default memory budget.
 
-use std::io::{BufRead, BufReader};
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
@@ -71,6 +74,73 @@ pub fn rows(enquiry: &Path, quick: bool) -> Result<(), String> {
     }
     let _ = server.kill();
     let _ = server.wait();
-    let _ = std::fs::remove_file(&out);
-    result
+    let _ = fs::remove_file(&out);
+    result.and_then(|()| reconcile_row(enquiry, if quick { 300_000 } else { 10_000_000 }))
+}
+
+/// Writes `enquiries` minimal records and, for all but every 1000th, three lifecycle events,
+/// interleaved as deliveries arrive.
+fn write_capture(dir: &Path, enquiries: u64) -> std::io::Result<()> {
+    let mut records = BufWriter::new(File::create(dir.join("records.ndjson"))?);
+    let mut events = BufWriter::new(File::create(dir.join("events.ndjson"))?);
+    for at in 0..enquiries {
+        let id = format!("6368a2f0{at:016x}");
+        writeln!(
+            records,
+            r#"{{"_id":"{id}","createdAt":"2022-11-07T00:00:00.000Z","status":"closed"}}"#
+        )?;
+        if at % 1000 == 999 {
+            continue;
+        }
+        for (status, minute) in [("Opened", 0), ("Handling", 1), ("Closed", 2)] {
+            writeln!(
+                events,
+                r#"{{"status":"{status}","eid":"{id}","type":"inquiry","date":"2022-11-07T00:0{minute}:00.000Z"}}"#
+            )?;
+        }
+    }
+    records.flush()?;
+    events.flush()
+}
+
+/// The reconcile row: records/s and peak resident memory, through `xtask peak-rss`.
+fn reconcile_row(enquiry: &Path, enquiries: u64) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("bench-reconcile-{}", std::process::id()));
+    fs::create_dir_all(&dir).map_err(|err| err.to_string())?;
+    write_capture(&dir, enquiries).map_err(|err| format!("cannot write the capture: {err}"))?;
+    let peak_path = dir.join("peak.txt");
+    let started = Instant::now();
+    // Through `xtask peak-rss`: Linux carries a parent's peak memory into its child's
+    // `ru_maxrss` across `exec`.
+    let status = Command::new(std::env::current_exe().map_err(|err| err.to_string())?)
+        .arg("peak-rss")
+        .arg(&peak_path)
+        .arg("--")
+        .arg(enquiry)
+        .args(["reconcile", "events.ndjson", "records.ndjson", "--format", "json"])
+        .args(["--temp-dir", "."])
+        .current_dir(&dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|err| format!("cannot run enquiry reconcile: {err}"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let peak_kib: u64 = fs::read_to_string(&peak_path)
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .ok_or("no peak memory from enquiry reconcile")?;
+    let _ = fs::remove_dir_all(&dir);
+    // Every 1000th record has no events: exit 1 is the expected outcome.
+    if status.code() != Some(1) {
+        return Err(format!("enquiry reconcile exited with {status}"));
+    }
+    println!();
+    println!("| reconcile measurement | records/s | records | peak resident memory |");
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| `enquiry reconcile` (default --max-memory 48MiB) | {:.0} | {enquiries} | {:.1} MiB |",
+        enquiries as f64 / seconds,
+        peak_kib as f64 / 1024.0
+    );
+    Ok(())
 }
