@@ -117,7 +117,13 @@ fn reconcile_row(enquiry: &Path, enquiries: u64) -> Result<(), String> {
         .arg(&peak_path)
         .arg("--")
         .arg(enquiry)
-        .args(["reconcile", "events.ndjson", "records.ndjson", "--format", "json"])
+        .args([
+            "reconcile",
+            "events.ndjson",
+            "records.ndjson",
+            "--format",
+            "json",
+        ])
         .args(["--temp-dir", "."])
         .current_dir(&dir)
         .stdin(Stdio::null())

@@ -43,10 +43,10 @@
 //! [`listen()`] is the webhook receiver behind `enquiry listen`: it answers the challenge
 //! handshake (`{"challenge": C}` gets `{"code": 200, "result": {"challenge": C}}`) and appends
 //! every other JSON body to an NDJSON file, one line each, acknowledging (2xx) only after the
-//! batch it belongs to is `fsync`ed. Bodies that are JSON but not the documented event shape
-//! are stored too, and counted; bodies that are not JSON get 400, larger ones than the limit
-//! 413. The event contract's full rules (enumerations, channel origins, timestamps) are not
-//! checked here: the stored file is meant for the validator.
+//! batch it belongs to is `fsync`ed. Each event is checked by a pluggable [`EventCheck`]
+//! (by default [`documented_shape`]: the documented members and their types); invalid events
+//! are stored too, counted and reported with their line; bodies that are not JSON get 400,
+//! larger ones than the limit 413.
 
 #![deny(missing_docs)]
 
@@ -61,7 +61,7 @@ mod retry;
 pub use fetch::{
     fetch, FetchError, FetchObserver, FetchOptions, FetchSummary, LogOnly, TotalMoved,
 };
-pub use listen::{listen, ListenOptions, ListenSummary};
+pub use listen::{documented_shape, listen, EventCheck, ListenOptions, ListenSummary};
 pub use output::{decoded, Compression};
 pub use reconcile::{
     reconcile, ReconcileCode, ReconcileFinding, ReconcileFormat, ReconcileOptions,

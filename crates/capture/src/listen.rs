@@ -3,8 +3,14 @@
 //!
 //! Each event body goes to one writer thread with a one-shot reply channel. The writer takes
 //! every event waiting (up to a batch), appends them, `fsync`s once and only then replies to
-//! all of them; the handler answers 2xx after that reply. So an acknowledged event is on disk,
-//! and a crash between receipt and acknowledgement loses only events the sender will retry.
+//! all of them (with each event's line in the file); the handler answers 2xx after that reply.
+//! So an acknowledged event is on disk, and a crash between receipt and acknowledgement loses
+//! only events the sender will retry.
+//!
+//! Every event is checked by [`ListenOptions::check`] before it is stored; an invalid event is
+//! stored all the same (the capture is the evidence) and reported with its line in the file.
+//! The check is a plain function so that a full validator of the event contract plugs in
+//! without touching the receiver; [`documented_shape`] is the default.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -23,8 +29,25 @@ use tokio::sync::oneshot;
 /// The most events one fsync covers.
 const BATCH: usize = 256;
 
-/// Where to listen and where to store.
-#[derive(Debug, Clone)]
+/// Checks one event body (well-formed JSON, not a handshake): `Ok` or why it is invalid (one
+/// line, already safe to print).
+pub type EventCheck = Arc<dyn Fn(&[u8]) -> Result<(), String> + Send + Sync>;
+
+/// The default [`EventCheck`]: the documented members with their types (`status`, `eid`,
+/// `date`, ... as the fake generator's event model reads them).
+pub fn documented_shape() -> EventCheck {
+    Arc::new(|body: &[u8]| {
+        serde_json::from_slice::<enquiry_fake::events::LifecycleEvent>(body)
+            .map(|_| ())
+            .map_err(|err| {
+                let why = enquiry_report::terminal_safe(&err.to_string()).into_owned();
+                format!("not the documented event shape: {why}")
+            })
+    })
+}
+
+/// Where to listen, where to store, how to check.
+#[derive(Clone)]
 pub struct ListenOptions {
     /// `host:port` (`127.0.0.1:0` picks a free port).
     pub addr: String,
@@ -32,6 +55,18 @@ pub struct ListenOptions {
     pub out: PathBuf,
     /// The largest body accepted; a larger one gets 413.
     pub max_body: usize,
+    /// The check of each event (stored whatever it says).
+    pub check: EventCheck,
+}
+
+impl std::fmt::Debug for ListenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListenOptions")
+            .field("addr", &self.addr)
+            .field("out", &self.out)
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a receiver did before it stopped.
@@ -39,8 +74,8 @@ pub struct ListenOptions {
 pub struct ListenSummary {
     /// Events stored (and acknowledged).
     pub stored: u64,
-    /// Of those, events without the documented shape (stored anyway).
-    pub unexpected_shape: u64,
+    /// Of those, events the check found invalid (stored anyway, each reported).
+    pub invalid: u64,
     /// Challenge handshakes answered.
     pub challenges: u64,
 }
@@ -52,13 +87,16 @@ struct Challenge {
     challenge: String,
 }
 
-type Job = (Vec<u8>, oneshot::Sender<io::Result<()>>);
+/// A line to append, and where to send the 1-based line it was stored at.
+type Job = (Vec<u8>, oneshot::Sender<io::Result<u64>>);
 
 struct Receiver {
     jobs: mpsc::Sender<Job>,
     max_body: usize,
+    check: EventCheck,
+    out: String,
     stored: AtomicU64,
-    unexpected_shape: AtomicU64,
+    invalid: AtomicU64,
     challenges: AtomicU64,
     log: Box<dyn Fn(&str) + Send + Sync>,
 }
@@ -73,16 +111,20 @@ pub async fn listen(
 ) -> io::Result<ListenSummary> {
     let file = OpenOptions::new()
         .create(true)
+        .read(true)
         .append(true)
         .open(&options.out)?;
+    let lines = count_lines(&file)?;
     let listener = tokio::net::TcpListener::bind(options.addr.as_str()).await?;
     let (jobs, queue) = mpsc::channel::<Job>();
-    let writer = std::thread::spawn(move || write_batches(file, queue));
+    let writer = std::thread::spawn(move || write_batches(file, lines, queue));
     let receiver = Arc::new(Receiver {
         jobs,
         max_body: options.max_body,
+        check: options.check.clone(),
+        out: enquiry_report::terminal_safe(&options.out.display().to_string()).into_owned(),
         stored: AtomicU64::new(0),
-        unexpected_shape: AtomicU64::new(0),
+        invalid: AtomicU64::new(0),
         challenges: AtomicU64::new(0),
         log,
     });
@@ -95,7 +137,7 @@ pub async fn listen(
         .await?;
     let summary = ListenSummary {
         stored: receiver.stored.load(Ordering::SeqCst),
-        unexpected_shape: receiver.unexpected_shape.load(Ordering::SeqCst),
+        invalid: receiver.invalid.load(Ordering::SeqCst),
         challenges: receiver.challenges.load(Ordering::SeqCst),
     };
     drop(receiver);
@@ -103,8 +145,24 @@ pub async fn listen(
     Ok(summary)
 }
 
+/// The lines already in the file (events of earlier runs), so new ones are reported at
+/// their real line.
+fn count_lines(file: &File) -> io::Result<u64> {
+    let mut reader = io::BufReader::with_capacity(256 * 1024, file);
+    let mut lines = 0;
+    loop {
+        let buffer = io::BufRead::fill_buf(&mut reader)?;
+        if buffer.is_empty() {
+            return Ok(lines);
+        }
+        lines += buffer.iter().filter(|byte| **byte == b'\n').count() as u64;
+        let read = buffer.len();
+        io::BufRead::consume(&mut reader, read);
+    }
+}
+
 /// The writer thread: batches of lines, one fsync each, then the replies.
-fn write_batches(mut file: File, queue: mpsc::Receiver<Job>) {
+fn write_batches(mut file: File, mut lines_before: u64, queue: mpsc::Receiver<Job>) {
     while let Ok(first) = queue.recv() {
         let mut batch = vec![first];
         while batch.len() < BATCH {
@@ -120,7 +178,10 @@ fn write_batches(mut file: File, queue: mpsc::Receiver<Job>) {
         let result = file.write_all(&lines).and_then(|()| file.sync_data());
         for (_, reply) in batch {
             let _ = reply.send(match &result {
-                Ok(()) => Ok(()),
+                Ok(()) => {
+                    lines_before += 1;
+                    Ok(lines_before)
+                }
                 Err(err) => Err(io::Error::new(err.kind(), err.to_string())),
             });
         }
@@ -159,14 +220,11 @@ async fn receive(State(receiver): State<Arc<Receiver>>, request: Request) -> Res
         (receiver.log)("refused a body that is not JSON (400)");
         return answer(StatusCode::BAD_REQUEST, json!({"code": 400}));
     }
-    if serde_json::from_slice::<enquiry_fake::events::LifecycleEvent>(&body).is_err() {
-        receiver.unexpected_shape.fetch_add(1, Ordering::SeqCst);
-        (receiver.log)("stored an event without the documented members and types");
-    }
-    store(&receiver, &body).await
+    let verdict = (receiver.check)(&body);
+    store(&receiver, &body, verdict).await
 }
 
-async fn store(receiver: &Receiver, body: &[u8]) -> Response {
+async fn store(receiver: &Receiver, body: &[u8], verdict: Result<(), String>) -> Response {
     let mut line: Vec<u8> = body
         .iter()
         .map(|byte| match byte {
@@ -180,8 +238,15 @@ async fn store(receiver: &Receiver, body: &[u8]) -> Response {
         return answer(StatusCode::SERVICE_UNAVAILABLE, json!({"code": 503}));
     }
     match stored.await {
-        Ok(Ok(())) => {
+        Ok(Ok(line)) => {
             receiver.stored.fetch_add(1, Ordering::SeqCst);
+            if let Err(why) = verdict {
+                receiver.invalid.fetch_add(1, Ordering::SeqCst);
+                (receiver.log)(&format!(
+                    "invalid event stored at {}:{line}: {why}",
+                    receiver.out
+                ));
+            }
             answer(StatusCode::OK, json!({"code": 200}))
         }
         _ => {

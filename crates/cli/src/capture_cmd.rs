@@ -396,6 +396,8 @@ pub fn run_listen(args: &ListenArgs) -> u8 {
         addr: args.addr.clone(),
         out: args.out.clone(),
         max_body: args.max_body,
+        // The event contract's validator, once there is one, plugs in here.
+        check: enquiry_capture::documented_shape(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -419,10 +421,10 @@ pub fn run_listen(args: &ListenArgs) -> u8 {
     match result {
         Ok(summary) => {
             crate::diag::error_line(&format!(
-                "enquiry listen: stored {} events in {} ({} without the documented shape), answered {} challenges",
+                "enquiry listen: stored {} events in {} ({} invalid), answered {} challenges",
                 summary.stored,
                 mask(&args.out.display().to_string(), ""),
-                summary.unexpected_shape,
+                summary.invalid,
                 summary.challenges
             ));
             0

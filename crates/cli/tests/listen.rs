@@ -189,3 +189,49 @@ fn a_killed_listener_has_stored_every_event_it_acknowledged() {
         assert_eq!(kept[..], expected[..kept.len()]);
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn invalid_events_are_stored_and_reported_with_their_line() {
+    let dir = TempDir::new("listen-invalid");
+    let out = dir.0.join("events.ndjson");
+    // An earlier run's event: new lines are numbered after it.
+    std::fs::write(&out, "{\"earlier\":true}\n").unwrap();
+    let (mut child, url) = start_listener(&out, &[]);
+    let config = config(1, &url);
+    let valid = serde_json::to_string(&expected_events(&config)[0]).unwrap();
+    let hostile = "{\"status\":\"Opened\",\"eid\":\"\\u001b[2J::error::x\"}";
+    for body in [valid.as_str(), hostile, valid.as_str()] {
+        assert_eq!(request(&url, "POST", "/hooks/enquiry", body).0, 200);
+    }
+    signal(&child, libc::SIGTERM);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    let stored_lines: Vec<String> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(stored_lines.len(), 4, "stored anyway");
+    assert_eq!(stored_lines[2], hostile);
+    let reported: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("invalid event"))
+        .collect();
+    assert_eq!(reported.len(), 1, "{log}");
+    assert!(
+        reported[0].contains("events.ndjson:3: not the documented event shape"),
+        "{log}"
+    );
+    assert!(!log.contains('\u{1b}'), "{log}");
+    assert!(
+        log.contains("stored 3 events") && log.contains("(1 invalid)"),
+        "{log}"
+    );
+}

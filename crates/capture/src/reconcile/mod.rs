@@ -371,10 +371,7 @@ type EachLine<'a> = dyn FnMut(u64, u64, &[u8]) -> io::Result<()> + 'a;
 
 /// Reads NDJSON, plain, gzip or zstd (detected from the first bytes), calling `each` with the
 /// value index, the 1-based line and the line's bytes; blank lines are skipped.
-fn for_each_line(
-    path: &Path,
-    each: &mut EachLine<'_>,
-) -> io::Result<()> {
+fn for_each_line(path: &Path, each: &mut EachLine<'_>) -> io::Result<()> {
     let named = |err: io::Error| io::Error::new(err.kind(), format!("{}: {err}", path.display()));
     let file = File::open(path).map_err(named)?;
     let mut reader = BufReader::with_capacity(256 * 1024, crate::decoded(file).map_err(named)?);
