@@ -73,10 +73,13 @@ pub struct FetchArgs {
     /// Do not check the records.
     #[arg(long)]
     no_validate: bool,
-    /// The report format (as `validate`).
-    #[arg(long, value_name = "FORMAT", default_value = "human",
-          value_parser = ["human", "json", "junit", "github", "sarif"])]
-    format: String,
+    /// The report format, or FORMAT=FILE, as `validate` takes it (human, json, junit, github,
+    /// sarif, summary, markdown, html); repeat for several reports [default: human].
+    #[arg(long, value_name = "FORMAT[=FILE]")]
+    format: Vec<String>,
+    /// Write the (last) report that has no `=FILE` to FILE (as `validate`).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
     /// The validation profile (as `validate`).
     #[arg(long, value_name = "PROFILE", value_parser = ["default", "strict"])]
     profile: Option<String>,
@@ -353,8 +356,14 @@ fn read_token(args: &FetchArgs) -> Result<String, String> {
 fn validate_argv(args: &FetchArgs) -> Vec<OsString> {
     let mut argv: Vec<OsString> = vec!["enquiry validate".into()];
     argv.push(args.out.clone().into_os_string());
-    argv.extend(["--format".into(), OsString::from(&args.format)]);
-    let paths = [("--config", &args.config), ("--labels", &args.labels)];
+    for format in &args.format {
+        argv.extend(["--format".into(), OsString::from(format)]);
+    }
+    let paths = [
+        ("--config", &args.config),
+        ("--labels", &args.labels),
+        ("--output", &args.output),
+    ];
     for (flag, value) in paths {
         if let Some(path) = value {
             argv.extend([flag.into(), path.clone().into_os_string()]);

@@ -419,3 +419,45 @@ fn findings_stream_while_the_fetch_is_still_downloading() {
     assert_eq!(report["summary"]["records"], 1000);
     assert_eq!(report["findings"], validate_report(&out)["findings"]);
 }
+
+#[test]
+fn report_options_are_validate_s_and_their_errors_stop_the_fetch_before_any_request() {
+    let dir = TempDir::new("fetch-report-options");
+    let server = MockServer::start_blocking(config(60)).unwrap();
+    let out = dir.0.join("out.ndjson");
+    let missing = dir.0.join("no-labels.json");
+    let refused = fetch(
+        server.base_url(),
+        &out,
+        &["--labels", missing.to_str().unwrap()],
+    );
+    assert_one_line_failure(&refused, "no-labels.json");
+    let refused = fetch(server.base_url(), &out, &["--format", "yaml"]);
+    assert_one_line_failure(&refused, "yaml");
+    assert!(!out.exists(), "nothing was fetched");
+    assert!(server.requests().is_empty(), "no request was made");
+
+    let sarif = dir.0.join("report.sarif");
+    let target = format!("sarif={}", sarif.display());
+    let output = fetch(
+        server.base_url(),
+        &out,
+        &[
+            "--format",
+            &target,
+            "--format",
+            "github",
+            "--page-size",
+            "7",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let github = String::from_utf8(output.stdout).unwrap();
+    let annotations = github.matches("::error file=").count();
+    assert!(annotations > 5, "{github}");
+    let log: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(
+        log["runs"][0]["results"].as_array().unwrap().len(),
+        annotations
+    );
+}
