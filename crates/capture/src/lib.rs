@@ -25,20 +25,23 @@
 //!   written) is written to a temporary file, `fsync`ed and renamed over the old one. A run
 //!   that finds a checkpoint for the same parameters truncates the output to the recorded
 //!   length (dropping a page written after the last checkpoint) and continues at the recorded
-//!   offset: no record is lost or stored twice. Compressed, each page is one gzip member or zstd frame, so a
-//!   resumed file is byte-identical to an uninterrupted one. A resumed run first hands the
-//!   records of the earlier runs to [`FetchObserver::stored`] (decompressed), so the caller
-//!   sees the whole file. The checkpoint is removed when
-//!   the range is complete.
+//!   offset: no record is lost or stored twice. Compressed, each page is one gzip member or
+//!   zstd frame, so a resumed file is byte-identical to an uninterrupted one. A resumed run
+//!   first hands the records of the earlier runs to [`FetchObserver::stored`] (decompressed),
+//!   so the caller sees the whole file. The checkpoint is removed when the range is complete.
 //! * **A moving result set is reported.** The `total` of every page is compared with the first
 //!   page's; a change means records were added or removed under the run (offset paging can
 //!   then skip or repeat records), and each change is logged and returned in [`FetchSummary`].
-
 //!
 //! [`reconcile()`] checks captured events against captured records (the lifecycle rules of
 //! the webhook contract): events with no record, records with no events, a record status that
-//! disagrees with the last event, events out of order, repeated deliveries. See its module for
-//! the memory bound.
+//! disagrees with the last event, events out of order, repeated deliveries. It is a sort-merge
+//! join by enquiry ID in bounded memory: compact entries of both files are sorted externally
+//! (in memory up to [`ReconcileOptions::memory_budget`], in temporary files beyond it), then
+//! merged one enquiry at a time, so ten million records take no more memory than ten
+//! thousand. Its findings have their own codes ([`ReconcileCode`]) and their own renderers
+//! ([`ReconcileReporter`]: human, json, github, junit, sarif), built on the report crate's
+//! escaping functions.
 //!
 //! [`listen()`] is the webhook receiver behind `enquiry listen`: it answers the challenge
 //! handshake (`{"challenge": C}` gets `{"code": 200, "result": {"challenge": C}}`) and appends
