@@ -495,6 +495,7 @@ pub fn run_reconcile(args: &ReconcileArgs) -> u8 {
     let options = ReconcileOptions {
         memory_budget: args.max_memory,
         temp_dir: args.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
+        ..ReconcileOptions::default()
     };
     let stdout = std::io::stdout();
     let out = std::io::BufWriter::new(stdout.lock());

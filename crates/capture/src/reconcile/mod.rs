@@ -179,14 +179,17 @@ pub struct ReconcileOptions {
     pub memory_budget: usize,
     /// Where the temporary files go (removed at the end).
     pub temp_dir: PathBuf,
+    /// The longest line read; a longer one is an `unreadable-line` finding, skipped unread.
+    pub max_line: usize,
 }
 
 impl Default for ReconcileOptions {
-    /// 48 MiB in the system's temporary directory.
+    /// 48 MiB in the system's temporary directory; lines up to 16 MiB.
     fn default() -> ReconcileOptions {
         ReconcileOptions {
             memory_budget: 48 << 20,
             temp_dir: std::env::temp_dir(),
+            max_line: 16 << 20,
         }
     }
 }
@@ -366,28 +369,68 @@ fn record_keys() -> (&'static str, &'static str) {
     )
 }
 
-/// Called with a line's value index, its 1-based line number and its bytes.
-type EachLine<'a> = dyn FnMut(u64, u64, &[u8]) -> io::Result<()> + 'a;
+/// Called with a line's value index, its 1-based line number and its bytes (`None` for a line
+/// longer than the limit, which is skipped unread).
+type EachLine<'a> = dyn FnMut(u64, u64, Option<&[u8]>) -> io::Result<()> + 'a;
 
-/// Reads NDJSON, plain, gzip or zstd (detected from the first bytes), calling `each` with the
-/// value index, the 1-based line and the line's bytes; blank lines are skipped.
-fn for_each_line(path: &Path, each: &mut EachLine<'_>) -> io::Result<()> {
+/// Reads NDJSON, plain, gzip or zstd (detected from the first bytes), calling `each` for every
+/// non-blank line. A line longer than `max_line` bytes is never buffered whole: its first
+/// `max_line` bytes are read, the rest skipped.
+fn for_each_line(path: &Path, max_line: usize, each: &mut EachLine<'_>) -> io::Result<()> {
     let named = |err: io::Error| io::Error::new(err.kind(), format!("{}: {err}", path.display()));
     let file = File::open(path).map_err(named)?;
     let mut reader = BufReader::with_capacity(256 * 1024, crate::decoded(file).map_err(named)?);
     let (mut line, mut index, mut buffer) = (0u64, 0u64, Vec::new());
+    let limit = u64::try_from(max_line)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
     loop {
         buffer.clear();
-        if reader.read_until(b'\n', &mut buffer).map_err(named)? == 0 {
+        let read = (&mut reader)
+            .take(limit)
+            .read_until(b'\n', &mut buffer)
+            .map_err(named)?;
+        if read == 0 {
             return Ok(());
         }
         line += 1;
+        if buffer.len() > max_line && !buffer.ends_with(b"\n") {
+            skip_line(&mut reader).map_err(named)?;
+            each(index, line, None)?;
+            index += 1;
+            continue;
+        }
         if buffer.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        each(index, line, &buffer)?;
+        each(index, line, Some(&buffer))?;
         index += 1;
     }
+}
+
+/// Consumes the rest of a line, its line break included, without keeping it.
+fn skip_line(reader: &mut dyn BufRead) -> io::Result<()> {
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok(());
+        }
+        match available.iter().position(|byte| *byte == b'\n') {
+            Some(at) => {
+                reader.consume(at + 1);
+                return Ok(());
+            }
+            None => {
+                let all = available.len();
+                reader.consume(all);
+            }
+        }
+    }
+}
+
+/// The finding message of a line over the length limit.
+fn too_long(max_line: usize) -> String {
+    format!("a line longer than {max_line} bytes; not read")
 }
 
 fn millis(date: &str) -> i64 {
@@ -416,6 +459,7 @@ struct Run<'d> {
     event_statuses: Statuses,
     record_statuses: Statuses,
     summary: ReconcileSummary,
+    max_line: usize,
 }
 
 impl Run<'_> {
@@ -450,7 +494,13 @@ pub fn reconcile(
     options: &ReconcileOptions,
     sink: &mut dyn ReconcileSink,
 ) -> io::Result<ReconcileSummary> {
-    let dir = SpillDir::new(&options.temp_dir)?;
+    let dir = SpillDir::new(&options.temp_dir).map_err(|err| {
+        let shown = options.temp_dir.display();
+        io::Error::new(
+            err.kind(),
+            format!("cannot create a temporary directory in {shown}: {err}"),
+        )
+    })?;
     let share = options.memory_budget / 3;
     let mut run = Run {
         events_file: events.display().to_string(),
@@ -459,6 +509,7 @@ pub fn reconcile(
         event_statuses: Statuses::default(),
         record_statuses: Statuses::default(),
         summary: ReconcileSummary::default(),
+        max_line: options.max_line,
     };
     let event_entries = read_events(events, &mut run, Sorter::new(&dir, share))?;
     let record_entries = read_records(records, &mut run, Sorter::new(&dir, share))?;
@@ -497,8 +548,13 @@ fn read_events<'d>(
     mut entries: Sorter<'d, EventEntry>,
 ) -> io::Result<Sorted<EventEntry>> {
     let (_, status_key) = record_keys();
-    for_each_line(path, &mut |index, line, bytes| {
+    let max_line = run.max_line;
+    for_each_line(path, max_line, &mut |index, line, bytes| {
         run.summary.events += 1;
+        let Some(bytes) = bytes else {
+            let message = too_long(max_line);
+            return run.find(EVENTS, index, line, ReconcileCode::UnreadableLine, message);
+        };
         let picked = pick::strings(bytes, [EVENT_ID, status_key, EVENT_DATE]);
         let Some([Some(id), Some(status), Some(date)]) = picked else {
             let message = "not an event with eid, status and date strings".to_owned();
@@ -523,8 +579,13 @@ fn read_records<'d>(
     mut entries: Sorter<'d, RecordEntry>,
 ) -> io::Result<Sorted<RecordEntry>> {
     let (id_key, status_key) = record_keys();
-    for_each_line(path, &mut |index, line, bytes| {
+    let max_line = run.max_line;
+    for_each_line(path, max_line, &mut |index, line, bytes| {
         run.summary.records += 1;
+        let Some(bytes) = bytes else {
+            let message = too_long(max_line);
+            return run.find(RECORDS, index, line, ReconcileCode::UnreadableLine, message);
+        };
         let Some([Some(id), Some(status)]) = pick::strings(bytes, [id_key, status_key]) else {
             let message = "not a record with string ID and status".to_owned();
             return run.find(RECORDS, index, line, ReconcileCode::UnreadableLine, message);
@@ -729,6 +790,41 @@ mod tests {
         assert!(RECONCILE_CODES
             .iter()
             .all(|(code, id)| code.as_str() == *id));
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_one_finding_and_the_next_line_is_read() {
+        let dir = std::env::temp_dir().join(format!("reconcile-long-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let event = r#"{"eid":"a","status":"Opened","date":"2022-11-07T00:00:00Z"}"#;
+        let long = format!("{{\"eid\":\"{}\"}}", "x".repeat(5000));
+        std::fs::write(dir.join("events.ndjson"), format!("{long}\n{event}\n")).unwrap();
+        std::fs::write(dir.join("records.ndjson"), format!("{long}\n")).unwrap();
+        let options = ReconcileOptions {
+            max_line: 1000,
+            temp_dir: dir.clone(),
+            ..ReconcileOptions::default()
+        };
+        let mut findings = Vec::new();
+        let summary = reconcile(
+            &dir.join("events.ndjson"),
+            &dir.join("records.ndjson"),
+            &options,
+            &mut |finding: ReconcileFinding| {
+                findings.push((finding.line, finding.code, finding.message))
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (summary.events, summary.records, summary.enquiries),
+            (2, 1, 1)
+        );
+        let unreadable = (1, ReconcileCode::UnreadableLine, too_long(1000));
+        assert_eq!(findings[0], unreadable);
+        assert_eq!(findings[1].1, ReconcileCode::EventWithoutRecord);
+        assert_eq!(findings[2], unreadable);
+        assert_eq!(findings.len(), 3);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
