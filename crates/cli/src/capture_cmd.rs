@@ -124,7 +124,7 @@ pub fn run(args: &FetchArgs) -> u8 {
     options.timeout = Duration::from_secs(args.timeout);
     options.backoff_base = Duration::from_millis(args.backoff_ms);
     let mut ui = FetchUi {
-        bar: progress_bar(args.quiet),
+        bar: progress_bar(args.quiet, !args.no_validate),
         started: std::time::Instant::now(),
         out: args.out.clone(),
         validation,
@@ -323,11 +323,14 @@ fn validate_args(args: &FetchArgs) -> Result<ValidateArgs, String> {
     }
 }
 
-/// A spinner with the counts on a terminal; none when quiet, in CI or when stderr is a pipe.
-fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+/// A spinner with the counts on a terminal; none when quiet, in CI or when stderr is a pipe,
+/// and none when findings stream to the same terminal as the pages are validated (report
+/// lines written while the spinner redraws would be torn; the findings show the progress).
+fn progress_bar(quiet: bool, validating: bool) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal as _;
     let ci = std::env::var_os("CI").is_some_and(|value| !value.is_empty());
-    if quiet || ci || !std::io::stderr().is_terminal() {
+    let report_on_terminal = validating && std::io::stdout().is_terminal();
+    if quiet || ci || report_on_terminal || !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = indicatif::ProgressBar::new_spinner();
