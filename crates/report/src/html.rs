@@ -13,7 +13,10 @@ use std::io::{self, Write};
 use enquiry_validator::Code;
 use sha2::{Digest, Sha256};
 
+use enquiry_validator::profile::ContractProfile;
+
 use crate::aggregate::{Aggregate, Counts};
+use crate::profile_view::{contract_rows, day_note, day_rows, percent};
 use crate::summary_line;
 use crate::view::{html_escape, ViewOptions};
 
@@ -24,6 +27,8 @@ pub const JS: &str = include_str!("../assets/report.js");
 
 /// Bars per chart; the rest are summed in an "(others)" bar.
 const BARS: usize = 15;
+/// Days in the chart of findings by day (the table lists every day of the profile).
+const CHART_DAYS: usize = 60;
 /// Characters of a chart label.
 const LABEL_CHARS: usize = 36;
 
@@ -90,6 +95,7 @@ pub fn page(aggregate: &Aggregate) -> String {
     totals(&mut html, aggregate);
     charts(&mut html, aggregate);
     drift(&mut html, aggregate);
+    profile(&mut html, aggregate);
     findings(&mut html, aggregate);
     rules(&mut html, aggregate);
     let caps = aggregate.caps_hit();
@@ -179,6 +185,13 @@ fn bar_chart(id: &str, title: &str, rows: &[(String, Counts)], other: Counts) ->
     if rest.total() > 0 {
         shown.push(("(others)".to_owned(), rest));
     }
+    bar_chart_of(id, title, &shown, BARS + 1)
+}
+
+/// A horizontal bar chart of (at most `bars` of) these rows.
+fn bar_chart_of(id: &str, title: &str, rows: &[(String, Counts)], bars: usize) -> String {
+    let shown = &rows[..rows.len().min(bars)];
+    let title = html_escape(title);
     let max = shown
         .iter()
         .map(|(_, counts)| counts.total())
@@ -230,6 +243,138 @@ fn drift(html: &mut String, aggregate: &Aggregate) {
             html_escape(field),
             html_escape(value),
             html_escape(first)
+        );
+    }
+    html.push_str("</tbody></table>\n");
+}
+
+fn tally_cells(t: &enquiry_validator::profile::Tally, id: Option<&str>) -> String {
+    let counted = |what: &str, count: u64| match id {
+        Some(id) => {
+            format!("<td class=\"num\" id=\"{id}-{what}\" data-count=\"{count}\">{count}</td>")
+        }
+        None => format!("<td class=\"num\">{count}</td>"),
+    };
+    [
+        counted("records", t.records),
+        counted("invalid", t.invalid),
+        counted("errors", t.errors),
+        counted("warnings", t.warnings),
+    ]
+    .concat()
+}
+
+/// Records per contract, findings per day (chart and table) and the field profile.
+fn profile(html: &mut String, aggregate: &Aggregate) {
+    let contracts = contract_rows(aggregate);
+    if contracts.is_empty() {
+        return;
+    }
+    html.push_str("<h2>Records by contract</h2>\n<table id=\"contracts\"><thead><tr><th>Contract</th><th>Records</th><th>Invalid</th><th>Errors</th><th>Warnings</th></tr></thead>\n<tbody>\n");
+    for (index, row) in contracts.iter().enumerate() {
+        let name = match row.name {
+            Some(name) => format!("<code>{}</code>", html_escape(name)),
+            None => "(not a JSON object: no contract)".to_owned(),
+        };
+        let id = format!("contract-{index}");
+        let _ = writeln!(
+            html,
+            "<tr><td>{name}</td>{}</tr>",
+            tally_cells(&row.tally, Some(&id))
+        );
+    }
+    html.push_str("</tbody></table>\n");
+    for (index, contract) in aggregate
+        .profile
+        .iter()
+        .flat_map(|p| &p.contracts)
+        .enumerate()
+    {
+        days(html, contract, index);
+        fields(html, contract, index);
+    }
+}
+
+fn days(html: &mut String, contract: &ContractProfile, index: usize) {
+    let name = html_escape(&contract.contract);
+    let member = html_escape(&contract.day_member);
+    let charted: Vec<(String, Counts)> = day_rows(contract, CHART_DAYS)
+        .into_iter()
+        .map(|row| {
+            let counts = Counts {
+                errors: row.tally.errors,
+                warnings: row.tally.warnings,
+            };
+            (row.label, counts)
+        })
+        .collect();
+    let _ = writeln!(
+        html,
+        "<h2>Findings of {name} by day of <code>{member}</code></h2>"
+    );
+    let title = format!("Findings by day of {}", contract.day_member);
+    html.push_str(&bar_chart_of(
+        &format!("chart-day-{index}"),
+        &title,
+        &charted,
+        usize::MAX,
+    ));
+    let _ = writeln!(
+        html,
+        "<p class=\"note\">{}</p>\n<details><summary>Records and findings per day</summary>\n<table id=\"days-{index}\"><thead><tr><th>Day (UTC)</th><th>Records</th><th>Invalid</th><th>Errors</th><th>Warnings</th></tr></thead>\n<tbody>",
+        html_escape(&day_note(contract))
+    );
+    for row in day_rows(contract, contract.days.len()) {
+        let cell = if row.is_day { "td" } else { "th" };
+        let _ = writeln!(
+            html,
+            "<tr><{cell}>{}</{cell}>{}</tr>",
+            html_escape(&row.label),
+            tally_cells(&row.tally, None)
+        );
+    }
+    html.push_str("</tbody></table></details>\n");
+}
+
+/// Every documented field: the share of records where it is present, null, absent or of
+/// another type, as numbers and as one stacked bar.
+fn fields(html: &mut String, contract: &ContractProfile, index: usize) {
+    let _ = writeln!(
+        html,
+        "<h2>Field profile of {}</h2>\n<p class=\"note\">How the records hold each documented field: present (with its documented JSON type), null, absent (or its parent object absent), or of another type.</p>\n<table id=\"fields-{index}\" class=\"profile\"><thead><tr><th>Field</th><th>Present</th><th>Null</th><th>Absent</th><th>Wrong type</th><th>Share</th></tr></thead>\n<tbody>",
+        html_escape(&contract.contract)
+    );
+    for f in &contract.fields {
+        let all = f.records();
+        let parts = [
+            ("present", f.present),
+            ("null", f.null),
+            ("absent", f.absent),
+            ("wrong", f.wrong_type),
+        ];
+        let mut bar = String::from("<svg class=\"share\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" xmlns=\"http://www.w3.org/2000/svg\">");
+        let mut x = 0.0;
+        for (class, count) in parts {
+            let width = if all == 0 {
+                0.0
+            } else {
+                100.0 * count as f64 / all as f64
+            };
+            let _ = write!(
+                bar,
+                "<rect class=\"{class}\" x=\"{x:.2}\" y=\"0\" width=\"{width:.2}\" height=\"10\"/>"
+            );
+            x += width;
+        }
+        bar.push_str("</svg>");
+        let _ = writeln!(
+            html,
+            "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{bar}</td></tr>",
+            html_escape(&f.field),
+            percent(f.present, all),
+            percent(f.null, all),
+            percent(f.absent, all),
+            percent(f.wrong_type, all)
         );
     }
     html.push_str("</tbody></table>\n");
@@ -310,7 +455,7 @@ fn explain(html: &mut String, aggregate: &Aggregate, code: Code, counts: Counts)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixture::render;
+    use crate::fixture::render_with_profile as render;
     use crate::view::ViewReporter;
 
     fn report() -> String {
@@ -357,6 +502,10 @@ mod tests {
         assert!(page.contains("id=\"count-errors\" data-count=\"6\""));
         assert!(page.contains("<a href=\"#rule-enum\">enum</a>"));
         assert!(page.contains("id=\"rule-enum\""));
+        assert!(page.contains("id=\"contract-0-records\" data-count=\"3\""));
+        assert!(page.contains("id=\"contract-1-records\" data-count=\"1\""));
+        assert!(page.contains("id=\"chart-day-0\""));
+        assert!(page.contains("<td><code>/locationDetail/city</code></td>"));
         assert!(!page.contains("203.0.113.9"));
     }
 }

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use crate::aggregate::{Aggregate, Counts};
+use crate::profile_view::{contract_rows, day_note, day_rows, percent};
 use crate::summary_line;
 use crate::view::{markdown_escape, ViewOptions};
 
@@ -56,6 +57,7 @@ pub fn document(aggregate: &Aggregate) -> String {
         aggregate.other_files,
     );
     drift(&mut text, aggregate);
+    profile(&mut text, aggregate);
     findings(&mut text, aggregate);
     let caps = aggregate.caps_hit();
     if !caps.is_empty() {
@@ -137,6 +139,68 @@ fn drift(text: &mut String, aggregate: &Aggregate) {
     text.push('\n');
 }
 
+/// A table row of a name and its records, invalid records, errors and warnings.
+fn tally_row(text: &mut String, name: &str, t: &enquiry_validator::profile::Tally) {
+    let _ = writeln!(
+        text,
+        "| {name} | {} | {} | {} | {} |",
+        t.records, t.invalid, t.errors, t.warnings
+    );
+}
+
+/// Records per contract and per day, and the field profile (collapsed: it lists every
+/// documented field).
+fn profile(text: &mut String, aggregate: &Aggregate) {
+    let contracts = contract_rows(aggregate);
+    if contracts.is_empty() {
+        return;
+    }
+    text.push_str("### Records by contract\n\n| Contract | Records | Invalid | Errors | Warnings |\n|---|---:|---:|---:|---:|\n");
+    for row in contracts.iter().take(ROWS) {
+        let name = match row.name {
+            Some(name) => format!("<code>{}</code>", markdown_escape(name)),
+            None => "(not a JSON object: no contract)".to_owned(),
+        };
+        tally_row(text, &name, &row.tally);
+    }
+    text.push('\n');
+    // A saved report may hold anything: the tables stay bounded whatever it says.
+    for contract in aggregate
+        .profile
+        .iter()
+        .flat_map(|p| &p.contracts)
+        .take(ROWS)
+    {
+        let name = markdown_escape(&contract.contract);
+        let member = markdown_escape(&contract.day_member);
+        let _ = writeln!(
+            text,
+            "### Records of <code>{name}</code> by day of <code>{member}</code>\n\n| Day (UTC) | Records | Invalid | Errors | Warnings |\n|---|---:|---:|---:|---:|"
+        );
+        for row in day_rows(contract, ROWS) {
+            tally_row(text, &markdown_escape(&row.label), &row.tally);
+        }
+        let _ = writeln!(text, "\n{}\n", markdown_escape(&day_note(contract)));
+        let _ = writeln!(
+            text,
+            "<details><summary>Field profile of <code>{name}</code>: presence, null, absence and type of every documented field</summary>\n\n| Field | Present | Null | Absent | Wrong type |\n|---|---:|---:|---:|---:|"
+        );
+        for f in contract.fields.iter().take(ROWS * 10) {
+            let all = f.records();
+            let _ = writeln!(
+                text,
+                "| <code>{}</code> | {} | {} | {} | {} |",
+                markdown_escape(&f.field),
+                percent(f.present, all),
+                percent(f.null, all),
+                percent(f.absent, all),
+                percent(f.wrong_type, all)
+            );
+        }
+        text.push_str("\n</details>\n\n");
+    }
+}
+
 fn findings(text: &mut String, aggregate: &Aggregate) {
     if aggregate.first.is_empty() {
         return;
@@ -187,7 +251,7 @@ mod tests {
 
     use super::*;
     use crate::aggregate::Limits;
-    use crate::fixture::render;
+    use crate::fixture::render_with_profile as render;
     use crate::view::ViewReporter;
 
     #[test]
