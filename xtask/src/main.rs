@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <task>` (an alias in `.cargo/config.toml`).
 //!
-//! * `cargo xtask codegen` writes every generated, checked-in file (`schemas/`).
+//! * `cargo xtask codegen` writes every generated, checked-in file (`schemas/`, `fixtures/`,
+//!   the example report and its screenshot in `docs/report/`).
 //! * `cargo xtask codegen --check` writes nothing and fails, naming each stale file and the
 //!   command to run, when a generated file is out of date, missing, or no longer generated.
 //! * `cargo xtask bench [--quick]` prints the performance table (see `bench.rs`).
@@ -17,6 +18,7 @@ mod bench_python;
 mod codegen;
 mod fixtures;
 mod generated_file;
+mod report_screenshot;
 mod test;
 
 use std::process::ExitCode;

@@ -148,7 +148,7 @@ fn html_report_in_chromium() {
         .map(|id| dom_count(&dom, &id))
         .sum();
     assert_eq!(by_contract, json["summary"]["records"].as_u64().unwrap());
-    assert!(dom.contains("<svg class=\"chart\" id=\"chart-day-0\""));
+    assert!(dom.contains("<svg class=\"chart days\" id=\"chart-day-0\""));
     assert!(dom.contains("<table id=\"fields-0\" class=\"profile\">"));
     let findings = json["findings"].as_array().unwrap().len();
     assert_eq!(dom_count(&dom, "count-findings"), findings as u64);

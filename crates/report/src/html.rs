@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use enquiry_validator::Code;
 use sha2::{Digest, Sha256};
 
-use enquiry_validator::profile::ContractProfile;
+use enquiry_validator::profile::{day_name, ContractProfile, Tally};
 
 use crate::aggregate::{Aggregate, Counts};
 use crate::profile_view::{contract_rows, day_note, day_rows, percent};
@@ -27,8 +27,6 @@ pub const JS: &str = include_str!("../assets/report.js");
 
 /// Bars per chart; the rest are summed in an "(others)" bar.
 const BARS: usize = 15;
-/// Days in the chart of findings by day (the table lists every day of the profile).
-const CHART_DAYS: usize = 60;
 /// Characters of a chart label.
 const LABEL_CHARS: usize = 36;
 
@@ -94,8 +92,8 @@ pub fn page(aggregate: &Aggregate) -> String {
     );
     totals(&mut html, aggregate);
     charts(&mut html, aggregate);
-    drift(&mut html, aggregate);
     profile(&mut html, aggregate);
+    drift(&mut html, aggregate);
     findings(&mut html, aggregate);
     rules(&mut html, aggregate);
     let caps = aggregate.caps_hit();
@@ -130,6 +128,7 @@ fn totals(html: &mut String, aggregate: &Aggregate) {
     html.push_str("</dl>\n");
 }
 
+/// Findings by rule, by field, by day (per contract) and by file.
 fn charts(html: &mut String, aggregate: &Aggregate) {
     let rules: Vec<(String, Counts)> = aggregate
         .rules_ranked()
@@ -149,17 +148,31 @@ fn charts(html: &mut String, aggregate: &Aggregate) {
             owned(aggregate.fields_ranked()),
             aggregate.other_fields,
         ),
-        (
-            "chart-file",
-            "Findings by file",
-            owned(aggregate.files_ranked()),
-            aggregate.other_files,
-        ),
     ] {
-        if !rows.is_empty() {
-            let _ = writeln!(html, "<h2>{title}</h2>");
-            html.push_str(&bar_chart(id, title, &rows, other));
-        }
+        chart(html, id, title, &rows, other);
+    }
+    for (index, contract) in aggregate
+        .profile
+        .iter()
+        .flat_map(|p| &p.contracts)
+        .enumerate()
+    {
+        day_chart(html, contract, index);
+    }
+    let files = owned(aggregate.files_ranked());
+    chart(
+        html,
+        "chart-file",
+        "Findings by file",
+        &files,
+        aggregate.other_files,
+    );
+}
+
+fn chart(html: &mut String, id: &str, title: &str, rows: &[(String, Counts)], other: Counts) {
+    if !rows.is_empty() {
+        let _ = writeln!(html, "<h2>{title}</h2>");
+        html.push_str(&bar_chart(id, title, rows, other));
     }
 }
 
@@ -185,12 +198,6 @@ fn bar_chart(id: &str, title: &str, rows: &[(String, Counts)], other: Counts) ->
     if rest.total() > 0 {
         shown.push(("(others)".to_owned(), rest));
     }
-    bar_chart_of(id, title, &shown, BARS + 1)
-}
-
-/// A horizontal bar chart of (at most `bars` of) these rows.
-fn bar_chart_of(id: &str, title: &str, rows: &[(String, Counts)], bars: usize) -> String {
-    let shown = &rows[..rows.len().min(bars)];
     let title = html_escape(title);
     let max = shown
         .iter()
@@ -248,20 +255,10 @@ fn drift(html: &mut String, aggregate: &Aggregate) {
     html.push_str("</tbody></table>\n");
 }
 
-fn tally_cells(t: &enquiry_validator::profile::Tally, id: Option<&str>) -> String {
-    let counted = |what: &str, count: u64| match id {
-        Some(id) => {
-            format!("<td class=\"num\" id=\"{id}-{what}\" data-count=\"{count}\">{count}</td>")
-        }
-        None => format!("<td class=\"num\">{count}</td>"),
-    };
-    [
-        counted("records", t.records),
-        counted("invalid", t.invalid),
-        counted("errors", t.errors),
-        counted("warnings", t.warnings),
-    ]
-    .concat()
+fn tally_cells(t: &Tally) -> String {
+    [t.records, t.invalid, t.errors, t.warnings]
+        .map(|count| format!("<td class=\"num\">{count}</td>"))
+        .concat()
 }
 
 /// Records per contract, findings per day (chart and table) and the field profile.
@@ -276,11 +273,11 @@ fn profile(html: &mut String, aggregate: &Aggregate) {
             Some(name) => format!("<code>{}</code>", html_escape(name)),
             None => "(not a JSON object: no contract)".to_owned(),
         };
-        let id = format!("contract-{index}");
+        let [records, invalid, errors, warnings] = row.cells();
         let _ = writeln!(
             html,
-            "<tr><td>{name}</td>{}</tr>",
-            tally_cells(&row.tally, Some(&id))
+            "<tr><td>{name}</td><td class=\"num\" id=\"contract-{index}-records\" data-count=\"{records}\">{records}</td>\
+             <td class=\"num\">{invalid}</td><td class=\"num\">{errors}</td><td class=\"num\">{warnings}</td></tr>"
         );
     }
     html.push_str("</tbody></table>\n");
@@ -295,34 +292,96 @@ fn profile(html: &mut String, aggregate: &Aggregate) {
     }
 }
 
-fn days(html: &mut String, contract: &ContractProfile, index: usize) {
-    let name = html_escape(&contract.contract);
-    let member = html_escape(&contract.day_member);
-    let charted: Vec<(String, Counts)> = day_rows(contract, CHART_DAYS)
+/// Findings per day of the contract's date member, as columns on a time axis (errors, then
+/// warnings stacked; each column's title has the day's counts), and what is not on the axis:
+/// days older than those listed, records with no date or an invalid one.
+fn day_chart(html: &mut String, contract: &ContractProfile, index: usize) {
+    let (Some(first), Some(last)) = (contract.days.keys().next(), contract.days.keys().last())
+    else {
+        return;
+    };
+    let _ = writeln!(
+        html,
+        "<h2>Findings of <code>{}</code> by day of <code>{}</code></h2>",
+        html_escape(&contract.contract),
+        html_escape(&contract.day_member)
+    );
+    let (width, height, left, bottom) = (860.0, 150.0, 50.0, 22.0);
+    let span = (last - first + 1) as f64;
+    let column = (width / span).max(1.0);
+    let max = contract
+        .days
+        .values()
+        .map(Tally::findings)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let _ = writeln!(
+        html,
+        "<svg class=\"chart days\" id=\"chart-day-{index}\" role=\"img\" aria-label=\"Findings by day\" viewBox=\"0 0 {} {}\" xmlns=\"http://www.w3.org/2000/svg\">\n\
+         <line class=\"axis\" x1=\"{left}\" y1=\"{height}\" x2=\"{}\" y2=\"{height}\"/>\
+         <text x=\"{}\" y=\"12\" text-anchor=\"end\">{max}</text><text x=\"{}\" y=\"{height}\" text-anchor=\"end\">0</text>\
+         <text x=\"{left}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+        left + width + 10.0,
+        height + bottom,
+        left + width,
+        left - 6.0,
+        left - 6.0,
+        height + 16.0,
+        day_name(*first),
+        left + width,
+        height + 16.0,
+        day_name(*last),
+    );
+    for (day, tally) in &contract.days {
+        let x = left + (day - first) as f64 * width / span;
+        let errors = height * tally.errors as f64 / max as f64;
+        let warnings = height * tally.warnings as f64 / max as f64;
+        let _ = writeln!(
+            html,
+            "<g><title>{}: {} records, {} invalid, {} errors, {} warnings</title>\
+             <rect class=\"day\" x=\"{x:.1}\" y=\"0\" width=\"{column:.2}\" height=\"{height}\"/>\
+             <rect class=\"err\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{column:.2}\" height=\"{errors:.1}\"/>\
+             <rect class=\"warn\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{column:.2}\" height=\"{warnings:.1}\"/></g>",
+            day_name(*day),
+            tally.records,
+            tally.invalid,
+            tally.errors,
+            tally.warnings,
+            height - errors,
+            height - errors - warnings,
+        );
+    }
+    html.push_str("</svg>\n");
+    let off_axis: Vec<String> = day_rows(contract, contract.days.len())
         .into_iter()
+        .filter(|row| !row.is_day)
         .map(|row| {
-            let counts = Counts {
-                errors: row.tally.errors,
-                warnings: row.tally.warnings,
-            };
-            (row.label, counts)
+            format!(
+                "{}: {} records, {} findings",
+                html_escape(&row.label),
+                row.tally.records,
+                row.tally.findings()
+            )
         })
         .collect();
+    if !off_axis.is_empty() {
+        let _ = writeln!(
+            html,
+            "<p class=\"note\">Not on the axis: {}.</p>",
+            off_axis.join("; ")
+        );
+    }
+}
+
+/// Records and findings of every day listed in the profile (collapsed).
+fn days(html: &mut String, contract: &ContractProfile, index: usize) {
     let _ = writeln!(
         html,
-        "<h2>Findings of {name} by day of <code>{member}</code></h2>"
-    );
-    let title = format!("Findings by day of {}", contract.day_member);
-    html.push_str(&bar_chart_of(
-        &format!("chart-day-{index}"),
-        &title,
-        &charted,
-        usize::MAX,
-    ));
-    let _ = writeln!(
-        html,
-        "<p class=\"note\">{}</p>\n<details><summary>Records and findings per day</summary>\n<table id=\"days-{index}\"><thead><tr><th>Day (UTC)</th><th>Records</th><th>Invalid</th><th>Errors</th><th>Warnings</th></tr></thead>\n<tbody>",
-        html_escape(&day_note(contract))
+        "<h2>Records of <code>{1}</code> by day of <code>{2}</code></h2>\n<p class=\"note\">{0}</p>\n<details><summary>Records and findings per day</summary>\n<table id=\"days-{index}\"><thead><tr><th>Day (UTC)</th><th>Records</th><th>Invalid</th><th>Errors</th><th>Warnings</th></tr></thead>\n<tbody>",
+        html_escape(&day_note(contract)),
+        html_escape(&contract.contract),
+        html_escape(&contract.day_member)
     );
     for row in day_rows(contract, contract.days.len()) {
         let cell = if row.is_day { "td" } else { "th" };
@@ -330,7 +389,7 @@ fn days(html: &mut String, contract: &ContractProfile, index: usize) {
             html,
             "<tr><{cell}>{}</{cell}>{}</tr>",
             html_escape(&row.label),
-            tally_cells(&row.tally, None)
+            tally_cells(&row.tally)
         );
     }
     html.push_str("</tbody></table></details>\n");

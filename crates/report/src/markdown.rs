@@ -161,7 +161,11 @@ fn profile(text: &mut String, aggregate: &Aggregate) {
             Some(name) => format!("<code>{}</code>", markdown_escape(name)),
             None => "(not a JSON object: no contract)".to_owned(),
         };
-        tally_row(text, &name, &row.tally);
+        let [records, invalid, errors, warnings] = row.cells();
+        let _ = writeln!(
+            text,
+            "| {name} | {records} | {invalid} | {errors} | {warnings} |"
+        );
     }
     text.push('\n');
     // A saved report may hold anything: the tables stay bounded whatever it says.

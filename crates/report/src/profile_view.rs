@@ -13,6 +13,24 @@ pub struct ContractRow<'a> {
     pub tally: Tally,
 }
 
+impl ContractRow<'_> {
+    /// Records, invalid records, errors and warnings as text; `-` for what is not known of
+    /// records in no contract (their findings are in the run's totals, among the input's own).
+    pub fn cells(&self) -> [String; 4] {
+        let t = &self.tally;
+        let known = |count: u64| match self.name {
+            Some(_) => count.to_string(),
+            None => "-".to_owned(),
+        };
+        [
+            t.records.to_string(),
+            known(t.invalid),
+            known(t.errors),
+            known(t.warnings),
+        ]
+    }
+}
+
 /// The per-contract rows, then records in no contract (syntax errors, records too large,
 /// non-objects) when there are any. Empty without a profile.
 pub fn contract_rows(aggregate: &Aggregate) -> Vec<ContractRow<'_>> {
@@ -114,7 +132,7 @@ pub fn seen_fields(contract: &ContractProfile) -> (Vec<&FieldCounts>, usize) {
 /// The sentence under the day table: what the days are and what the buckets mean.
 pub fn day_note(contract: &ContractProfile) -> String {
     format!(
-        "Days are UTC days of `{}`; records without it (or null) have no date, records where it is not an RFC 3339 date-time have an invalid date; at most {} days are listed, older ones are summed as earlier days.",
+        "Days are UTC days of {}; records without it (or with null) have no date; records where it is not an RFC 3339 date-time have an invalid date; at most {} days are listed, older ones are summed as earlier days.",
         contract.day_member,
         enquiry_validator::profile::MAX_DAYS
     )

@@ -92,7 +92,10 @@ fn profile(out: &mut dyn Write, paint: &Paint, aggregate: &Aggregate) -> io::Res
     };
     let contracts: Vec<Vec<String>> = contract_rows(aggregate)
         .iter()
-        .map(|row| tally(row.name.unwrap_or("(no contract)").to_owned(), &row.tally))
+        .map(|row| {
+            let name = row.name.unwrap_or("(no contract)").to_owned();
+            std::iter::once(name).chain(row.cells()).collect()
+        })
         .collect();
     let header = ["contract", "records", "invalid", "errors", "warnings"];
     columns(out, paint, "Records by contract", &header, &contracts)?;
