@@ -15,6 +15,7 @@ mod bench;
 mod bench_capture;
 mod bench_mock;
 mod bench_python;
+mod bench_report;
 mod codegen;
 mod fixtures;
 mod generated_file;
@@ -32,6 +33,8 @@ tasks:
   bench [--quick]     measure throughput and memory against the performance targets
                       (builds the release CLI; --quick uses small data to check the run)
   bench-mock [--quick]  only the mock server's rows (requests/s, p50/p99, memory, Prism)
+  bench-report [--quick]  only the report row: the HTML report of 1 GiB with 10% invalid
+                      records, peak resident memory (goal <= 128 MiB)
   test [STEP ...]     run every test (deps, fmt, clippy, rust, codegen, fuzz, python, conformance),
                       or only the named steps; installs what the non-Rust suites need
 ";
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
         ["bench", rest @ ..] => bench::run(rest),
         ["bench-mock", rest @ ..] => bench_mock::run(rest),
+        ["bench-report", rest @ ..] => bench_report::run(rest),
         ["test", rest @ ..] => test::run(rest),
         // Internal, used by `bench`: see `bench::peak_rss_main`.
         ["peak-rss", rest @ ..] => {

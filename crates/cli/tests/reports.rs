@@ -351,6 +351,19 @@ fn the_data_profile_is_saved_with_data_profile_and_rendered_from_the_saved_repor
     );
     assert!(direct.contains("| 2022-11-09 | "), "{direct}");
 
+    // A report with a profile is still a baseline: every finding is unchanged.
+    let output = run_enquiry(
+        &dir.0,
+        &["validate", "day.ndjson", "--baseline", "report-1.json", "-q"],
+        None,
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
     // Without --data-profile (and no view in the pass) the JSON report is unchanged.
     let output = run_enquiry(
         &dir.0,
