@@ -354,7 +354,13 @@ fn the_data_profile_is_saved_with_data_profile_and_rendered_from_the_saved_repor
     // A report with a profile is still a baseline: every finding is unchanged.
     let output = run_enquiry(
         &dir.0,
-        &["validate", "day.ndjson", "--baseline", "report-1.json", "-q"],
+        &[
+            "validate",
+            "day.ndjson",
+            "--baseline",
+            "report-1.json",
+            "-q",
+        ],
         None,
     );
     assert_eq!(
