@@ -255,6 +255,8 @@ pub(crate) struct Profiler {
     states: Vec<State>,
     day_node: Option<usize>,
     cache: DayCache,
+    /// The day of the last dated record and what its run of records sums to.
+    current_day: Option<(i64, Tally)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,15 +267,69 @@ enum State {
     WrongType,
 }
 
-/// The documented members of one object level, by key length: (key, field index).
-type KeysByLength = Vec<Vec<(&'static [u8], usize)>>;
+/// The documented members of one object level: an open-addressing table of (key, field
+/// index), hashed on the key's length and its first and last bytes, which tell the documented
+/// keys apart almost always; a probe then compares one key.
+#[derive(Debug, Clone)]
+struct Keys {
+    slots: Vec<Option<(&'static [u8], usize)>>,
+}
+
+impl Keys {
+    /// Slots per level: a power of two, at least twice the members of any documented object.
+    const SLOTS: usize = 256;
+
+    fn new() -> Keys {
+        Keys {
+            slots: vec![None; Keys::SLOTS],
+        }
+    }
+
+    #[inline]
+    fn hash(key: &[u8]) -> usize {
+        let (first, last) = match key {
+            [] => (0, 0),
+            [first, .., last] => (*first as usize, *last as usize),
+            [only] => (*only as usize, *only as usize),
+        };
+        (key.len().wrapping_mul(0x9e37) ^ first.wrapping_mul(0x85eb) ^ last.wrapping_mul(0x2b))
+            & (Keys::SLOTS - 1)
+    }
+
+    fn insert(&mut self, key: &'static [u8], index: usize) {
+        let used = self.slots.iter().filter(|slot| slot.is_some()).count();
+        assert!(
+            used < Keys::SLOTS / 2,
+            "a documented object with more than {} members: raise Keys::SLOTS",
+            Keys::SLOTS / 2
+        );
+        let mut at = Keys::hash(key);
+        while self.slots[at].is_some() {
+            at = (at + 1) & (Keys::SLOTS - 1);
+        }
+        self.slots[at] = Some((key, index));
+    }
+
+    #[inline]
+    fn get(&self, key: &[u8]) -> Option<usize> {
+        let mut at = Keys::hash(key);
+        loop {
+            let (known, index) = self.slots[at]?;
+            // Short keys: a byte loop beats a call to memcmp.
+            if known.len() == key.len() && known.iter().zip(key).all(|(a, b)| a == b) {
+                return Some(index);
+            }
+            at = (at + 1) & (Keys::SLOTS - 1);
+        }
+    }
+}
 
 /// The documented fields of a contract, arranged for lookup by key per object level.
 #[derive(Debug)]
 struct Table {
     fields: Vec<&'static FieldRule>,
     /// Per object level (0: the record), its members.
-    levels: Vec<KeysByLength>,
+    levels: Vec<Keys>,
     /// Per field, the level of its members when it is a documented object.
     member_level: Vec<Option<usize>>,
     day_field: Option<usize>,
@@ -283,7 +339,7 @@ impl Table {
     fn new(spec: &ContractSpec) -> Table {
         let fields = (spec.fields)();
         let mut table = Table {
-            levels: vec![Vec::new()],
+            levels: vec![Keys::new()],
             member_level: vec![None; fields.len()],
             day_field: fields.iter().position(|f| f.pointer == spec.day_member),
             fields,
@@ -297,11 +353,7 @@ impl Table {
                 table.level_of(parent)
             };
             if let Some(level) = level {
-                let by_len = &mut table.levels[level];
-                if by_len.len() <= key.len() {
-                    by_len.resize(key.len() + 1, Vec::new());
-                }
-                by_len[key.len()].push((key.as_bytes(), index));
+                table.levels[level].insert(key.as_bytes(), index);
             }
         }
         table
@@ -311,18 +363,14 @@ impl Table {
     fn level_of(&mut self, pointer: &str) -> Option<usize> {
         let parent = self.fields.iter().position(|f| f.pointer == pointer)?;
         if self.member_level[parent].is_none() {
-            self.levels.push(Vec::new());
+            self.levels.push(Keys::new());
             self.member_level[parent] = Some(self.levels.len() - 1);
         }
         self.member_level[parent]
     }
 
     fn lookup(&self, level: usize, key: &[u8]) -> Option<usize> {
-        self.levels[level]
-            .get(key.len())?
-            .iter()
-            .find(|(known, _)| *known == key)
-            .map(|(_, index)| *index)
+        self.levels[level].get(key)
     }
 
     fn of(spec_index: usize) -> &'static Table {
@@ -340,6 +388,7 @@ impl Profiler {
             states: Vec::with_capacity(table.fields.len()),
             day_node: None,
             cache: None,
+            current_day: None,
         }
     }
 
@@ -398,17 +447,31 @@ impl Profiler {
                     .map(|node| tape.text(bytes, &tape.nodes[node]))
                     .unwrap_or_default();
                 match parse_timestamp(text, &mut self.cache) {
-                    Some(instant) => self
-                        .profile
-                        .add_day(instant.millis.div_euclid(MILLIS_PER_DAY), tally),
+                    Some(instant) => self.add_day(instant.millis.div_euclid(MILLIS_PER_DAY), tally),
                     None => self.profile.invalid_date.add(tally),
                 }
             }
         }
     }
 
+    /// Counts a record on `day`. Consecutive records mostly share a day (a day's capture), so
+    /// they are summed here and go into the map when the day changes.
+    fn add_day(&mut self, day: i64, tally: &Tally) {
+        match &mut self.current_day {
+            Some((current, sum)) if *current == day => sum.add(tally),
+            current => {
+                if let Some((previous, sum)) = current.replace((day, *tally)) {
+                    self.profile.add_day(previous, &sum);
+                }
+            }
+        }
+    }
+
     /// The profile observed so far.
-    pub(crate) fn finish(self) -> DataProfile {
+    pub(crate) fn finish(mut self) -> DataProfile {
+        if let Some((day, sum)) = self.current_day.take() {
+            self.profile.add_day(day, &sum);
+        }
         DataProfile {
             max_days: MAX_DAYS,
             contracts: vec![self.profile],
