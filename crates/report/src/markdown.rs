@@ -9,7 +9,9 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use crate::aggregate::{Aggregate, Counts};
+use enquiry_validator::profile::ContractProfile;
+
+use crate::aggregate::{clip, Aggregate, Counts};
 use crate::profile_view::{contract_rows, day_note, day_rows, percent};
 use crate::summary_line;
 use crate::view::{markdown_escape, ViewOptions};
@@ -19,6 +21,10 @@ pub const BUDGET: usize = 900 * 1024;
 
 /// Rows of the field and file tables.
 const ROWS: usize = 30;
+/// The most bytes of the data profile section (a saved report's profile may be anything).
+const PROFILE_BUDGET: usize = 256 * 1024;
+/// Characters shown of a name from the data profile.
+const NAME_CHARS: usize = 120;
 
 /// Writes the Markdown summary of `aggregate`.
 pub fn render(
@@ -149,16 +155,18 @@ fn tally_row(text: &mut String, name: &str, t: &enquiry_validator::profile::Tall
 }
 
 /// Records per contract and per day, and the field profile (collapsed: it lists every
-/// documented field).
+/// documented field). A saved report may hold anything, so names are clipped and the section
+/// stops at [`PROFILE_BUDGET`] bytes, saying so.
 fn profile(text: &mut String, aggregate: &Aggregate) {
     let contracts = contract_rows(aggregate);
     if contracts.is_empty() {
         return;
     }
+    let start = text.len();
     text.push_str("### Records by contract\n\n| Contract | Records | Invalid | Errors | Warnings |\n|---|---:|---:|---:|---:|\n");
     for row in contracts.iter().take(ROWS) {
         let name = match row.name {
-            Some(name) => format!("<code>{}</code>", markdown_escape(name)),
+            Some(name) => format!("<code>{}</code>", escape_clipped(name)),
             None => "(not a JSON object: no contract)".to_owned(),
         };
         let [records, invalid, errors, warnings] = row.cells();
@@ -168,41 +176,58 @@ fn profile(text: &mut String, aggregate: &Aggregate) {
         );
     }
     text.push('\n');
-    // A saved report may hold anything: the tables stay bounded whatever it says.
-    for contract in aggregate
-        .profile
-        .iter()
-        .flat_map(|p| &p.contracts)
-        .take(ROWS)
-    {
-        let name = markdown_escape(&contract.contract);
-        let member = markdown_escape(&contract.day_member);
-        let _ = writeln!(
-            text,
-            "### Records of <code>{name}</code> by day of <code>{member}</code>\n\n| Day (UTC) | Records | Invalid | Errors | Warnings |\n|---|---:|---:|---:|---:|"
-        );
-        for row in day_rows(contract, ROWS) {
-            tally_row(text, &markdown_escape(&row.label), &row.tally);
+    let contracts = aggregate.profile.iter().flat_map(|p| &p.contracts);
+    for contract in contracts.take(ROWS) {
+        if !contract_profile(text, contract, start) {
+            text.push_str("\nThe rest of the data profile is left out, to keep this summary under GitHub's 1 MiB limit.\n\n");
+            return;
         }
-        let _ = writeln!(text, "\n{}\n", markdown_escape(&day_note(contract)));
-        let _ = writeln!(
-            text,
-            "<details><summary>Field profile of <code>{name}</code>: presence, null, absence and type of every documented field</summary>\n\n| Field | Present | Null | Absent | Wrong type |\n|---|---:|---:|---:|---:|"
-        );
-        for f in contract.fields.iter().take(ROWS * 10) {
-            let all = f.records();
-            let _ = writeln!(
-                text,
-                "| <code>{}</code> | {} | {} | {} | {} |",
-                markdown_escape(&f.field),
-                percent(f.present, all),
-                percent(f.null, all),
-                percent(f.absent, all),
-                percent(f.wrong_type, all)
-            );
-        }
-        text.push_str("\n</details>\n\n");
     }
+}
+
+/// The day table and field profile of one contract; false when the budget ran out.
+fn contract_profile(text: &mut String, contract: &ContractProfile, start: usize) -> bool {
+    let over = |text: &String| text.len() - start > PROFILE_BUDGET;
+    let name = escape_clipped(&contract.contract);
+    let member = escape_clipped(&contract.day_member);
+    let _ = writeln!(
+        text,
+        "### Records of <code>{name}</code> by day of <code>{member}</code>\n\n| Day (UTC) | Records | Invalid | Errors | Warnings |\n|---|---:|---:|---:|---:|"
+    );
+    for row in day_rows(contract, ROWS) {
+        if over(text) {
+            return false;
+        }
+        tally_row(text, &escape_clipped(&row.label), &row.tally);
+    }
+    let note = markdown_escape(&clip(&day_note(contract), 400));
+    let _ = writeln!(
+        text,
+        "\n{note}\n\n<details><summary>Field profile of <code>{name}</code>: presence, null, absence and type of every documented field</summary>\n\n| Field | Present | Null | Absent | Wrong type |\n|---|---:|---:|---:|---:|"
+    );
+    for f in &contract.fields {
+        if over(text) {
+            text.push_str("\n</details>\n");
+            return false;
+        }
+        let all = f.records();
+        let _ = writeln!(
+            text,
+            "| <code>{}</code> | {} | {} | {} | {} |",
+            escape_clipped(&f.field),
+            percent(f.present, all),
+            percent(f.null, all),
+            percent(f.absent, all),
+            percent(f.wrong_type, all)
+        );
+    }
+    text.push_str("\n</details>\n\n");
+    true
+}
+
+/// A name of the profile, clipped and escaped.
+fn escape_clipped(name: &str) -> String {
+    markdown_escape(&clip(name, NAME_CHARS))
 }
 
 fn findings(text: &mut String, aggregate: &Aggregate) {
@@ -292,6 +317,38 @@ mod tests {
                 span: 0..20,
             }),
         }
+    }
+
+    #[test]
+    fn a_hostile_data_profile_keeps_the_markdown_under_a_mebibyte() {
+        use enquiry_validator::profile::{ContractProfile, DataProfile, FieldCounts};
+
+        let long = "<script>|`x`".repeat(500);
+        let contract = ContractProfile {
+            contract: long.clone(),
+            day_member: long.clone(),
+            fields: (0..10_000)
+                .map(|index| FieldCounts {
+                    field: format!("{long}{index}"),
+                    present: 1,
+                    ..FieldCounts::default()
+                })
+                .collect(),
+            ..ContractProfile::default()
+        };
+        let mut aggregate = Aggregate::new(Limits::default());
+        for index in 0..1_000 {
+            aggregate.add(&hostile_finding(index));
+        }
+        aggregate.profile = Some(DataProfile {
+            max_days: 1000,
+            contracts: vec![contract; 100],
+        });
+        aggregate.finish(&Summary::default(), false);
+        let text = document(&aggregate);
+        assert!(text.len() < 1024 * 1024, "{} bytes", text.len());
+        assert!(text.contains("The rest of the data profile is left out"));
+        assert!(!text.contains("<script>"));
     }
 
     #[test]

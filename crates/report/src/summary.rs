@@ -12,6 +12,8 @@ use crate::view::{printable, ViewOptions};
 
 /// Rows shown per table; the rest are summed in a last row.
 const ROWS: usize = 20;
+/// Fields shown in the field profile (a contract documents fewer).
+const FIELD_ROWS: usize = 200;
 
 struct Paint(bool);
 
@@ -90,8 +92,10 @@ fn profile(out: &mut dyn Write, paint: &Paint, aggregate: &Aggregate) -> io::Res
             .chain(counts.iter().map(u64::to_string))
             .collect::<Vec<String>>()
     };
+    // A saved report's profile may hold anything: every table stays bounded.
     let contracts: Vec<Vec<String>> = contract_rows(aggregate)
         .iter()
+        .take(ROWS)
         .map(|row| {
             let name = row.name.unwrap_or("(no contract)").to_owned();
             std::iter::once(name).chain(row.cells()).collect()
@@ -102,7 +106,7 @@ fn profile(out: &mut dyn Write, paint: &Paint, aggregate: &Aggregate) -> io::Res
     let Some(data) = &aggregate.profile else {
         return Ok(());
     };
-    for contract in &data.contracts {
+    for contract in data.contracts.iter().take(ROWS) {
         let days: Vec<Vec<String>> = day_rows(contract, ROWS)
             .iter()
             .map(|row| tally(row.label.clone(), &row.tally))
@@ -119,6 +123,7 @@ fn profile(out: &mut dyn Write, paint: &Paint, aggregate: &Aggregate) -> io::Res
         let (seen, unseen) = seen_fields(contract);
         let fields: Vec<Vec<String>> = seen
             .iter()
+            .take(FIELD_ROWS)
             .map(|f| {
                 let all = f.records();
                 [
