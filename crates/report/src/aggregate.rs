@@ -132,6 +132,8 @@ pub struct Aggregate {
     pub other_drift: u64,
     /// The run's data profile, when it collected one: per contract, per day, per field.
     pub profile: Option<DataProfile>,
+    /// Read from a saved JSON report (which has a data profile only if saved with one).
+    pub saved: bool,
     examples: BTreeMap<Code, HashMap<String, u64>>,
     untracked_examples: BTreeMap<Code, u64>,
 }

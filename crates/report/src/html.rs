@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use enquiry_validator::profile::{day_name, ContractProfile, Tally};
 
 use crate::aggregate::{Aggregate, Counts};
-use crate::profile_view::{contract_rows, day_note, day_rows, percent};
+use crate::profile_view::{contract_rows, day_note, day_rows, missing_profile_note, percent};
 use crate::summary_line;
 use crate::view::{html_escape, ViewOptions};
 
@@ -93,6 +93,13 @@ pub fn page(aggregate: &Aggregate) -> String {
     totals(&mut html, aggregate);
     charts(&mut html, aggregate);
     profile(&mut html, aggregate);
+    if let Some(note) = missing_profile_note(aggregate) {
+        let _ = writeln!(
+            html,
+            "<p class=\"note\" id=\"no-profile\">{}</p>",
+            html_escape(note)
+        );
+    }
     drift(&mut html, aggregate);
     findings(&mut html, aggregate);
     rules(&mut html, aggregate);

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use enquiry_validator::profile::ContractProfile;
 
 use crate::aggregate::{clip, Aggregate, Counts};
-use crate::profile_view::{contract_rows, day_note, day_rows, percent};
+use crate::profile_view::{contract_rows, day_note, day_rows, missing_profile_note, percent};
 use crate::summary_line;
 use crate::view::{markdown_escape, ViewOptions};
 
@@ -64,6 +64,9 @@ pub fn document(aggregate: &Aggregate) -> String {
     );
     drift(&mut text, aggregate);
     profile(&mut text, aggregate);
+    if let Some(note) = missing_profile_note(aggregate) {
+        let _ = writeln!(text, "{}\n", markdown_escape(note));
+    }
     findings(&mut text, aggregate);
     let caps = aggregate.caps_hit();
     if !caps.is_empty() {

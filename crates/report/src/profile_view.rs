@@ -5,6 +5,14 @@ use enquiry_validator::profile::{ContractProfile, FieldCounts, Tally};
 
 use crate::aggregate::Aggregate;
 
+/// What the views say of a saved report that has no data profile.
+pub const NO_PROFILE: &str = "This saved report has no data profile (records per contract and per day, field profile): write it with `enquiry validate --data-profile --format json` to keep one.";
+
+/// [`NO_PROFILE`] when it applies to `aggregate`.
+pub fn missing_profile_note(aggregate: &Aggregate) -> Option<&'static str> {
+    (aggregate.saved && aggregate.profile.is_none()).then_some(NO_PROFILE)
+}
+
 /// A row of the per-contract table; `None` as name for records in no contract.
 pub struct ContractRow<'a> {
     /// The contract, or `None` for records that are not JSON objects.

@@ -116,6 +116,7 @@ pub fn read_json_report(reader: impl Read) -> Result<Aggregate, String> {
         .end()
         .map_err(|err| format!("not an enquiry JSON report: {err}"))?;
     let summary = summary.ok_or("not an enquiry JSON report: no `summary`")?;
+    aggregate.saved = true;
     aggregate.finish(&summary, summary.errors > 0);
     Ok(aggregate)
 }
@@ -162,8 +163,17 @@ mod tests {
             document["dataProfile"]
         );
         let without =
-            read_json_report(render(|out| Box::new(JsonReporter::new(Box::new(out)))).as_bytes());
-        assert!(without.unwrap().profile.is_none());
+            read_json_report(render(|out| Box::new(JsonReporter::new(Box::new(out)))).as_bytes())
+                .unwrap();
+        assert!(without.profile.is_none());
+        let mut page = Vec::new();
+        let options = crate::ViewOptions::default();
+        crate::render_aggregate(crate::Format::Html, &without, &options, &mut page)
+            .unwrap()
+            .unwrap();
+        let page = String::from_utf8(page).unwrap();
+        assert!(page.contains("id=\"no-profile\""), "{page}");
+        assert!(page.contains("--data-profile"));
     }
 
     #[test]

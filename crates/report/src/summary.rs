@@ -6,7 +6,9 @@
 use std::io::{self, Write};
 
 use crate::aggregate::{Aggregate, Counts};
-use crate::profile_view::{contract_rows, day_note, day_rows, percent, seen_fields};
+use crate::profile_view::{
+    contract_rows, day_note, day_rows, missing_profile_note, percent, seen_fields,
+};
 use crate::summary_line;
 use crate::view::{printable, ViewOptions};
 
@@ -55,6 +57,9 @@ pub fn render(aggregate: &Aggregate, options: &ViewOptions, out: &mut dyn Write)
     table(out, &paint, "File", &files, aggregate.other_files)?;
     drift(out, &paint, aggregate)?;
     profile(out, &paint, aggregate)?;
+    if let Some(note) = missing_profile_note(aggregate) {
+        writeln!(out, "\nnote: {note}")?;
+    }
     for cap in aggregate.caps_hit() {
         writeln!(out, "\nnote: {cap}")?;
     }
