@@ -81,11 +81,11 @@ pub fn run(args: &[&str]) -> Result<(), String> {
     Bench::prepare(sizes)?.run(quick)
 }
 
-fn cargo() -> String {
+pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
 }
 
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
@@ -315,6 +315,7 @@ impl Bench {
         crate::bench_mock::rows(&self.root, &self.enquiry, quick)?;
         crate::bench_capture::rows(&self.enquiry, quick)?;
         crate::bench_python::rows(&self.root, quick)?;
+        crate::bench_report::rows(&self.enquiry, &self.data_dir, quick)?;
         if identical {
             Ok(())
         } else {

@@ -51,6 +51,10 @@ pub const PRODUCERS: &[Producer] = &[
         dir: "crates/schema/src/generated",
         generate: iso_codes,
     },
+    Producer {
+        dir: "docs/report",
+        generate: crate::report_screenshot::generate,
+    },
 ];
 
 /// Runs every producer against the workspace.
@@ -200,8 +204,11 @@ impl Codegen {
     pub fn ensure_file_contents(&mut self, path: &str, contents: &[u8]) -> Result<(), String> {
         let full = self.root.join(path);
         let staleness = match fs::read(&full) {
-            // A checkout with CRLF line ends (git autocrlf) is not stale.
-            Ok(existing) if normalize_newlines(&existing) == contents => return Ok(()),
+            // A checkout with CRLF line ends (git autocrlf) is not stale; binary files (a PNG's
+            // signature holds CR LF) compare as they are.
+            Ok(existing) if existing == contents || normalize_newlines(&existing) == contents => {
+                return Ok(())
+            }
             Ok(_) => Staleness::OutOfDate,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Staleness::Missing,
             Err(err) => return Err(format!("cannot read {}: {err}", full.display())),

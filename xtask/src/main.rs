@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <task>` (an alias in `.cargo/config.toml`).
 //!
-//! * `cargo xtask codegen` writes every generated, checked-in file (`schemas/`).
+//! * `cargo xtask codegen` writes every generated, checked-in file (`schemas/`, `fixtures/`,
+//!   the example report and its screenshot in `docs/report/`).
 //! * `cargo xtask codegen --check` writes nothing and fails, naming each stale file and the
 //!   command to run, when a generated file is out of date, missing, or no longer generated.
 //! * `cargo xtask bench [--quick]` prints the performance table (see `bench.rs`).
@@ -14,9 +15,11 @@ mod bench;
 mod bench_capture;
 mod bench_mock;
 mod bench_python;
+mod bench_report;
 mod codegen;
 mod fixtures;
 mod generated_file;
+mod report_screenshot;
 mod test;
 
 use std::process::ExitCode;
@@ -30,6 +33,8 @@ tasks:
   bench [--quick]     measure throughput and memory against the performance targets
                       (builds the release CLI; --quick uses small data to check the run)
   bench-mock [--quick]  only the mock server's rows (requests/s, p50/p99, memory, Prism)
+  bench-report [--quick]  only the report row: the HTML report of 1 GiB with 10% invalid
+                      records, peak resident memory (goal <= 128 MiB)
   test [STEP ...]     run every test (deps, fmt, clippy, rust, codegen, fuzz, python, conformance),
                       or only the named steps; installs what the non-Rust suites need
 ";
@@ -42,6 +47,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen::run(codegen::Mode::Check),
         ["bench", rest @ ..] => bench::run(rest),
         ["bench-mock", rest @ ..] => bench_mock::run(rest),
+        ["bench-report", rest @ ..] => bench_report::run(rest),
         ["test", rest @ ..] => test::run(rest),
         // Internal, used by `bench`: see `bench::peak_rss_main`.
         ["peak-rss", rest @ ..] => {

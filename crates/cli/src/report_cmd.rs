@@ -13,7 +13,9 @@ use crate::report::Format;
 /// `enquiry report` arguments.
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
-    /// A report written by `enquiry validate --format json` (`-` reads standard input).
+    /// A report written by `enquiry validate --format json` (`-` reads standard input); one
+    /// written with `--data-profile` also gives the records per contract and per day and the
+    /// field profile.
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// The view: summary, markdown or html.

@@ -1,6 +1,6 @@
 //! The HTML report in a real browser: headless Chromium opens the report of the fixtures (plus
 //! a hostile record) with the network blocked, and the rendered page must show the JSON
-//! report's counts, run its script without a Content-Security-Policy violation or any console
+//! report's counts (records by contract included), charts by day and the field profile, run its script without a Content-Security-Policy violation or any console
 //! message, load nothing from outside the page, render input markup as text, and draw a
 //! screenshot that is not blank.
 //!
@@ -140,6 +140,16 @@ fn html_report_in_chromium() {
             "{key}"
         );
     }
+    // The data profile: records by contract add up to the records, and the charts by day
+    // and the field profile are drawn.
+    let by_contract: u64 = (0..)
+        .map(|index| format!("contract-{index}-records"))
+        .take_while(|id| dom.contains(&format!("id=\"{id}\"")))
+        .map(|id| dom_count(&dom, &id))
+        .sum();
+    assert_eq!(by_contract, json["summary"]["records"].as_u64().unwrap());
+    assert!(dom.contains("<svg class=\"chart days\" id=\"chart-day-0\""));
+    assert!(dom.contains("<table id=\"fields-0\" class=\"profile\">"));
     let findings = json["findings"].as_array().unwrap().len();
     assert_eq!(dom_count(&dom, "count-findings"), findings as u64);
     let rows = dom.matches("<tr class=\"").count();

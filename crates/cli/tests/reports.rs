@@ -268,3 +268,116 @@ fn summary_is_coloured_on_a_terminal_only() {
         "{plain}"
     );
 }
+
+/// The part of a Markdown summary from `### Records by contract` to the field profile's end.
+fn profile_section(markdown: &str) -> &str {
+    let start = markdown
+        .find("### Records by contract")
+        .expect("a contract table");
+    let end = start
+        + markdown[start..]
+            .find("</details>")
+            .expect("a field profile");
+    &markdown[start..end]
+}
+
+#[test]
+fn the_data_profile_is_saved_with_data_profile_and_rendered_from_the_saved_report() {
+    let dir = TempDir::new("profile");
+    let mut ndjson = String::new();
+    // Over 2 MiB: several chunks, so that --jobs 2 profiles on two workers.
+    for index in 0..40_000 {
+        let created = match index % 50 {
+            0 => String::new(),
+            1 => ",\"createdAt\":\"soon\"".to_owned(),
+            n => format!(",\"createdAt\":\"2022-11-{:02}T10:00:00.000Z\"", 1 + n % 9),
+        };
+        let status = if index % 7 == 0 { "Closed" } else { "ongoing" };
+        ndjson.push_str(&format!(
+            "{{\"_id\":\"r{index}\"{created},\"status\":\"{status}\",\"tag\":null}}\n"
+        ));
+    }
+    ndjson.push_str("{broken\n");
+    dir.write("day.ndjson", &ndjson);
+    let mut saved = Vec::new();
+    for jobs in ["1", "2"] {
+        let json = format!("report-{jobs}.json");
+        let output = run_enquiry(
+            &dir.0,
+            &[
+                "validate",
+                "day.ndjson",
+                "--jobs",
+                jobs,
+                "--data-profile",
+                "--format",
+                &format!("json={json}"),
+                "--format",
+                "markdown=direct.md",
+            ],
+            None,
+        );
+        assert_eq!(output.status.code(), Some(1));
+        let report: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.0.join(&json)).unwrap()).unwrap();
+        saved.push(report["dataProfile"].clone());
+    }
+    assert_eq!(saved[0], saved[1], "the profile depends on --jobs");
+    let contract = &saved[0]["contracts"][0];
+    assert_eq!(contract["records"], 40_000);
+    assert_eq!(contract["missingDate"]["records"], 800);
+    assert_eq!(contract["invalidDate"]["records"], 800);
+    assert_eq!(contract["days"].as_array().unwrap().len(), 9);
+    let tag = contract["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|field| field["field"] == "/tag")
+        .unwrap();
+    assert_eq!(tag["null"], 40_000);
+
+    let output = run_enquiry(
+        &dir.0,
+        &["report", "report-1.json", "--format", "markdown"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let from_saved = String::from_utf8(output.stdout).unwrap();
+    let direct = fs::read_to_string(dir.0.join("direct.md")).unwrap();
+    assert_eq!(profile_section(&from_saved), profile_section(&direct));
+    assert!(
+        direct.contains("| (not a JSON object: no contract) | 1 |"),
+        "{direct}"
+    );
+    assert!(direct.contains("| 2022-11-09 | "), "{direct}");
+
+    // A report with a profile is still a baseline: every finding is unchanged.
+    let output = run_enquiry(
+        &dir.0,
+        &[
+            "validate",
+            "day.ndjson",
+            "--baseline",
+            "report-1.json",
+            "-q",
+        ],
+        None,
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // Without --data-profile (and no view in the pass) the JSON report is unchanged.
+    let output = run_enquiry(
+        &dir.0,
+        &["validate", "day.ndjson", "--format", "json=plain.json"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let plain: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.0.join("plain.json")).unwrap()).unwrap();
+    assert!(plain.get("dataProfile").is_none());
+}

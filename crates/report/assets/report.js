@@ -1,6 +1,10 @@
 "use strict";
 (function () {
   document.documentElement.classList.add("js");
+  // Collapsed tables (records per day, the field profile) are printed open.
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details"), function (details) { details.open = true; });
+  });
   var table = document.getElementById("findings-table");
   if (!table) { return; }
   var body = table.tBodies[0];

@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use enquiry_validator::{Code, Finding, Severity, Summary};
+use enquiry_validator::{Code, DataProfile, Finding, Severity, Summary};
 use serde::{Deserialize, Serialize};
 
 /// The bounds of an [`Aggregate`].
@@ -130,6 +130,10 @@ pub struct Aggregate {
     pub drift: BTreeMap<(Code, String, String), (u64, String)>,
     /// Drift findings beyond [`Limits::drift`] distinct entries.
     pub other_drift: u64,
+    /// The run's data profile, when it collected one: per contract, per day, per field.
+    pub profile: Option<DataProfile>,
+    /// Read from a saved JSON report (which has a data profile only if saved with one).
+    pub saved: bool,
     examples: BTreeMap<Code, HashMap<String, u64>>,
     untracked_examples: BTreeMap<Code, u64>,
 }

@@ -13,7 +13,10 @@ use std::io::{self, Write};
 use enquiry_validator::Code;
 use sha2::{Digest, Sha256};
 
+use enquiry_validator::profile::{day_name, ContractProfile, Tally};
+
 use crate::aggregate::{Aggregate, Counts};
+use crate::profile_view::{contract_rows, day_note, day_rows, missing_profile_note, percent};
 use crate::summary_line;
 use crate::view::{html_escape, ViewOptions};
 
@@ -89,6 +92,14 @@ pub fn page(aggregate: &Aggregate) -> String {
     );
     totals(&mut html, aggregate);
     charts(&mut html, aggregate);
+    profile(&mut html, aggregate);
+    if let Some(note) = missing_profile_note(aggregate) {
+        let _ = writeln!(
+            html,
+            "<p class=\"note\" id=\"no-profile\">{}</p>",
+            html_escape(note)
+        );
+    }
     drift(&mut html, aggregate);
     findings(&mut html, aggregate);
     rules(&mut html, aggregate);
@@ -124,6 +135,7 @@ fn totals(html: &mut String, aggregate: &Aggregate) {
     html.push_str("</dl>\n");
 }
 
+/// Findings by rule, by field, by day (per contract) and by file.
 fn charts(html: &mut String, aggregate: &Aggregate) {
     let rules: Vec<(String, Counts)> = aggregate
         .rules_ranked()
@@ -143,17 +155,31 @@ fn charts(html: &mut String, aggregate: &Aggregate) {
             owned(aggregate.fields_ranked()),
             aggregate.other_fields,
         ),
-        (
-            "chart-file",
-            "Findings by file",
-            owned(aggregate.files_ranked()),
-            aggregate.other_files,
-        ),
     ] {
-        if !rows.is_empty() {
-            let _ = writeln!(html, "<h2>{title}</h2>");
-            html.push_str(&bar_chart(id, title, &rows, other));
-        }
+        chart(html, id, title, &rows, other);
+    }
+    for (index, contract) in aggregate
+        .profile
+        .iter()
+        .flat_map(|p| &p.contracts)
+        .enumerate()
+    {
+        day_chart(html, contract, index);
+    }
+    let files = owned(aggregate.files_ranked());
+    chart(
+        html,
+        "chart-file",
+        "Findings by file",
+        &files,
+        aggregate.other_files,
+    );
+}
+
+fn chart(html: &mut String, id: &str, title: &str, rows: &[(String, Counts)], other: Counts) {
+    if !rows.is_empty() {
+        let _ = writeln!(html, "<h2>{title}</h2>");
+        html.push_str(&bar_chart(id, title, rows, other));
     }
 }
 
@@ -179,6 +205,7 @@ fn bar_chart(id: &str, title: &str, rows: &[(String, Counts)], other: Counts) ->
     if rest.total() > 0 {
         shown.push(("(others)".to_owned(), rest));
     }
+    let title = html_escape(title);
     let max = shown
         .iter()
         .map(|(_, counts)| counts.total())
@@ -230,6 +257,190 @@ fn drift(html: &mut String, aggregate: &Aggregate) {
             html_escape(field),
             html_escape(value),
             html_escape(first)
+        );
+    }
+    html.push_str("</tbody></table>\n");
+}
+
+fn tally_cells(t: &Tally) -> String {
+    [t.records, t.invalid, t.errors, t.warnings]
+        .map(|count| format!("<td class=\"num\">{count}</td>"))
+        .concat()
+}
+
+/// Records per contract, findings per day (chart and table) and the field profile.
+fn profile(html: &mut String, aggregate: &Aggregate) {
+    let contracts = contract_rows(aggregate);
+    if contracts.is_empty() {
+        return;
+    }
+    html.push_str("<h2>Records by contract</h2>\n<table id=\"contracts\"><thead><tr><th>Contract</th><th>Records</th><th>Invalid</th><th>Errors</th><th>Warnings</th></tr></thead>\n<tbody>\n");
+    for (index, row) in contracts.iter().enumerate() {
+        let name = match row.name {
+            Some(name) => format!("<code>{}</code>", html_escape(name)),
+            None => "(not a JSON object: no contract)".to_owned(),
+        };
+        let [records, invalid, errors, warnings] = row.cells();
+        let _ = writeln!(
+            html,
+            "<tr><td>{name}</td><td class=\"num\" id=\"contract-{index}-records\" data-count=\"{records}\">{records}</td>\
+             <td class=\"num\">{invalid}</td><td class=\"num\">{errors}</td><td class=\"num\">{warnings}</td></tr>"
+        );
+    }
+    html.push_str("</tbody></table>\n");
+    for (index, contract) in aggregate
+        .profile
+        .iter()
+        .flat_map(|p| &p.contracts)
+        .enumerate()
+    {
+        days(html, contract, index);
+        fields(html, contract, index);
+    }
+}
+
+/// Findings per day of the contract's date member, as columns on a time axis (errors, then
+/// warnings stacked; each column's title has the day's counts), and what is not on the axis:
+/// days older than those listed, records with no date or an invalid one.
+fn day_chart(html: &mut String, contract: &ContractProfile, index: usize) {
+    let (Some(first), Some(last)) = (contract.days.keys().next(), contract.days.keys().last())
+    else {
+        return;
+    };
+    let _ = writeln!(
+        html,
+        "<h2>Findings of <code>{}</code> by day of <code>{}</code></h2>",
+        html_escape(&contract.contract),
+        html_escape(&contract.day_member)
+    );
+    let (width, height, left, bottom) = (860.0, 150.0, 50.0, 22.0);
+    let span = (last - first + 1) as f64;
+    let column = (width / span).max(1.0);
+    let max = contract
+        .days
+        .values()
+        .map(Tally::findings)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let _ = writeln!(
+        html,
+        "<svg class=\"chart days\" id=\"chart-day-{index}\" role=\"img\" aria-label=\"Findings by day\" viewBox=\"0 0 {} {}\" xmlns=\"http://www.w3.org/2000/svg\">\n\
+         <line class=\"axis\" x1=\"{left}\" y1=\"{height}\" x2=\"{}\" y2=\"{height}\"/>\
+         <text x=\"{}\" y=\"12\" text-anchor=\"end\">{max}</text><text x=\"{}\" y=\"{height}\" text-anchor=\"end\">0</text>\
+         <text x=\"{left}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+        left + width + 10.0,
+        height + bottom,
+        left + width,
+        left - 6.0,
+        left - 6.0,
+        height + 16.0,
+        day_name(*first),
+        left + width,
+        height + 16.0,
+        day_name(*last),
+    );
+    for (day, tally) in &contract.days {
+        let x = left + (day - first) as f64 * width / span;
+        let errors = height * tally.errors as f64 / max as f64;
+        let warnings = height * tally.warnings as f64 / max as f64;
+        let _ = writeln!(
+            html,
+            "<g><title>{}: {} records, {} invalid, {} errors, {} warnings</title>\
+             <rect class=\"day\" x=\"{x:.1}\" y=\"0\" width=\"{column:.2}\" height=\"{height}\"/>\
+             <rect class=\"err\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{column:.2}\" height=\"{errors:.1}\"/>\
+             <rect class=\"warn\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{column:.2}\" height=\"{warnings:.1}\"/></g>",
+            day_name(*day),
+            tally.records,
+            tally.invalid,
+            tally.errors,
+            tally.warnings,
+            height - errors,
+            height - errors - warnings,
+        );
+    }
+    html.push_str("</svg>\n");
+    let off_axis: Vec<String> = day_rows(contract, contract.days.len())
+        .into_iter()
+        .filter(|row| !row.is_day)
+        .map(|row| {
+            format!(
+                "{}: {} records, {} findings",
+                html_escape(&row.label),
+                row.tally.records,
+                row.tally.findings()
+            )
+        })
+        .collect();
+    if !off_axis.is_empty() {
+        let _ = writeln!(
+            html,
+            "<p class=\"note\">Not on the axis: {}.</p>",
+            off_axis.join("; ")
+        );
+    }
+}
+
+/// Records and findings of every day listed in the profile (collapsed).
+fn days(html: &mut String, contract: &ContractProfile, index: usize) {
+    let _ = writeln!(
+        html,
+        "<h2>Records of <code>{1}</code> by day of <code>{2}</code></h2>\n<p class=\"note\">{0}</p>\n<details><summary>Records and findings per day</summary>\n<table id=\"days-{index}\"><thead><tr><th>Day (UTC)</th><th>Records</th><th>Invalid</th><th>Errors</th><th>Warnings</th></tr></thead>\n<tbody>",
+        html_escape(&day_note(contract)),
+        html_escape(&contract.contract),
+        html_escape(&contract.day_member)
+    );
+    for row in day_rows(contract, contract.days.len()) {
+        let cell = if row.is_day { "td" } else { "th" };
+        let _ = writeln!(
+            html,
+            "<tr><{cell}>{}</{cell}>{}</tr>",
+            html_escape(&row.label),
+            tally_cells(&row.tally)
+        );
+    }
+    html.push_str("</tbody></table></details>\n");
+}
+
+/// Every documented field: the share of records where it is present, null, absent or of
+/// another type, as numbers and as one stacked bar.
+fn fields(html: &mut String, contract: &ContractProfile, index: usize) {
+    let _ = writeln!(
+        html,
+        "<h2>Field profile of {}</h2>\n<p class=\"note\">How the records hold each documented field: present (with its documented JSON type), null, absent (or its parent object absent), or of another type.</p>\n<table id=\"fields-{index}\" class=\"profile\"><thead><tr><th>Field</th><th>Present</th><th>Null</th><th>Absent</th><th>Wrong type</th><th>Share</th></tr></thead>\n<tbody>",
+        html_escape(&contract.contract)
+    );
+    for f in &contract.fields {
+        let all = f.records();
+        let parts = [
+            ("present", f.present),
+            ("null", f.null),
+            ("absent", f.absent),
+            ("wrong", f.wrong_type),
+        ];
+        let mut bar = String::from("<svg class=\"share\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" xmlns=\"http://www.w3.org/2000/svg\">");
+        let mut x = 0.0;
+        for (class, count) in parts {
+            let width = if all == 0 {
+                0.0
+            } else {
+                100.0 * count as f64 / all as f64
+            };
+            let _ = write!(
+                bar,
+                "<rect class=\"{class}\" x=\"{x:.2}\" y=\"0\" width=\"{width:.2}\" height=\"10\"/>"
+            );
+            x += width;
+        }
+        bar.push_str("</svg>");
+        let _ = writeln!(
+            html,
+            "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{bar}</td></tr>",
+            html_escape(&f.field),
+            percent(f.present, all),
+            percent(f.null, all),
+            percent(f.absent, all),
+            percent(f.wrong_type, all)
         );
     }
     html.push_str("</tbody></table>\n");
@@ -310,7 +521,7 @@ fn explain(html: &mut String, aggregate: &Aggregate, code: Code, counts: Counts)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixture::render;
+    use crate::fixture::render_with_profile as render;
     use crate::view::ViewReporter;
 
     fn report() -> String {
@@ -357,6 +568,10 @@ mod tests {
         assert!(page.contains("id=\"count-errors\" data-count=\"6\""));
         assert!(page.contains("<a href=\"#rule-enum\">enum</a>"));
         assert!(page.contains("id=\"rule-enum\""));
+        assert!(page.contains("id=\"contract-0-records\" data-count=\"3\""));
+        assert!(page.contains("id=\"contract-1-records\" data-count=\"1\""));
+        assert!(page.contains("id=\"chart-day-0\""));
+        assert!(page.contains("<td><code>/locationDetail/city</code></td>"));
         assert!(!page.contains("203.0.113.9"));
     }
 }

@@ -6,10 +6,14 @@
 //! `records`, `valid`, `invalid`, `errors`, `warnings`; each finding: `file`, `record`, `line`,
 //! `column`, `pointer`, `code`, `severity`, `message`, and `expected`/`suggestion` when there is
 //! one) are a public interface.
+//!
+//! When the run collected a data profile (see [`Reporter::data_profile`]), it follows the
+//! summary as `dataProfile`: per contract its counts, per day of its date member and per
+//! documented field, so that `enquiry report` can show them from the saved file.
 
 use std::io::{self, Write};
 
-use enquiry_validator::{Finding, Summary};
+use enquiry_validator::{DataProfile, Finding, Summary};
 
 use super::Reporter;
 use crate::report_schema::JSON_REPORT_VERSION;
@@ -19,6 +23,7 @@ pub struct JsonReporter<'w> {
     out: Box<dyn Write + 'w>,
     started: bool,
     first: bool,
+    profile: Option<DataProfile>,
 }
 
 impl<'w> JsonReporter<'w> {
@@ -28,6 +33,7 @@ impl<'w> JsonReporter<'w> {
             out,
             started: false,
             first: true,
+            profile: None,
         }
     }
 
@@ -60,6 +66,10 @@ impl Reporter for JsonReporter<'_> {
         self.write_finding(finding)
     }
 
+    fn data_profile(&mut self, profile: &DataProfile) {
+        self.profile = Some(profile.clone());
+    }
+
     fn finish(&mut self, summary: &Summary, _failed: bool) -> io::Result<()> {
         self.start()?;
         self.out.write_all(if self.first {
@@ -68,6 +78,10 @@ impl Reporter for JsonReporter<'_> {
             b"\n  ],\n  \"summary\": "
         })?;
         serde_json::to_writer(&mut self.out, summary).map_err(io::Error::other)?;
+        if let Some(profile) = &self.profile {
+            self.out.write_all(b",\n  \"dataProfile\": ")?;
+            serde_json::to_writer(&mut self.out, profile).map_err(io::Error::other)?;
+        }
         self.out.write_all(b"\n}\n")?;
         self.out.flush()
     }

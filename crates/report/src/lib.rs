@@ -39,6 +39,7 @@ mod human;
 mod json;
 mod junit;
 mod markdown;
+mod profile_view;
 mod report_schema;
 mod safe;
 mod sarif;
@@ -51,7 +52,7 @@ use std::io::{self, Write};
 
 use std::str::FromStr;
 
-use enquiry_validator::{Finding, RecordOutcome, Summary};
+use enquiry_validator::{DataProfile, Finding, RecordOutcome, Summary};
 
 pub use baseline::{Baseline, BaselineState};
 pub use github::{escape_data, escape_property, GithubReporter};
@@ -152,6 +153,10 @@ pub trait Reporter {
     fn unreadable(&mut self, _file: &str, _message: &str) -> io::Result<()> {
         Ok(())
     }
+    /// The run's data profile (records and findings per contract and per day, presence of
+    /// every documented field), given before [`Reporter::finish`] when the run collected one:
+    /// by default ignored; the aggregated views show it and `json` saves it.
+    fn data_profile(&mut self, _profile: &DataProfile) {}
     /// The file is done.
     fn end_file(&mut self, _file: &str, _summary: &Summary) -> io::Result<()> {
         Ok(())
@@ -238,7 +243,7 @@ pub fn summary_line(summary: &Summary) -> String {
 pub(crate) mod fixture {
     //! Real validator output every renderer's snapshot is built from.
 
-    use enquiry_validator::{Config, Event, Validator};
+    use enquiry_validator::{Config, DataProfile, Event, Validator};
 
     use super::Reporter;
 
@@ -264,20 +269,46 @@ pub(crate) mod fixture {
         config: Config,
         make: impl FnOnce(&mut Vec<u8>) -> Box<dyn Reporter + '_>,
     ) -> String {
+        render_profiled(config, false, make)
+    }
+
+    /// [`render_with`], giving the reporter the data profile when `profile`.
+    pub fn render_profiled(
+        config: Config,
+        profile: bool,
+        make: impl FnOnce(&mut Vec<u8>) -> Box<dyn Reporter + '_>,
+    ) -> String {
         let mut out = Vec::new();
         {
             let mut reporter = make(&mut out);
             reporter.begin_file(FILE).unwrap();
+            let mut data = DataProfile::new();
             let summary = Validator::new(config)
-                .validate_stream(SOURCE.as_bytes(), FILE, 1, &mut |event| match event {
-                    Event::Record(outcome) => reporter.record(&outcome).unwrap(),
-                    Event::Input(finding) => reporter.input(&finding).unwrap(),
-                })
+                .validate_stream_profiled(
+                    SOURCE.as_bytes(),
+                    FILE,
+                    1,
+                    &mut |event| match event {
+                        Event::Record(outcome) => reporter.record(&outcome).unwrap(),
+                        Event::Input(finding) => reporter.input(&finding).unwrap(),
+                    },
+                    &mut data,
+                )
                 .unwrap();
             reporter.end_file(FILE, &summary).unwrap();
+            if profile {
+                reporter.data_profile(&data);
+            }
             reporter.finish(&summary, summary.errors > 0).unwrap();
         }
         String::from_utf8(out).unwrap()
+    }
+
+    /// [`render`] with the data profile.
+    pub fn render_with_profile(
+        make: impl FnOnce(&mut Vec<u8>) -> Box<dyn Reporter + '_>,
+    ) -> String {
+        render_profiled(Config::default(), true, make)
     }
 
     /// [`render_with`] the default configuration.

@@ -9,7 +9,10 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use crate::aggregate::{Aggregate, Counts};
+use enquiry_validator::profile::ContractProfile;
+
+use crate::aggregate::{clip, Aggregate, Counts};
+use crate::profile_view::{contract_rows, day_note, day_rows, missing_profile_note, percent};
 use crate::summary_line;
 use crate::view::{markdown_escape, ViewOptions};
 
@@ -18,6 +21,10 @@ pub const BUDGET: usize = 900 * 1024;
 
 /// Rows of the field and file tables.
 const ROWS: usize = 30;
+/// The most bytes of the data profile section (a saved report's profile may be anything).
+const PROFILE_BUDGET: usize = 256 * 1024;
+/// Characters shown of a name from the data profile.
+const NAME_CHARS: usize = 120;
 
 /// Writes the Markdown summary of `aggregate`.
 pub fn render(
@@ -56,6 +63,10 @@ pub fn document(aggregate: &Aggregate) -> String {
         aggregate.other_files,
     );
     drift(&mut text, aggregate);
+    profile(&mut text, aggregate);
+    if let Some(note) = missing_profile_note(aggregate) {
+        let _ = writeln!(text, "{}\n", markdown_escape(note));
+    }
     findings(&mut text, aggregate);
     let caps = aggregate.caps_hit();
     if !caps.is_empty() {
@@ -137,6 +148,91 @@ fn drift(text: &mut String, aggregate: &Aggregate) {
     text.push('\n');
 }
 
+/// A table row of a name and its records, invalid records, errors and warnings.
+fn tally_row(text: &mut String, name: &str, t: &enquiry_validator::profile::Tally) {
+    let _ = writeln!(
+        text,
+        "| {name} | {} | {} | {} | {} |",
+        t.records, t.invalid, t.errors, t.warnings
+    );
+}
+
+/// Records per contract and per day, and the field profile (collapsed: it lists every
+/// documented field). A saved report may hold anything, so names are clipped and the section
+/// stops at [`PROFILE_BUDGET`] bytes, saying so.
+fn profile(text: &mut String, aggregate: &Aggregate) {
+    let contracts = contract_rows(aggregate);
+    if contracts.is_empty() {
+        return;
+    }
+    let start = text.len();
+    text.push_str("### Records by contract\n\n| Contract | Records | Invalid | Errors | Warnings |\n|---|---:|---:|---:|---:|\n");
+    for row in contracts.iter().take(ROWS) {
+        let name = match row.name {
+            Some(name) => format!("<code>{}</code>", escape_clipped(name)),
+            None => "(not a JSON object: no contract)".to_owned(),
+        };
+        let [records, invalid, errors, warnings] = row.cells();
+        let _ = writeln!(
+            text,
+            "| {name} | {records} | {invalid} | {errors} | {warnings} |"
+        );
+    }
+    text.push('\n');
+    let contracts = aggregate.profile.iter().flat_map(|p| &p.contracts);
+    for contract in contracts.take(ROWS) {
+        if !contract_profile(text, contract, start) {
+            text.push_str("\nThe rest of the data profile is left out, to keep this summary under GitHub's 1 MiB limit.\n\n");
+            return;
+        }
+    }
+}
+
+/// The day table and field profile of one contract; false when the budget ran out.
+fn contract_profile(text: &mut String, contract: &ContractProfile, start: usize) -> bool {
+    let over = |text: &String| text.len() - start > PROFILE_BUDGET;
+    let name = escape_clipped(&contract.contract);
+    let member = escape_clipped(&contract.day_member);
+    let _ = writeln!(
+        text,
+        "### Records of <code>{name}</code> by day of <code>{member}</code>\n\n| Day (UTC) | Records | Invalid | Errors | Warnings |\n|---|---:|---:|---:|---:|"
+    );
+    for row in day_rows(contract, ROWS) {
+        if over(text) {
+            return false;
+        }
+        tally_row(text, &escape_clipped(&row.label), &row.tally);
+    }
+    let note = markdown_escape(&clip(&day_note(contract), 400));
+    let _ = writeln!(
+        text,
+        "\n{note}\n\n<details><summary>Field profile of <code>{name}</code>: presence, null, absence and type of every documented field</summary>\n\n| Field | Present | Null | Absent | Wrong type |\n|---|---:|---:|---:|---:|"
+    );
+    for f in &contract.fields {
+        if over(text) {
+            text.push_str("\n</details>\n");
+            return false;
+        }
+        let all = f.records();
+        let _ = writeln!(
+            text,
+            "| <code>{}</code> | {} | {} | {} | {} |",
+            escape_clipped(&f.field),
+            percent(f.present, all),
+            percent(f.null, all),
+            percent(f.absent, all),
+            percent(f.wrong_type, all)
+        );
+    }
+    text.push_str("\n</details>\n\n");
+    true
+}
+
+/// A name of the profile, clipped and escaped.
+fn escape_clipped(name: &str) -> String {
+    markdown_escape(&clip(name, NAME_CHARS))
+}
+
 fn findings(text: &mut String, aggregate: &Aggregate) {
     if aggregate.first.is_empty() {
         return;
@@ -187,7 +283,7 @@ mod tests {
 
     use super::*;
     use crate::aggregate::Limits;
-    use crate::fixture::render;
+    use crate::fixture::render_with_profile as render;
     use crate::view::ViewReporter;
 
     #[test]
@@ -224,6 +320,38 @@ mod tests {
                 span: 0..20,
             }),
         }
+    }
+
+    #[test]
+    fn a_hostile_data_profile_keeps_the_markdown_under_a_mebibyte() {
+        use enquiry_validator::profile::{ContractProfile, DataProfile, FieldCounts};
+
+        let long = "<script>|`x`".repeat(500);
+        let contract = ContractProfile {
+            contract: long.clone(),
+            day_member: long.clone(),
+            fields: (0..10_000)
+                .map(|index| FieldCounts {
+                    field: format!("{long}{index}"),
+                    present: 1,
+                    ..FieldCounts::default()
+                })
+                .collect(),
+            ..ContractProfile::default()
+        };
+        let mut aggregate = Aggregate::new(Limits::default());
+        for index in 0..1_000 {
+            aggregate.add(&hostile_finding(index));
+        }
+        aggregate.profile = Some(DataProfile {
+            max_days: 1000,
+            contracts: vec![contract; 100],
+        });
+        aggregate.finish(&Summary::default(), false);
+        let text = document(&aggregate);
+        assert!(text.len() < 1024 * 1024, "{} bytes", text.len());
+        assert!(text.contains("The rest of the data profile is left out"));
+        assert!(!text.contains("<script>"));
     }
 
     #[test]

@@ -54,7 +54,99 @@ pub fn json_report_schema() -> Value {
                     "errors": counter("Findings of severity error."),
                     "warnings": counter("Findings of severity warning.")
                 }
-            }
+            },
+            "dataProfile": data_profile_schema()
+        }
+    })
+}
+
+/// Records, invalid records, errors and warnings of a contract, a day or a date bucket.
+fn tally(extra: &[(&str, Value)], description: &str) -> Value {
+    let mut properties = json!({
+        "records": counter("Records."),
+        "invalid": counter("Records with at least one error."),
+        "errors": counter("Findings of severity error."),
+        "warnings": counter("Findings of severity warning.")
+    });
+    let mut required = vec!["records", "invalid", "errors", "warnings"];
+    for (name, schema) in extra {
+        properties[*name] = schema.clone();
+        required.push(name);
+    }
+    json!({
+        "type": "object",
+        "description": description,
+        "required": required,
+        "additionalProperties": false,
+        "properties": properties
+    })
+}
+
+/// `dataProfile`: present when the run collected one (`--data-profile`, or a summary,
+/// markdown or html report in the same pass).
+fn data_profile_schema() -> Value {
+    let day = tally(
+        &[(
+            "day",
+            json!({"type": "string", "pattern": "^-?[0-9]{4,}-[0-9]{2}-[0-9]{2}$"}),
+        )],
+        "Records whose date member falls on this UTC day.",
+    );
+    let field = json!({
+        "type": "object",
+        "required": ["field", "present", "null", "absent", "wrongType"],
+        "additionalProperties": false,
+        "properties": {
+            "field": {"type": "string", "description": "The documented field's JSON Pointer."},
+            "present": counter("Records where it is present, not null, of its documented JSON type."),
+            "null": counter("Records where it is null."),
+            "absent": counter("Records where it (or its parent object) is absent."),
+            "wrongType": counter("Records where it has another JSON type.")
+        }
+    });
+    let contract = tally(
+        &[
+            (
+                "contract",
+                json!({"type": "string", "description": "The contract's name."}),
+            ),
+            (
+                "dayMember",
+                json!({"type": "string", "description": "The JSON Pointer of the member records are dated by."}),
+            ),
+            (
+                "days",
+                json!({"type": "array", "items": day, "description": "The latest days, oldest first."}),
+            ),
+            (
+                "earlierDays",
+                tally(&[], "Days older than the ones listed, summed."),
+            ),
+            (
+                "missingDate",
+                tally(&[], "Records whose date member is absent or null."),
+            ),
+            (
+                "invalidDate",
+                tally(
+                    &[],
+                    "Records whose date member is not an RFC 3339 date-time.",
+                ),
+            ),
+            (
+                "fields",
+                json!({"type": "array", "items": field, "description": "Every documented field, in the documentation's order."}),
+            ),
+        ],
+        "The records of one contract (records that are not JSON objects belong to none).",
+    );
+    json!({
+        "type": "object",
+        "required": ["maxDays", "contracts"],
+        "additionalProperties": false,
+        "properties": {
+            "maxDays": counter("The most days listed per contract."),
+            "contracts": {"type": "array", "items": contract}
         }
     })
 }

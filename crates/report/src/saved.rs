@@ -73,6 +73,7 @@ impl<'de> Visitor<'de> for Document<'_> {
                         )));
                     }
                 }
+                "dataProfile" => self.0.profile = Some(map.next_value()?),
                 "summary" => {
                     let saved: SavedSummary = map.next_value()?;
                     summary = Some(Summary {
@@ -115,6 +116,7 @@ pub fn read_json_report(reader: impl Read) -> Result<Aggregate, String> {
         .end()
         .map_err(|err| format!("not an enquiry JSON report: {err}"))?;
     let summary = summary.ok_or("not an enquiry JSON report: no `summary`")?;
+    aggregate.saved = true;
     aggregate.finish(&summary, summary.errors > 0);
     Ok(aggregate)
 }
@@ -122,7 +124,7 @@ pub fn read_json_report(reader: impl Read) -> Result<Aggregate, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixture::render;
+    use crate::fixture::{render, render_with_profile};
     use crate::JsonReporter;
 
     #[test]
@@ -135,6 +137,43 @@ mod tests {
         assert_eq!(saved.by_field["/status"].total(), 3);
         assert_eq!(saved.first[1].suggestion.as_deref(), Some("closed"));
         assert!(saved.first.iter().all(|finding| finding.excerpt.is_none()));
+    }
+
+    #[test]
+    fn a_saved_data_profile_matches_the_schema_and_reads_back() {
+        let json = render_with_profile(|out| Box::new(JsonReporter::new(Box::new(out))));
+        let document: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let schema = jsonschema::validator_for(&crate::json_report_schema()).unwrap();
+        let errors: Vec<String> = schema
+            .iter_errors(&document)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let contract = &document["dataProfile"]["contracts"][0];
+        assert_eq!(contract["contract"], "record");
+        // Four lines: three objects, one broken line in no contract.
+        assert_eq!(contract["records"], 3);
+        assert_eq!(contract["days"][0]["day"], "2022-11-07");
+        assert_eq!(contract["invalidDate"]["records"], 1);
+        assert_eq!(contract["missingDate"]["records"], 1);
+        let saved = read_json_report(json.as_bytes()).unwrap();
+        let profile = saved.profile.expect("the profile is read back");
+        assert_eq!(
+            serde_json::to_value(&profile).unwrap(),
+            document["dataProfile"]
+        );
+        let without =
+            read_json_report(render(|out| Box::new(JsonReporter::new(Box::new(out)))).as_bytes())
+                .unwrap();
+        assert!(without.profile.is_none());
+        let mut page = Vec::new();
+        let options = crate::ViewOptions::default();
+        crate::render_aggregate(crate::Format::Html, &without, &options, &mut page)
+            .unwrap()
+            .unwrap();
+        let page = String::from_utf8(page).unwrap();
+        assert!(page.contains("id=\"no-profile\""), "{page}");
+        assert!(page.contains("--data-profile"));
     }
 
     #[test]

@@ -6,11 +6,16 @@
 use std::io::{self, Write};
 
 use crate::aggregate::{Aggregate, Counts};
+use crate::profile_view::{
+    contract_rows, day_note, day_rows, missing_profile_note, percent, seen_fields,
+};
 use crate::summary_line;
 use crate::view::{printable, ViewOptions};
 
 /// Rows shown per table; the rest are summed in a last row.
 const ROWS: usize = 20;
+/// Fields shown in the field profile (a contract documents fewer).
+const FIELD_ROWS: usize = 200;
 
 struct Paint(bool);
 
@@ -51,6 +56,10 @@ pub fn render(aggregate: &Aggregate, options: &ViewOptions, out: &mut dyn Write)
     let files = named(aggregate.files_ranked());
     table(out, &paint, "File", &files, aggregate.other_files)?;
     drift(out, &paint, aggregate)?;
+    profile(out, &paint, aggregate)?;
+    if let Some(note) = missing_profile_note(aggregate) {
+        writeln!(out, "\nnote: {note}")?;
+    }
     for cap in aggregate.caps_hit() {
         writeln!(out, "\nnote: {cap}")?;
     }
@@ -76,6 +85,113 @@ fn drift(out: &mut dyn Write, paint: &Paint, aggregate: &Aggregate) -> io::Resul
             printable(value),
             printable(first)
         )?;
+    }
+    Ok(())
+}
+
+/// Records per contract and per day of their date, and how records hold each field.
+fn profile(out: &mut dyn Write, paint: &Paint, aggregate: &Aggregate) -> io::Result<()> {
+    let tally = |name: String, t: &enquiry_validator::profile::Tally| {
+        let counts = [t.records, t.invalid, t.errors, t.warnings];
+        std::iter::once(name)
+            .chain(counts.iter().map(u64::to_string))
+            .collect::<Vec<String>>()
+    };
+    // A saved report's profile may hold anything: every table stays bounded.
+    let contracts: Vec<Vec<String>> = contract_rows(aggregate)
+        .iter()
+        .take(ROWS)
+        .map(|row| {
+            let name = row.name.unwrap_or("(no contract)").to_owned();
+            std::iter::once(name).chain(row.cells()).collect()
+        })
+        .collect();
+    let header = ["contract", "records", "invalid", "errors", "warnings"];
+    columns(out, paint, "Records by contract", &header, &contracts)?;
+    let Some(data) = &aggregate.profile else {
+        return Ok(());
+    };
+    for contract in data.contracts.iter().take(ROWS) {
+        let days: Vec<Vec<String>> = day_rows(contract, ROWS)
+            .iter()
+            .map(|row| tally(row.label.clone(), &row.tally))
+            .collect();
+        let title = format!(
+            "Records of {} by day of {} (UTC)",
+            contract.contract, contract.day_member
+        );
+        let header = ["day", "records", "invalid", "errors", "warnings"];
+        columns(out, paint, &title, &header, &days)?;
+        if !days.is_empty() {
+            writeln!(out, "{}", day_note(contract))?;
+        }
+        let (seen, unseen) = seen_fields(contract);
+        let fields: Vec<Vec<String>> = seen
+            .iter()
+            .take(FIELD_ROWS)
+            .map(|f| {
+                let all = f.records();
+                [
+                    f.field.clone(),
+                    percent(f.present, all),
+                    percent(f.null, all),
+                ]
+                .into_iter()
+                .chain([percent(f.absent, all), percent(f.wrong_type, all)])
+                .collect()
+            })
+            .collect();
+        let title = format!("Field profile of {}", contract.contract);
+        let header = ["field", "present", "null", "absent", "wrong type"];
+        columns(out, paint, &title, &header, &fields)?;
+        if unseen > 0 {
+            writeln!(
+                out,
+                "{unseen} other documented fields are absent from every record."
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A table: the first column left-aligned, the others right-aligned.
+fn columns(
+    out: &mut dyn Write,
+    paint: &Paint,
+    title: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> io::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|column| {
+            rows.iter()
+                .map(|row| row[column].chars().count())
+                .chain([header[column].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: Vec<&str>| -> String {
+        let mut text = String::new();
+        for (column, cell) in cells.into_iter().enumerate() {
+            let width = widths[column];
+            // Names may come from a saved report: nothing in them may drive the terminal.
+            let cell = printable(cell);
+            if column == 0 {
+                text.push_str(&format!("{cell:<width$}"));
+            } else {
+                text.push_str(&format!("  {cell:>width$}"));
+            }
+        }
+        text
+    };
+    writeln!(out, "\n{}", paint.code("1", &printable(title)))?;
+    writeln!(out, "{}", line(header.to_vec()))?;
+    for row in rows {
+        writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
     }
     Ok(())
 }
@@ -142,7 +258,7 @@ fn table(
 
 #[cfg(test)]
 mod tests {
-    use crate::fixture::render;
+    use crate::fixture::render_with_profile as render;
     use crate::view::{ViewOptions, ViewReporter};
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::io;
 
-use enquiry_validator::{Finding, RecordOutcome, Summary};
+use enquiry_validator::{DataProfile, Finding, RecordOutcome, Summary};
 
 use crate::{BaselineState, Reporter};
 
@@ -31,6 +31,12 @@ impl Reporter for Tee<'_> {
     fn baseline_states(&mut self, states: &[BaselineState]) {
         for reporter in &mut self.0 {
             reporter.baseline_states(states);
+        }
+    }
+
+    fn data_profile(&mut self, profile: &DataProfile) {
+        for reporter in &mut self.0 {
+            reporter.data_profile(profile);
         }
     }
 

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use enquiry_validator::{Finding, Summary};
+use enquiry_validator::{DataProfile, Finding, Summary};
 
 use crate::aggregate::{Aggregate, Limits};
 use crate::Reporter;
@@ -43,6 +43,10 @@ impl Reporter for ViewReporter<'_> {
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
         self.aggregate.add(finding);
         Ok(())
+    }
+
+    fn data_profile(&mut self, profile: &DataProfile) {
+        self.aggregate.profile = Some(profile.clone());
     }
 
     fn finish(&mut self, summary: &Summary, failed: bool) -> io::Result<()> {

@@ -97,6 +97,10 @@
 //! * **Parallelism**: with `jobs > 1`, NDJSON chunks are validated on scoped worker threads
 //!   and re-ordered, with record indices and lines rebased, so that the events are identical
 //!   to `jobs = 1`. Documents are validated on the calling thread.
+//! * **Data profile** (`profile` module, opt-in with [`Validator::validate_stream_profiled`]):
+//!   each worker observes the records it checked on the same tape (records and findings per
+//!   contract and per day, presence of every documented field); the workers' sums merge into
+//!   one result, the same for any number of jobs.
 //!
 //! # Seed defects
 //!
@@ -113,6 +117,7 @@ pub mod excerpt;
 pub mod finding;
 mod input;
 mod parse;
+pub mod profile;
 mod rules;
 mod uri;
 mod validator;
@@ -122,4 +127,5 @@ pub use config::{Config, ConfigError, ConfigFile};
 pub use enquiry_schema::json_schema::Profile;
 pub use excerpt::Excerpt;
 pub use finding::{Finding, Pointer, RecordOutcome, Report, Summary};
+pub use profile::DataProfile;
 pub use validator::{Event, Validator};

@@ -17,6 +17,7 @@ use crate::input::{
     count_shown_chars, looks_like_ndjson, Chunker, ScanEnd, ScanState, Source, Work, CHUNK_SIZE,
 };
 use crate::parse::{Kind, ParseError, ParseErrorKind, Tape, MAX_DEPTH};
+use crate::profile::{DataProfile, Profiler};
 use crate::rules::{is_documented, Checker, Compiled, Pending, Scratch};
 
 /// The most chunk bytes handed to workers and not yet delivered: with huge lines (up to the
@@ -95,15 +96,34 @@ struct Worker {
     roots: Vec<usize>,
     /// An emptied event list handed back by the consumer, to avoid reallocating per chunk.
     spare_events: Vec<Event>,
+    /// The data profile of the records checked here, when one is asked for.
+    profiler: Option<Box<Profiler>>,
+}
+
+impl Worker {
+    fn new(profile: bool) -> Worker {
+        Worker {
+            profiler: profile.then(|| Box::new(Profiler::new())),
+            ..Worker::default()
+        }
+    }
 }
 
 /// Collects events and counts them.
 struct Sink<'f> {
     on_event: &'f mut dyn FnMut(Event),
     summary: Summary,
+    profile: Option<&'f mut DataProfile>,
 }
 
 impl Sink<'_> {
+    /// Adds what a worker profiled (sums: the order of workers does not matter).
+    fn absorb(&mut self, worker: Option<Box<Profiler>>) {
+        if let (Some(profile), Some(profiler)) = (self.profile.as_deref_mut(), worker) {
+            profile.merge(&profiler.finish());
+        }
+    }
+
     fn push(&mut self, event: Event) {
         let findings: &[Finding] = match &event {
             Event::Record(outcome) => {
@@ -247,6 +267,31 @@ impl Validator {
         jobs: usize,
         on_event: &mut dyn FnMut(Event),
     ) -> io::Result<Summary> {
+        self.stream(reader, file, jobs, on_event, None)
+    }
+
+    /// [`Validator::validate_stream`], adding the input's [data profile](crate::profile) to
+    /// `profile`: records and findings per contract and per day, and the presence of every
+    /// documented field. Observed on the parse the rules read; the same for any `jobs`.
+    pub fn validate_stream_profiled<R: Read + Send>(
+        &self,
+        reader: R,
+        file: &str,
+        jobs: usize,
+        on_event: &mut dyn FnMut(Event),
+        profile: &mut DataProfile,
+    ) -> io::Result<Summary> {
+        self.stream(reader, file, jobs, on_event, Some(profile))
+    }
+
+    fn stream<R: Read + Send>(
+        &self,
+        reader: R,
+        file: &str,
+        jobs: usize,
+        on_event: &mut dyn FnMut(Event),
+        profile: Option<&mut DataProfile>,
+    ) -> io::Result<Summary> {
         let file: Arc<str> = Arc::from(file);
         let mut sink = Sink {
             on_event,
@@ -254,6 +299,7 @@ impl Validator {
                 files: 1,
                 ..Summary::default()
             },
+            profile,
         };
         let mut source = Source::new(reader)?;
         let gzip = source.is_gzip();
@@ -385,10 +431,10 @@ impl Validator {
             self.run_ndjson(source, file, jobs, sink)
         } else {
             let mut doc = Doc {
+                worker: Worker::new(sink.profile.is_some()),
                 source,
                 sink,
                 file: file.clone(),
-                worker: Worker::default(),
                 events: Vec::new(),
                 capture: Vec::new(),
                 record: 0,
@@ -397,7 +443,9 @@ impl Validator {
                 size: 0,
                 too_large: false,
             };
-            self.run_document(&mut doc)
+            let result = self.run_document(&mut doc);
+            doc.sink.absorb(doc.worker.profiler.take());
+            result
         }
     }
 
@@ -612,6 +660,9 @@ impl Validator {
                     });
                 }
             }
+            if let Some(profiler) = worker.profiler.as_mut() {
+                profiler.observe(&worker.tape, bytes, root, &findings);
+            }
             out.push(Event::Record(RecordOutcome {
                 record: *record,
                 line: record_line,
@@ -771,8 +822,9 @@ impl Validator {
             base_record += out.records;
             (out.buffer, events)
         };
+        let profile = sink.profile.is_some();
         if jobs <= 1 {
-            let mut worker = Worker::default();
+            let mut worker = Worker::new(profile);
             let mut buffer = Vec::new();
             let mut seq = 0u64;
             while let Some(work) = chunker.next(source, buffer)? {
@@ -781,6 +833,7 @@ impl Validator {
                 (buffer, worker.spare_events) = deliver(out, sink);
                 seq += 1;
             }
+            sink.absorb(worker.profiler);
             return Ok(());
         }
         let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Work)>(jobs);
@@ -788,24 +841,26 @@ impl Validator {
         let (result_tx, result_rx) = mpsc::channel::<(u64, ChunkOut)>();
         let max_in_flight = (jobs * 2 + 2) as u64;
         std::thread::scope(|scope| {
+            let mut workers = Vec::with_capacity(jobs);
             for _ in 0..jobs {
                 let work_rx = &work_rx;
                 let result_tx = result_tx.clone();
-                scope.spawn(move || {
-                    let mut worker = Worker::default();
+                workers.push(scope.spawn(move || {
+                    let mut worker = Worker::new(profile);
                     loop {
                         let next = match work_rx.lock() {
                             Ok(receiver) => receiver.recv(),
-                            Err(_) => return,
+                            Err(_) => break,
                         };
-                        let Ok((seq, work)) = next else { return };
+                        let Ok((seq, work)) = next else { break };
                         let col = if seq == 0 { first_col } else { 1 };
                         let out = self.process_chunk(&mut worker, file, work, col);
                         if result_tx.send((seq, out)).is_err() {
-                            return;
+                            break;
                         }
                     }
-                });
+                    worker.profiler
+                }));
             }
             drop(result_tx);
             let mut ready: BTreeMap<u64, ChunkOut> = BTreeMap::new();
@@ -877,6 +932,11 @@ impl Validator {
                         flush(&mut ready, &mut emitted, &mut pool, &mut sizes, sink);
                     }
                     Err(_) => break,
+                }
+            }
+            for worker in workers {
+                if let Ok(profiler) = worker.join() {
+                    sink.absorb(profiler);
                 }
             }
             match failure {
