@@ -60,6 +60,38 @@ fn personal_keys() -> &'static [&'static str] {
     })
 }
 
+/// Every documented member's key, sorted.
+fn documented_keys() -> &'static [&'static str] {
+    static KEYS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut keys: Vec<&'static str> = enquiry_schema::fields::all_fields()
+            .map(|rule| rule.key())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    })
+}
+
+/// Whether the value under `key` is masked: the key of a personal member, or an undocumented
+/// key whose did-you-mean suggestion is one (`visitorLastname`, `IP`): a misspelt member
+/// holds the same personal data.
+fn is_personal_key(key: &[u8]) -> bool {
+    let personal = personal_keys();
+    if personal.iter().any(|candidate| candidate.as_bytes() == key) {
+        return true;
+    }
+    let Ok(key) = std::str::from_utf8(key) else {
+        return false;
+    };
+    let documented = documented_keys();
+    if documented.binary_search(&key).is_ok() {
+        return false;
+    }
+    crate::rules::closest(documented.iter().copied(), key)
+        .is_some_and(|suggestion| personal.contains(&suggestion))
+}
+
 /// The masked byte ranges of one parsed (or partly parsed) unit, sorted and disjoint.
 #[derive(Debug, Default)]
 pub(crate) struct Masks {
@@ -67,18 +99,18 @@ pub(crate) struct Masks {
 }
 
 impl Masks {
-    /// The value spans of personal members on `tape`. The tape is in document order (a key
+    /// The value spans of personal members (and of keys that look like one, see
+    /// [`is_personal_key`]) on `tape`. The tape is in document order (a key
     /// is followed by its value); a container the parse did not close has no end yet and is
     /// masked to the end, as is the value of a key that was the last thing parsed.
     pub fn of(tape: &Tape, bytes: &[u8]) -> Masks {
-        let keys = personal_keys();
         let mut ranges: Vec<Range<usize>> = Vec::new();
         for (index, node) in tape.nodes.iter().enumerate() {
             if node.kind != Kind::Key {
                 continue;
             }
             let key = tape.text(bytes, node);
-            if !keys.iter().any(|personal| personal.as_bytes() == key) {
+            if !is_personal_key(key) {
                 continue;
             }
             let range = match tape.nodes.get(index + 1) {
