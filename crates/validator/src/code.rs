@@ -77,7 +77,10 @@ macro_rules! codes {
                 match self { $( Code::$variant => Level::$level, )+ }
             }
 
-            /// Whether a JSON Schema can express the rule (the generated schema enforces it).
+            /// Whether the generated default-profile JSON Schema checks the rule: marked only
+            /// where the differential test (`schema_agreement` in enquiry-fake) shows the
+            /// schema and the validator agree on generated edge cases. Rules of the strict
+            /// profile only, and `encoding` (invalid text never reaches a schema), are not.
             pub fn schema_expressible(self) -> bool {
                 match self { $( Code::$variant => $schema, )+ }
             }
@@ -107,7 +110,7 @@ codes! {
         why: "A payload that does not parse cannot be checked further; in NDJSON the other lines still are.",
         example: r#"{"_id": "a", "status": "closed""#;
     /// A string is not valid UTF-8.
-    Encoding = "encoding", Deny, true,
+    Encoding = "encoding", Deny, false,
         summary: "Text is valid UTF-8 and escapes are valid Unicode (no lone surrogates).",
         why: "RFC 8259 requires UTF-8; parsers disagree on how to repair invalid text.",
         example: r#"{"_id": "\ud800"}"#;
@@ -172,7 +175,7 @@ codes! {
         why: "A timestamp without a zone is ambiguous; Feb 30 or hour 25 cannot be stored.",
         example: r#"{"createdAt": "2022-02-30T10:00:00Z"}"#;
     /// A timestamp that is valid but not canonical (strict profile).
-    CanonicalTimestamp = "canonical-timestamp", Allow, true,
+    CanonicalTimestamp = "canonical-timestamp", Allow, false,
         summary: "In the strict profile, timestamps are UTC (`Z`) with milliseconds.",
         why: "One spelling per instant makes payloads comparable byte for byte.",
         example: r#"{"createdAt": "2022-11-07T08:00:00+08:00"}"#;
@@ -232,22 +235,22 @@ codes! {
         why: "Two sources of one number must agree, or reports differ by which they read.",
         example: r#"{"createdAt": "...T00:00:00Z", "closedAt": "...T00:01:00Z", "closeDuration": 5}"#;
     /// A member the documentation does not list.
-    UnknownField = "unknown-field", Warn, true,
+    UnknownField = "unknown-field", Warn, false,
         summary: "Every member is documented (with a did-you-mean for near misses).",
         why: "A misspelt member (`labelIds`) is silently ignored by consumers.",
         example: r#"{"labelIds": ["a"]}"#;
     /// `null` on a member not documented as nullable.
-    NullValue = "null-value", Warn, true,
+    NullValue = "null-value", Warn, false,
         summary: "Optional members are absent rather than null (only labelIDs is documented as nullable).",
         why: "Consumers that test for presence treat null as a value.",
         example: r#"{"closedAt": null}"#;
     /// A value outside the recognised set of a free-text member.
-    UnrecognisedValue = "unrecognised-value", Warn, true,
+    UnrecognisedValue = "unrecognised-value", Warn, false,
         summary: "`handledType` is PHONE, TRUNK or STAFF.",
         why: "The documentation names these without spelling them; other values are likely new or wrong.",
         example: r#"{"handledType": "Phone Number"}"#;
     /// A shape the documentation does not give.
-    UndocumentedShape = "undocumented-shape", Warn, true,
+    UndocumentedShape = "undocumented-shape", Warn, false,
         summary: "`huntedStaffTargetHistory` is a string, as documented (not an array).",
         why: "It is typed String but described as a list; the array shape is seen in the wild and worth knowing about.",
         example: r#"{"huntedStaffTargetHistory": ["staff-1", "staff-2"]}"#;
@@ -293,5 +296,22 @@ impl<'de> Deserialize<'de> for Code {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Code, D::Error> {
         let text = String::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The candidate closest to `text`, for a "did you mean" hint: the same word in another case,
+/// or a near spelling (the measure the validator's own suggestions use).
+pub fn did_you_mean<'a>(
+    candidates: impl IntoIterator<Item = &'a str>,
+    text: &str,
+) -> Option<&'a str> {
+    crate::rules::closest(candidates.into_iter(), text)
+}
+
+impl Code {
+    /// The rule whose id is closest to `text` (`dat-time` -> `date-time`), if one is close.
+    pub fn closest(text: &str) -> Option<Code> {
+        let id = did_you_mean(Code::ALL.iter().map(|code| code.as_str()), text)?;
+        Code::ALL.iter().copied().find(|code| code.as_str() == id)
     }
 }
