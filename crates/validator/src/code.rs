@@ -95,7 +95,9 @@ macro_rules! codes {
                 match self { $( Code::$variant => $why, )+ }
             }
 
-            /// A payload fragment that breaks the rule.
+            /// A payload that breaks the rule, as `enquiry validate` reads it; a trailing
+            /// `(with FLAGS)` names the flags the rule needs (`--labels labels.json`: a list
+            /// without that label). The docs test validates every example.
             pub fn example(self) -> &'static str {
                 match self { $( Code::$variant => $example, )+ }
             }
@@ -128,12 +130,12 @@ codes! {
     TooDeep = "too-deep", Deny, false,
         summary: "Arrays and objects nest at most 128 levels deep.",
         why: "No enquiry nests deeply; unbounded nesting is how hostile input exhausts a parser's stack.",
-        example: r#"{"transferredParty": [[[[[[...]]]]]]}"#;
+        example: r#"{"transferredParty": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}"#;
     /// A record larger than `--max-record-size`.
     RecordTooLarge = "record-too-large", Deny, false,
         summary: "A record is at most --max-record-size bytes (16 MiB by default).",
         why: "A real enquiry is a few kilobytes; the limit keeps memory bounded on hostile input.",
-        example: "a 20 MiB NDJSON line";
+        example: r#"{"_id": "a record longer than 32 bytes"} (with --max-record-size 32)"#;
     /// A record (or the input's top level) is not a JSON object.
     NotAnObject = "not-an-object", Deny, true,
         summary: "Each record is a JSON object.",
@@ -163,12 +165,12 @@ codes! {
     ChannelUnknown = "channel-unknown", Deny, false,
         summary: "With --channels, `channel` is one of the tenant's channels.",
         why: "Tenants have their own channel list (Get Channel Type List); a channel outside it is a misrouted enquiry.",
-        example: r#"{"channel": "TELEGRAM"}"#;
+        example: r#"{"channel": "FACEBOOK"} (with --channels channels.json)"#;
     /// A label not in the user's label list.
     LabelUnknown = "label-unknown", Deny, false,
         summary: "With --labels, each of `labelIDs` is one of the tenant's labels.",
         why: "Labels come from the tenant's Get Label List; an unknown ID is a stale or foreign label.",
-        example: r#"{"labelIDs": ["no-such-label"]}"#;
+        example: r#"{"labelIDs": ["no-such-label"]} (with --labels labels.json)"#;
     /// A timestamp that is not RFC 3339 with a zone, or not a real date.
     DateTime = "date-time", Deny, true,
         summary: "Timestamps are RFC 3339 date-times with a zone and a real calendar date.",
@@ -178,7 +180,7 @@ codes! {
     CanonicalTimestamp = "canonical-timestamp", Allow, false,
         summary: "In the strict profile, timestamps are UTC (`Z`) with milliseconds.",
         why: "One spelling per instant makes payloads comparable byte for byte.",
-        example: r#"{"createdAt": "2022-11-07T08:00:00+08:00"}"#;
+        example: r#"{"createdAt": "2022-11-07T08:00:00+08:00"} (with --profile strict)"#;
     /// `ip` is not an IPv4 or IPv6 address.
     Ip = "ip", Deny, true,
         summary: "`ip` is an IPv4 or IPv6 address.",
@@ -228,17 +230,17 @@ codes! {
     StatusConsistency = "status-consistency", Warn, false,
         summary: "closed has closedAt, missed has missedAt, only closed has closedAt.",
         why: "Dashboards compute handling times from these members.",
-        example: r#"{"status": "closed"} (no closedAt)"#;
+        example: r#"{"_id": "a", "createdAt": "2022-11-07T00:00:00Z", "status": "closed"}"#;
     /// `closeDuration` disagrees with `closedAt - createdAt`.
     CloseDuration = "close-duration", Warn, false,
         summary: "closeDuration equals closedAt - createdAt within 1 s.",
         why: "Two sources of one number must agree, or reports differ by which they read.",
-        example: r#"{"createdAt": "...T00:00:00Z", "closedAt": "...T00:01:00Z", "closeDuration": 5}"#;
+        example: r#"{"status": "closed", "createdAt": "2022-11-07T00:00:00Z", "closedAt": "2022-11-07T00:01:00Z", "closeDuration": 5}"#;
     /// A member the documentation does not list.
     UnknownField = "unknown-field", Warn, false,
         summary: "Every member is documented (with a did-you-mean for near misses).",
         why: "A misspelt member (`labelIds`) is silently ignored by consumers.",
-        example: r#"{"labelIds": ["a"]}"#;
+        example: r#"{"_id": "a", "labelIds": ["a"]}"#;
     /// `null` on a member not documented as nullable.
     NullValue = "null-value", Warn, false,
         summary: "Optional members are absent rather than null (only labelIDs is documented as nullable).",
