@@ -235,6 +235,9 @@ pub fn run(args: &ValidateArgs) -> u8 {
             color: color && file.is_none(),
             ..human
         };
+        if file.is_none() {
+            closed.watch_stdout();
+        }
         let writer: Box<dyn Write> = match (file, &progress) {
             (Some(path), _) => match File::create(&path) {
                 Ok(file) => Box::new(BufWriter::new(file)),
