@@ -13,6 +13,8 @@
 //! * the window is at most [`WIDTH_BYTES`] bytes of one line (found by searching at most that
 //!   far), so the cost of a finding does not depend on the length of its line.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -73,6 +75,9 @@ fn documented_keys() -> &'static [&'static str] {
     })
 }
 
+/// The most undocumented keys whose verdict a thread remembers.
+const SEEN_KEYS: usize = 4096;
+
 /// Whether the value under `key` is masked: the key of a personal member, or an undocumented
 /// key whose did-you-mean suggestion is one (`visitorLastname`, `IP`): a misspelt member
 /// holds the same personal data.
@@ -88,8 +93,27 @@ fn is_personal_key(key: &[u8]) -> bool {
     if documented.binary_search(&key).is_ok() {
         return false;
     }
-    crate::rules::closest(documented.iter().copied(), key)
-        .is_some_and(|suggestion| personal.contains(&suggestion))
+    thread_local! {
+        /// Verdicts on undocumented keys seen by this thread: the same few recur from record
+        /// to record, and the similarity measure is the costly part.
+        static SEEN: RefCell<HashMap<Box<str>, bool>> = RefCell::new(HashMap::new());
+    }
+    if let Some(verdict) = SEEN.with(|seen| seen.borrow().get(key).copied()) {
+        return verdict;
+    }
+    // Most undocumented keys are near no personal key: a check against the few personal keys
+    // first spares the comparison with every documented one.
+    let verdict = crate::rules::closest(personal.iter().copied(), key).is_some()
+        && crate::rules::closest(documented.iter().copied(), key)
+            .is_some_and(|suggestion| personal.contains(&suggestion));
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        // Hostile input can hold millions of distinct keys: remember a bounded number.
+        if seen.len() < SEEN_KEYS {
+            seen.insert(key.into(), verdict);
+        }
+    });
+    verdict
 }
 
 /// The masked byte ranges of one parsed (or partly parsed) unit, sorted and disjoint.
