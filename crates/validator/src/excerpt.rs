@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use memchr::{memchr2, memrchr};
+use memchr::{memchr2, memrchr2};
 use serde::Serialize;
 
 use crate::parse::{Kind, Tape};
@@ -73,6 +73,28 @@ fn documented_keys() -> &'static [&'static str] {
         keys.dedup();
         keys
     })
+}
+
+/// The line ends in `bytes`: LF, CRLF and a lone CR each end one line, as editors count them.
+/// `after_cr` says the byte before `bytes` was a CR (a leading LF then completes a CRLF whose
+/// CR was counted). Returns how many lines end, and the offset just past the last line-end
+/// byte (where the column restarts), if any.
+pub(crate) fn line_breaks(bytes: &[u8], after_cr: bool) -> (u64, Option<usize>) {
+    let mut count = 0;
+    let mut last = None;
+    for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        let completes_crlf = bytes[at] == b'\n'
+            && if at == 0 {
+                after_cr
+            } else {
+                bytes[at - 1] == b'\r'
+            };
+        if !completes_crlf {
+            count += 1;
+        }
+        last = Some(at + 1);
+    }
+    (count, last)
 }
 
 /// The most undocumented keys whose verdict a thread remembers.
@@ -206,7 +228,7 @@ pub(crate) fn cut(
     let limit = limit.min(bytes.len());
     let at = at.min(limit);
     let low = at.saturating_sub(LEFT_BYTES);
-    let mut start = match memrchr(b'\n', &bytes[low..at]) {
+    let mut start = match memrchr2(b'\n', b'\r', &bytes[low..at]) {
         Some(nl) => low + nl + 1,
         None if low == 0 => 0,
         None => at - CUT_LEFT_BYTES,
@@ -222,7 +244,7 @@ pub(crate) fn cut(
     }
     let caret_end = caret_end.clamp(at, end);
     let mut text = String::new();
-    if start > 0 && bytes[start - 1] != b'\n' {
+    if start > 0 && !matches!(bytes[start - 1], b'\n' | b'\r') {
         text.push_str(CUT);
     }
     let mut span = 0..0;

@@ -79,12 +79,13 @@ impl PosCursor {
             *self = PosCursor::new(self.base_line, self.base_col);
         }
         let slice = &bytes[self.offset..offset];
-        match memchr::memrchr(b'\n', slice) {
-            Some(last) => {
-                self.line += memchr::memchr_iter(b'\n', slice).count() as u64;
-                self.col = 1 + count_shown_chars(&slice[last + 1..]);
+        let after_cr = self.offset > 0 && bytes[self.offset - 1] == b'\r';
+        match excerpt::line_breaks(slice, after_cr) {
+            (breaks, Some(after)) => {
+                self.line += breaks;
+                self.col = 1 + count_shown_chars(&slice[after..]);
             }
-            None => self.col += count_shown_chars(slice),
+            (_, None) => self.col += count_shown_chars(slice),
         }
         self.offset = offset;
         (self.line, self.col)
@@ -700,8 +701,11 @@ impl Validator {
                 }
             }
             findings += events[before..].iter().map(event_findings).sum::<usize>();
+            // A lone CR inside the line ends a line too; a CR before the LF is its CRLF.
+            let (breaks, _) = excerpt::line_breaks(text, false);
+            line += breaks;
             if end < buffer.len() {
-                line += 1;
+                line += u64::from(!text.ends_with(b"\r"));
             }
             pos = end + 1;
         }
