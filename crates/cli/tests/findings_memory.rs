@@ -137,7 +137,8 @@ fn a_million_findings_in_github() {
 
 #[test]
 fn a_million_findings_in_the_aggregated_views() {
-    for format in ["summary", "markdown", "html"] {
-        check(format, |_, tail| !tail.is_empty());
+    for format in ["summary", "markdown"] {
+        check(format, |head, _| head.contains(SUMMARY));
     }
+    check("html", |_, tail| tail.trim_end().ends_with("</html>"));
 }

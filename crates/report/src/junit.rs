@@ -51,10 +51,10 @@ impl Spill {
         match file {
             Ok(file) => {
                 // An open file outlives its name on Unix: nothing is left behind on a crash.
-                let kept = cfg!(unix) && std::fs::remove_file(&path).is_ok();
+                let unlinked = cfg!(unix) && std::fs::remove_file(&path).is_ok();
                 Spill {
                     storage: Box::new(BufferedFile(BufWriter::new(file))),
-                    path: (!kept).then_some(path),
+                    path: (!unlinked).then_some(path),
                 }
             }
             Err(_) => Spill {
