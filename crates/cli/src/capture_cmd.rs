@@ -20,7 +20,19 @@ use enquiry_validator::{Event, Summary, Validator};
 
 use crate::validate::ValidateArgs;
 
-const AFTER_HELP: &str = "\
+/// The examples at the end of `fetch -h` and `fetch --help`.
+macro_rules! fetch_examples {
+    () => {
+        "Examples:
+  enquiry fetch --base-url http://127.0.0.1:8080 --app mock-app --token-env CINNOX_TOKEN \\
+      --from 2022-11-01T00:00:00Z --to 2022-11-08T00:00:00Z --out week.ndjson"
+    };
+}
+
+const AFTER_HELP: &str = concat!(
+    fetch_examples!(),
+    "\n\n",
+    "\
 The token is read from --token-env VAR or --token-file FILE, never from the command line, and is
 masked in every line printed. A checkpoint OUT.checkpoint is kept beside the output while the
 run is under way: run the same command again after an interruption and it resumes where the last
@@ -29,11 +41,12 @@ stored page ended, with no record lost or repeated.
 Exit codes:
   0  fetched, and no error found (warnings allowed unless --deny-warnings)
   1  fetched, and at least one error found; or the result set changed during the fetch
-  2  usage error, or the fetch could not complete (the message says why; rerun to resume)";
+  2  usage error, or the fetch could not complete (the message says why; rerun to resume)"
+);
 
 /// `enquiry fetch` arguments.
 #[derive(clap::Args, Debug)]
-#[command(after_long_help = AFTER_HELP)]
+#[command(after_help = fetch_examples!(), after_long_help = AFTER_HELP)]
 #[command(group(clap::ArgGroup::new("token").required(true).args(["token_env", "token_file"])))]
 pub struct FetchArgs {
     /// The API's root URL (https://..., or http://127.0.0.1:PORT for `enquiry serve`).
@@ -390,6 +403,9 @@ fn validate_argv(args: &FetchArgs) -> Vec<OsString> {
 
 /// `enquiry listen` arguments.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  enquiry listen --addr 127.0.0.1:9000 --out events.ndjson\n  enquiry listen --addr 0.0.0.0:9000 --out events.ndjson --max-body 1048576"
+)]
 pub struct ListenArgs {
     /// Where to listen (`127.0.0.1:0` picks a free port; the URL is the first stdout line).
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:0")]
@@ -469,6 +485,9 @@ async fn stop_signal() {
 
 /// `enquiry reconcile` arguments.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  enquiry reconcile events.ndjson week.ndjson\n  enquiry reconcile events.ndjson.gz week.ndjson.gz --format json"
+)]
 pub struct ReconcileArgs {
     /// The captured events (NDJSON, plain, gzip or zstd), as `enquiry listen` stores them.
     events: PathBuf,

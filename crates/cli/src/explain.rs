@@ -7,7 +7,7 @@ use enquiry_validator::{Code, Config, Level, Profile};
 /// How a level reads in the default profile.
 fn level_text(level: Level) -> &'static str {
     match level {
-        Level::Allow => "off",
+        Level::Allow => "allow",
         Level::Warn => "warning",
         Level::Deny => "error",
     }
@@ -32,9 +32,9 @@ pub fn explanation(code: Code) -> String {
     let _ = writeln!(text, "Default severity: {}", level_text(level));
     let _ = writeln!(text, "Strict profile:   {strict}");
     let schema = if code.schema_expressible() {
-        "yes, the generated JSON Schema (`enquiry schema`) enforces it"
+        "yes, the generated JSON Schema (`enquiry schema`) enforces it (a differential test shows they agree)"
     } else {
-        "no, only `enquiry validate` checks it"
+        "not checked by the default schema (or not shown to be): rely on `enquiry validate`"
     };
     let _ = writeln!(text, "JSON Schema:      {schema}");
     let _ = writeln!(text);
@@ -82,6 +82,9 @@ pub fn explain(code: &str) -> u8 {
         Err(err) => {
             let known: Vec<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
             crate::diag::error_line(&format!("enquiry explain: {err}"));
+            if let Some(code) = Code::closest(code) {
+                crate::diag::error_line(&format!("did you mean `{code}`?"));
+            }
             crate::diag::error_line(&format!("known rules: {}", known.join(", ")));
             2
         }
@@ -124,7 +127,7 @@ mod tests {
         let text = explanation(Code::Timeline);
         assert!(text.starts_with("timeline: "));
         assert!(text.contains("Default severity: error"));
-        assert!(text.contains("no, only `enquiry validate` checks it"));
+        assert!(text.contains("rely on `enquiry validate`"));
         assert!(text.contains(Code::Timeline.example()));
         assert!(explanation(Code::Bom).contains("Strict profile:   error (warnings are errors"));
     }
@@ -144,6 +147,6 @@ mod tests {
     fn rules_list_has_a_line_per_rule() {
         let table = rules_table();
         assert_eq!(table.lines().count(), Code::ALL.len() + 1);
-        assert!(table.contains("canonical-timestamp  off"));
+        assert!(table.contains("canonical-timestamp  allow"));
     }
 }

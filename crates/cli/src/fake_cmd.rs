@@ -124,6 +124,7 @@ fn options(args: &FakeArgs) -> Result<Options, Failure> {
         }
         None => None,
     };
+    check_channels(&args.channel, channel_list.as_deref())?;
     Ok(Options {
         seed: args.seed,
         invalid,
@@ -140,6 +141,27 @@ fn options(args: &FakeArgs) -> Result<Options, Failure> {
         labels,
         channel_list,
     })
+}
+
+/// Refuses a `--channel` that is neither documented nor in the tenant's list when a known
+/// channel is spelt nearly the same, naming it (the generator would only list them all).
+fn check_channels(wanted: &[String], tenant: Option<&[String]>) -> Result<(), Failure> {
+    let known: Vec<&str> = Channel::DOCUMENTED
+        .iter()
+        .copied()
+        .chain(tenant.unwrap_or_default().iter().map(String::as_str))
+        .collect();
+    for channel in wanted {
+        if known.contains(&channel.as_str()) {
+            continue;
+        }
+        if let Some(near) = enquiry_validator::did_you_mean(known.iter().copied(), channel) {
+            return Err(usage(format!(
+                "--channel: unknown channel `{channel}`; did you mean `{near}`?"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Streams the labels into a JSON array, keeping the first write error.

@@ -57,22 +57,62 @@ pub(crate) fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
 
 /// Set once standard output is found closed.
 #[derive(Clone, Default)]
-pub(crate) struct Closed(Arc<AtomicBool>);
+pub(crate) struct Closed {
+    closed: Arc<AtomicBool>,
+    /// Whether a report goes to standard output (so that its reader going away ends the run).
+    watching: Arc<AtomicBool>,
+}
 
 impl Closed {
-    /// Whether a write found the output closed.
+    /// Whether a write found the output closed, or (where the system tells without writing)
+    /// standard output, which carries a report, has no reader any more: formats that write
+    /// late (JUnit writes when the input ends) stop reading an endless input too.
     pub(crate) fn is_set(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+        if self.closed.load(Ordering::Relaxed) {
+            return true;
+        }
+        if self.watching.load(Ordering::Relaxed) && stdout_has_no_reader() {
+            self.closed.store(true, Ordering::Relaxed);
+            return true;
+        }
+        false
+    }
+
+    /// A report is written to standard output.
+    pub(crate) fn watch_stdout(&self) {
+        self.watching.store(true, Ordering::Relaxed);
     }
 
     fn note<T>(&self, result: io::Result<T>) -> io::Result<T> {
         if let Err(err) = &result {
             if err.kind() == io::ErrorKind::BrokenPipe {
-                self.0.store(true, Ordering::Relaxed);
+                self.closed.store(true, Ordering::Relaxed);
             }
         }
         result
     }
+}
+
+/// Whether standard output is a pipe whose reading end is closed (the kernel reports an
+/// error condition on it, without a write).
+#[cfg(unix)]
+fn stdout_has_no_reader() -> bool {
+    let mut stdout = libc::pollfd {
+        fd: libc::STDOUT_FILENO,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd and its count; a zero timeout does not block.
+    #[allow(unsafe_code)]
+    // Reason: std cannot ask whether a pipe's reader is gone without writing to it.
+    let ready = unsafe { libc::poll(&mut stdout, 1, 0) };
+    ready > 0 && stdout.revents & (libc::POLLERR | libc::POLLHUP) != 0
+}
+
+/// Elsewhere only a failed write tells.
+#[cfg(not(unix))]
+fn stdout_has_no_reader() -> bool {
+    false
 }
 
 /// A writer that notes a closed pipe, whatever the reporter later makes of the error.

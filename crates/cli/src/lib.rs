@@ -59,17 +59,27 @@ enum Command {
     /// Render the summary, Markdown or HTML view of a saved `validate --format json` report.
     Report(report_cmd::ReportArgs),
     /// Explain a rule: what it checks, why, an example and its default severity.
+    #[command(
+        after_help = "Examples:\n  enquiry explain date-time\n  enquiry rules   (every rule id)"
+    )]
     Explain {
         /// The rule's id, as findings show it (`enum`, `date-time`, ...).
+        #[arg(value_parser = RuleCode)]
         code: String,
     },
     /// List every rule with its default severity and whether the JSON Schema expresses it.
+    #[command(
+        after_help = "Examples:\n  enquiry rules\n  enquiry rules --format json | jq '.rules[] | select(.schema) | .id'"
+    )]
     Rules {
         /// `text` (a table) or `json` (every rule with its explanation).
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
     /// Print the generated JSON Schema of one enquiry record.
+    #[command(
+        after_help = "Examples:\n  enquiry schema > enquiry.schema.json\n  enquiry schema --strict --draft 07"
+    )]
     Schema {
         /// The strict profile's schema (every member required, no unknown members).
         #[arg(long)]
@@ -89,10 +99,39 @@ enum Command {
     /// Check captured webhook events against captured records: lifecycle consistency.
     Reconcile(capture_cmd::ReconcileArgs),
     /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  enquiry completions bash > /etc/bash_completion.d/enquiry\n  enquiry completions zsh > \"${fpath[1]}/_enquiry\""
+    )]
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+/// The `explain` argument: any text (an unknown id gets a did-you-mean hint from `explain`),
+/// with the rule ids as possible values, so that help and shell completions list them.
+#[derive(Debug, Clone, Copy)]
+struct RuleCode;
+
+impl clap::builder::TypedValueParser for RuleCode {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _command: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(enquiry_validator::Code::ALL.iter().map(|code| {
+            clap::builder::PossibleValue::new(code.as_str())
+        })))
+    }
 }
 
 /// `rules --format` values.

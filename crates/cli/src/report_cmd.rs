@@ -12,6 +12,9 @@ use crate::report::Format;
 
 /// `enquiry report` arguments.
 #[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Examples:\n  enquiry validate captures/ --format json --output report.json\n  enquiry report report.json --format html --output report.html\n  enquiry report report.json --format markdown >> \"$GITHUB_STEP_SUMMARY\""
+)]
 pub struct ReportArgs {
     /// A report written by `enquiry validate --format json` (`-` reads standard input); one
     /// written with `--data-profile` also gives the records per contract and per day and the

@@ -15,6 +15,9 @@ use enquiry_mock::{
 
 /// `enquiry serve` flags.
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Examples:\n  enquiry serve --addr 127.0.0.1:8080 --records 1000 --seed 7\n  enquiry serve --invalid-rate 0.05 --fault-rate 0.01"
+)]
 pub struct ServeArgs {
     /// Where to listen; port 0 picks a free one (printed as the first line on stdout).
     #[arg(long, default_value = "127.0.0.1:8080")]

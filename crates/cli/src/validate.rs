@@ -25,7 +25,21 @@ const PROGRESS_THRESHOLD: u64 = 8 << 20;
 const PROGRESS_TEMPLATE: &str =
     "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})";
 
-const AFTER_HELP: &str = "\
+/// The examples at the end of `validate -h` and `validate --help`.
+macro_rules! validate_examples {
+    () => {
+        "Examples:
+  enquiry validate captures/                       every payload file under captures/
+  enquiry validate day.ndjson --format github      annotations in a GitHub Actions log
+  curl -s \"$API/list\" | enquiry validate --pointer /data/list -
+  enquiry validate in.json --format json=report.json --format html=report.html"
+    };
+}
+
+const AFTER_HELP: &str = concat!(
+    validate_examples!(),
+    "\n\n",
+    "\
 Inputs:
   Each input may hold one enquiry object, a JSON array of them, NDJSON (one object a line,
   blank lines skipped) or a list response (an object whose only array member holds the records,
@@ -83,11 +97,12 @@ Baselines and thresholds:
 Exit status:
   0  no error (warnings allowed unless --deny-warnings)
   1  at least one error (or a warning, with --deny-warnings)
-  2  usage error, unreadable path or bad configuration; the other paths are still checked";
+  2  usage error, unreadable path or bad configuration; the other paths are still checked"
+);
 
 /// `enquiry validate` arguments.
 #[derive(clap::Args, Debug)]
-#[command(after_long_help = AFTER_HELP)]
+#[command(after_help = validate_examples!(), after_long_help = AFTER_HELP)]
 pub struct ValidateArgs {
     /// Files or directories to check; `-` or none reads standard input.
     #[arg(value_name = "PATH")]
@@ -220,6 +235,12 @@ pub(crate) fn run_with(args: &ValidateArgs, drive: &mut dyn FnMut(&Path) -> Opti
     let mut new = Summary::default();
     let mut unchanged = 0u64;
     let (inputs, mut path_error, empty_dirs) = collect_inputs(&args.paths);
+    if inputs.iter().any(|input| matches!(input, Input::Stdin)) && io::stdin().is_terminal() {
+        // Without a path the command waits for typed input; say so instead of seeming stuck.
+        crate::diag::error_line(
+            "enquiry validate: reading records from standard input (the terminal); end with Ctrl-D, or give a PATH",
+        );
+    }
     let validator = Validator::new(config);
     let jobs = args
         .jobs
@@ -248,6 +269,9 @@ pub(crate) fn run_with(args: &ValidateArgs, drive: &mut dyn FnMut(&Path) -> Opti
             color: color && file.is_none(),
             ..human
         };
+        if file.is_none() {
+            closed.watch_stdout();
+        }
         let writer: Box<dyn Write> = match (file, &progress) {
             (Some(path), _) => match File::create(&path) {
                 Ok(file) => Box::new(BufWriter::new(file)),

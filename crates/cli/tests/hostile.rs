@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::TempDir;
+use common::{wait_with_peak, TempDir};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -121,22 +121,6 @@ fn validate(dir: &Path, args: &[&str]) -> Run {
         stderr,
         peak,
     }
-}
-
-fn wait_with_peak(pid: libc::pid_t) -> (libc::c_int, u64) {
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
-    #[allow(unsafe_code)] // Reason: std exposes no child's peak memory; wait4 is the kernel's.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: pid is our own unreaped child; both pointers are to live locals.
-    #[allow(unsafe_code)] // Reason: as above.
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(reaped, pid, "wait4: {}", io::Error::last_os_error());
-    // ru_maxrss is in KiB on Linux.
-    (
-        status,
-        u64::try_from(usage.ru_maxrss).unwrap_or(u64::MAX / 1024) * 1024,
-    )
 }
 
 /// What a hostile case must produce.

@@ -308,6 +308,41 @@ fn an_endless_input_stops_being_read_once_the_output_is_closed() {
     feeder.join().unwrap();
 }
 
+/// JUnit writes nothing until the input ends (its headers carry counts): a reader that goes
+/// away before that still ends the run, through the kernel's word that the pipe has no reader.
+#[cfg(unix)]
+#[test]
+fn an_endless_input_stops_being_read_when_a_late_format_loses_its_reader() {
+    use std::io::Write;
+    let dir = TempDir::new("endless-junit");
+    for format in ["junit", "sarif"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_enquiry"))
+            .args(["validate", "--jobs", "1", "--format", format, "-"])
+            .current_dir(&dir.0)
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let mut stdin = child.stdin.take().unwrap();
+        // Writes until the reader goes away: without the fix this never ends.
+        let feeder = std::thread::spawn(move || {
+            let block = "{}\n".repeat(1000);
+            while stdin.write_all(block.as_bytes()).is_ok() {}
+        });
+        let output = child.wait_with_output().unwrap();
+        feeder.join().unwrap();
+        assert_eq!(output.stderr, b"", "{format}: quietly");
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{format}: {:?}",
+            output.status
+        );
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn an_unreadable_input_fails_junit_and_is_a_sarif_notification() {

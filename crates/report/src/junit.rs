@@ -1,23 +1,147 @@
-//! `--format junit`: JUnit XML, via `quick-junit`.
+//! `--format junit`: JUnit XML, streamed through temporary spill files.
 //!
 //! A test suite per file, a test case per record (`record 12 (line 13)`, class name the file);
 //! a record with errors fails, with the first error as the failure's message and type and every
 //! error, one a line, as its text (JUnit allows one failure element per test case). Warnings go
 //! to the test case's `system-out`. Findings outside any record (a syntax error that ends an
 //! array, an empty input) are a test case of their own, `input`.
+//!
+//! JUnit puts counts in the opening tags (`<testsuite tests="..." failures="...">`, and the
+//! totals on `<testsuites>`), before the test cases they count. So that memory does not grow
+//! with the number of records, the test cases of the current file are written to a temporary
+//! file (deleted on creation where the system allows, else when the report is done) and copied
+//! after their suite's opening tag when the file ends; suites go to a second temporary file,
+//! copied after the root's opening tag at the end. Memory stays constant; the disk holds at most
+//! twice the report. Without a writable temporary directory the spills stay in memory.
 
-use std::io::{self, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufReader, BufWriter, Cursor, Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use enquiry_validator::{Finding, RecordOutcome, Severity, Summary};
-use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{message_with_suggestion, terminal_safe, Reporter};
 
-/// The JUnit renderer (collects, writes at the end).
+/// Storage that can be written, then read back from the start.
+trait Storage: Read + Write + Seek {}
+impl<T: Read + Write + Seek> Storage for T {}
+
+/// A temporary file (or, failing that, a buffer) written once and copied out.
+struct Spill {
+    storage: Box<dyn Storage>,
+    /// The file to remove when done, where it could not be removed on creation.
+    path: Option<PathBuf>,
+}
+
+impl Spill {
+    fn new() -> Spill {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let name = format!(
+            "enquiry-junit-{}-{}.xml",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(name);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path);
+        match file {
+            Ok(file) => {
+                // An open file outlives its name on Unix: nothing is left behind on a crash.
+                let unlinked = cfg!(unix) && std::fs::remove_file(&path).is_ok();
+                Spill {
+                    storage: Box::new(BufferedFile(BufWriter::new(file))),
+                    path: (!unlinked).then_some(path),
+                }
+            }
+            Err(_) => Spill {
+                storage: Box::new(Cursor::new(Vec::new())),
+                path: None,
+            },
+        }
+    }
+
+    /// Copies everything written so far to `out` and empties the spill.
+    fn drain_into(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.storage.flush()?;
+        let end = self.storage.stream_position()?;
+        self.storage.seek(SeekFrom::Start(0))?;
+        io::copy(&mut BufReader::new((&mut self.storage).take(end)), out)?;
+        self.storage.seek(SeekFrom::Start(0))?;
+        Ok(())
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        if let Some(path) = &self.path {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A file written through a buffer and read back directly (the buffer is flushed first).
+struct BufferedFile(BufWriter<File>);
+
+impl Read for BufferedFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.flush()?;
+        self.0.get_mut().read(buf)
+    }
+}
+
+impl Write for BufferedFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl Seek for BufferedFile {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.0.seek(pos)
+    }
+}
+
+/// Test counts of a suite, or of the whole report.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    tests: u64,
+    failures: u64,
+    errors: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: Counts) {
+        self.tests += other.tests;
+        self.failures += other.failures;
+        self.errors += other.errors;
+    }
+
+    fn attributes(self) -> String {
+        format!(
+            "tests=\"{}\" skipped=\"0\" failures=\"{}\" errors=\"{}\"",
+            self.tests, self.failures, self.errors
+        )
+    }
+}
+
+/// The JUnit renderer (streams through spill files, writes at the end).
 pub struct JunitReporter<'w> {
     out: Box<dyn Write + 'w>,
-    report: Report,
-    suite: Option<TestSuite>,
+    /// Test cases of the current file.
+    cases: Spill,
+    /// Finished suites.
+    suites: Spill,
+    /// The current file's (escaped) name and counts, between `begin_file` and `end_file`.
+    suite: Option<(String, Counts)>,
+    total: Counts,
     file_level: Vec<Finding>,
 }
 
@@ -26,47 +150,85 @@ impl<'w> JunitReporter<'w> {
     pub fn new(out: Box<dyn Write + 'w>) -> JunitReporter<'w> {
         JunitReporter {
             out,
-            report: Report::new("enquiry"),
+            cases: Spill::new(),
+            suites: Spill::new(),
             suite: None,
+            total: Counts::default(),
             file_level: Vec::new(),
         }
     }
 
-    fn case(name: String, file: &str, findings: &[Finding]) -> TestCase {
+    /// Writes a test case for `findings` into the current suite.
+    fn case(&mut self, name: &str, findings: &[Finding]) -> io::Result<()> {
+        let Some((file, counts)) = self.suite.as_mut() else {
+            return Ok(());
+        };
+        counts.tests += 1;
         let errors: Vec<&Finding> = findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .collect();
-        let status = match errors.first() {
-            None => TestCaseStatus::success(),
-            Some(first) => {
-                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                let message = if errors.len() == 1 {
-                    xml_safe(&first.message)
-                } else {
-                    format!(
-                        "{} errors; first: {}",
-                        errors.len(),
-                        xml_safe(&first.message)
-                    )
-                };
-                status.set_message(message).set_type(first.code.as_str());
-                let text: Vec<String> = errors.iter().map(|finding| describe(finding)).collect();
-                status.set_description(text.join("\n"));
-                status
-            }
-        };
-        let mut case = TestCase::new(name, status);
-        case.set_classname(file);
         let warnings: Vec<String> = findings
             .iter()
             .filter(|f| f.severity == Severity::Warning)
             .map(describe)
             .collect();
-        if !warnings.is_empty() {
-            case.set_system_out(warnings.join("\n"));
+        let out = &mut self.cases.storage;
+        write!(
+            out,
+            "        <testcase name=\"{}\" classname=\"{}\"",
+            escape(name),
+            escape(file)
+        )?;
+        if errors.is_empty() && warnings.is_empty() {
+            return out.write_all(b"/>\n");
         }
-        case
+        out.write_all(b">\n")?;
+        if let Some(first) = errors.first() {
+            counts.failures += 1;
+            let message = if errors.len() == 1 {
+                xml_safe(&first.message)
+            } else {
+                format!(
+                    "{} errors; first: {}",
+                    errors.len(),
+                    xml_safe(&first.message)
+                )
+            };
+            let text: Vec<String> = errors.iter().map(|finding| describe(finding)).collect();
+            writeln!(
+                out,
+                "            <failure message=\"{}\" type=\"{}\">{}</failure>",
+                escape(&message),
+                first.code.as_str(),
+                escape(&text.join("\n"))
+            )?;
+        }
+        if !warnings.is_empty() {
+            writeln!(
+                out,
+                "            <system-out>{}</system-out>",
+                escape(&warnings.join("\n"))
+            )?;
+        }
+        out.write_all(b"        </testcase>\n")
+    }
+
+    /// Moves the current suite, opening tag, cases and closing tag, to the suites' spill.
+    fn close_suite(&mut self) -> io::Result<()> {
+        let Some((name, counts)) = self.suite.take() else {
+            return Ok(());
+        };
+        writeln!(
+            self.suites.storage,
+            "    <testsuite name=\"{}\" {}>",
+            escape(&name),
+            counts.attributes()
+        )?;
+        self.cases.drain_into(&mut self.suites.storage)?;
+        self.suites.storage.write_all(b"    </testsuite>\n")?;
+        self.total.add(counts);
+        Ok(())
     }
 }
 
@@ -92,34 +254,53 @@ fn xml_safe(text: &str) -> String {
         .replace('\u{ffff}', "\\u{ffff}")
 }
 
+/// XML markup characters as entities (for text and attribute values alike); the text must
+/// already be [`xml_safe`].
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 impl Reporter for JunitReporter<'_> {
     fn begin_file(&mut self, file: &str) -> io::Result<()> {
-        self.suite = Some(TestSuite::new(xml_safe(file)));
+        self.close_suite()?;
+        self.suite = Some((xml_safe(file), Counts::default()));
         self.file_level.clear();
         Ok(())
     }
 
     fn record(&mut self, outcome: &RecordOutcome) -> io::Result<()> {
-        if let Some(suite) = self.suite.as_mut() {
-            let name = format!("record {} (line {})", outcome.record, outcome.line);
-            let file = suite.name.as_str().to_owned();
-            suite.add_test_case(Self::case(name, &file, &outcome.findings));
-        }
-        Ok(())
+        let name = format!("record {} (line {})", outcome.record, outcome.line);
+        self.case(&name, &outcome.findings)
     }
 
     /// An unreadable input is a suite of its own with one failing case, so the run cannot
     /// look green.
     fn unreadable(&mut self, file: &str, message: &str) -> io::Result<()> {
-        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-        status
-            .set_message(xml_safe(&format!("cannot read the input: {message}")))
-            .set_type("unreadable");
-        let mut case = TestCase::new("input", status);
-        case.set_classname(xml_safe(file));
-        let mut suite = TestSuite::new(xml_safe(file));
-        suite.add_test_case(case);
-        self.report.add_test_suite(suite);
+        self.close_suite()?;
+        let file = escape(&xml_safe(file));
+        let counts = Counts {
+            tests: 1,
+            failures: 0,
+            errors: 1,
+        };
+        write!(
+            self.suites.storage,
+            "    <testsuite name=\"{file}\" {}>\n        <testcase name=\"input\" classname=\"{file}\">\n            <error message=\"{}\" type=\"unreadable\"/>\n        </testcase>\n    </testsuite>\n",
+            counts.attributes(),
+            escape(&xml_safe(&format!("cannot read the input: {message}"))),
+        )?;
+        self.total.add(counts);
         Ok(())
     }
 
@@ -130,22 +311,22 @@ impl Reporter for JunitReporter<'_> {
     }
 
     fn end_file(&mut self, _file: &str, _summary: &Summary) -> io::Result<()> {
-        if let Some(mut suite) = self.suite.take() {
-            if !self.file_level.is_empty() {
-                let file = suite.name.as_str().to_owned();
-                suite.add_test_case(Self::case("input".to_owned(), &file, &self.file_level));
-                self.file_level.clear();
-            }
-            self.report.add_test_suite(suite);
+        if !self.file_level.is_empty() {
+            let findings = std::mem::take(&mut self.file_level);
+            self.case("input", &findings)?;
         }
-        Ok(())
+        self.close_suite()
     }
 
     fn finish(&mut self, _summary: &Summary, _failed: bool) -> io::Result<()> {
-        self.report
-            .serialize(&mut self.out)
-            .map_err(io::Error::other)?;
-        self.out.write_all(b"\n")?;
+        self.close_suite()?;
+        write!(
+            self.out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"enquiry\" {}>\n",
+            self.total.attributes()
+        )?;
+        self.suites.drain_into(&mut self.out)?;
+        self.out.write_all(b"</testsuites>\n")?;
         self.out.flush()
     }
 }

@@ -1,4 +1,4 @@
-//! `--format sarif`: SARIF 2.1.0, via `serde-sarif`, for code-scanning dashboards.
+//! `--format sarif`: SARIF 2.1.0, via `serde-sarif`, for code-scanning dashboards, streamed.
 //!
 //! One run; the tool driver `enquiry` lists every rule of [`Code::ALL`] as a
 //! `reportingDescriptor` (id, short description, full description = rationale, help with an
@@ -6,6 +6,10 @@
 //! finding is a result with its rule, level, message, a physical location (file, line, column;
 //! columns count Unicode code points) and a logical location naming the record and JSON
 //! Pointer, repeated in the result's `properties` (`record`, `pointer`).
+//!
+//! The log is written as the findings arrive: the tool and the run's header first, then each
+//! result as soon as it is known, and the `invocations` (inputs that could not be read) after
+//! the results (JSON objects are unordered). Memory does not grow with the number of results.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, Write};
@@ -16,14 +20,31 @@ use serde_sarif::sarif;
 
 use super::{message_with_suggestion, BaselineState, Reporter};
 
-/// The SARIF renderer (collects, writes at the end).
+/// The most tool execution notifications kept; later unreadable inputs are counted in one
+/// last notification.
+const MAX_NOTIFICATIONS: usize = 1000;
+
+/// Where the streamed document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// Nothing written yet.
+    Start,
+    /// Inside `results`, with this many written.
+    Results(u64),
+    /// The document is complete.
+    Done,
+}
+
+/// The SARIF renderer (streams each result).
 pub struct SarifReporter<'w> {
     out: Box<dyn Write + 'w>,
-    results: Vec<sarif::Result>,
+    stage: Stage,
     /// Baseline states announced for the findings still to come.
     pending: VecDeque<BaselineState>,
     /// Tool execution notifications: inputs that could not be read.
     notifications: Vec<serde_json::Value>,
+    /// Unreadable inputs beyond [`MAX_NOTIFICATIONS`].
+    more_unreadable: u64,
 }
 
 impl<'w> SarifReporter<'w> {
@@ -31,13 +52,49 @@ impl<'w> SarifReporter<'w> {
     pub fn new(out: Box<dyn Write + 'w>) -> SarifReporter<'w> {
         SarifReporter {
             out,
-            results: Vec::new(),
+            stage: Stage::Start,
             pending: VecDeque::new(),
             notifications: Vec::new(),
+            more_unreadable: 0,
         }
     }
 
-    fn add_result(&mut self, finding: &Finding) {
+    /// Writes the log's header, up to the opening of `results`, once.
+    fn start(&mut self) -> io::Result<()> {
+        if self.stage != Stage::Start {
+            return Ok(());
+        }
+        let driver = sarif::ToolComponent::builder()
+            .name("enquiry")
+            .version(env!("CARGO_PKG_VERSION"))
+            .semantic_version(env!("CARGO_PKG_VERSION"))
+            .information_uri(env!("CARGO_PKG_REPOSITORY"))
+            .rules(rules())
+            .build();
+        let tool = indented(&sarif::Tool::from(driver), 6)?;
+        write!(
+            self.out,
+            "{{\n  \"$schema\": {},\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": {tool},\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [",
+            json!(sarif::SCHEMA_URL)
+        )?;
+        self.stage = Stage::Results(0);
+        Ok(())
+    }
+
+    fn write_result(&mut self, finding: &Finding) -> io::Result<()> {
+        self.start()?;
+        let result = self.result(finding);
+        let text = indented(&result, 8)?;
+        let Stage::Results(written) = self.stage else {
+            return Ok(());
+        };
+        let separator = if written == 0 { "\n" } else { ",\n" };
+        write!(self.out, "{separator}        {text}")?;
+        self.stage = Stage::Results(written + 1);
+        Ok(())
+    }
+
+    fn result(&mut self, finding: &Finding) -> sarif::Result {
         let rule_index = Code::ALL
             .iter()
             .position(|code| *code == finding.code)
@@ -90,19 +147,24 @@ impl<'w> SarifReporter<'w> {
             )
             .build();
         result.baseline_state = self.pending.pop_front().map(|state| json!(state.as_str()));
-        self.results.push(result);
+        result
     }
+}
+
+/// `value` as pretty JSON, its lines after the first indented by `spaces` (JSON strings hold
+/// no raw line breaks, so only the layout changes).
+fn indented(value: &impl serde::Serialize, spaces: usize) -> io::Result<String> {
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    Ok(text.replace('\n', &format!("\n{}", " ".repeat(spaces))))
 }
 
 fn to_i64(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
-/// A relative URI reference for a path as the user named it (`-` is standard input).
+/// A relative URI reference for a path as the user named it (`-`, standard input, stays `-`
+/// as in every other format).
 fn file_uri(file: &str) -> String {
-    if file == "-" {
-        return "stdin".to_owned();
-    }
     let mut uri = String::with_capacity(file.len());
     for byte in file.replace('\\', "/").bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
@@ -169,8 +231,7 @@ fn rules() -> Vec<sarif::ReportingDescriptor> {
 
 impl Reporter for SarifReporter<'_> {
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
-        self.add_result(finding);
-        Ok(())
+        self.write_result(finding)
     }
 
     fn baseline_states(&mut self, states: &[BaselineState]) {
@@ -179,6 +240,10 @@ impl Reporter for SarifReporter<'_> {
     }
 
     fn unreadable(&mut self, file: &str, message: &str) -> io::Result<()> {
+        if self.notifications.len() >= MAX_NOTIFICATIONS {
+            self.more_unreadable += 1;
+            return Ok(());
+        }
         self.notifications.push(json!({
             "level": "error",
             "message": {"text": format!("cannot read the input: {message}")},
@@ -188,33 +253,36 @@ impl Reporter for SarifReporter<'_> {
     }
 
     fn finish(&mut self, _summary: &Summary, _failed: bool) -> io::Result<()> {
-        let driver = sarif::ToolComponent::builder()
-            .name("enquiry")
-            .version(env!("CARGO_PKG_VERSION"))
-            .semantic_version(env!("CARGO_PKG_VERSION"))
-            .information_uri(env!("CARGO_PKG_REPOSITORY"))
-            .rules(rules())
-            .build();
-        let run = sarif::Run::builder()
-            .tool(sarif::Tool::from(driver))
-            .column_kind(json!("unicodeCodePoints"))
-            .results(std::mem::take(&mut self.results))
-            .build();
-        let log = sarif::Sarif::builder()
-            .version(json!("2.1.0"))
-            .schema(sarif::SCHEMA_URL)
-            .runs(vec![run])
-            .build();
-        let mut log = serde_json::to_value(&log).map_err(io::Error::other)?;
+        self.start()?;
+        if self.stage == Stage::Done {
+            return Ok(());
+        }
+        let closing = if self.stage == Stage::Results(0) {
+            "]"
+        } else {
+            "\n      ]"
+        };
+        self.out.write_all(closing.as_bytes())?;
+        if self.more_unreadable > 0 {
+            self.notifications.push(json!({
+                "level": "error",
+                "message": {"text": format!("{} more inputs could not be read", self.more_unreadable)},
+            }));
+        }
         if !self.notifications.is_empty() {
             // An input the run could not read makes the run unsuccessful, whatever the results.
-            log["runs"][0]["invocations"] = json!([{
+            let invocations = json!([{
                 "executionSuccessful": false,
                 "toolExecutionNotifications": std::mem::take(&mut self.notifications),
             }]);
+            write!(
+                self.out,
+                ",\n      \"invocations\": {}",
+                indented(&invocations, 6)?
+            )?;
         }
-        serde_json::to_writer_pretty(&mut self.out, &log).map_err(io::Error::other)?;
-        self.out.write_all(b"\n")?;
+        self.out.write_all(b"\n    }\n  ]\n}\n")?;
+        self.stage = Stage::Done;
         self.out.flush()
     }
 }

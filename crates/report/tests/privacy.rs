@@ -240,3 +240,44 @@ proptest! {
         }
     }
 }
+
+/// Records that reach personal values by less direct ways, each with the token that must not
+/// leak: an escaped key, an unquoted value the parser stops at, an object under a personal
+/// key, misspelt personal keys (the did-you-mean points at a personal member).
+const INDIRECT: [(&str, &str); 7] = [
+    (r#""i\u0070": "PqEscapedKey""#, "PqEscapedKey"),
+    // The parser stops at the second `.`: what it read, `203.0`, is masked.
+    (r#""ip": 203.0.113.77"#, "203.0"),
+    (r#""ip": {"address": "PqObjectValue"}"#, "PqObjectValue"),
+    (r#""visitorLastname": "PqMisspeltLast""#, "PqMisspeltLast"),
+    (
+        r#""visitorFirstname": ["PqMisspeltFirst"]"#,
+        "PqMisspeltFirst",
+    ),
+    (r#""IP": "PqUpperCaseIp""#, "PqUpperCaseIp"),
+    (r#""handledpartyname": 4242424242"#, "4242424242"),
+];
+
+#[test]
+fn indirect_personal_values_are_masked_in_every_format() {
+    for (member, token) in INDIRECT {
+        let line = format!(
+            r#"{{"_id": "a", "createdAt": "2022-11-07T00:00:00Z", "status": "Closed", {member}}}"#
+        );
+        for input in [format!("{line}\n{line}\n"), format!("[{line}]")] {
+            for format in Format::ALL {
+                for jobs in [1, 2] {
+                    let text = render(input.as_bytes(), format, jobs, false);
+                    assert!(
+                        !text.contains(token),
+                        "{token} leaked in {} with --jobs {jobs}:\n{text}",
+                        format.name()
+                    );
+                }
+            }
+            // The check looks where the value would be: shown on request.
+            let shown = render(input.as_bytes(), Format::Human, 1, true);
+            assert!(shown.contains(token), "{token} not shown:\n{shown}");
+        }
+    }
+}

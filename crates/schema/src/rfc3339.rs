@@ -5,8 +5,10 @@
 //! tests all call [`parse_timestamp`], so they accept exactly the same strings: the grammar of
 //! [`RFC3339_PATTERN`](crate::json_schema::RFC3339_PATTERN) (`T` or `t`, `Z` or `z`, any number
 //! of fraction digits, offsets up to `23:59`, second `60`, year `0000`; no space separator)
-//! and a real calendar date. No allocation: it runs once per timestamp on the validator's hot
-//! path.
+//! and a real calendar date. Second `60` is a leap second, which RFC 3339 places at the end of
+//! a UTC day: it is accepted only where the time, moved to UTC by its offset, is `23:59`
+//! (`23:59:60Z`, `07:59:60+08:00`), as JSON Schema's `date-time` format decides. No
+//! allocation: it runs once per timestamp on the validator's hot path.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -73,6 +75,7 @@ fn canonical_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
         || hour > 23
         || minute > 59
         || second > 60
+        || (second == 60 && (hour, minute) != (23, 59))
     {
         return None;
     }
@@ -82,6 +85,12 @@ fn canonical_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
         canonical: true,
         offset_minutes: 0,
     })
+}
+
+/// Whether local `hour:minute` at `offset_minutes` east of UTC is 23:59 UTC, the only minute
+/// a leap second can end.
+fn is_last_utc_minute(hour: u32, minute: u32, offset_minutes: i64) -> bool {
+    (i64::from(hour * 60 + minute) - offset_minutes).rem_euclid(24 * 60) == 24 * 60 - 1
 }
 
 /// Milliseconds since the epoch of a local time with a zone offset. A leap second (`:60`, any
@@ -187,6 +196,9 @@ fn general_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
         }
         _ => return None,
     };
+    if second == 60 && !is_last_utc_minute(hour, minute, offset_minutes) {
+        return None;
+    }
     let days = day_number(year, month, day, cache)?;
     let millis = epoch_millis(
         days,

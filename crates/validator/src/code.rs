@@ -77,7 +77,10 @@ macro_rules! codes {
                 match self { $( Code::$variant => Level::$level, )+ }
             }
 
-            /// Whether a JSON Schema can express the rule (the generated schema enforces it).
+            /// Whether the generated default-profile JSON Schema checks the rule: marked only
+            /// where the differential test (`schema_agreement` in enquiry-fake) shows the
+            /// schema and the validator agree on generated edge cases. Rules of the strict
+            /// profile only, and `encoding` (invalid text never reaches a schema), are not.
             pub fn schema_expressible(self) -> bool {
                 match self { $( Code::$variant => $schema, )+ }
             }
@@ -92,7 +95,9 @@ macro_rules! codes {
                 match self { $( Code::$variant => $why, )+ }
             }
 
-            /// A payload fragment that breaks the rule.
+            /// A payload that breaks the rule, as `enquiry validate` reads it; a trailing
+            /// `(with FLAGS)` names the flags the rule needs (`--labels labels.json`: a list
+            /// without that label). The docs test validates every example.
             pub fn example(self) -> &'static str {
                 match self { $( Code::$variant => $example, )+ }
             }
@@ -107,7 +112,7 @@ codes! {
         why: "A payload that does not parse cannot be checked further; in NDJSON the other lines still are.",
         example: r#"{"_id": "a", "status": "closed""#;
     /// A string is not valid UTF-8.
-    Encoding = "encoding", Deny, true,
+    Encoding = "encoding", Deny, false,
         summary: "Text is valid UTF-8 and escapes are valid Unicode (no lone surrogates).",
         why: "RFC 8259 requires UTF-8; parsers disagree on how to repair invalid text.",
         example: r#"{"_id": "\ud800"}"#;
@@ -125,12 +130,12 @@ codes! {
     TooDeep = "too-deep", Deny, false,
         summary: "Arrays and objects nest at most 128 levels deep.",
         why: "No enquiry nests deeply; unbounded nesting is how hostile input exhausts a parser's stack.",
-        example: r#"{"transferredParty": [[[[[[...]]]]]]}"#;
+        example: r#"{"transferredParty": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}"#;
     /// A record larger than `--max-record-size`.
     RecordTooLarge = "record-too-large", Deny, false,
         summary: "A record is at most --max-record-size bytes (16 MiB by default).",
         why: "A real enquiry is a few kilobytes; the limit keeps memory bounded on hostile input.",
-        example: "a 20 MiB NDJSON line";
+        example: r#"{"_id": "a record longer than 32 bytes"} (with --max-record-size 32)"#;
     /// A record (or the input's top level) is not a JSON object.
     NotAnObject = "not-an-object", Deny, true,
         summary: "Each record is a JSON object.",
@@ -160,22 +165,22 @@ codes! {
     ChannelUnknown = "channel-unknown", Deny, false,
         summary: "With --channels, `channel` is one of the tenant's channels.",
         why: "Tenants have their own channel list (Get Channel Type List); a channel outside it is a misrouted enquiry.",
-        example: r#"{"channel": "TELEGRAM"}"#;
+        example: r#"{"channel": "FACEBOOK"} (with --channels channels.json)"#;
     /// A label not in the user's label list.
     LabelUnknown = "label-unknown", Deny, false,
         summary: "With --labels, each of `labelIDs` is one of the tenant's labels.",
         why: "Labels come from the tenant's Get Label List; an unknown ID is a stale or foreign label.",
-        example: r#"{"labelIDs": ["no-such-label"]}"#;
+        example: r#"{"labelIDs": ["no-such-label"]} (with --labels labels.json)"#;
     /// A timestamp that is not RFC 3339 with a zone, or not a real date.
     DateTime = "date-time", Deny, true,
         summary: "Timestamps are RFC 3339 date-times with a zone and a real calendar date.",
         why: "A timestamp without a zone is ambiguous; Feb 30 or hour 25 cannot be stored.",
         example: r#"{"createdAt": "2022-02-30T10:00:00Z"}"#;
     /// A timestamp that is valid but not canonical (strict profile).
-    CanonicalTimestamp = "canonical-timestamp", Allow, true,
+    CanonicalTimestamp = "canonical-timestamp", Allow, false,
         summary: "In the strict profile, timestamps are UTC (`Z`) with milliseconds.",
         why: "One spelling per instant makes payloads comparable byte for byte.",
-        example: r#"{"createdAt": "2022-11-07T08:00:00+08:00"}"#;
+        example: r#"{"createdAt": "2022-11-07T08:00:00+08:00"} (with --profile strict)"#;
     /// `ip` is not an IPv4 or IPv6 address.
     Ip = "ip", Deny, true,
         summary: "`ip` is an IPv4 or IPv6 address.",
@@ -225,29 +230,29 @@ codes! {
     StatusConsistency = "status-consistency", Warn, false,
         summary: "closed has closedAt, missed has missedAt, only closed has closedAt.",
         why: "Dashboards compute handling times from these members.",
-        example: r#"{"status": "closed"} (no closedAt)"#;
+        example: r#"{"_id": "a", "createdAt": "2022-11-07T00:00:00Z", "status": "closed"}"#;
     /// `closeDuration` disagrees with `closedAt - createdAt`.
     CloseDuration = "close-duration", Warn, false,
         summary: "closeDuration equals closedAt - createdAt within 1 s.",
         why: "Two sources of one number must agree, or reports differ by which they read.",
-        example: r#"{"createdAt": "...T00:00:00Z", "closedAt": "...T00:01:00Z", "closeDuration": 5}"#;
+        example: r#"{"status": "closed", "createdAt": "2022-11-07T00:00:00Z", "closedAt": "2022-11-07T00:01:00Z", "closeDuration": 5}"#;
     /// A member the documentation does not list.
-    UnknownField = "unknown-field", Warn, true,
+    UnknownField = "unknown-field", Warn, false,
         summary: "Every member is documented (with a did-you-mean for near misses).",
         why: "A misspelt member (`labelIds`) is silently ignored by consumers.",
-        example: r#"{"labelIds": ["a"]}"#;
+        example: r#"{"_id": "a", "labelIds": ["a"]}"#;
     /// `null` on a member not documented as nullable.
-    NullValue = "null-value", Warn, true,
+    NullValue = "null-value", Warn, false,
         summary: "Optional members are absent rather than null (only labelIDs is documented as nullable).",
         why: "Consumers that test for presence treat null as a value.",
         example: r#"{"closedAt": null}"#;
     /// A value outside the recognised set of a free-text member.
-    UnrecognisedValue = "unrecognised-value", Warn, true,
+    UnrecognisedValue = "unrecognised-value", Warn, false,
         summary: "`handledType` is PHONE, TRUNK or STAFF.",
         why: "The documentation names these without spelling them; other values are likely new or wrong.",
         example: r#"{"handledType": "Phone Number"}"#;
     /// A shape the documentation does not give.
-    UndocumentedShape = "undocumented-shape", Warn, true,
+    UndocumentedShape = "undocumented-shape", Warn, false,
         summary: "`huntedStaffTargetHistory` is a string, as documented (not an array).",
         why: "It is typed String but described as a list; the array shape is seen in the wild and worth knowing about.",
         example: r#"{"huntedStaffTargetHistory": ["staff-1", "staff-2"]}"#;
@@ -293,5 +298,22 @@ impl<'de> Deserialize<'de> for Code {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Code, D::Error> {
         let text = String::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The candidate closest to `text`, for a "did you mean" hint: the same word in another case,
+/// or a near spelling (the measure the validator's own suggestions use).
+pub fn did_you_mean<'a>(
+    candidates: impl IntoIterator<Item = &'a str>,
+    text: &str,
+) -> Option<&'a str> {
+    crate::rules::closest(candidates.into_iter(), text)
+}
+
+impl Code {
+    /// The rule whose id is closest to `text` (`dat-time` -> `date-time`), if one is close.
+    pub fn closest(text: &str) -> Option<Code> {
+        let id = did_you_mean(Code::ALL.iter().map(|code| code.as_str()), text)?;
+        Code::ALL.iter().copied().find(|code| code.as_str() == id)
     }
 }

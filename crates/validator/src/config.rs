@@ -129,6 +129,7 @@ impl std::error::Error for ConfigError {}
 impl ConfigFile {
     /// Parses the TOML text of an `enquiry.toml`; names in `required` must be documented.
     pub fn parse(text: &str) -> Result<ConfigFile, ConfigError> {
+        unknown_rules(text)?;
         let file: ConfigFile = toml::from_str(text).map_err(|err| ConfigError(err.to_string()))?;
         if let Some(required) = &file.required {
             for name in required {
@@ -141,6 +142,30 @@ impl ConfigFile {
         }
         Ok(file)
     }
+}
+
+/// Refuses a `[rules]` entry that names no rule, with the closest rule id as a hint (the
+/// typed parse would only list every id).
+fn unknown_rules(text: &str) -> Result<(), ConfigError> {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Ok(());
+    };
+    let Some(rules) = table.get("rules").and_then(toml::Value::as_table) else {
+        return Ok(());
+    };
+    for name in rules.keys() {
+        if name.parse::<Code>().is_ok() {
+            continue;
+        }
+        let hint = match Code::closest(name) {
+            Some(code) => format!("did you mean `{code}`? "),
+            None => String::new(),
+        };
+        return Err(ConfigError(format!(
+            "[rules]: unknown rule `{name}`; {hint}(`enquiry rules` lists every rule)"
+        )));
+    }
+    Ok(())
 }
 
 /// Reads a `--labels` file: a Get Label List response (`{code, labelList: [{id, ...}]}`) or a

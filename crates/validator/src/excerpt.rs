@@ -13,10 +13,12 @@
 //! * the window is at most [`WIDTH_BYTES`] bytes of one line (found by searching at most that
 //!   far), so the cost of a finding does not depend on the length of its line.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use memchr::{memchr2, memrchr};
+use memchr::{memchr2, memrchr2};
 use serde::Serialize;
 
 use crate::parse::{Kind, Tape};
@@ -60,6 +62,82 @@ fn personal_keys() -> &'static [&'static str] {
     })
 }
 
+/// Every documented member's key, sorted.
+fn documented_keys() -> &'static [&'static str] {
+    static KEYS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut keys: Vec<&'static str> = enquiry_schema::fields::all_fields()
+            .map(|rule| rule.key())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    })
+}
+
+/// The line ends in `bytes`: LF, CRLF and a lone CR each end one line, as editors count them.
+/// `after_cr` says the byte before `bytes` was a CR (a leading LF then completes a CRLF whose
+/// CR was counted). Returns how many lines end, and the offset just past the last line-end
+/// byte (where the column restarts), if any.
+pub(crate) fn line_breaks(bytes: &[u8], after_cr: bool) -> (u64, Option<usize>) {
+    let mut count = 0;
+    let mut last = None;
+    for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        let completes_crlf = bytes[at] == b'\n'
+            && if at == 0 {
+                after_cr
+            } else {
+                bytes[at - 1] == b'\r'
+            };
+        if !completes_crlf {
+            count += 1;
+        }
+        last = Some(at + 1);
+    }
+    (count, last)
+}
+
+/// The most undocumented keys whose verdict a thread remembers.
+const SEEN_KEYS: usize = 4096;
+
+/// Whether the value under `key` is masked: the key of a personal member, or an undocumented
+/// key whose did-you-mean suggestion is one (`visitorLastname`, `IP`): a misspelt member
+/// holds the same personal data.
+fn is_personal_key(key: &[u8]) -> bool {
+    let personal = personal_keys();
+    if personal.iter().any(|candidate| candidate.as_bytes() == key) {
+        return true;
+    }
+    let Ok(key) = std::str::from_utf8(key) else {
+        return false;
+    };
+    let documented = documented_keys();
+    if documented.binary_search(&key).is_ok() {
+        return false;
+    }
+    thread_local! {
+        /// Verdicts on undocumented keys seen by this thread: the same few recur from record
+        /// to record, and the similarity measure is the costly part.
+        static SEEN: RefCell<HashMap<Box<str>, bool>> = RefCell::new(HashMap::new());
+    }
+    if let Some(verdict) = SEEN.with(|seen| seen.borrow().get(key).copied()) {
+        return verdict;
+    }
+    // Most undocumented keys are near no personal key: a check against the few personal keys
+    // first spares the comparison with every documented one.
+    let verdict = crate::rules::closest(personal.iter().copied(), key).is_some()
+        && crate::rules::closest(documented.iter().copied(), key)
+            .is_some_and(|suggestion| personal.contains(&suggestion));
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        // Hostile input can hold millions of distinct keys: remember a bounded number.
+        if seen.len() < SEEN_KEYS {
+            seen.insert(key.into(), verdict);
+        }
+    });
+    verdict
+}
+
 /// The masked byte ranges of one parsed (or partly parsed) unit, sorted and disjoint.
 #[derive(Debug, Default)]
 pub(crate) struct Masks {
@@ -67,18 +145,18 @@ pub(crate) struct Masks {
 }
 
 impl Masks {
-    /// The value spans of personal members on `tape`. The tape is in document order (a key
+    /// The value spans of personal members (and of keys that look like one, see
+    /// [`is_personal_key`]) on `tape`. The tape is in document order (a key
     /// is followed by its value); a container the parse did not close has no end yet and is
     /// masked to the end, as is the value of a key that was the last thing parsed.
     pub fn of(tape: &Tape, bytes: &[u8]) -> Masks {
-        let keys = personal_keys();
         let mut ranges: Vec<Range<usize>> = Vec::new();
         for (index, node) in tape.nodes.iter().enumerate() {
             if node.kind != Kind::Key {
                 continue;
             }
             let key = tape.text(bytes, node);
-            if !keys.iter().any(|personal| personal.as_bytes() == key) {
+            if !is_personal_key(key) {
                 continue;
             }
             let range = match tape.nodes.get(index + 1) {
@@ -150,7 +228,7 @@ pub(crate) fn cut(
     let limit = limit.min(bytes.len());
     let at = at.min(limit);
     let low = at.saturating_sub(LEFT_BYTES);
-    let mut start = match memrchr(b'\n', &bytes[low..at]) {
+    let mut start = match memrchr2(b'\n', b'\r', &bytes[low..at]) {
         Some(nl) => low + nl + 1,
         None if low == 0 => 0,
         None => at - CUT_LEFT_BYTES,
@@ -166,7 +244,7 @@ pub(crate) fn cut(
     }
     let caret_end = caret_end.clamp(at, end);
     let mut text = String::new();
-    if start > 0 && bytes[start - 1] != b'\n' {
+    if start > 0 && !matches!(bytes[start - 1], b'\n' | b'\r') {
         text.push_str(CUT);
     }
     let mut span = 0..0;

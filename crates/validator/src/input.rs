@@ -47,6 +47,8 @@ pub(crate) struct Source<'r> {
     pub line: u64,
     /// 1-based column of `buf[pos]`.
     pub col: u64,
+    /// Whether the last byte consumed was a CR (a following LF ends no further line).
+    after_cr: bool,
 }
 
 impl<'r> Source<'r> {
@@ -79,6 +81,7 @@ impl<'r> Source<'r> {
             gzip,
             line: 1,
             col: 1,
+            after_cr: false,
         })
     }
 
@@ -138,12 +141,15 @@ impl<'r> Source<'r> {
     pub fn consume(&mut self, n: usize) {
         let n = n.min(self.end - self.pos);
         let slice = &self.buf[self.pos..self.pos + n];
-        match memrchr(b'\n', slice) {
-            Some(last) => {
-                self.line += memchr::memchr_iter(b'\n', slice).count() as u64;
-                self.col = 1 + count_chars(&slice[last + 1..]);
+        match crate::excerpt::line_breaks(slice, self.after_cr) {
+            (breaks, Some(after)) => {
+                self.line += breaks;
+                self.col = 1 + count_chars(&slice[after..]);
             }
-            None => self.col += count_chars(slice),
+            (_, None) => self.col += count_chars(slice),
+        }
+        if let Some(&last) = slice.last() {
+            self.after_cr = last == b'\r';
         }
         self.pos += n;
     }

@@ -122,7 +122,7 @@ mod rules;
 mod uri;
 mod validator;
 
-pub use code::{Code, Level, Severity};
+pub use code::{did_you_mean, Code, Level, Severity};
 pub use config::{Config, ConfigError, ConfigFile};
 pub use enquiry_schema::json_schema::Profile;
 pub use excerpt::Excerpt;

@@ -372,7 +372,10 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     hash
 }
 
-fn closest<'a>(candidates: impl Iterator<Item = &'a str>, text: &str) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    candidates: impl Iterator<Item = &'a str>,
+    text: &str,
+) -> Option<&'a str> {
     if text.len() > 48 {
         return None;
     }

@@ -24,6 +24,11 @@ use crate::rules::{is_documented, Checker, Compiled, Pending, Scratch};
 /// record size limit each) this, not the chunk count, bounds memory.
 const MAX_IN_FLIGHT_BYTES: usize = 32 * 1024 * 1024;
 
+/// The most findings a worker collects from one chunk before handing it back: the rest of the
+/// chunk is checked when the consumer has taken these, so memory is bounded by the number of
+/// chunks in flight whatever the number of findings (a chunk of `{}` lines holds millions).
+const FINDINGS_PER_PIECE: usize = 2048;
+
 /// Something the validator reports while streaming an input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -75,12 +80,13 @@ impl PosCursor {
             *self = PosCursor::new(self.base_line, self.base_col);
         }
         let slice = &bytes[self.offset..offset];
-        match memchr::memrchr(b'\n', slice) {
-            Some(last) => {
-                self.line += memchr::memchr_iter(b'\n', slice).count() as u64;
-                self.col = 1 + count_shown_chars(&slice[last + 1..]);
+        let after_cr = self.offset > 0 && bytes[self.offset - 1] == b'\r';
+        match excerpt::line_breaks(slice, after_cr) {
+            (breaks, Some(after)) => {
+                self.line += breaks;
+                self.col = 1 + count_shown_chars(&slice[after..]);
             }
-            None => self.col += count_shown_chars(slice),
+            (_, None) => self.col += count_shown_chars(slice),
         }
         self.offset = offset;
         (self.line, self.col)
@@ -175,6 +181,8 @@ struct ChunkOut {
     lines: u64,
     records: u64,
     buffer: Vec<u8>,
+    /// Where the chunk's unchecked lines start, when its findings filled a piece.
+    resume: Option<usize>,
 }
 
 impl Validator {
@@ -727,10 +735,10 @@ impl Validator {
         work: Work,
         first_col: u64,
     ) -> ChunkOut {
-        let mut events = std::mem::take(&mut worker.spare_events);
-        events.clear();
         match work {
             Work::TooLarge(size) => {
+                let mut events = std::mem::take(&mut worker.spare_events);
+                events.clear();
                 events.push(Event::Record(
                     self.too_large_outcome(file, 0, 0, first_col, size),
                 ));
@@ -739,52 +747,82 @@ impl Validator {
                     lines: 1,
                     records: 1,
                     buffer: Vec::new(),
+                    resume: None,
                 }
             }
-            Work::Lines(buffer) => {
-                let mut record = 0u64;
-                let mut line = 0u64;
-                let mut pos = 0usize;
-                let limit = self.record_limit();
-                while pos < buffer.len() {
-                    let end = memchr(b'\n', &buffer[pos..]).map_or(buffer.len(), |at| pos + at);
-                    let text = &buffer[pos..end];
-                    let col = if line == 0 { first_col } else { 1 };
-                    if !text.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
-                        if text.len() > limit {
-                            events.push(Event::Record(self.too_large_outcome(
-                                file,
-                                record,
-                                line,
-                                col,
-                                text.len() as u64,
-                            )));
-                            record += 1;
-                        } else {
-                            self.process_unit(
-                                worker,
-                                file,
-                                text,
-                                line,
-                                col,
-                                true,
-                                &mut record,
-                                &mut events,
-                            );
-                        }
-                    }
-                    if end < buffer.len() {
-                        line += 1;
-                    }
-                    pos = end + 1;
-                }
-                ChunkOut {
+            Work::Lines(buffer) => self.process_lines(worker, file, buffer, 0, first_col),
+        }
+    }
+
+    /// Checks the lines of `buffer` from `start` until its end or until the findings fill a
+    /// piece ([`FINDINGS_PER_PIECE`]); lines and records are counted from `start`.
+    fn process_lines(
+        &self,
+        worker: &mut Worker,
+        file: &Arc<str>,
+        buffer: Vec<u8>,
+        start: usize,
+        first_col: u64,
+    ) -> ChunkOut {
+        let mut events = std::mem::take(&mut worker.spare_events);
+        events.clear();
+        let mut findings = 0usize;
+        let mut record = 0u64;
+        let mut line = 0u64;
+        let mut pos = start;
+        let limit = self.record_limit();
+        while pos < buffer.len() {
+            if findings >= FINDINGS_PER_PIECE {
+                return ChunkOut {
                     events,
                     lines: line,
                     records: record,
                     buffer,
+                    resume: Some(pos),
+                };
+            }
+            let end = memchr(b'\n', &buffer[pos..]).map_or(buffer.len(), |at| pos + at);
+            let text = &buffer[pos..end];
+            let col = if line == 0 { first_col } else { 1 };
+            let before = events.len();
+            if !text.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+                if text.len() > limit {
+                    events.push(Event::Record(self.too_large_outcome(
+                        file,
+                        record,
+                        line,
+                        col,
+                        text.len() as u64,
+                    )));
+                    record += 1;
+                } else {
+                    self.process_unit(
+                        worker,
+                        file,
+                        text,
+                        line,
+                        col,
+                        true,
+                        &mut record,
+                        &mut events,
+                    );
                 }
             }
+            findings += events[before..].iter().map(event_findings).sum::<usize>();
+            // A lone CR inside the line ends a line too; a CR before the LF is its CRLF.
+            let (breaks, _) = excerpt::line_breaks(text, false);
+            line += breaks;
+            if end < buffer.len() {
+                line += u64::from(!text.ends_with(b"\r"));
+            }
+            pos = end + 1;
+        }
+        ChunkOut {
+            events,
+            lines: line,
+            records: record,
+            buffer,
+            resume: None,
         }
     }
 
@@ -799,7 +837,10 @@ impl Validator {
         let mut base_line = source.line;
         let mut base_record = 0u64;
         let first_col = source.col;
-        let mut deliver = |out: ChunkOut, sink: &mut Sink<'_>| {
+        // Checks the rest of a chunk whose findings filled a piece, here, once the earlier
+        // pieces are delivered.
+        let mut resume_worker = Worker::default();
+        let mut deliver = |mut out: ChunkOut, sink: &mut Sink<'_>| loop {
             let mut events = out.events;
             for mut event in events.drain(..) {
                 match &mut event {
@@ -820,7 +861,13 @@ impl Validator {
             }
             base_line += out.lines;
             base_record += out.records;
-            (out.buffer, events)
+            match out.resume {
+                Some(start) => {
+                    resume_worker.spare_events = events;
+                    out = self.process_lines(&mut resume_worker, file, out.buffer, start, 1);
+                }
+                None => return (out.buffer, events),
+            }
         };
         let profile = sink.profile.is_some();
         if jobs <= 1 {
@@ -1322,6 +1369,14 @@ impl Validator {
 }
 
 /// Applies `test` to the text of a raw JSON string (quotes included), unescaping if needed.
+/// How many findings an event carries.
+fn event_findings(event: &Event) -> usize {
+    match event {
+        Event::Record(outcome) => outcome.findings.len(),
+        Event::Input(_) => 1,
+    }
+}
+
 fn key_matches(raw: &[u8], test: impl Fn(&[u8]) -> bool) -> bool {
     let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or(&[]);
     if !inner.contains(&b'\\') {

@@ -56,3 +56,53 @@ fn utf16_input_is_named_as_such() {
         assert!(report.findings[0].message.contains(name), "{report}");
     }
 }
+
+/// Line, column and excerpt of the `date-time` finding in `input`.
+fn date_time_position(input: &[u8], jobs: usize) -> (u64, u64, String) {
+    let mut found = None;
+    Validator::new(Config::default())
+        .validate_stream(input, "in.json", jobs, &mut |event| {
+            if let enquiry_validator::Event::Record(outcome) = event {
+                for finding in outcome.findings {
+                    if finding.code == Code::DateTime && found.is_none() {
+                        let excerpt = finding.excerpt.map(|e| e.text).unwrap_or_default();
+                        found = Some((finding.line, finding.column, excerpt));
+                    }
+                }
+            }
+        })
+        .expect("in-memory input");
+    found.expect("a date-time finding")
+}
+
+/// A lone CR ends a line as LF and CRLF do (old Mac files, some exports): lines and columns
+/// count it, and the excerpt is the one line.
+#[test]
+fn lone_cr_line_ends_count_as_lines() {
+    for jobs in [1, 2] {
+        for newline in ["\n", "\r\n", "\r"] {
+            // A pretty-printed document.
+            let document = [
+                "{",
+                r#"  "_id": "a","#,
+                r#"  "createdAt": "x","#,
+                r#"  "status": "ongoing""#,
+                "}",
+            ]
+            .join(newline);
+            assert_eq!(
+                date_time_position(document.as_bytes(), jobs),
+                (3, 16, r#"  "createdAt": "x","#.to_owned()),
+                "document with {newline:?} line ends"
+            );
+        }
+        // NDJSON (LF-separated) with a lone CR inside a record: the next record's line counts it.
+        let ndjson = concat!(
+            "{\"_id\": \"a\",\r\"createdAt\": \"2022-11-07T00:00:00Z\", \"status\": \"ongoing\"}\n",
+            "{\"_id\": \"b\", \"createdAt\": \"x\", \"status\": \"ongoing\"}\n",
+        );
+        let (line, column, excerpt) = date_time_position(ndjson.as_bytes(), jobs);
+        assert_eq!((line, column), (3, 27), "ndjson with --jobs {jobs}");
+        assert!(excerpt.starts_with(r#"{"_id": "b""#), "{excerpt}");
+    }
+}

@@ -66,3 +66,22 @@ pub fn run_enquiry(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
     }
     child.wait_with_output().expect("enquiry finishes")
 }
+
+/// Waits for the child `pid` and returns its wait status and peak resident memory in bytes,
+/// as the kernel accounts it (`ru_maxrss`, what `/usr/bin/time -v` reports).
+#[cfg(unix)]
+pub fn wait_with_peak(pid: libc::pid_t) -> (libc::c_int, u64) {
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
+    #[allow(unsafe_code)] // Reason: std exposes no child's peak memory; wait4 is the kernel's.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our own unreaped child; both pointers are to live locals.
+    #[allow(unsafe_code)] // Reason: as above.
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(reaped, pid, "wait4: {}", std::io::Error::last_os_error());
+    // ru_maxrss is in KiB on Linux.
+    (
+        status,
+        u64::try_from(usage.ru_maxrss).unwrap_or(u64::MAX / 1024) * 1024,
+    )
+}
