@@ -1,11 +1,13 @@
 //! Reading an input: gzip and BOM detection, fixed-size buffered reads with line/column
-//! tracking, NDJSON chunking at line boundaries, and a structural scanner that finds where a
-//! value ends (counting brackets and strings only) so that records can be cut out of one huge
-//! array or list response without holding more than one record in memory.
+//! tracking, NDJSON chunking at line boundaries, and the record scanner that finds where a
+//! value ends (with the workspace's one structural scanner, [`enquiry_schema::scan`]) so that
+//! records can be cut out of one huge array or list response without holding more than one
+//! record in memory.
 
 use std::io::{self, Cursor, Read};
 
-use memchr::{memchr, memchr2, memrchr};
+use enquiry_schema::scan::{Scan, Step};
+use memchr::{memchr, memrchr};
 
 /// How much is asked of the reader at a time.
 const READ_SIZE: usize = 256 * 1024;
@@ -217,17 +219,14 @@ impl<'r> Source<'r> {
     /// The length of the value that starts at the next byte, when it ends within `limit`
     /// bytes: it is then buffered whole, not consumed. Counts brackets and strings only.
     pub fn buffered_value_len(&mut self, limit: usize) -> io::Result<Option<usize>> {
-        let mut brackets = Brackets::default();
+        let mut scan = Scan::default();
         let mut at = 0;
         loop {
             let avail = self.available();
-            while at < avail.len() {
-                let byte = avail[at];
-                at += 1;
-                if brackets.closes(byte) {
-                    return Ok(Some(at));
-                }
+            if let Step::Closed(end) = scan.run(&avail[at..], u64::MAX) {
+                return Ok(Some(at + end));
             }
+            at = avail.len();
             if at > limit || !self.fill()? {
                 return Ok(None);
             }
@@ -268,124 +267,68 @@ pub(crate) enum ScanEnd {
     Eof { size: u64 },
 }
 
-/// Scan state: nesting depth and whether inside a string.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct ScanState {
-    pub depth: u64,
-    pub in_string: bool,
-    pub escape: bool,
-}
-
 impl Source<'_> {
     /// Scans one value (or, with a non-zero `state.depth`, the rest of a container) and copies
     /// it into `capture` while it stays within `limit` bytes; beyond, it keeps scanning without
     /// copying and sets `*too_large`.
     pub fn scan_value(
         &mut self,
-        mut state: ScanState,
+        mut state: Scan,
         mut capture: Option<&mut Vec<u8>>,
         limit: usize,
         too_large: &mut bool,
     ) -> io::Result<ScanEnd> {
         let mut size = 0u64;
-        let mut scalar = false;
         if state.depth == 0 && !state.in_string {
             match self.peek()? {
                 None => return Ok(ScanEnd::Eof { size }),
-                Some(b'"') => {
-                    state.in_string = true;
-                    self.take(1, &mut capture, limit, too_large, &mut size);
-                }
-                Some(b'{' | b'[') => {
-                    state.depth = 1;
-                    self.take(1, &mut capture, limit, too_large, &mut size);
-                }
-                Some(_) => {
-                    // A scalar always takes its first byte, even a stray `]` or `:` that ends
-                    // it at once: every scan makes progress, so no caller can loop in place.
-                    scalar = true;
-                    self.take(1, &mut capture, limit, too_large, &mut size);
-                }
+                Some(b'"' | b'{' | b'[') => {}
+                Some(_) => return self.scan_scalar(capture, limit, too_large),
             }
         }
         loop {
-            if state.depth == 0 && !state.in_string && !scalar {
-                return Ok(ScanEnd::Done { size });
-            }
             if self.peek()?.is_none() {
-                return Ok(if scalar {
-                    ScanEnd::Done { size }
-                } else {
-                    ScanEnd::Eof { size }
-                });
+                return Ok(ScanEnd::Eof { size });
             }
             let avail = self.available();
-            let mut used = 0;
-            let mut finished = false;
-            while used < avail.len() {
-                if state.in_string {
-                    if state.escape {
-                        state.escape = false;
-                        used += 1;
-                        continue;
-                    }
-                    match memchr2(b'"', b'\\', &avail[used..]) {
-                        Some(at) => {
-                            used += at + 1;
-                            if avail[used - 1] == b'\\' {
-                                state.escape = true;
-                            } else {
-                                state.in_string = false;
-                                if state.depth == 0 {
-                                    finished = true;
-                                    break;
-                                }
-                            }
-                        }
-                        None => used = avail.len(),
-                    }
-                    continue;
-                }
-                let byte = avail[used];
-                if scalar {
-                    if matches!(
-                        byte,
-                        b' ' | b'\t'
-                            | b'\n'
-                            | b'\r'
-                            | b','
-                            | b']'
-                            | b'}'
-                            | b'['
-                            | b'{'
-                            | b'"'
-                            | b':'
-                    ) {
-                        finished = true;
-                        break;
-                    }
-                    used += 1;
-                    continue;
-                }
-                used += 1;
-                match byte {
-                    b'"' => state.in_string = true,
-                    b'{' | b'[' => state.depth += 1,
-                    b'}' | b']' => {
-                        state.depth = state.depth.saturating_sub(1);
-                        if state.depth == 0 {
-                            finished = true;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            let step = state.run(avail, u64::MAX);
+            let used = match step {
+                Step::Closed(end) => end,
+                Step::More | Step::TooDeep(_) => avail.len(),
+            };
             self.take(used, &mut capture, limit, too_large, &mut size);
-            if finished {
+            if matches!(step, Step::Closed(_)) {
                 return Ok(ScanEnd::Done { size });
             }
         }
+    }
+
+    /// Scans a scalar (or a stray byte) up to the next structural byte or whitespace. It
+    /// always takes its first byte, even a stray `]` or `:` that ends it at once: every scan
+    /// makes progress, so no caller can loop in place.
+    fn scan_scalar(
+        &mut self,
+        mut capture: Option<&mut Vec<u8>>,
+        limit: usize,
+        too_large: &mut bool,
+    ) -> io::Result<ScanEnd> {
+        let mut size = 0u64;
+        self.take(1, &mut capture, limit, too_large, &mut size);
+        while self.peek()?.is_some() {
+            let avail = self.available();
+            let end = avail.iter().position(|byte| {
+                matches!(
+                    byte,
+                    b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}' | b'[' | b'{' | b'"' | b':'
+                )
+            });
+            let used = end.unwrap_or(avail.len());
+            self.take(used, &mut capture, limit, too_large, &mut size);
+            if end.is_some() {
+                break;
+            }
+        }
+        Ok(ScanEnd::Done { size })
     }
 
     fn take(
@@ -418,37 +361,11 @@ impl Source<'_> {
 pub(crate) fn looks_like_ndjson(head: &[u8]) -> bool {
     let line_end = memchr(b'\n', head).unwrap_or(head.len());
     let first = &head[..line_end];
-    let mut depth = 0i64;
-    let mut in_string = false;
-    let mut escape = false;
-    let mut complete_at = None;
-    for (index, &byte) in first.iter().enumerate() {
-        if in_string {
-            if escape {
-                escape = false;
-            } else if byte == b'\\' {
-                escape = true;
-            } else if byte == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth -= 1;
-                if depth == 0 {
-                    complete_at = Some(index);
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
-    if complete_at.is_some() {
+    let mut scan = Scan::default();
+    if matches!(scan.run(first, u64::MAX), Step::Closed(_)) {
         return true;
     }
+    let in_string = scan.in_string;
     if line_end == head.len() {
         // No newline seen within the peek limit: a huge single-line document.
         return false;
@@ -483,51 +400,14 @@ fn next_line_is_a_record(rest: &[u8]) -> bool {
     if line.first() != Some(&b'{') {
         return false;
     }
-    let mut brackets = Brackets::default();
-    let Some(index) = line.iter().position(|&byte| brackets.closes(byte)) else {
+    let Step::Closed(end) = Scan::default().run(line, u64::MAX) else {
         return false;
     };
     let closed_next = rest[line_end..]
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| matches!(b, b']' | b'}'));
-    index + 1 == line.len() && !closed_next
-}
-
-/// A string-aware bracket counter, the structural scan that detection uses to find where a
-/// value ends (not the record scanner, which skips strings with `memchr`).
-#[derive(Default)]
-struct Brackets {
-    depth: u64,
-    in_string: bool,
-    escape: bool,
-}
-
-impl Brackets {
-    /// Feeds one byte; true when it closes the outermost bracket (or is a closing bracket at
-    /// depth 0).
-    #[inline]
-    fn closes(&mut self, byte: u8) -> bool {
-        if self.in_string {
-            match byte {
-                _ if self.escape => self.escape = false,
-                b'\\' => self.escape = true,
-                b'"' => self.in_string = false,
-                _ => {}
-            }
-            return false;
-        }
-        match byte {
-            b'"' => self.in_string = true,
-            b'{' | b'[' => self.depth += 1,
-            b'}' | b']' => {
-                self.depth = self.depth.saturating_sub(1);
-                return self.depth == 0;
-            }
-            _ => {}
-        }
-        false
-    }
+    end == line.len() && !closed_next
 }
 
 /// One piece of NDJSON work.

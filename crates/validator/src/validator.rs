@@ -9,12 +9,14 @@ use std::sync::{Arc, Mutex};
 
 use memchr::memchr;
 
+use enquiry_schema::scan::Scan;
+
 use crate::code::{Code, Severity};
 use crate::config::Config;
 use crate::excerpt::{self, Masks};
 use crate::finding::{Finding, Pointer, RecordOutcome, Report, Summary};
 use crate::input::{
-    count_shown_chars, looks_like_ndjson, Chunker, ScanEnd, ScanState, Source, Work, CHUNK_SIZE,
+    count_shown_chars, looks_like_ndjson, Chunker, ScanEnd, Source, Work, CHUNK_SIZE,
 };
 use crate::parse::{Kind, ParseError, ParseErrorKind, Tape, MAX_DEPTH};
 use crate::rules::{is_documented, Checker, Compiled, Pending, Scratch};
@@ -845,7 +847,7 @@ impl Validator {
                     b'{' => self.doc_whole_object(doc)?,
                     _ => {
                         doc.begin_record();
-                        self.doc_finish(doc, ScanState::default())?
+                        self.doc_finish(doc, Scan::default())?
                     }
                 }
             };
@@ -870,15 +872,12 @@ impl Validator {
 
     /// Scans the rest of a record object whose opening `{` was consumed, then checks it.
     fn doc_finish_object(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<Flow> {
-        let inside_object = ScanState {
-            depth: 1,
-            ..ScanState::default()
-        };
+        let inside_object = Scan::inside(1);
         self.doc_finish(doc, inside_object)
     }
 
     /// Scans the rest of the current record from `state`, then checks it.
-    fn doc_finish(&self, doc: &mut Doc<'_, '_, '_>, state: ScanState) -> io::Result<Flow> {
+    fn doc_finish(&self, doc: &mut Doc<'_, '_, '_>, state: Scan) -> io::Result<Flow> {
         let ended = doc.scan(state, true, self.record_limit())?;
         self.doc_emit(doc, ended)
     }
@@ -939,7 +938,7 @@ impl Validator {
                 return Ok(Flow::Stop);
             }
             doc.begin_record();
-            if self.doc_finish(doc, ScanState::default())? == Flow::Stop {
+            if self.doc_finish(doc, Scan::default())? == Flow::Stop {
                 return Ok(Flow::Stop);
             }
             doc.source.skip_ws()?;
@@ -1016,7 +1015,7 @@ impl Validator {
             match doc.source.peek()? {
                 Some(b'"') => {
                     let key_start = doc.capture.len();
-                    if !doc.scan(ScanState::default(), true, limit)? {
+                    if !doc.scan(Scan::default(), true, limit)? {
                         return self.doc_emit(doc, false);
                     }
                     let documented = doc.too_large
@@ -1040,7 +1039,7 @@ impl Validator {
                         }
                         return self.doc_close(doc, 1);
                     }
-                    if !doc.scan(ScanState::default(), true, limit)? {
+                    if !doc.scan(Scan::default(), true, limit)? {
                         return self.doc_emit(doc, false);
                     }
                     doc.skip_ws_captured(limit)?;
@@ -1068,15 +1067,10 @@ impl Validator {
             return Ok(Flow::Continue);
         }
         let mut ignored = false;
-        match doc.source.scan_value(
-            ScanState {
-                depth,
-                ..ScanState::default()
-            },
-            None,
-            0,
-            &mut ignored,
-        )? {
+        match doc
+            .source
+            .scan_value(Scan::inside(depth), None, 0, &mut ignored)?
+        {
             ScanEnd::Done { .. } => Ok(Flow::Continue),
             ScanEnd::Eof { .. } => {
                 self.doc_input(
@@ -1121,7 +1115,7 @@ impl Validator {
             Some(b'[') => self.doc_array(doc)?,
             Some(b'{') => {
                 doc.begin_record();
-                self.doc_finish(doc, ScanState::default())?
+                self.doc_finish(doc, Scan::default())?
             }
             _ => return Ok(self.doc_missing_pointer(doc)),
         };
@@ -1152,7 +1146,7 @@ impl Validator {
             key.clear();
             if !matches!(
                 doc.source
-                    .scan_value(ScanState::default(), Some(key), 1 << 20, &mut ignored)?,
+                    .scan_value(Scan::default(), Some(key), 1 << 20, &mut ignored)?,
                 ScanEnd::Done { .. }
             ) {
                 return Ok(false);
@@ -1177,7 +1171,7 @@ impl Validator {
         let mut ignored = false;
         let end = doc
             .source
-            .scan_value(ScanState::default(), None, 0, &mut ignored)?;
+            .scan_value(Scan::default(), None, 0, &mut ignored)?;
         if !matches!(end, ScanEnd::Done { .. }) {
             return Ok(false);
         }
@@ -1331,7 +1325,7 @@ impl Doc<'_, '_, '_> {
     }
 
     /// Scans a value into the capture; false when the input ended inside it.
-    fn scan(&mut self, state: ScanState, capture: bool, limit: usize) -> io::Result<bool> {
+    fn scan(&mut self, state: Scan, capture: bool, limit: usize) -> io::Result<bool> {
         let mut too_large = self.too_large;
         let target = if capture && !too_large {
             Some(&mut self.capture)
