@@ -224,7 +224,9 @@ impl<'r> Source<'r> {
         loop {
             let avail = self.available();
             if let Step::Closed(end) = scan.run(&avail[at..], u64::MAX) {
-                return Ok(Some(at + end));
+                // A value over the limit is not whole-buffered, even when one read brought it
+                // all: whether it is streamed must not depend on how the input was read.
+                return Ok((at + end <= limit).then_some(at + end));
             }
             at = avail.len();
             if at > limit || !self.fill()? {
@@ -233,30 +235,41 @@ impl<'r> Source<'r> {
         }
     }
 
-    /// Buffers the first line (up to `limit` bytes) without consuming it, and returns it.
+    /// Buffers the first line (up to `limit` bytes) and a view of the next one, without
+    /// consuming them, and returns exactly that window: at most `limit` bytes, and at most
+    /// [`NEXT_LINE_VIEW`] bytes after the first line break. The window does not depend on how
+    /// the reader happened to split the input, so neither does the shape detected from it.
     pub fn peek_line(&mut self, limit: usize) -> io::Result<&[u8]> {
         let mut searched = 0;
         loop {
             let avail = self.available();
             if let Some(nl) = memchr(b'\n', &avail[searched..]) {
                 let line_end = searched + nl;
-                // Also make the start of the next line visible for the detection heuristic.
-                if avail.len() - line_end < 4096 && !self.eof {
+                if avail.len() - line_end < NEXT_LINE_VIEW && !self.eof {
                     let before = self.available().len();
                     self.fill()?;
                     if self.available().len() > before {
                         continue;
                     }
                 }
-                return Ok(self.available());
+                break;
             }
             searched = avail.len();
             if avail.len() > limit || !self.fill()? {
-                return Ok(self.available());
+                break;
             }
         }
+        let avail = self.available();
+        let mut len = avail.len().min(limit);
+        if let Some(line_end) = memchr(b'\n', &avail[..len]) {
+            len = len.min(line_end + NEXT_LINE_VIEW);
+        }
+        Ok(&avail[..len])
     }
 }
+
+/// How much of the input after the first line break shape detection looks at.
+const NEXT_LINE_VIEW: usize = 4096;
 
 /// How a structural scan ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -112,6 +112,7 @@ pub mod config;
 pub mod excerpt;
 pub mod finding;
 mod input;
+mod ordered;
 mod parse;
 mod rules;
 mod uri;

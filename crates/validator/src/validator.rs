@@ -1,6 +1,8 @@
 //! The public entry points, the per-unit pipeline (parse, select records, check, locate) and
 //! the two drivers: NDJSON (chunked, optionally parallel) and document (streamed array or list
-//! response, one thread).
+//! response, its items checked on worker threads when `jobs > 1`, see [`items`]).
+
+mod items;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, Read};
@@ -149,6 +151,8 @@ struct Doc<'s, 'r, 'f> {
     record_col: u64,
     size: u64,
     too_large: bool,
+    /// Worker threads for the items of a large array (1: this thread checks them).
+    jobs: usize,
 }
 
 /// The result of one NDJSON chunk, with record indices and lines relative to the chunk.
@@ -341,6 +345,7 @@ impl Validator {
                 record_col: 1,
                 size: 0,
                 too_large: false,
+                jobs,
             };
             self.run_document(&mut doc)
         }
@@ -926,47 +931,52 @@ impl Validator {
             doc.source.consume(1);
             return Ok(Flow::Continue);
         }
+        if doc.jobs > 1 {
+            return self.doc_items_parallel(doc);
+        }
         loop {
-            doc.source.skip_ws()?;
-            if doc.source.peek()?.is_none() {
-                self.doc_input(
-                    doc,
-                    Code::Syntax,
-                    "invalid JSON: unexpected end of input in an array; expected a value"
-                        .to_owned(),
-                );
+            if self.doc_item(doc)? == Flow::Stop {
                 return Ok(Flow::Stop);
             }
-            doc.begin_record();
-            if self.doc_finish(doc, Scan::default())? == Flow::Stop {
-                return Ok(Flow::Stop);
-            }
-            doc.source.skip_ws()?;
-            match doc.source.peek()? {
-                Some(b',') => doc.source.consume(1),
-                Some(b']') => {
-                    doc.source.consume(1);
-                    return Ok(Flow::Continue);
-                }
-                Some(_) => {
-                    self.doc_input(
-                        doc,
-                        Code::Syntax,
-                        "invalid JSON: expected `,` or `]` after an array item".to_owned(),
-                    );
-                    return Ok(Flow::Stop);
-                }
-                None => {
-                    self.doc_input(
-                        doc,
-                        Code::Syntax,
-                        "invalid JSON: unexpected end of input in an array; expected `,` or `]`"
-                            .to_owned(),
-                    );
-                    return Ok(Flow::Stop);
-                }
+            if let Some(flow) = self.doc_after_item(doc)? {
+                return Ok(flow);
             }
         }
+    }
+
+    /// One array item, scanned and checked on this thread.
+    fn doc_item(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<Flow> {
+        doc.source.skip_ws()?;
+        if doc.source.peek()?.is_none() {
+            self.doc_input(
+                doc,
+                Code::Syntax,
+                "invalid JSON: unexpected end of input in an array; expected a value".to_owned(),
+            );
+            return Ok(Flow::Stop);
+        }
+        doc.begin_record();
+        self.doc_finish(doc, Scan::default())
+    }
+
+    /// What follows an array item: `None` after a `,` (another item comes), else how the
+    /// array ended.
+    fn doc_after_item(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<Option<Flow>> {
+        doc.source.skip_ws()?;
+        let message = match doc.source.peek()? {
+            Some(b',') => {
+                doc.source.consume(1);
+                return Ok(None);
+            }
+            Some(b']') => {
+                doc.source.consume(1);
+                return Ok(Some(Flow::Continue));
+            }
+            Some(_) => "invalid JSON: expected `,` or `]` after an array item",
+            None => "invalid JSON: unexpected end of input in an array; expected `,` or `]`",
+        };
+        self.doc_input(doc, Code::Syntax, message.to_owned());
+        Ok(Some(Flow::Stop))
     }
 
     /// A top-level object that fits in `--max-record-size` is parsed whole, so that whether it
