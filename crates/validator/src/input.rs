@@ -5,6 +5,8 @@
 //! record in memory.
 
 use std::io::{self, Cursor, Read};
+use std::sync::mpsc::{self, Receiver};
+use std::thread::Scope;
 
 use enquiry_schema::scan::{Scan, Step};
 use memchr::{memchr, memrchr};
@@ -37,6 +39,41 @@ pub(crate) fn count_shown_chars(bytes: &[u8]) -> u64 {
         .sum()
 }
 
+/// How an input is compressed, told by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compression {
+    /// Plain text.
+    None,
+    /// gzip (RFC 1952), members concatenated or not.
+    Gzip,
+    /// Zstandard (RFC 8878) frames.
+    Zstd,
+}
+
+impl Compression {
+    /// The magic bytes of each compression; the longest is read from every input.
+    const MAGIC: [(Compression, &'static [u8]); 2] = [
+        (Compression::Gzip, &[0x1f, 0x8b]),
+        (Compression::Zstd, &[0x28, 0xb5, 0x2f, 0xfd]),
+    ];
+
+    fn of(head: &[u8]) -> Compression {
+        Self::MAGIC
+            .iter()
+            .find(|(_, magic)| head.starts_with(magic))
+            .map_or(Compression::None, |&(compression, _)| compression)
+    }
+
+    /// The format's name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::None => "plain",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
 /// A buffered reader that knows the line and column of its next byte.
 pub(crate) struct Source<'r> {
     reader: Box<dyn Read + Send + 'r>,
@@ -44,7 +81,7 @@ pub(crate) struct Source<'r> {
     pos: usize,
     end: usize,
     eof: bool,
-    gzip: bool,
+    compression: Compression,
     /// 1-based line of `buf[pos]`.
     pub line: u64,
     /// 1-based column of `buf[pos]`.
@@ -52,9 +89,18 @@ pub(crate) struct Source<'r> {
 }
 
 impl<'r> Source<'r> {
-    /// Wraps `reader`, decompressing it when it starts with the gzip magic bytes.
-    pub fn new<R: Read + Send + 'r>(mut reader: R) -> io::Result<Source<'r>> {
-        let mut magic = [0u8; 2];
+    /// Wraps `reader`, decompressing it when it starts with the gzip or zstd magic bytes. With
+    /// `scope`, a compressed input is decompressed on a thread of its own in that scope, a few
+    /// blocks ahead of the reading.
+    pub fn new<'scope, R>(
+        mut reader: R,
+        scope: Option<&'scope Scope<'scope, '_>>,
+    ) -> io::Result<Source<'r>>
+    where
+        R: Read + Send + 'r,
+        'r: 'scope,
+    {
+        let mut magic = [0u8; 4];
         let mut got = 0;
         while got < magic.len() {
             match reader.read(&mut magic[got..]) {
@@ -64,13 +110,18 @@ impl<'r> Source<'r> {
                 Err(err) => return Err(err),
             }
         }
-        let prefix = Cursor::new(magic[..got].to_vec());
-        let chained = prefix.chain(reader);
-        let gzip = got == 2 && magic == [0x1f, 0x8b];
-        let reader: Box<dyn Read + Send + 'r> = if gzip {
-            Box::new(flate2::read::MultiGzDecoder::new(chained))
-        } else {
-            Box::new(chained)
+        let compression = Compression::of(&magic[..got]);
+        let chained = Cursor::new(magic[..got].to_vec()).chain(reader);
+        let decoded: Box<dyn Read + Send + 'r> = match compression {
+            Compression::None => Box::new(chained),
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(chained)),
+            Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(chained)?),
+        };
+        let reader = match scope {
+            Some(scope) if compression != Compression::None => {
+                Box::new(ReadAhead::spawn(scope, decoded))
+            }
+            _ => decoded,
         };
         Ok(Source {
             reader,
@@ -78,15 +129,15 @@ impl<'r> Source<'r> {
             pos: 0,
             end: 0,
             eof: false,
-            gzip,
+            compression,
             line: 1,
             col: 1,
         })
     }
 
-    /// Whether the input is gzip-compressed.
-    pub fn is_gzip(&self) -> bool {
-        self.gzip
+    /// How the input is compressed.
+    pub fn compression(&self) -> Compression {
+        self.compression
     }
 
     /// The buffered bytes not yet consumed.
@@ -270,6 +321,70 @@ impl<'r> Source<'r> {
 
 /// How much of the input after the first line break shape detection looks at.
 const NEXT_LINE_VIEW: usize = 4096;
+
+/// Blocks decoded ahead, between the decompressing thread and the reading one: bounds the
+/// memory of read-ahead to this many [`READ_SIZE`] blocks.
+const READ_AHEAD_BLOCKS: usize = 4;
+
+/// A reader fed by a thread that reads (decompresses) `inner` a few blocks ahead, so that
+/// decompression and validation run at once. The thread ends when the input does, or when
+/// this reader is dropped (its next send fails).
+struct ReadAhead {
+    blocks: Receiver<io::Result<Vec<u8>>>,
+    block: Vec<u8>,
+    at: usize,
+}
+
+impl ReadAhead {
+    fn spawn<'scope, R: Read + Send + 'scope>(
+        scope: &'scope Scope<'scope, '_>,
+        mut inner: R,
+    ) -> ReadAhead {
+        let (sender, blocks) = mpsc::sync_channel(READ_AHEAD_BLOCKS);
+        scope.spawn(move || loop {
+            let mut block = vec![0; READ_SIZE];
+            let read = loop {
+                match inner.read(&mut block) {
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                    other => break other,
+                }
+            };
+            let last = !matches!(read, Ok(n) if n > 0);
+            let message = read.map(|n| {
+                block.truncate(n);
+                block
+            });
+            if sender.send(message).is_err() || last {
+                return;
+            }
+        });
+        ReadAhead {
+            blocks,
+            block: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl Read for ReadAhead {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.at == self.block.len() {
+            match self.blocks.recv() {
+                Ok(Ok(block)) => {
+                    self.block = block;
+                    self.at = 0;
+                }
+                Ok(Err(err)) => return Err(err),
+                // The thread ended after the last block.
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.block.len() - self.at);
+        out[..n].copy_from_slice(&self.block[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
 
 /// How a structural scan ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::excerpt::{self, Masks};
 use crate::finding::{Finding, Pointer, RecordOutcome, Report, Summary};
 use crate::input::{
-    count_shown_chars, looks_like_ndjson, Chunker, ScanEnd, Source, Work, CHUNK_SIZE,
+    count_shown_chars, looks_like_ndjson, Chunker, Compression, ScanEnd, Source, Work, CHUNK_SIZE,
 };
 use crate::parse::{Kind, ParseError, ParseErrorKind, Tape, MAX_DEPTH};
 use crate::rules::{is_documented, Checker, Compiled, Pending, Scratch};
@@ -261,35 +261,43 @@ impl Validator {
                 ..Summary::default()
             },
         };
-        let mut source = Source::new(reader)?;
-        let gzip = source.is_gzip();
-        match self.run(&mut source, &file, jobs, &mut sink) {
-            Ok(()) => Ok(sink.summary),
-            Err(err)
-                if gzip
-                    && matches!(
-                        err.kind(),
-                        io::ErrorKind::InvalidData
-                            | io::ErrorKind::InvalidInput
-                            | io::ErrorKind::UnexpectedEof
-                    ) =>
-            {
-                let (line, column) = (source.line, source.col);
-                let record = sink.summary.records;
-                if let Some(finding) = self.input_finding(
-                    &file,
-                    record,
-                    line,
-                    column,
-                    Code::Syntax,
-                    format!("the gzip stream is corrupt ({err}); expected a complete gzip file"),
-                ) {
-                    sink.push(Event::Input(finding));
+        std::thread::scope(|scope| {
+            // Decompression gets a thread of its own when validation has several.
+            let read_ahead = (jobs > 1).then_some(scope);
+            let mut source = Source::new(reader, read_ahead)?;
+            let compression = source.compression();
+            match self.run(&mut source, &file, jobs, &mut sink) {
+                Ok(()) => Ok(sink.summary),
+                Err(err)
+                    if compression != Compression::None
+                        && matches!(
+                            err.kind(),
+                            io::ErrorKind::InvalidData
+                                | io::ErrorKind::InvalidInput
+                                | io::ErrorKind::UnexpectedEof
+                                | io::ErrorKind::Other
+                        ) =>
+                {
+                    let (line, column) = (source.line, source.col);
+                    let record = sink.summary.records;
+                    let name = compression.name();
+                    if let Some(finding) = self.input_finding(
+                        &file,
+                        record,
+                        line,
+                        column,
+                        Code::Syntax,
+                        format!(
+                            "the {name} stream is corrupt ({err}); expected a complete {name} file"
+                        ),
+                    ) {
+                        sink.push(Event::Input(finding));
+                    }
+                    Ok(sink.summary)
                 }
-                Ok(sink.summary)
+                Err(err) => Err(err),
             }
-            Err(err) => Err(err),
-        }
+        })
     }
 
     fn run(

@@ -102,7 +102,10 @@ impl Validator {
         std::thread::scope(|scope| {
             let mut pool = Ordered::start(scope, jobs, super::MAX_IN_FLIGHT_BYTES, &process);
             let mut spare = Vec::new();
-            let flow = self.doc_items_batched(doc, &mut pool, &mut spare);
+            let mut batch = Batch::default();
+            let flow = self.doc_items_batched(doc, &mut pool, &mut batch, &mut spare);
+            // After a read error too: the items read before it are reported before it.
+            submit(doc, &mut pool, &mut batch, &mut spare);
             pool.finish(&mut |out: BatchOut| {
                 for event in out.events {
                     doc.sink.push(event);
@@ -116,23 +119,23 @@ impl Validator {
         &self,
         doc: &mut Doc<'_, '_, '_>,
         pool: &mut Ordered<Batch, BatchOut>,
+        batch: &mut Batch,
         spare: &mut Vec<Batch>,
     ) -> io::Result<Flow> {
         let limit = self.record_limit();
-        let mut batch = Batch::default();
         loop {
             doc.source.skip_ws()?;
             let flow = match doc.source.peek()? {
-                Some(b'{' | b'[') => match batch_item(doc, &mut batch, limit)? {
+                Some(b'{' | b'[') => match batch_item(doc, batch, limit)? {
                     None => Flow::Continue,
                     Some(partial) => {
                         let capture = batch.bytes.split_off(partial.start);
-                        submit_and_drain(doc, pool, &mut batch, spare);
+                        submit_and_drain(doc, pool, batch, spare);
                         self.doc_partial(doc, capture, &partial)?
                     }
                 },
                 _ => {
-                    submit_and_drain(doc, pool, &mut batch, spare);
+                    submit_and_drain(doc, pool, batch, spare);
                     self.doc_item(doc)?
                 }
             };
@@ -140,14 +143,14 @@ impl Validator {
                 return Ok(Flow::Stop);
             }
             if batch.bytes.len() >= BATCH_BYTES {
-                submit(doc, pool, &mut batch, spare);
+                submit(doc, pool, batch, spare);
             }
             doc.source.skip_ws()?;
             if doc.source.peek()? == Some(b',') {
                 doc.source.consume(1);
                 continue;
             }
-            submit_and_drain(doc, pool, &mut batch, spare);
+            submit_and_drain(doc, pool, batch, spare);
             if let Some(flow) = self.doc_after_item(doc)? {
                 return Ok(flow);
             }

@@ -146,6 +146,10 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().expect("writing to memory")
 }
 
+fn zstd(bytes: &[u8]) -> Vec<u8> {
+    zstd::stream::encode_all(bytes, 1).expect("writing to memory")
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
@@ -155,11 +159,15 @@ proptest! {
         items in proptest::collection::vec((item(), separator()), 1..40),
         ending in ending(),
         sizes in proptest::collection::vec(1usize..700, 1..6),
-        compressed in any::<bool>(),
+        compression in 0u8..3,
+        corrupt in proptest::option::weighted(0.2, 0.3f64..0.99),
     ) {
         let (mut input, pointer) = build(shape, &items, ending);
-        if compressed {
-            input = gzip(&input);
+        if compression > 0 {
+            input = if compression == 1 { gzip(&input) } else { zstd(&input) };
+            if let Some(kept) = corrupt {
+                input.truncate((input.len() as f64 * kept) as usize);
+            }
         }
         let whole = [usize::MAX];
         let one = events(&input, &whole, 1, pointer);
@@ -192,4 +200,24 @@ fn a_read_boundary_anywhere_in_an_item_changes_nothing() {
             "cut at {cut}"
         );
     }
+}
+
+/// zstd input is told by its magic bytes and gives the events of the plain text; a cut-off
+/// stream ends with one `syntax` finding naming zstd.
+#[test]
+fn zstd_input_is_detected_and_a_cut_stream_is_a_finding() {
+    let record = r#"{"_id":"a","createdAt":"2022-11-07T00:00:00.000Z","status":"BAD"}"#;
+    let text = format!("[{record},{record}]");
+    let plain = events(text.as_bytes(), &[usize::MAX], 1, None);
+    for jobs in [1, 2] {
+        assert_eq!(plain, events(&zstd(text.as_bytes()), &[7], jobs, None));
+    }
+    let mut cut = zstd(text.repeat(50).as_bytes());
+    cut.truncate(cut.len() / 2);
+    let broken = events(&cut, &[usize::MAX], 2, None);
+    let last = broken.last().expect("a finding");
+    assert!(
+        matches!(last, Event::Input(finding) if finding.message.contains("zstd stream is corrupt")),
+        "{last:?}"
+    );
 }
