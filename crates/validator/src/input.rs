@@ -20,7 +20,21 @@ pub(crate) const CHUNK_SIZE: usize = 2 * 1024 * 1024;
 /// bytes.
 #[inline]
 pub(crate) fn count_chars(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&byte| (byte as i8) >= -0x40).count() as u64
+    // ASCII text is the usual case, and `is_ascii` checks a word at a time; other blocks count
+    // in a byte-wide accumulator, which the compiler vectorises sixteen bytes a step.
+    bytes
+        .chunks(255)
+        .map(|block| {
+            if block.is_ascii() {
+                block.len() as u64
+            } else {
+                let starts = block
+                    .iter()
+                    .fold(0u8, |count, &byte| count + u8::from((byte as i8) >= -0x40));
+                u64::from(starts)
+            }
+        })
+        .sum()
 }
 
 /// The number of characters `bytes` shows as text: invalid UTF-8 counts as the U+FFFD each
@@ -607,6 +621,26 @@ impl Chunker {
             if let Some(at) = memrchr(b'\n', &out[before..]) {
                 last_newline = Some(before + at);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The blockwise count is the count of bytes that start a character.
+        #[test]
+        fn count_chars_counts_character_starts(
+            bytes in proptest::collection::vec(
+                prop_oneof![any::<u8>(), Just(b'a'), Just(0x80u8), Just(0xE5u8)],
+                0..2000,
+            ),
+        ) {
+            let naive = bytes.iter().filter(|&&byte| (byte as i8) >= -0x40).count() as u64;
+            prop_assert_eq!(count_chars(&bytes), naive);
         }
     }
 }
