@@ -173,6 +173,11 @@ impl<'r> Source<'r> {
         }
         if self.buf.len() - self.end < READ_SIZE / 2 {
             self.buf.resize(self.end + READ_SIZE, 0);
+        } else if self.buf.len() > 4 * READ_SIZE && self.end < READ_SIZE {
+            // A look-ahead (a whole object up to the record size limit) grew the buffer and
+            // has been consumed: give the memory back rather than hold it to the end.
+            self.buf.truncate(2 * READ_SIZE);
+            self.buf.shrink_to_fit();
         }
         loop {
             match self.reader.read(&mut self.buf[self.end..]) {
