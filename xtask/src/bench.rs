@@ -14,8 +14,12 @@
 //! with every core, measuring wall time and, with `wait4`, the child's peak resident memory; the
 //! two JSON reports must be identical. Each target is printed as a ratio with PASS or SHORT.
 //!
+//! The same records are then validated as a JSON array, a list response, and NDJSON compressed
+//! with gzip and zstd, each with `--jobs 1` and every core (`bench_shapes.rs`).
+//!
 //! Timing lives here, never in tests. `--quick` shrinks the data (20,000 records, 64 MiB) to
-//! check that the benchmark runs; its figures are not the ones to publish.
+//! check that the benchmark runs; its figures are not the ones to publish. `--size MIB` sets
+//! the size of the end-to-end files (default 1024 MiB, 64 with `--quick`).
 
 use std::fs::{self, File};
 use std::hint::black_box;
@@ -50,10 +54,15 @@ const QUICK: Sizes = Sizes {
 
 /// Runs the benchmark; `args` are the arguments after `bench`.
 pub fn run(args: &[&str]) -> Result<(), String> {
-    let quick = match args {
-        [] => false,
-        ["--quick"] => true,
-        _ => return Err("usage: cargo xtask bench [--quick]".to_owned()),
+    let usage = || "usage: cargo xtask bench [--quick] [--size MIB]".to_owned();
+    let (quick, size) = match args {
+        [] => (false, None),
+        ["--quick"] => (true, None),
+        ["--size", mib] | ["--quick", "--size", mib] | ["--size", mib, "--quick"] => {
+            let mib: u64 = mib.parse().map_err(|_| usage())?;
+            (args.contains(&"--quick"), Some(mib.max(1) << 20))
+        }
+        _ => return Err(usage()),
     };
     if cfg!(debug_assertions) {
         // The alias builds xtask without optimisation; measure with an optimised build.
@@ -77,7 +86,10 @@ pub fn run(args: &[&str]) -> Result<(), String> {
             Err("the release benchmark failed".into())
         };
     }
-    let sizes = if quick { QUICK } else { FULL };
+    let mut sizes = if quick { QUICK } else { FULL };
+    if let Some(bytes) = size {
+        sizes.big_bytes = bytes;
+    }
     Bench::prepare(sizes)?.run(quick)
 }
 
@@ -89,7 +101,7 @@ pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
-struct Bench {
+pub(crate) struct Bench {
     root: PathBuf,
     enquiry: PathBuf,
     data_dir: PathBuf,
@@ -115,10 +127,10 @@ impl Row {
 }
 
 /// What one end-to-end CLI run gave.
-struct CliRun {
-    elapsed: Duration,
-    peak_kib: u64,
-    report: Vec<u8>,
+pub(crate) struct CliRun {
+    pub(crate) elapsed: Duration,
+    pub(crate) peak_kib: u64,
+    pub(crate) report: Vec<u8>,
 }
 
 impl Bench {
@@ -289,13 +301,13 @@ impl Bench {
         target(
             "validator, 1 thread / `IgnoredAny` pass",
             ratio(&ours, &ignored),
-            0.5,
+            0.8,
             "x",
         );
         target(
             "validator, 1 thread / `jsonschema` crate",
             ratio(&ours, &jsonschema),
-            3.0,
+            5.0,
             "x",
         );
         target(
@@ -312,6 +324,9 @@ impl Bench {
             if identical { "yes" } else { "no" },
             if identical { "PASS" } else { "SHORT" }
         );
+        let shapes_identical = crate::bench_shapes::rows(self, &big, big_records, cores)?;
+        crate::bench_shapes::clean(&self.data_dir);
+        let identical = identical && shapes_identical;
         crate::bench_mock::rows(&self.root, &self.enquiry, quick)?;
         crate::bench_capture::rows(&self.enquiry, quick)?;
         crate::bench_python::rows(&self.root, quick)?;
@@ -326,6 +341,24 @@ impl Bench {
     fn fake(&self, count: u64, seed: u64, out: &Path) -> Result<(), String> {
         let file =
             File::create(out).map_err(|err| format!("cannot create {}: {err}", out.display()))?;
+        self.run_fake(count, seed, &[], Stdio::from(file))
+    }
+
+    /// `enquiry fake` with `args` and then `out` appended (`--output FILE`).
+    pub(crate) fn fake_to(
+        &self,
+        count: u64,
+        seed: u64,
+        args: &[&str],
+        out: &Path,
+    ) -> Result<(), String> {
+        let mut args: Vec<&str> = args.to_vec();
+        let out = out.to_str().ok_or("a non-UTF-8 data directory")?;
+        args.push(out);
+        self.run_fake(count, seed, &args, Stdio::null())
+    }
+
+    fn run_fake(&self, count: u64, seed: u64, args: &[&str], stdout: Stdio) -> Result<(), String> {
         let status = Command::new(&self.enquiry)
             .args([
                 "fake",
@@ -334,8 +367,9 @@ impl Bench {
                 "--seed",
                 &seed.to_string(),
             ])
+            .args(args)
             .stdin(Stdio::null())
-            .stdout(file)
+            .stdout(stdout)
             .status()
             .map_err(|err| format!("cannot run {}: {err}", self.enquiry.display()))?;
         if status.success() {
@@ -357,11 +391,17 @@ impl Bench {
             .map_err(|err| format!("{}: {err}", path.display()))
     }
 
-    fn validate_cli(&self, input: &Path, jobs: usize) -> Result<CliRun, String> {
-        let report_path = self.data_dir.join(format!("report-jobs-{jobs}.json"));
+    pub(crate) fn validate_cli(&self, input: &Path, jobs: usize) -> Result<CliRun, String> {
+        let stem = input
+            .file_name()
+            .map(|name| name.to_string_lossy().replace('.', "-"))
+            .unwrap_or_default();
+        let report_path = self
+            .data_dir
+            .join(format!("report-{stem}-jobs-{jobs}.json"));
         let report = File::create(&report_path)
             .map_err(|err| format!("cannot create {}: {err}", report_path.display()))?;
-        let peak_path = self.data_dir.join(format!("peak-jobs-{jobs}.txt"));
+        let peak_path = self.data_dir.join(format!("peak-{stem}-jobs-{jobs}.txt"));
         let started = Instant::now();
         // Through `xtask peak-rss`, not directly: Linux carries a parent's peak memory into its
         // child's `ru_maxrss` across `exec`, and this process holds the in-memory sample.
@@ -448,7 +488,7 @@ fn wait_with_peak_memory(mut child: std::process::Child) -> Result<(i32, u64), S
     Ok((status.code().unwrap_or(-1), 0))
 }
 
-fn target(name: &str, measured: f64, goal: f64, unit: &str) {
+pub(crate) fn target(name: &str, measured: f64, goal: f64, unit: &str) {
     let verdict = if measured >= goal { "PASS" } else { "SHORT" };
     println!("| {name} | {measured:.2}{unit} | >= {goal}{unit} | {verdict} |");
 }
@@ -477,13 +517,13 @@ fn read_lines(path: &Path, limit: usize) -> Result<Vec<Vec<u8>>, String> {
     Ok(lines)
 }
 
-fn file_len(path: &Path) -> Result<u64, String> {
+pub(crate) fn file_len(path: &Path) -> Result<u64, String> {
     fs::metadata(path)
         .map(|meta| meta.len())
         .map_err(|err| format!("cannot stat {}: {err}", path.display()))
 }
 
-fn human_bytes(bytes: u64) -> String {
+pub(crate) fn human_bytes(bytes: u64) -> String {
     if bytes >= 1 << 30 {
         format!("{:.2} GiB", bytes as f64 / f64::from(1u32 << 30))
     } else {

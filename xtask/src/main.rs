@@ -16,6 +16,7 @@ mod bench_capture;
 mod bench_mock;
 mod bench_python;
 mod bench_report;
+mod bench_shapes;
 mod codegen;
 mod fixtures;
 mod generated_file;
@@ -30,7 +31,7 @@ usage: cargo xtask <task>
 tasks:
   codegen [--check]   write the generated files (schemas/); with --check, write nothing and
                       fail if any of them is stale
-  bench [--quick]     measure throughput and memory against the performance targets
+  bench [--quick] [--size MIB]  measure throughput and memory against the performance targets
                       (builds the release CLI; --quick uses small data to check the run)
   bench-mock [--quick]  only the mock server's rows (requests/s, p50/p99, memory, Prism)
   bench-report [--quick]  only the report row: the HTML report of 1 GiB with 10% invalid

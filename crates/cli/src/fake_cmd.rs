@@ -72,7 +72,8 @@ pub struct FakeArgs {
     #[arg(long, value_name = "C", value_delimiter = ',')]
     pub channel: Vec<String>,
 
-    /// Write the records to FILE instead of standard output.
+    /// Write the records to FILE instead of standard output; a FILE ending in `.zst` is
+    /// written Zstandard-compressed.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -197,6 +198,48 @@ impl<W: Write> ManifestWriter<W> {
     }
 }
 
+/// Where the records go: standard output, a file, or a Zstandard-compressed file.
+enum Output<'a> {
+    Stdout(io::StdoutLock<'a>),
+    File(BufWriter<File>),
+    Zstd(zstd::stream::write::Encoder<'static, BufWriter<File>>),
+}
+
+impl Output<'_> {
+    /// The zstd level: its default, fast enough to keep up with the generator on one core.
+    const ZSTD_LEVEL: i32 = 3;
+
+    fn open(path: Option<&Path>) -> Result<Output<'static>, Failure> {
+        let Some(path) = path else {
+            return Ok(Output::Stdout(io::stdout().lock()));
+        };
+        let file = create_file(path, "output")?;
+        if path.extension().is_some_and(|extension| extension == "zst") {
+            let encoder = zstd::stream::write::Encoder::new(file, Self::ZSTD_LEVEL)
+                .map_err(|err| usage(format!("cannot start zstd output: {err}")))?;
+            return Ok(Output::Zstd(encoder));
+        }
+        Ok(Output::File(file))
+    }
+
+    /// Ends the compressed frame (when there is one) and flushes.
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Output::Stdout(mut out) => out.flush(),
+            Output::File(mut out) => out.flush(),
+            Output::Zstd(encoder) => encoder.finish()?.flush(),
+        }
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Output::Stdout(out) => out,
+            Output::File(out) => out,
+            Output::Zstd(out) => out,
+        }
+    }
+}
+
 fn generate(args: &FakeArgs) -> Result<(), Failure> {
     let generator = Generator::new(options(args)?).map_err(|err| usage(err.to_string()))?;
     let mut manifest = match &args.manifest {
@@ -207,11 +250,8 @@ fn generate(args: &FakeArgs) -> Result<(), Failure> {
         }),
         None => None,
     };
-    let stdout = io::stdout();
-    let writer: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(create_file(path, "output")?),
-        None => Box::new(stdout.lock()),
-    };
+    let mut output = Output::open(args.output.as_deref())?;
+    let writer = output.writer();
     let on_label = |label: Label| {
         if let Some(manifest) = manifest.as_mut() {
             manifest.push(&label);
@@ -221,7 +261,7 @@ fn generate(args: &FakeArgs) -> Result<(), Failure> {
         FakeFormat::Ndjson => generator.write_ndjson_with(args.count, writer, on_label),
         FakeFormat::Json => generator.write_json_array_with(args.count, writer, on_label),
     };
-    match written {
+    match written.and_then(|()| output.finish()) {
         Ok(()) => {}
         // The reader went away (`enquiry fake | head`): not a failure of ours.
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => return Ok(()),

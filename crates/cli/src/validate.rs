@@ -589,7 +589,10 @@ fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, bool, u64) {
 /// Whether a file found in a directory is a payload file.
 fn is_payload_name(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let name = [".gz", ".zst"]
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix))
+        .unwrap_or(&name);
     [".json", ".ndjson", ".jsonl"]
         .iter()
         .any(|extension| name.ends_with(extension))
@@ -699,10 +702,11 @@ mod tests {
             "d.json.gz",
             "e.jsonl.gz",
             "f.ndjson.gz",
+            "g.json.zst",
         ] {
             assert!(is_payload_name(name), "{name}");
         }
-        for name in ["a.txt", "b.gz", "c.json.bak", "json", "d.tar.gz"] {
+        for name in ["a.txt", "b.gz", "c.json.bak", "json", "d.tar.gz", "e.zst"] {
             assert!(!is_payload_name(name), "{name}");
         }
     }

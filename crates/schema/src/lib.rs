@@ -5,7 +5,7 @@
 //! reads what it needs from here, so that a field name, an enum spelling or a description exists
 //! exactly once.
 //!
-//! It holds four things and does no I/O:
+//! It holds these things and does no I/O:
 //!
 //! * [`Enquiry`] and [`LocationDetail`]: a **lossless** typed model. Every well-typed JSON object
 //!   (every documented member either absent, `null`, or of its documented JSON type, and the
@@ -21,6 +21,8 @@
 //!   (`isolang`, `celes`), never typed by hand.
 //! * [`json_schema`]: JSON Schema generation (draft 2020-12 and draft-07, default and strict
 //!   profile) with `schemars`, driven by the same table.
+//! * [`scan`]: the one structural scanner of JSON text (strings, escapes and brackets, no
+//!   parsing), shared by the model's depth check and the validator's record boundaries.
 //!
 //! # The documented format and its defects
 //!
@@ -65,6 +67,7 @@ pub mod fields;
 pub mod json_schema;
 mod model;
 pub mod rfc3339;
+pub mod scan;
 
 pub use model::{
     Channel, DestinationEndPoint, DestinationType, Enquiry, InitChannel, InvalidTimestamp,

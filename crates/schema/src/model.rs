@@ -729,35 +729,6 @@ impl<'de> Deserialize<'de> for Enquiry {
 /// the validator's limit too, so the model reads every record the validator checks.
 pub const MAX_DEPTH: usize = 128;
 
-/// The nesting depth of the JSON text `bytes` (brackets outside strings), counted without
-/// recursion; only its answer about [`MAX_DEPTH`] matters, so counting stops beyond it.
-fn nesting_exceeds(bytes: &[u8], limit: usize) -> bool {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for &byte in bytes {
-        if in_string {
-            match byte {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > limit {
-                    return true;
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    false
-}
-
 impl Enquiry {
     /// The record from JSON text: every record the validator can check (well typed) is read,
     /// numbers of any size kept as written (`1e400`, a 100,000-digit integer), nesting up to
@@ -768,7 +739,7 @@ impl Enquiry {
             field: String::new(),
             message,
         };
-        if nesting_exceeds(bytes, MAX_DEPTH) {
+        if crate::scan::nesting_exceeds(bytes, MAX_DEPTH as u64) {
             return Err(invalid(format!(
                 "arrays and objects nest deeper than {MAX_DEPTH} levels"
             )));

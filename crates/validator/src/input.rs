@@ -1,11 +1,15 @@
 //! Reading an input: gzip and BOM detection, fixed-size buffered reads with line/column
-//! tracking, NDJSON chunking at line boundaries, and a structural scanner that finds where a
-//! value ends (counting brackets and strings only) so that records can be cut out of one huge
-//! array or list response without holding more than one record in memory.
+//! tracking, NDJSON chunking at line boundaries, and the record scanner that finds where a
+//! value ends (with the workspace's one structural scanner, [`enquiry_schema::scan`]) so that
+//! records can be cut out of one huge array or list response without holding more than one
+//! record in memory.
 
 use std::io::{self, Cursor, Read};
+use std::sync::mpsc::{self, Receiver};
+use std::thread::Scope;
 
-use memchr::{memchr, memchr2, memrchr};
+use enquiry_schema::scan::{Scan, Step};
+use memchr::{memchr, memrchr};
 
 /// How much is asked of the reader at a time.
 const READ_SIZE: usize = 256 * 1024;
@@ -16,7 +20,17 @@ pub(crate) const CHUNK_SIZE: usize = 2 * 1024 * 1024;
 /// bytes.
 #[inline]
 pub(crate) fn count_chars(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&byte| (byte as i8) >= -0x40).count() as u64
+    // A byte-wide count per block of 255 (it cannot overflow), which the compiler vectorises
+    // sixteen or thirty-two bytes a step; a per-byte `u64` count does not vectorise well.
+    bytes
+        .chunks(255)
+        .map(|block| {
+            let starts = block
+                .iter()
+                .fold(0u8, |count, &byte| count + u8::from((byte as i8) >= -0x40));
+            u64::from(starts)
+        })
+        .sum()
 }
 
 /// The number of characters `bytes` shows as text: invalid UTF-8 counts as the U+FFFD each
@@ -35,6 +49,41 @@ pub(crate) fn count_shown_chars(bytes: &[u8]) -> u64 {
         .sum()
 }
 
+/// How an input is compressed, told by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compression {
+    /// Plain text.
+    None,
+    /// gzip (RFC 1952), members concatenated or not.
+    Gzip,
+    /// Zstandard (RFC 8878) frames.
+    Zstd,
+}
+
+impl Compression {
+    /// The magic bytes of each compression; the longest is read from every input.
+    const MAGIC: [(Compression, &'static [u8]); 2] = [
+        (Compression::Gzip, &[0x1f, 0x8b]),
+        (Compression::Zstd, &[0x28, 0xb5, 0x2f, 0xfd]),
+    ];
+
+    fn of(head: &[u8]) -> Compression {
+        Self::MAGIC
+            .iter()
+            .find(|(_, magic)| head.starts_with(magic))
+            .map_or(Compression::None, |&(compression, _)| compression)
+    }
+
+    /// The format's name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::None => "plain",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
 /// A buffered reader that knows the line and column of its next byte.
 pub(crate) struct Source<'r> {
     reader: Box<dyn Read + Send + 'r>,
@@ -42,7 +91,7 @@ pub(crate) struct Source<'r> {
     pos: usize,
     end: usize,
     eof: bool,
-    gzip: bool,
+    compression: Compression,
     /// 1-based line of `buf[pos]`.
     pub line: u64,
     /// 1-based column of `buf[pos]`.
@@ -52,9 +101,18 @@ pub(crate) struct Source<'r> {
 }
 
 impl<'r> Source<'r> {
-    /// Wraps `reader`, decompressing it when it starts with the gzip magic bytes.
-    pub fn new<R: Read + Send + 'r>(mut reader: R) -> io::Result<Source<'r>> {
-        let mut magic = [0u8; 2];
+    /// Wraps `reader`, decompressing it when it starts with the gzip or zstd magic bytes. With
+    /// `scope`, a compressed input is decompressed on a thread of its own in that scope, a few
+    /// blocks ahead of the reading.
+    pub fn new<'scope, R>(
+        mut reader: R,
+        scope: Option<&'scope Scope<'scope, '_>>,
+    ) -> io::Result<Source<'r>>
+    where
+        R: Read + Send + 'r,
+        'r: 'scope,
+    {
+        let mut magic = [0u8; 4];
         let mut got = 0;
         while got < magic.len() {
             match reader.read(&mut magic[got..]) {
@@ -64,13 +122,18 @@ impl<'r> Source<'r> {
                 Err(err) => return Err(err),
             }
         }
-        let prefix = Cursor::new(magic[..got].to_vec());
-        let chained = prefix.chain(reader);
-        let gzip = got == 2 && magic == [0x1f, 0x8b];
-        let reader: Box<dyn Read + Send + 'r> = if gzip {
-            Box::new(flate2::read::MultiGzDecoder::new(chained))
-        } else {
-            Box::new(chained)
+        let compression = Compression::of(&magic[..got]);
+        let chained = Cursor::new(magic[..got].to_vec()).chain(reader);
+        let decoded: Box<dyn Read + Send + 'r> = match compression {
+            Compression::None => Box::new(chained),
+            Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(chained)),
+            Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(chained)?),
+        };
+        let reader = match scope {
+            Some(scope) if compression != Compression::None => {
+                Box::new(ReadAhead::spawn(scope, decoded))
+            }
+            _ => decoded,
         };
         Ok(Source {
             reader,
@@ -78,16 +141,16 @@ impl<'r> Source<'r> {
             pos: 0,
             end: 0,
             eof: false,
-            gzip,
+            compression,
             line: 1,
             col: 1,
             after_cr: false,
         })
     }
 
-    /// Whether the input is gzip-compressed.
-    pub fn is_gzip(&self) -> bool {
-        self.gzip
+    /// How the input is compressed.
+    pub fn compression(&self) -> Compression {
+        self.compression
     }
 
     /// The buffered bytes not yet consumed.
@@ -109,6 +172,11 @@ impl<'r> Source<'r> {
         }
         if self.buf.len() - self.end < READ_SIZE / 2 {
             self.buf.resize(self.end + READ_SIZE, 0);
+        } else if self.buf.len() > 4 * READ_SIZE && self.end < READ_SIZE {
+            // A look-ahead (a whole object up to the record size limit) grew the buffer and
+            // has been consumed: give the memory back rather than hold it to the end.
+            self.buf.truncate(2 * READ_SIZE);
+            self.buf.shrink_to_fit();
         }
         loop {
             match self.reader.read(&mut self.buf[self.end..]) {
@@ -223,45 +291,119 @@ impl<'r> Source<'r> {
     /// The length of the value that starts at the next byte, when it ends within `limit`
     /// bytes: it is then buffered whole, not consumed. Counts brackets and strings only.
     pub fn buffered_value_len(&mut self, limit: usize) -> io::Result<Option<usize>> {
-        let mut brackets = Brackets::default();
+        let mut scan = Scan::default();
         let mut at = 0;
         loop {
             let avail = self.available();
-            while at < avail.len() {
-                let byte = avail[at];
-                at += 1;
-                if brackets.closes(byte) {
-                    return Ok(Some(at));
-                }
+            if let Step::Closed(end) = scan.run(&avail[at..], u64::MAX) {
+                // A value over the limit is not whole-buffered, even when one read brought it
+                // all: whether it is streamed must not depend on how the input was read.
+                return Ok((at + end <= limit).then_some(at + end));
             }
+            at = avail.len();
             if at > limit || !self.fill()? {
                 return Ok(None);
             }
         }
     }
 
-    /// Buffers the first line (up to `limit` bytes) without consuming it, and returns it.
+    /// Buffers the first line (up to `limit` bytes) and a view of the next one, without
+    /// consuming them, and returns exactly that window: at most `limit` bytes, and at most
+    /// [`NEXT_LINE_VIEW`] bytes after the first line break. The window does not depend on how
+    /// the reader happened to split the input, so neither does the shape detected from it.
     pub fn peek_line(&mut self, limit: usize) -> io::Result<&[u8]> {
         let mut searched = 0;
         loop {
             let avail = self.available();
             if let Some(nl) = memchr(b'\n', &avail[searched..]) {
                 let line_end = searched + nl;
-                // Also make the start of the next line visible for the detection heuristic.
-                if avail.len() - line_end < 4096 && !self.eof {
+                if avail.len() - line_end < NEXT_LINE_VIEW && !self.eof {
                     let before = self.available().len();
                     self.fill()?;
                     if self.available().len() > before {
                         continue;
                     }
                 }
-                return Ok(self.available());
+                break;
             }
             searched = avail.len();
             if avail.len() > limit || !self.fill()? {
-                return Ok(self.available());
+                break;
             }
         }
+        let avail = self.available();
+        let mut len = avail.len().min(limit);
+        if let Some(line_end) = memchr(b'\n', &avail[..len]) {
+            len = len.min(line_end + NEXT_LINE_VIEW);
+        }
+        Ok(&avail[..len])
+    }
+}
+
+/// How much of the input after the first line break shape detection looks at.
+const NEXT_LINE_VIEW: usize = 4096;
+
+/// Blocks decoded ahead, between the decompressing thread and the reading one: bounds the
+/// memory of read-ahead to this many [`READ_SIZE`] blocks.
+const READ_AHEAD_BLOCKS: usize = 4;
+
+/// A reader fed by a thread that reads (decompresses) `inner` a few blocks ahead, so that
+/// decompression and validation run at once. The thread ends when the input does, or when
+/// this reader is dropped (its next send fails).
+struct ReadAhead {
+    blocks: Receiver<io::Result<Vec<u8>>>,
+    block: Vec<u8>,
+    at: usize,
+}
+
+impl ReadAhead {
+    fn spawn<'scope, R: Read + Send + 'scope>(
+        scope: &'scope Scope<'scope, '_>,
+        mut inner: R,
+    ) -> ReadAhead {
+        let (sender, blocks) = mpsc::sync_channel(READ_AHEAD_BLOCKS);
+        scope.spawn(move || loop {
+            let mut block = vec![0; READ_SIZE];
+            let read = loop {
+                match inner.read(&mut block) {
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                    other => break other,
+                }
+            };
+            let last = !matches!(read, Ok(n) if n > 0);
+            let message = read.map(|n| {
+                block.truncate(n);
+                block
+            });
+            if sender.send(message).is_err() || last {
+                return;
+            }
+        });
+        ReadAhead {
+            blocks,
+            block: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl Read for ReadAhead {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.at == self.block.len() {
+            match self.blocks.recv() {
+                Ok(Ok(block)) => {
+                    self.block = block;
+                    self.at = 0;
+                }
+                Ok(Err(err)) => return Err(err),
+                // The thread ended after the last block.
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.block.len() - self.at);
+        out[..n].copy_from_slice(&self.block[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
@@ -274,124 +416,68 @@ pub(crate) enum ScanEnd {
     Eof { size: u64 },
 }
 
-/// Scan state: nesting depth and whether inside a string.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct ScanState {
-    pub depth: u64,
-    pub in_string: bool,
-    pub escape: bool,
-}
-
 impl Source<'_> {
     /// Scans one value (or, with a non-zero `state.depth`, the rest of a container) and copies
     /// it into `capture` while it stays within `limit` bytes; beyond, it keeps scanning without
     /// copying and sets `*too_large`.
     pub fn scan_value(
         &mut self,
-        mut state: ScanState,
+        mut state: Scan,
         mut capture: Option<&mut Vec<u8>>,
         limit: usize,
         too_large: &mut bool,
     ) -> io::Result<ScanEnd> {
         let mut size = 0u64;
-        let mut scalar = false;
         if state.depth == 0 && !state.in_string {
             match self.peek()? {
                 None => return Ok(ScanEnd::Eof { size }),
-                Some(b'"') => {
-                    state.in_string = true;
-                    self.take(1, &mut capture, limit, too_large, &mut size);
-                }
-                Some(b'{' | b'[') => {
-                    state.depth = 1;
-                    self.take(1, &mut capture, limit, too_large, &mut size);
-                }
-                Some(_) => {
-                    // A scalar always takes its first byte, even a stray `]` or `:` that ends
-                    // it at once: every scan makes progress, so no caller can loop in place.
-                    scalar = true;
-                    self.take(1, &mut capture, limit, too_large, &mut size);
-                }
+                Some(b'"' | b'{' | b'[') => {}
+                Some(_) => return self.scan_scalar(capture, limit, too_large),
             }
         }
         loop {
-            if state.depth == 0 && !state.in_string && !scalar {
-                return Ok(ScanEnd::Done { size });
-            }
             if self.peek()?.is_none() {
-                return Ok(if scalar {
-                    ScanEnd::Done { size }
-                } else {
-                    ScanEnd::Eof { size }
-                });
+                return Ok(ScanEnd::Eof { size });
             }
             let avail = self.available();
-            let mut used = 0;
-            let mut finished = false;
-            while used < avail.len() {
-                if state.in_string {
-                    if state.escape {
-                        state.escape = false;
-                        used += 1;
-                        continue;
-                    }
-                    match memchr2(b'"', b'\\', &avail[used..]) {
-                        Some(at) => {
-                            used += at + 1;
-                            if avail[used - 1] == b'\\' {
-                                state.escape = true;
-                            } else {
-                                state.in_string = false;
-                                if state.depth == 0 {
-                                    finished = true;
-                                    break;
-                                }
-                            }
-                        }
-                        None => used = avail.len(),
-                    }
-                    continue;
-                }
-                let byte = avail[used];
-                if scalar {
-                    if matches!(
-                        byte,
-                        b' ' | b'\t'
-                            | b'\n'
-                            | b'\r'
-                            | b','
-                            | b']'
-                            | b'}'
-                            | b'['
-                            | b'{'
-                            | b'"'
-                            | b':'
-                    ) {
-                        finished = true;
-                        break;
-                    }
-                    used += 1;
-                    continue;
-                }
-                used += 1;
-                match byte {
-                    b'"' => state.in_string = true,
-                    b'{' | b'[' => state.depth += 1,
-                    b'}' | b']' => {
-                        state.depth = state.depth.saturating_sub(1);
-                        if state.depth == 0 {
-                            finished = true;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            let step = state.run(avail, u64::MAX);
+            let used = match step {
+                Step::Closed(end) => end,
+                Step::More | Step::TooDeep(_) => avail.len(),
+            };
             self.take(used, &mut capture, limit, too_large, &mut size);
-            if finished {
+            if matches!(step, Step::Closed(_)) {
                 return Ok(ScanEnd::Done { size });
             }
         }
+    }
+
+    /// Scans a scalar (or a stray byte) up to the next structural byte or whitespace. It
+    /// always takes its first byte, even a stray `]` or `:` that ends it at once: every scan
+    /// makes progress, so no caller can loop in place.
+    fn scan_scalar(
+        &mut self,
+        mut capture: Option<&mut Vec<u8>>,
+        limit: usize,
+        too_large: &mut bool,
+    ) -> io::Result<ScanEnd> {
+        let mut size = 0u64;
+        self.take(1, &mut capture, limit, too_large, &mut size);
+        while self.peek()?.is_some() {
+            let avail = self.available();
+            let end = avail.iter().position(|byte| {
+                matches!(
+                    byte,
+                    b' ' | b'\t' | b'\n' | b'\r' | b',' | b']' | b'}' | b'[' | b'{' | b'"' | b':'
+                )
+            });
+            let used = end.unwrap_or(avail.len());
+            self.take(used, &mut capture, limit, too_large, &mut size);
+            if end.is_some() {
+                break;
+            }
+        }
+        Ok(ScanEnd::Done { size })
     }
 
     fn take(
@@ -424,37 +510,11 @@ impl Source<'_> {
 pub(crate) fn looks_like_ndjson(head: &[u8]) -> bool {
     let line_end = memchr(b'\n', head).unwrap_or(head.len());
     let first = &head[..line_end];
-    let mut depth = 0i64;
-    let mut in_string = false;
-    let mut escape = false;
-    let mut complete_at = None;
-    for (index, &byte) in first.iter().enumerate() {
-        if in_string {
-            if escape {
-                escape = false;
-            } else if byte == b'\\' {
-                escape = true;
-            } else if byte == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match byte {
-            b'"' => in_string = true,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth -= 1;
-                if depth == 0 {
-                    complete_at = Some(index);
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
-    if complete_at.is_some() {
+    let mut scan = Scan::default();
+    if matches!(scan.run(first, u64::MAX), Step::Closed(_)) {
         return true;
     }
+    let in_string = scan.in_string;
     if line_end == head.len() {
         // No newline seen within the peek limit: a huge single-line document.
         return false;
@@ -489,51 +549,14 @@ fn next_line_is_a_record(rest: &[u8]) -> bool {
     if line.first() != Some(&b'{') {
         return false;
     }
-    let mut brackets = Brackets::default();
-    let Some(index) = line.iter().position(|&byte| brackets.closes(byte)) else {
+    let Step::Closed(end) = Scan::default().run(line, u64::MAX) else {
         return false;
     };
     let closed_next = rest[line_end..]
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| matches!(b, b']' | b'}'));
-    index + 1 == line.len() && !closed_next
-}
-
-/// A string-aware bracket counter, the structural scan that detection uses to find where a
-/// value ends (not the record scanner, which skips strings with `memchr`).
-#[derive(Default)]
-struct Brackets {
-    depth: u64,
-    in_string: bool,
-    escape: bool,
-}
-
-impl Brackets {
-    /// Feeds one byte; true when it closes the outermost bracket (or is a closing bracket at
-    /// depth 0).
-    #[inline]
-    fn closes(&mut self, byte: u8) -> bool {
-        if self.in_string {
-            match byte {
-                _ if self.escape => self.escape = false,
-                b'\\' => self.escape = true,
-                b'"' => self.in_string = false,
-                _ => {}
-            }
-            return false;
-        }
-        match byte {
-            b'"' => self.in_string = true,
-            b'{' | b'[' => self.depth += 1,
-            b'}' | b']' => {
-                self.depth = self.depth.saturating_sub(1);
-                return self.depth == 0;
-            }
-            _ => {}
-        }
-        false
-    }
+    end == line.len() && !closed_next
 }
 
 /// One piece of NDJSON work.
@@ -605,6 +628,26 @@ impl Chunker {
             if let Some(at) = memrchr(b'\n', &out[before..]) {
                 last_newline = Some(before + at);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The blockwise count is the count of bytes that start a character.
+        #[test]
+        fn count_chars_counts_character_starts(
+            bytes in proptest::collection::vec(
+                prop_oneof![any::<u8>(), Just(b'a'), Just(0x80u8), Just(0xE5u8)],
+                0..2000,
+            ),
+        ) {
+            let naive = bytes.iter().filter(|&&byte| (byte as i8) >= -0x40).count() as u64;
+            prop_assert_eq!(count_chars(&bytes), naive);
         }
     }
 }

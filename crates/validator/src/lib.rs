@@ -116,6 +116,7 @@ pub mod config;
 pub mod excerpt;
 pub mod finding;
 mod input;
+mod ordered;
 mod parse;
 pub mod profile;
 mod rules;

@@ -32,9 +32,7 @@ fn authority(text: &[u8]) -> bool {
         Some(at) => (&text[..at], &text[at + 1..]),
         None => (&b""[..], text),
     };
-    if !all_of(userinfo, |byte| {
-        is_unreserved(byte) || is_sub_delim(byte) || byte == b':'
-    }) {
+    if !all_of(userinfo, USERINFO) {
         return false;
     }
     let (host, port) = if host_port.first() == Some(&b'[') {
@@ -56,8 +54,7 @@ fn authority(text: &[u8]) -> bool {
         }
     };
     !host.is_empty()
-        && (host.first() == Some(&b'[')
-            || all_of(host, |byte| is_unreserved(byte) || is_sub_delim(byte)))
+        && (host.first() == Some(&b'[') || all_of(host, HOST))
         && port.iter().all(u8::is_ascii_digit)
 }
 
@@ -90,45 +87,68 @@ fn after_authority(text: &[u8]) -> bool {
         ),
         None => (before_fragment, &b""[..]),
     };
-    let pchar_or = |extra: &'static [u8]| {
-        move |byte: u8| {
-            is_unreserved(byte)
-                || is_sub_delim(byte)
-                || matches!(byte, b':' | b'@')
-                || extra.contains(&byte)
-        }
-    };
-    all_of(path, pchar_or(b"/"))
-        && all_of(query, pchar_or(b"/?"))
-        && all_of(fragment, pchar_or(b"/?"))
+    all_of(path, PATH) && all_of(query, QUERY) && all_of(fragment, QUERY)
 }
 
-/// Whether every byte is allowed or starts a well-formed percent-encoding (`%` and two hex
-/// digits).
-fn all_of(text: &[u8], allowed: impl Fn(u8) -> bool) -> bool {
-    let mut index = 0;
-    while index < text.len() {
-        let byte = text[index];
-        if byte == b'%' {
-            let hex = text.get(index + 1..index + 3);
-            if !hex.is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)) {
-                return false;
-            }
-            index += 3;
-        } else if allowed(byte) {
-            index += 1;
-        } else {
+/// Whether every byte is in `class` (of [`CLASSES`]) or starts a well-formed
+/// percent-encoding (`%` and two hex digits).
+fn all_of(text: &[u8], class: u8) -> bool {
+    let mut rest = text;
+    loop {
+        // The usual case, a run of allowed bytes, is one table lookup a byte.
+        let Some(stop) = rest
+            .iter()
+            .position(|&byte| CLASSES[byte as usize] & class == 0)
+        else {
+            return true;
+        };
+        let hex = rest.get(stop + 1..stop + 3);
+        if rest[stop] != b'%' || !hex.is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)) {
             return false;
         }
+        rest = &rest[stop + 3..];
     }
-    true
 }
 
-fn is_unreserved(byte: u8) -> bool {
+/// `unreserved / sub-delims`: a registered name.
+const HOST: u8 = 1;
+/// `unreserved / sub-delims / ":"`: userinfo.
+const USERINFO: u8 = 2;
+/// `pchar / "/"`: a path.
+const PATH: u8 = 4;
+/// `pchar / "/" / "?"`: a query or a fragment.
+const QUERY: u8 = 8;
+
+/// The classes each byte belongs to, from RFC 3986's character sets.
+static CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        let mut classes = 0;
+        if is_unreserved(b) || is_sub_delim(b) {
+            classes |= HOST | USERINFO | PATH | QUERY;
+        }
+        if b == b':' {
+            classes |= USERINFO | PATH | QUERY;
+        }
+        if b == b'@' || b == b'/' {
+            classes |= PATH | QUERY;
+        }
+        if b == b'?' {
+            classes |= QUERY;
+        }
+        table[byte] = classes;
+        byte += 1;
+    }
+    table
+};
+
+const fn is_unreserved(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
 }
 
-fn is_sub_delim(byte: u8) -> bool {
+const fn is_sub_delim(byte: u8) -> bool {
     matches!(
         byte,
         b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
@@ -137,7 +157,29 @@ fn is_sub_delim(byte: u8) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_http_url;
+    use super::*;
+
+    /// The table holds exactly RFC 3986's sets, for every byte.
+    #[test]
+    fn classes_are_the_rfc_sets() {
+        for byte in 0..=255u8 {
+            let base = is_unreserved(byte) || is_sub_delim(byte);
+            let pchar = base || matches!(byte, b':' | b'@');
+            let expected = [
+                (HOST, base),
+                (USERINFO, base || byte == b':'),
+                (PATH, pchar || byte == b'/'),
+                (QUERY, pchar || matches!(byte, b'/' | b'?')),
+            ];
+            for (class, member) in expected {
+                assert_eq!(
+                    CLASSES[byte as usize] & class != 0,
+                    member,
+                    "{byte:#x} {class}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn absolute_http_urls_with_a_host() {

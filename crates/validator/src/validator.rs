@@ -1,6 +1,8 @@
 //! The public entry points, the per-unit pipeline (parse, select records, check, locate) and
 //! the two drivers: NDJSON (chunked, optionally parallel) and document (streamed array or list
-//! response, one thread).
+//! response, its items checked on worker threads when `jobs > 1`, see [`items`]).
+
+mod items;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, Read};
@@ -9,12 +11,14 @@ use std::sync::{Arc, Mutex};
 
 use memchr::memchr;
 
+use enquiry_schema::scan::Scan;
+
 use crate::code::{Code, Severity};
 use crate::config::Config;
 use crate::excerpt::{self, Masks};
 use crate::finding::{Finding, Pointer, RecordOutcome, Report, Summary};
 use crate::input::{
-    count_shown_chars, looks_like_ndjson, Chunker, ScanEnd, ScanState, Source, Work, CHUNK_SIZE,
+    count_shown_chars, looks_like_ndjson, Chunker, Compression, ScanEnd, Source, Work, CHUNK_SIZE,
 };
 use crate::parse::{Kind, ParseError, ParseErrorKind, Tape, MAX_DEPTH};
 use crate::profile::{DataProfile, Profiler};
@@ -173,6 +177,8 @@ struct Doc<'s, 'r, 'f> {
     record_col: u64,
     size: u64,
     too_large: bool,
+    /// Worker threads for the items of a large array (1: this thread checks them).
+    jobs: usize,
 }
 
 /// The result of one NDJSON chunk, with record indices and lines relative to the chunk.
@@ -309,35 +315,43 @@ impl Validator {
             },
             profile,
         };
-        let mut source = Source::new(reader)?;
-        let gzip = source.is_gzip();
-        match self.run(&mut source, &file, jobs, &mut sink) {
-            Ok(()) => Ok(sink.summary),
-            Err(err)
-                if gzip
-                    && matches!(
-                        err.kind(),
-                        io::ErrorKind::InvalidData
-                            | io::ErrorKind::InvalidInput
-                            | io::ErrorKind::UnexpectedEof
-                    ) =>
-            {
-                let (line, column) = (source.line, source.col);
-                let record = sink.summary.records;
-                if let Some(finding) = self.input_finding(
-                    &file,
-                    record,
-                    line,
-                    column,
-                    Code::Syntax,
-                    format!("the gzip stream is corrupt ({err}); expected a complete gzip file"),
-                ) {
-                    sink.push(Event::Input(finding));
+        std::thread::scope(|scope| {
+            // Decompression gets a thread of its own when validation has several.
+            let read_ahead = (jobs > 1).then_some(scope);
+            let mut source = Source::new(reader, read_ahead)?;
+            let compression = source.compression();
+            match self.run(&mut source, &file, jobs, &mut sink) {
+                Ok(()) => Ok(sink.summary),
+                Err(err)
+                    if compression != Compression::None
+                        && matches!(
+                            err.kind(),
+                            io::ErrorKind::InvalidData
+                                | io::ErrorKind::InvalidInput
+                                | io::ErrorKind::UnexpectedEof
+                                | io::ErrorKind::Other
+                        ) =>
+                {
+                    let (line, column) = (source.line, source.col);
+                    let record = sink.summary.records;
+                    let name = compression.name();
+                    if let Some(finding) = self.input_finding(
+                        &file,
+                        record,
+                        line,
+                        column,
+                        Code::Syntax,
+                        format!(
+                            "the {name} stream is corrupt ({err}); expected a complete {name} file"
+                        ),
+                    ) {
+                        sink.push(Event::Input(finding));
+                    }
+                    Ok(sink.summary)
                 }
-                Ok(sink.summary)
+                Err(err) => Err(err),
             }
-            Err(err) => Err(err),
-        }
+        })
     }
 
     /// Checks whole NDJSON lines that continue a stream whose earlier lines were checked
@@ -450,6 +464,7 @@ impl Validator {
                 record_col: 1,
                 size: 0,
                 too_large: false,
+                jobs,
             };
             let result = self.run_document(&mut doc);
             doc.sink.absorb(doc.worker.profiler.take());
@@ -1009,7 +1024,7 @@ impl Validator {
                     b'{' => self.doc_whole_object(doc)?,
                     _ => {
                         doc.begin_record();
-                        self.doc_finish(doc, ScanState::default())?
+                        self.doc_finish(doc, Scan::default())?
                     }
                 }
             };
@@ -1034,15 +1049,12 @@ impl Validator {
 
     /// Scans the rest of a record object whose opening `{` was consumed, then checks it.
     fn doc_finish_object(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<Flow> {
-        let inside_object = ScanState {
-            depth: 1,
-            ..ScanState::default()
-        };
+        let inside_object = Scan::inside(1);
         self.doc_finish(doc, inside_object)
     }
 
     /// Scans the rest of the current record from `state`, then checks it.
-    fn doc_finish(&self, doc: &mut Doc<'_, '_, '_>, state: ScanState) -> io::Result<Flow> {
+    fn doc_finish(&self, doc: &mut Doc<'_, '_, '_>, state: Scan) -> io::Result<Flow> {
         let ended = doc.scan(state, true, self.record_limit())?;
         self.doc_emit(doc, ended)
     }
@@ -1091,47 +1103,52 @@ impl Validator {
             doc.source.consume(1);
             return Ok(Flow::Continue);
         }
+        if doc.jobs > 1 {
+            return self.doc_items_parallel(doc);
+        }
         loop {
-            doc.source.skip_ws()?;
-            if doc.source.peek()?.is_none() {
-                self.doc_input(
-                    doc,
-                    Code::Syntax,
-                    "invalid JSON: unexpected end of input in an array; expected a value"
-                        .to_owned(),
-                );
+            if self.doc_item(doc)? == Flow::Stop {
                 return Ok(Flow::Stop);
             }
-            doc.begin_record();
-            if self.doc_finish(doc, ScanState::default())? == Flow::Stop {
-                return Ok(Flow::Stop);
-            }
-            doc.source.skip_ws()?;
-            match doc.source.peek()? {
-                Some(b',') => doc.source.consume(1),
-                Some(b']') => {
-                    doc.source.consume(1);
-                    return Ok(Flow::Continue);
-                }
-                Some(_) => {
-                    self.doc_input(
-                        doc,
-                        Code::Syntax,
-                        "invalid JSON: expected `,` or `]` after an array item".to_owned(),
-                    );
-                    return Ok(Flow::Stop);
-                }
-                None => {
-                    self.doc_input(
-                        doc,
-                        Code::Syntax,
-                        "invalid JSON: unexpected end of input in an array; expected `,` or `]`"
-                            .to_owned(),
-                    );
-                    return Ok(Flow::Stop);
-                }
+            if let Some(flow) = self.doc_after_item(doc)? {
+                return Ok(flow);
             }
         }
+    }
+
+    /// One array item, scanned and checked on this thread.
+    fn doc_item(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<Flow> {
+        doc.source.skip_ws()?;
+        if doc.source.peek()?.is_none() {
+            self.doc_input(
+                doc,
+                Code::Syntax,
+                "invalid JSON: unexpected end of input in an array; expected a value".to_owned(),
+            );
+            return Ok(Flow::Stop);
+        }
+        doc.begin_record();
+        self.doc_finish(doc, Scan::default())
+    }
+
+    /// What follows an array item: `None` after a `,` (another item comes), else how the
+    /// array ended.
+    fn doc_after_item(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<Option<Flow>> {
+        doc.source.skip_ws()?;
+        let message = match doc.source.peek()? {
+            Some(b',') => {
+                doc.source.consume(1);
+                return Ok(None);
+            }
+            Some(b']') => {
+                doc.source.consume(1);
+                return Ok(Some(Flow::Continue));
+            }
+            Some(_) => "invalid JSON: expected `,` or `]` after an array item",
+            None => "invalid JSON: unexpected end of input in an array; expected `,` or `]`",
+        };
+        self.doc_input(doc, Code::Syntax, message.to_owned());
+        Ok(Some(Flow::Stop))
     }
 
     /// A top-level object that fits in `--max-record-size` is parsed whole, so that whether it
@@ -1180,7 +1197,7 @@ impl Validator {
             match doc.source.peek()? {
                 Some(b'"') => {
                     let key_start = doc.capture.len();
-                    if !doc.scan(ScanState::default(), true, limit)? {
+                    if !doc.scan(Scan::default(), true, limit)? {
                         return self.doc_emit(doc, false);
                     }
                     let documented = doc.too_large
@@ -1204,7 +1221,7 @@ impl Validator {
                         }
                         return self.doc_close(doc, 1);
                     }
-                    if !doc.scan(ScanState::default(), true, limit)? {
+                    if !doc.scan(Scan::default(), true, limit)? {
                         return self.doc_emit(doc, false);
                     }
                     doc.skip_ws_captured(limit)?;
@@ -1232,15 +1249,10 @@ impl Validator {
             return Ok(Flow::Continue);
         }
         let mut ignored = false;
-        match doc.source.scan_value(
-            ScanState {
-                depth,
-                ..ScanState::default()
-            },
-            None,
-            0,
-            &mut ignored,
-        )? {
+        match doc
+            .source
+            .scan_value(Scan::inside(depth), None, 0, &mut ignored)?
+        {
             ScanEnd::Done { .. } => Ok(Flow::Continue),
             ScanEnd::Eof { .. } => {
                 self.doc_input(
@@ -1285,7 +1297,7 @@ impl Validator {
             Some(b'[') => self.doc_array(doc)?,
             Some(b'{') => {
                 doc.begin_record();
-                self.doc_finish(doc, ScanState::default())?
+                self.doc_finish(doc, Scan::default())?
             }
             _ => return Ok(self.doc_missing_pointer(doc)),
         };
@@ -1316,7 +1328,7 @@ impl Validator {
             key.clear();
             if !matches!(
                 doc.source
-                    .scan_value(ScanState::default(), Some(key), 1 << 20, &mut ignored)?,
+                    .scan_value(Scan::default(), Some(key), 1 << 20, &mut ignored)?,
                 ScanEnd::Done { .. }
             ) {
                 return Ok(false);
@@ -1341,7 +1353,7 @@ impl Validator {
         let mut ignored = false;
         let end = doc
             .source
-            .scan_value(ScanState::default(), None, 0, &mut ignored)?;
+            .scan_value(Scan::default(), None, 0, &mut ignored)?;
         if !matches!(end, ScanEnd::Done { .. }) {
             return Ok(false);
         }
@@ -1503,7 +1515,7 @@ impl Doc<'_, '_, '_> {
     }
 
     /// Scans a value into the capture; false when the input ended inside it.
-    fn scan(&mut self, state: ScanState, capture: bool, limit: usize) -> io::Result<bool> {
+    fn scan(&mut self, state: Scan, capture: bool, limit: usize) -> io::Result<bool> {
         let mut too_large = self.too_large;
         let target = if capture && !too_large {
             Some(&mut self.capture)

@@ -1,0 +1,230 @@
+//! The input-shape rows of `cargo xtask bench`: the same records as a JSON array, a list
+//! response, and NDJSON compressed with gzip and with zstd, each validated end to end by the
+//! release CLI with `--jobs 1` and with every core, with the peak resident memory of each run.
+//!
+//! Compressed rows count the decompressed bytes, so their MB/s compare with the plain rows;
+//! the decompressor's own one-thread rate (in process, decoding to nowhere) is printed beside
+//! them, since it bounds what any validator can reach.
+
+use std::fs::{self, File};
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::bench::{file_len, human_bytes, target, Bench, CliRun};
+
+/// One input file and what it holds.
+struct Shape {
+    name: &'static str,
+    file: PathBuf,
+    /// Bytes of JSON text (decompressed).
+    text_bytes: u64,
+    /// The decompressor's own rate in MB/s of output, for compressed files.
+    decompress_mb_s: Option<f64>,
+}
+
+/// What a shape measured.
+struct Measured {
+    one: CliRun,
+    all: CliRun,
+}
+
+impl Measured {
+    fn mb_s(shape: &Shape, elapsed: Duration) -> f64 {
+        shape.text_bytes as f64 / 1e6 / elapsed.as_secs_f64()
+    }
+}
+
+/// Prepares the shapes from the NDJSON file `ndjson` (`records` fakes of seed 1), runs them
+/// and prints their table and targets. Returns whether every run's report was the same for
+/// `--jobs 1` and every core.
+pub(crate) fn rows(
+    bench: &Bench,
+    ndjson: &Path,
+    records: u64,
+    cores: usize,
+) -> Result<bool, String> {
+    let shapes = prepare(bench, ndjson, records)?;
+    let mut measured = Vec::new();
+    for shape in &shapes {
+        eprintln!(
+            "validating the {} ({}) ...",
+            shape.name,
+            human_bytes(shape.text_bytes)
+        );
+        let one = bench.validate_cli(&shape.file, 1)?;
+        let all = bench.validate_cli(&shape.file, cores)?;
+        measured.push(Measured { one, all });
+    }
+    println!();
+    println!("| input shape | `--jobs 1` MB/s | `--jobs {cores}` MB/s | speed-up | peak RSS (1 / {cores}) | decompressor alone |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for (shape, run) in shapes.iter().zip(&measured) {
+        let (one, all) = (
+            Measured::mb_s(shape, run.one.elapsed),
+            Measured::mb_s(shape, run.all.elapsed),
+        );
+        let decompressor = shape
+            .decompress_mb_s
+            .map_or_else(|| "-".to_owned(), |rate| format!("{rate:.0} MB/s"));
+        println!(
+            "| {} | {one:.0} | {all:.0} | {:.2}x | {:.1} / {:.1} MiB | {decompressor} |",
+            shape.name,
+            all / one,
+            mib(run.one.peak_kib),
+            mib(run.all.peak_kib),
+        );
+    }
+    println!();
+    println!("| target | measured | goal | verdict |");
+    println!("|---|---:|---:|---|");
+    let mut identical = true;
+    let plain_rate = |name: &str| {
+        shapes
+            .iter()
+            .zip(&measured)
+            .find(|(shape, _)| shape.name == name)
+            .map(|(shape, run)| Measured::mb_s(shape, run.all.elapsed))
+    };
+    for (shape, run) in shapes.iter().zip(&measured) {
+        let (one, all) = (
+            Measured::mb_s(shape, run.one.elapsed),
+            Measured::mb_s(shape, run.all.elapsed),
+        );
+        if shape.decompress_mb_s.is_none() {
+            target(
+                &format!("{}: `--jobs {cores}` / `--jobs 1`", shape.name),
+                all / one,
+                1.7,
+                "x",
+            );
+            target(
+                &format!("{}: `--jobs {cores}` end to end", shape.name),
+                all,
+                1000.0,
+                " MB/s",
+            );
+        } else if let Some(plain) = plain_rate("NDJSON") {
+            target(
+                &format!("{}: `--jobs {cores}` / plain NDJSON", shape.name),
+                all / plain,
+                0.8,
+                "x",
+            );
+        }
+        let peak = mib(run.one.peak_kib.max(run.all.peak_kib));
+        let verdict = if peak <= 64.0 { "PASS" } else { "SHORT" };
+        println!(
+            "| {}: peak resident memory | {peak:.1} MiB | <= 64 MiB | {verdict} |",
+            shape.name
+        );
+        identical &= run.one.report == run.all.report;
+    }
+    Ok(identical)
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+fn prepare(bench: &Bench, ndjson: &Path, records: u64) -> Result<Vec<Shape>, String> {
+    let dir = ndjson.parent().unwrap_or(Path::new("."));
+    let ndjson_bytes = file_len(ndjson)?;
+    let array = dir.join("big.json");
+    eprintln!("generating the JSON array and the list response ...");
+    bench.fake_to(records, 1, &["--format", "json", "--output"], &array)?;
+    let array_bytes = file_len(&array)?;
+    let list = dir.join("big-list.json");
+    write_list_response(&array, &list, records)?;
+    let list_bytes = file_len(&list)?;
+    eprintln!("compressing the NDJSON with gzip and zstd ...");
+    let zst = dir.join("big.ndjson.zst");
+    bench.fake_to(records, 1, &["--output"], &zst)?;
+    let gz = dir.join("big.ndjson.gz");
+    gzip_file(ndjson, &gz)?;
+    let gzip_rate = decode_rate(ndjson_bytes, || {
+        Ok(Box::new(flate2::read::MultiGzDecoder::new(open(&gz)?)))
+    })?;
+    let zstd_rate = decode_rate(ndjson_bytes, || {
+        let decoder =
+            zstd::stream::read::Decoder::new(open(&zst)?).map_err(|err| format!("zstd: {err}"))?;
+        Ok(Box::new(decoder))
+    })?;
+    let plain = |name, file, text_bytes| Shape {
+        name,
+        file,
+        text_bytes,
+        decompress_mb_s: None,
+    };
+    Ok(vec![
+        plain("NDJSON", ndjson.to_path_buf(), ndjson_bytes),
+        plain("JSON array", array, array_bytes),
+        plain("list response", list, list_bytes),
+        Shape {
+            name: "NDJSON .gz",
+            file: gz,
+            text_bytes: ndjson_bytes,
+            decompress_mb_s: Some(gzip_rate),
+        },
+        Shape {
+            name: "NDJSON .zst",
+            file: zst,
+            text_bytes: ndjson_bytes,
+            decompress_mb_s: Some(zstd_rate),
+        },
+    ])
+}
+
+fn open(path: &Path) -> Result<BufReader<File>, String> {
+    File::open(path)
+        .map(|file| BufReader::with_capacity(1 << 20, file))
+        .map_err(|err| format!("cannot open {}: {err}", path.display()))
+}
+
+/// The list response `{"code":0,"data":ARRAY,"total":N}` around the array file, streamed.
+fn write_list_response(array: &Path, out: &Path, records: u64) -> Result<(), String> {
+    let fail = |err: io::Error| format!("cannot write {}: {err}", out.display());
+    let mut writer = BufWriter::new(File::create(out).map_err(fail)?);
+    writer.write_all(b"{\"code\":0,\"data\":").map_err(fail)?;
+    io::copy(&mut open(array)?, &mut writer).map_err(fail)?;
+    writeln!(writer, ",\"total\":{records}}}").map_err(fail)?;
+    writer.flush().map_err(fail)
+}
+
+fn gzip_file(input: &Path, out: &Path) -> Result<(), String> {
+    let fail = |err: io::Error| format!("cannot write {}: {err}", out.display());
+    let file = BufWriter::new(File::create(out).map_err(fail)?);
+    let mut encoder = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    io::copy(&mut open(input)?, &mut encoder).map_err(fail)?;
+    encoder
+        .finish()
+        .and_then(|mut file| file.flush())
+        .map_err(fail)
+}
+
+/// The decompressor's own rate: MB/s of output, decoding the whole file to nowhere, best of two.
+fn decode_rate(
+    output_bytes: u64,
+    reader: impl Fn() -> Result<Box<dyn Read>, String>,
+) -> Result<f64, String> {
+    let mut best = Duration::MAX;
+    for _ in 0..2 {
+        let mut decoder = reader()?;
+        let started = Instant::now();
+        io::copy(&mut decoder, &mut io::sink()).map_err(|err| format!("decoding: {err}"))?;
+        best = best.min(started.elapsed());
+    }
+    Ok(output_bytes as f64 / 1e6 / best.as_secs_f64())
+}
+
+/// Removes the shape files (they are as large as the NDJSON each).
+pub(crate) fn clean(dir: &Path) {
+    for name in [
+        "big.json",
+        "big-list.json",
+        "big.ndjson.gz",
+        "big.ndjson.zst",
+    ] {
+        let _ = fs::remove_file(dir.join(name));
+    }
+}
