@@ -388,6 +388,7 @@ impl Validator {
         let mut sink = Sink {
             on_event,
             summary: Summary::default(),
+            profile: None,
         };
         let mut worker = Worker::default();
         let out = self.process_chunk(&mut worker, &file, Work::Lines(lines.to_vec()), 1);
