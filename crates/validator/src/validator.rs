@@ -856,6 +856,7 @@ impl Validator {
         // Checks the rest of a chunk whose findings filled a piece, here, once the earlier
         // pieces are delivered.
         let mut resume_worker = Worker::default();
+        let profile = sink.profile.is_some();
         let mut deliver = |mut out: ChunkOut, sink: &mut Sink<'_>| loop {
             let mut events = out.events;
             for mut event in events.drain(..) {
@@ -880,12 +881,14 @@ impl Validator {
             match out.resume {
                 Some(start) => {
                     resume_worker.spare_events = events;
+                    // The resumed records are profiled too, and added at once (sums).
+                    resume_worker.profiler = profile.then(|| Box::new(Profiler::new()));
                     out = self.process_lines(&mut resume_worker, file, out.buffer, start, 1);
+                    sink.absorb(resume_worker.profiler.take());
                 }
                 None => return (out.buffer, events),
             }
         };
-        let profile = sink.profile.is_some();
         if jobs <= 1 {
             let mut worker = Worker::new(profile);
             let mut buffer = Vec::new();

@@ -22,6 +22,7 @@ use enquiry_schema::scan::{Scan, Step};
 use super::{Doc, Event, Flow, Validator, Worker};
 use crate::input::CHUNK_SIZE;
 use crate::ordered::Ordered;
+use crate::profile::Profiler;
 
 #[cfg(test)]
 mod tests;
@@ -52,6 +53,8 @@ struct Item {
 pub(super) struct BatchOut {
     events: Vec<Event>,
     batch: Batch,
+    /// What the worker profiled of this batch, when a data profile is asked for.
+    profiler: Option<Box<Profiler>>,
 }
 
 /// An item the fast path hands to the one-thread steps: its bytes so far are in the batch
@@ -75,7 +78,18 @@ fn recycle(spare: &mut Vec<Batch>, mut batch: Batch, jobs: usize) {
 
 impl Validator {
     /// Checks every item of the batch, as the one-thread walk checks each captured item.
-    fn process_batch(&self, worker: &mut Worker, file: &Arc<str>, batch: Batch) -> BatchOut {
+    fn process_batch(
+        &self,
+        worker: &mut Worker,
+        file: &Arc<str>,
+        batch: Batch,
+        profile: bool,
+    ) -> BatchOut {
+        // Pool workers start with default state: the profiler travels with each batch's result
+        // so the reading thread adds it to the sink (sums, so the order does not matter).
+        if profile {
+            worker.profiler = Some(Box::new(Profiler::new()));
+        }
         let mut events = Vec::new();
         let mut record = batch.first_record;
         for item in &batch.items {
@@ -90,7 +104,11 @@ impl Validator {
                 &mut events,
             );
         }
-        BatchOut { events, batch }
+        BatchOut {
+            events,
+            batch,
+            profiler: worker.profiler.take(),
+        }
     }
 
     /// The items of an array whose `[` (and any whitespace after it) was consumed, checked on
@@ -98,7 +116,9 @@ impl Validator {
     pub(super) fn doc_items_parallel(&self, doc: &mut Doc<'_, '_, '_>) -> io::Result<Flow> {
         let file = doc.file.clone();
         let jobs = doc.jobs;
-        let process = |worker: &mut Worker, batch: Batch| self.process_batch(worker, &file, batch);
+        let profile = doc.sink.profile.is_some();
+        let process =
+            |worker: &mut Worker, batch: Batch| self.process_batch(worker, &file, batch, profile);
         std::thread::scope(|scope| {
             let mut pool = Ordered::start(scope, jobs, super::MAX_IN_FLIGHT_BYTES, &process);
             let mut spare = Vec::new();
@@ -107,6 +127,7 @@ impl Validator {
             // After a read error too: the items read before it are reported before it.
             submit(doc, &mut pool, &mut batch, &mut spare);
             pool.finish(&mut |out: BatchOut| {
+                doc.sink.absorb(out.profiler);
                 for event in out.events {
                     doc.sink.push(event);
                 }
@@ -253,6 +274,7 @@ fn submit(
         for event in out.events {
             doc.sink.push(event);
         }
+        doc.sink.absorb(out.profiler);
         recycle(spare, out.batch, jobs);
     });
 }
@@ -271,6 +293,7 @@ fn submit_and_drain(
         for event in out.events {
             doc.sink.push(event);
         }
+        doc.sink.absorb(out.profiler);
         recycle(spare, out.batch, jobs);
     });
 }
