@@ -76,6 +76,12 @@ pub struct FakeArgs {
     /// written Zstandard-compressed.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Write a consistent capture into DIR instead: `records.ndjson` (valid records),
+    /// `events.ndjson` (each record's lifecycle events, as the webhook sends them) and
+    /// `dataset.json` (seed and counts). `enquiry reconcile` finds nothing in it.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "format", "invalid_rate", "invalid_only", "manifest"])]
+    pub dataset: Option<PathBuf>,
 }
 
 /// A failure of `enquiry fake` and its exit code.
@@ -240,8 +246,37 @@ impl Output<'_> {
     }
 }
 
+/// Writes the records, their events and a description of both into `dir`.
+fn generate_dataset(generator: &Generator, args: &FakeArgs, dir: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir)
+        .map_err(|err| usage(format!("cannot create {}: {err}", dir.display())))?;
+    let records = create_file(&dir.join("records.ndjson"), "records")?;
+    let events = create_file(&dir.join("events.ndjson"), "events")?;
+    let write_failed = |err: io::Error| Failure {
+        message: format!("cannot write the dataset: {err}"),
+        code: 1,
+    };
+    let counts = enquiry_fake::dataset::write_dataset(generator, args.count, records, events)
+        .map_err(write_failed)?;
+    let description = serde_json::json!({
+        "seed": args.seed,
+        "records": counts.records,
+        "events": counts.events,
+        "recordsFile": "records.ndjson",
+        "eventsFile": "events.ndjson",
+    });
+    let mut text = serde_json::to_vec_pretty(&description)
+        .map_err(io::Error::from)
+        .map_err(write_failed)?;
+    text.push(b'\n');
+    std::fs::write(dir.join("dataset.json"), text).map_err(write_failed)
+}
+
 fn generate(args: &FakeArgs) -> Result<(), Failure> {
     let generator = Generator::new(options(args)?).map_err(|err| usage(err.to_string()))?;
+    if let Some(dir) = &args.dataset {
+        return generate_dataset(&generator, args, dir);
+    }
     let mut manifest = match &args.manifest {
         Some(path) => Some(ManifestWriter {
             out: create_file(path, "manifest")?,

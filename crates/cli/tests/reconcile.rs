@@ -286,3 +286,57 @@ fn every_report_format_carries_the_findings() {
     assert_eq!(human.matches(": error[").count(), count, "{human}");
     assert!(human.contains(&format!("{count} findings")), "{human}");
 }
+
+#[test]
+fn a_fake_dataset_reconciles_clean_validates_and_repeats_byte_for_byte() {
+    let dir = TempDir::new("reconcile-fake-dataset");
+    let make = |name: &str| {
+        let args = ["fake", "--dataset", name, "--count", "400", "--seed", "9"];
+        let output = run_enquiry(&dir.0, &args, None);
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+    };
+    make("a");
+    make("b");
+    for file in ["records.ndjson", "events.ndjson", "dataset.json"] {
+        let first = std::fs::read(dir.0.join("a").join(file)).unwrap();
+        assert_eq!(
+            first,
+            std::fs::read(dir.0.join("b").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let description: Value =
+        serde_json::from_slice(&std::fs::read(dir.0.join("a/dataset.json")).unwrap()).unwrap();
+    assert_eq!(description["records"], 400);
+    let events = std::fs::read_to_string(dir.0.join("a/events.ndjson")).unwrap();
+    assert_eq!(description["events"], events.lines().count() as u64);
+
+    let args = [
+        "reconcile",
+        "a/events.ndjson",
+        "a/records.ndjson",
+        "--format",
+        "json",
+    ];
+    let output = run_enquiry(&dir.0, &args, None);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert_eq!(report["summary"]["records"], 400);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+
+    let output = run_enquiry(
+        &dir.0,
+        &["validate", "--no-config", "a/records.ndjson"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+}
+
+#[test]
+fn a_dataset_refuses_flags_that_would_make_it_inconsistent() {
+    let dir = TempDir::new("reconcile-fake-dataset-flags");
+    let args = ["fake", "--dataset", "d", "--invalid-rate", "0.1"];
+    let output = run_enquiry(&dir.0, &args, None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(!dir.0.join("d").exists());
+}
