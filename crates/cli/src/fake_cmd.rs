@@ -19,6 +19,9 @@ pub enum FakeFormat {
     Ndjson,
     /// One JSON array, one record a line.
     Json,
+    /// The API's list response (`{"code":200,"total":N,...,"enquiryDetails":[...]}`), one
+    /// record a line.
+    ListResponse,
 }
 
 /// Arguments of `enquiry fake`.
@@ -295,6 +298,9 @@ fn generate(args: &FakeArgs) -> Result<(), Failure> {
     let written = match args.format {
         FakeFormat::Ndjson => generator.write_ndjson_with(args.count, writer, on_label),
         FakeFormat::Json => generator.write_json_array_with(args.count, writer, on_label),
+        FakeFormat::ListResponse => {
+            generator.write_list_response_with(args.count, writer, on_label)
+        }
     };
     match written.and_then(|()| output.finish()) {
         Ok(()) => {}

@@ -66,6 +66,37 @@ fn fakes_are_deterministic_and_valid() {
         records, lines,
         "the JSON array holds the same records as the NDJSON"
     );
+
+    let args = [
+        "fake",
+        "--count",
+        "50",
+        "--seed",
+        "1",
+        "--format",
+        "list-response",
+    ];
+    let page: Value = serde_json::from_slice(&enquiry(&dir.0, &args, None).stdout).unwrap();
+    assert_eq!(
+        page["enquiryDetails"].as_array(),
+        Some(&lines),
+        "and so does the list response"
+    );
+    assert_eq!(
+        (&page["total"], &page["offset"], &page["code"]),
+        (&50.into(), &0.into(), &200.into())
+    );
+    let (code, report) = json_report(
+        &dir.0,
+        &["validate", "--no-config", "--format", "json", "-"],
+        Some(serde_json::to_string(&page).unwrap().as_bytes()),
+    );
+    assert_eq!(
+        (code, &report["summary"]["valid"]),
+        (0, &50.into()),
+        "{}",
+        report["summary"]
+    );
 }
 
 fn ndjson_records(bytes: &[u8]) -> Vec<Value> {
@@ -79,7 +110,7 @@ fn ndjson_records(bytes: &[u8]) -> Vec<Value> {
 #[test]
 fn the_manifest_agrees_with_the_validator_one_for_one() {
     let dir = TempDir::new("fake-manifest");
-    for format in ["ndjson", "json"] {
+    for format in ["ndjson", "json", "list-response"] {
         let payload = dir.0.join(format!("mutants.{format}"));
         let manifest = dir.0.join(format!("manifest-{format}.json"));
         let output = enquiry(

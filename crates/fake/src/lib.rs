@@ -249,6 +249,8 @@ pub struct Mutant {
 enum Framing {
     Lines,
     Array,
+    /// The array inside the API's list response envelope; the same mutants fit as in an array.
+    ListResponse,
 }
 
 /// A configured generator of fake enquiries. Cheap to clone; every method takes `&self`.
@@ -395,7 +397,7 @@ impl Generator {
     fn record_framed(&self, index: u64, out: &mut Vec<u8>, framing: Framing) -> Option<Label> {
         let kinds = match framing {
             Framing::Lines => &self.line_kinds,
-            Framing::Array => &self.array_kinds,
+            Framing::Array | Framing::ListResponse => &self.array_kinds,
         };
         let mutant = match self.options.invalid {
             InvalidRate::Never => None,
@@ -481,6 +483,18 @@ impl Generator {
         self.write_framed(count, writer, on_label, Framing::Array)
     }
 
+    /// Writes records `0..count` as the API's list response: the `enquiryDetails` array of one
+    /// page holding them all (`total` and `limit` are `count`, `offset` 0), one record a line,
+    /// calling `on_label` for every mutant. The same mutants as in an array are planted.
+    pub fn write_list_response_with<W: Write>(
+        &self,
+        count: u64,
+        writer: W,
+        on_label: impl FnMut(Label),
+    ) -> io::Result<()> {
+        self.write_framed(count, writer, on_label, Framing::ListResponse)
+    }
+
     /// The one writing loop: records in a reused buffer, flushed in large blocks.
     fn write_framed<W: Write>(
         &self,
@@ -489,15 +503,24 @@ impl Generator {
         mut on_label: impl FnMut(Label),
         framing: Framing,
     ) -> io::Result<()> {
-        // (before all, before the first record, between records, after each, after all)
+        // (before the first record, between records, after each, after all)
         type Bytes = &'static [u8];
-        let (open, first, between, after_each, close): (Bytes, Bytes, Bytes, Bytes, Bytes) =
-            match framing {
-                Framing::Lines => (b"", b"", b"", b"\n", b""),
-                Framing::Array => (b"[", b"\n", b",\n", b"", b"\n]\n"),
-            };
+        let (first, between, after_each, close): (Bytes, Bytes, Bytes, Bytes) = match framing {
+            Framing::Lines => (b"", b"", b"\n", b""),
+            Framing::Array => (b"\n", b",\n", b"", b"\n]\n"),
+            Framing::ListResponse => (b"\n", b",\n", b"", b"\n]}\n"),
+        };
         let mut buffer = Vec::with_capacity(FLUSH_AT + 8192);
-        buffer.extend_from_slice(open);
+        match framing {
+            Framing::Lines => {}
+            Framing::Array => buffer.push(b'['),
+            Framing::ListResponse => buffer.extend_from_slice(
+                format!(
+                    r#"{{"code":200,"total":{count},"offset":0,"limit":{count},"enquiryDetails":["#
+                )
+                .as_bytes(),
+            ),
+        }
         for index in 0..count {
             buffer.extend_from_slice(if index == 0 { first } else { between });
             if let Some(label) = self.record_framed(index, &mut buffer, framing) {
