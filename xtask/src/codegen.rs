@@ -14,7 +14,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use enquiry_schema::json_schema::{
-    enquiry_schema, label_list_schema, to_canonical_string, Draft, Profile,
+    collection_schema, enquiry_schema, label_list_schema, to_canonical_string, Collection, Draft,
+    Profile,
 };
 
 /// Whether to write the generated files or only compare them with the disk.
@@ -86,6 +87,14 @@ fn schemas() -> Result<Vec<GeneratedFile>, String> {
                 format!("{dir}/{name}"),
                 to_canonical_string(&schema),
             ));
+            for collection in Collection::ALL {
+                let file = collection.file_name(name);
+                let wrapped = collection_schema(&schema, collection, &file);
+                files.push(GeneratedFile::new(
+                    format!("{dir}/{file}"),
+                    to_canonical_string(&wrapped),
+                ));
+            }
         }
     }
     files.push(GeneratedFile::new(
@@ -335,9 +344,17 @@ mod tests {
             paths,
             [
                 "schemas/enquiry.schema.json",
+                "schemas/enquiry.array.schema.json",
+                "schemas/enquiry.list-response.schema.json",
                 "schemas/enquiry.strict.schema.json",
+                "schemas/enquiry.strict.array.schema.json",
+                "schemas/enquiry.strict.list-response.schema.json",
                 "schemas/draft-07/enquiry.schema.json",
+                "schemas/draft-07/enquiry.array.schema.json",
+                "schemas/draft-07/enquiry.list-response.schema.json",
                 "schemas/draft-07/enquiry.strict.schema.json",
+                "schemas/draft-07/enquiry.strict.array.schema.json",
+                "schemas/draft-07/enquiry.strict.list-response.schema.json",
                 "schemas/label-list.schema.json",
                 "schemas/openapi.json",
                 "schemas/report.schema.json",

@@ -528,3 +528,81 @@ fn the_label_list_schema_accepts_a_label_list_response() {
         "id is required"
     );
 }
+
+/// The schema for what a file holds: one record, an array of records, or a list response.
+fn schema_for_file(text: &str, draft: Draft) -> Value {
+    use enquiry_schema::json_schema::{collection_schema, Collection};
+    let record = enquiry_schema(Profile::Default, draft);
+    let value: Value = serde_json::from_str(text).expect("a JSON document");
+    let collection = match &value {
+        Value::Array(_) => Collection::Array,
+        // A record has array members too (`labelIDs`); a list response has no `_id`.
+        Value::Object(members) if !members.contains_key("_id") => Collection::ListResponse,
+        _ => return record,
+    };
+    collection_schema(
+        &record,
+        collection,
+        &collection.file_name("enquiry.schema.json"),
+    )
+}
+
+#[test]
+fn every_valid_fixture_passes_the_schema_of_what_its_file_holds() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/valid");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&root).expect("fixtures/valid") {
+        let path = entry.expect("an entry").path();
+        let text = std::fs::read_to_string(&path).expect("utf-8");
+        let documents: Vec<&str> = match path.extension().and_then(|e| e.to_str()) {
+            Some("ndjson") => text.lines().filter(|l| !l.trim().is_empty()).collect(),
+            Some("json") => vec![text.as_str()],
+            _ => continue,
+        };
+        for draft in DRAFTS {
+            for document in &documents {
+                let schema = schema_for_file(document, draft);
+                assert!(jsonschema::meta::validate(&schema).is_ok(), "{path:?}");
+                let instance: Value = serde_json::from_str(document).unwrap();
+                let errors: Vec<String> = validator(&schema)
+                    .iter_errors(&instance)
+                    .map(|e| format!("{} at {}", e, e.instance_path()))
+                    .collect();
+                assert!(errors.is_empty(), "{path:?} {draft:?}: {errors:?}");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 30, "only {checked} documents checked");
+}
+
+#[test]
+fn a_collection_schema_points_into_the_bad_record() {
+    use enquiry_schema::json_schema::{collection_schema, Collection};
+    for draft in DRAFTS {
+        let record = enquiry_schema(Profile::Default, draft);
+        let good = minimal_record();
+        let bad = with_member(minimal_record(), "status", json!("BAD"));
+        let array = collection_schema(&record, Collection::Array, "a.schema.json");
+        let list = collection_schema(&record, Collection::ListResponse, "l.schema.json");
+        let paths = |schema: &Value, instance: Value| -> Vec<String> {
+            validator(schema)
+                .iter_errors(&instance)
+                .map(|e| e.instance_path().to_string())
+                .collect()
+        };
+        assert_eq!(
+            paths(&array, json!([good, bad])),
+            ["/1/status"],
+            "{draft:?}"
+        );
+        let page = json!({"code": 200, "total": 2, "enquiryDetails": [good, bad]});
+        assert_eq!(
+            paths(&list, page),
+            ["/enquiryDetails/1/status"],
+            "{draft:?}"
+        );
+        assert!(!paths(&list, json!({"enquiryDetails": [good], "total": -1})).is_empty());
+        assert!(paths(&array, json!([good.clone(), good])).is_empty());
+    }
+}
