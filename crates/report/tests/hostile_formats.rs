@@ -76,7 +76,7 @@ fn junit_is_well_formed_xml_whatever_the_input() {
 fn sarif_validates_against_the_sarif_2_1_0_schema_whatever_the_input() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/schemas/sarif-schema-2.1.0.json"
+        "/tests/data/sarif-schema-2.1.0.json"
     );
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let validator = jsonschema::draft4::options()

@@ -393,7 +393,7 @@ mod tests {
     fn sarif_validates_against_the_sarif_2_1_0_schema() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/schemas/sarif-schema-2.1.0.json"
+            "/../report/tests/data/sarif-schema-2.1.0.json"
         );
         let schema: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
