@@ -54,7 +54,8 @@ const STEPS: &[Step] = &[
     Step {
         name: "rust",
         needs: None,
-        command: &["cargo", "test", "--workspace", "--locked"],
+        // Every failing test in one run, not only the first failing crate's.
+        command: &["cargo", "test", "--workspace", "--locked", "--no-fail-fast"],
     },
     Step {
         name: "codegen",
