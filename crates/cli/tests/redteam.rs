@@ -153,23 +153,21 @@ fn broken_pointer_escapes_are_usage_errors() {
 #[test]
 fn label_files_say_what_is_wrong_and_error_bodies_are_refused() {
     let dir = TempDir::new("labels");
-    let mixed = dir.write("mixed.json", r#"["a", 1]"#);
-    let (code, stderr) = exit_code(
-        &dir,
-        &["validate", "--labels", mixed.to_str().unwrap(), "-"],
-        "",
-    );
-    assert_eq!(code, Some(2));
-    assert!(stderr.contains("item 1 of the list is 1"), "{stderr}");
-    assert!(!stderr.contains("i64"), "{stderr}");
-    let error_body = dir.write("401.json", r#"{"code":401,"labelList":[]}"#);
-    let (code, stderr) = exit_code(
-        &dir,
-        &["validate", "--labels", error_body.to_str().unwrap(), "-"],
-        "",
-    );
-    assert_eq!(code, Some(2));
-    assert!(stderr.contains("API error response (code 401)"), "{stderr}");
+    for (name, labels, expected) in [
+        ("mixed.json", r#"["a", 1]"#, "item 1 of the list is 1"),
+        (
+            "401.json",
+            r#"{"code":401,"labelList":[]}"#,
+            "API error response (code 401)",
+        ),
+    ] {
+        let path = dir.write(name, labels);
+        let args = ["validate", "--labels", path.to_str().unwrap(), "-"];
+        let (code, stderr) = exit_code(&dir, &args, "");
+        assert_eq!(code, Some(2), "{name}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert!(!stderr.contains("i64"), "{name}: {stderr}");
+    }
 }
 
 #[test]
