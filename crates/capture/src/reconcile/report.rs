@@ -13,7 +13,8 @@ use std::io::{self, Write};
 use std::str::FromStr;
 
 use enquiry_report::{
-    escape_data, escape_property, sarif_file_uri, terminal_safe, xml_text, SarifLog, SarifRule,
+    buffered, escape_data, escape_property, sarif_file_uri, terminal_safe, xml_text, SarifLog,
+    SarifRule,
 };
 use serde_json::json;
 
@@ -67,7 +68,9 @@ impl FromStr for ReconcileFormat {
     }
 }
 
-/// Writes one report as findings arrive; keeps the first write error for [`finish`].
+/// Writes one report as findings arrive, through a buffer (chunks of about
+/// [`enquiry_report::WRITE_CHUNK`] bytes, one flush at the end); keeps the first write error
+/// for [`finish`].
 ///
 /// [`finish`]: ReconcileReporter::finish
 pub struct ReconcileReporter<'w> {
@@ -86,6 +89,7 @@ enum Output<'w> {
 impl<'w> ReconcileReporter<'w> {
     /// A reporter of `format` writing to `out`.
     pub fn new(format: ReconcileFormat, out: Box<dyn Write + 'w>) -> ReconcileReporter<'w> {
+        let out = buffered(out);
         let out = match format {
             ReconcileFormat::Sarif => Output::Sarif(SarifLog::new(out)),
             _ => Output::Text(out),
@@ -312,6 +316,49 @@ mod tests {
                 message: "no event was received for r'5".into(),
             },
         ]
+    }
+
+    /// Writes, flushes and bytes that reached a destination.
+    struct Tally<'a>(&'a std::cell::Cell<(usize, usize, usize)>);
+
+    impl Write for Tally<'_> {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let (writes, flushes, bytes) = self.0.get();
+            self.0.set((writes + 1, flushes, bytes + buf.len()));
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            let (writes, flushes, bytes) = self.0.get();
+            self.0.set((writes, flushes + 1, bytes));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_format_writes_in_chunks_and_flushes_once_at_the_end() {
+        let findings: Vec<ReconcileFinding> = hostile().into_iter().cycle().take(2000).collect();
+        let summary = ReconcileSummary {
+            findings: findings.len() as u64,
+            ..ReconcileSummary::default()
+        };
+        for format in ReconcileFormat::ALL {
+            let calls = std::cell::Cell::new((0, 0, 0));
+            let mut reporter = ReconcileReporter::new(format, Box::new(Tally(&calls)));
+            reporter.begin(&summary);
+            for finding in &findings {
+                reporter.finding(finding.clone());
+            }
+            reporter.finish(&summary).unwrap();
+            let (writes, flushes, bytes) = calls.get();
+            let chunk = enquiry_report::WRITE_CHUNK;
+            assert!(bytes > 10 * chunk, "{format:?}: {bytes} bytes");
+            assert!(
+                writes <= bytes / (chunk / 2) + 2,
+                "{format:?}: {writes} writes for {bytes} bytes"
+            );
+            assert_eq!(flushes, 1, "{format:?}");
+        }
     }
 
     #[test]
