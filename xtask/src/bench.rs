@@ -32,6 +32,10 @@ use enquiry_validator::{Config, Validator};
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
+use crate::bench_common::{
+    data_dir, fake, fake_file, file_len, human_bytes, mib, release_cli, rerun_optimised,
+    run_with_peak, table_head, target, verdict,
+};
 use crate::codegen::workspace_root;
 
 /// How much data to measure.
@@ -64,41 +68,14 @@ pub fn run(args: &[&str]) -> Result<(), String> {
         }
         _ => return Err(usage()),
     };
-    if cfg!(debug_assertions) {
-        // The alias builds xtask without optimisation; measure with an optimised build.
-        let mut command = Command::new(cargo());
-        command.args([
-            "run",
-            "--release",
-            "--locked",
-            "--package",
-            "xtask",
-            "--",
-            "bench",
-        ]);
-        command.args(args);
-        let status = command
-            .status()
-            .map_err(|err| format!("cannot run cargo: {err}"))?;
-        return if status.success() {
-            Ok(())
-        } else {
-            Err("the release benchmark failed".into())
-        };
+    if let Some(outcome) = rerun_optimised("bench", args) {
+        return outcome;
     }
     let mut sizes = if quick { QUICK } else { FULL };
     if let Some(bytes) = size {
         sizes.big_bytes = bytes;
     }
     Bench::prepare(sizes)?.run(quick)
-}
-
-pub(crate) fn cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
-}
-
-pub(crate) fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
 pub(crate) struct Bench {
@@ -135,23 +112,8 @@ pub(crate) struct CliRun {
 
 impl Bench {
     fn prepare(sizes: Sizes) -> Result<Bench, String> {
-        let root = workspace_root();
-        let target = target_dir(&root);
         eprintln!("building the release CLI ...");
-        let status = Command::new(cargo())
-            .args(["build", "--release", "--locked", "--package", "enquiry-cli"])
-            .current_dir(&root)
-            .status()
-            .map_err(|err| format!("cannot run cargo: {err}"))?;
-        if !status.success() {
-            return Err("cargo build --release -p enquiry-cli failed".into());
-        }
-        let enquiry = target
-            .join("release")
-            .join(format!("enquiry{}", std::env::consts::EXE_SUFFIX));
-        let data_dir = target.join("xtask-bench");
-        fs::create_dir_all(&data_dir)
-            .map_err(|err| format!("cannot create {}: {err}", data_dir.display()))?;
+        let (root, enquiry, data_dir) = (workspace_root(), release_cli()?, data_dir()?);
         Ok(Bench {
             root,
             enquiry,
@@ -266,7 +228,7 @@ impl Bench {
         };
         let cli_one = cli_row(1, &one);
         let cli_all = cli_row(cores, &all);
-        let peak_mib = one.peak_kib.max(all.peak_kib) as f64 / 1024.0;
+        let peak_mib = mib(one.peak_kib.max(all.peak_kib));
 
         println!("{}", machine(cores));
         println!(
@@ -275,9 +237,7 @@ impl Bench {
             human_bytes(fake_row.bytes),
             if quick { " (--quick: not for publication)" } else { "" }
         );
-        println!();
-        println!("| measurement | MB/s | records/s |");
-        println!("|---|---:|---:|");
+        table_head(&["measurement", "MB/s", "records/s"], &[]);
         for row in [
             &ignored,
             &value,
@@ -294,9 +254,7 @@ impl Bench {
                 row.records_per_s()
             );
         }
-        println!();
-        println!("| target | measured | goal | verdict |");
-        println!("|---|---:|---:|---|");
+        table_head(&["target", "measured", "goal", "verdict"], &["verdict"]);
         let ratio = |a: &Row, b: &Row| a.mb_per_s() / b.mb_per_s();
         target(
             "validator, 1 thread / `IgnoredAny` pass",
@@ -316,13 +274,13 @@ impl Bench {
             1.7,
             "x",
         );
-        let memory_verdict = if peak_mib <= 64.0 { "PASS" } else { "SHORT" };
+        let memory_verdict = verdict(peak_mib <= 64.0);
         println!("| CLI peak resident memory | {peak_mib:.1} MiB | <= 64 MiB | {memory_verdict} |");
         target("`enquiry fake`", fake_row.mb_per_s(), 100.0, " MB/s");
         println!(
             "| findings identical for every `--jobs` | {} | identical | {} |",
             if identical { "yes" } else { "no" },
-            if identical { "PASS" } else { "SHORT" }
+            verdict(identical)
         );
         let shapes_identical = crate::bench_shapes::rows(self, &big, big_records, cores)?;
         crate::bench_shapes::clean(&self.data_dir);
@@ -339,9 +297,7 @@ impl Bench {
     }
 
     fn fake(&self, count: u64, seed: u64, out: &Path) -> Result<(), String> {
-        let file =
-            File::create(out).map_err(|err| format!("cannot create {}: {err}", out.display()))?;
-        self.run_fake(count, seed, &[], Stdio::from(file))
+        fake_file(&self.enquiry, count, seed, &[], out)
     }
 
     /// `enquiry fake` with `args` and then `out` appended (`--output FILE`).
@@ -355,28 +311,7 @@ impl Bench {
         let mut args: Vec<&str> = args.to_vec();
         let out = out.to_str().ok_or("a non-UTF-8 data directory")?;
         args.push(out);
-        self.run_fake(count, seed, &args, Stdio::null())
-    }
-
-    fn run_fake(&self, count: u64, seed: u64, args: &[&str], stdout: Stdio) -> Result<(), String> {
-        let status = Command::new(&self.enquiry)
-            .args([
-                "fake",
-                "--count",
-                &count.to_string(),
-                "--seed",
-                &seed.to_string(),
-            ])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(stdout)
-            .status()
-            .map_err(|err| format!("cannot run {}: {err}", self.enquiry.display()))?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("`enquiry fake` failed ({status})"))
-        }
+        fake(&self.enquiry, count, seed, &args, Stdio::null())
     }
 
     fn schema_validator(&self) -> Result<jsonschema::Validator, String> {
@@ -402,26 +337,13 @@ impl Bench {
         let report = File::create(&report_path)
             .map_err(|err| format!("cannot create {}: {err}", report_path.display()))?;
         let peak_path = self.data_dir.join(format!("peak-{stem}-jobs-{jobs}.txt"));
-        let started = Instant::now();
-        // Through `xtask peak-rss`, not directly: Linux carries a parent's peak memory into its
-        // child's `ru_maxrss` across `exec`, and this process holds the in-memory sample.
-        let status = Command::new(std::env::current_exe().map_err(|err| err.to_string())?)
-            .arg("peak-rss")
-            .arg(&peak_path)
-            .arg("--")
-            .arg(&self.enquiry)
-            .args(["validate", "--format", "json", "--jobs", &jobs.to_string()])
-            .arg(input)
-            .stdin(Stdio::null())
-            .stdout(report)
-            .status()
-            .map_err(|err| format!("cannot run {}: {err}", self.enquiry.display()))?;
-        let code = status.code().unwrap_or(-1);
-        let peak_kib = fs::read_to_string(&peak_path)
-            .ok()
-            .and_then(|text| text.trim().parse().ok())
-            .ok_or_else(|| format!("no peak memory in {}", peak_path.display()))?;
-        let elapsed = started.elapsed();
+        let run = run_with_peak(&peak_path, &self.enquiry, |command| {
+            command
+                .args(["validate", "--format", "json", "--jobs", &jobs.to_string()])
+                .arg(input)
+                .stdout(report);
+        })?;
+        let code = run.status.code().unwrap_or(-1);
         if code != 0 {
             return Err(format!(
                 "`enquiry validate --jobs {jobs}` exited with {code} on valid fakes"
@@ -430,8 +352,8 @@ impl Bench {
         let report = fs::read(&report_path)
             .map_err(|err| format!("cannot read {}: {err}", report_path.display()))?;
         Ok(CliRun {
-            elapsed,
-            peak_kib,
+            elapsed: run.elapsed,
+            peak_kib: run.peak_kib,
             report,
         })
     }
@@ -488,11 +410,6 @@ fn wait_with_peak_memory(mut child: std::process::Child) -> Result<(i32, u64), S
     Ok((status.code().unwrap_or(-1), 0))
 }
 
-pub(crate) fn target(name: &str, measured: f64, goal: f64, unit: &str) {
-    let verdict = if measured >= goal { "PASS" } else { "SHORT" };
-    println!("| {name} | {measured:.2}{unit} | >= {goal}{unit} | {verdict} |");
-}
-
 /// The shortest of `runs` timings of `work`.
 fn best_of(runs: usize, mut work: impl FnMut()) -> Duration {
     (0..runs)
@@ -515,20 +432,6 @@ fn read_lines(path: &Path, limit: usize) -> Result<Vec<Vec<u8>>, String> {
         }
     }
     Ok(lines)
-}
-
-pub(crate) fn file_len(path: &Path) -> Result<u64, String> {
-    fs::metadata(path)
-        .map(|meta| meta.len())
-        .map_err(|err| format!("cannot stat {}: {err}", path.display()))
-}
-
-pub(crate) fn human_bytes(bytes: u64) -> String {
-    if bytes >= 1 << 30 {
-        format!("{:.2} GiB", bytes as f64 / f64::from(1u32 << 30))
-    } else {
-        format!("{:.1} MiB", bytes as f64 / f64::from(1u32 << 20))
-    }
 }
 
 /// The machine the figures come from: CPU model, core count, OS, compiler.

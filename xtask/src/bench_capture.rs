@@ -9,6 +9,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use crate::bench_common::{mib, run_with_peak, table_head};
+
 const TOKEN: &str = "bench-capture-token";
 
 /// Prints the fetch rows; `enquiry` is the release binary.
@@ -32,9 +34,7 @@ pub fn rows(enquiry: &Path, quick: bool) -> Result<(), String> {
         .read_line(&mut url)
         .map_err(|err| err.to_string())?;
     let out = std::env::temp_dir().join(format!("bench-capture-{}.ndjson", std::process::id()));
-    println!();
-    println!("| capture measurement | records/s | records |");
-    println!("|---|---:|---:|");
+    table_head(&["capture measurement", "records/s", "records"], &[]);
     let mut result = Ok(());
     for (name, validate) in [
         ("`enquiry fetch --no-validate`", false),
@@ -109,44 +109,31 @@ fn reconcile_row(enquiry: &Path, enquiries: u64) -> Result<(), String> {
     fs::create_dir_all(&dir).map_err(|err| err.to_string())?;
     write_capture(&dir, enquiries).map_err(|err| format!("cannot write the capture: {err}"))?;
     let peak_path = dir.join("peak.txt");
-    let started = Instant::now();
-    // Through `xtask peak-rss`: Linux carries a parent's peak memory into its child's
-    // `ru_maxrss` across `exec`.
-    let status = Command::new(std::env::current_exe().map_err(|err| err.to_string())?)
-        .arg("peak-rss")
-        .arg(&peak_path)
-        .arg("--")
-        .arg(enquiry)
-        .args([
-            "reconcile",
-            "events.ndjson",
-            "records.ndjson",
-            "--format",
-            "json",
-        ])
-        .args(["--temp-dir", "."])
-        .current_dir(&dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .status()
-        .map_err(|err| format!("cannot run enquiry reconcile: {err}"))?;
-    let seconds = started.elapsed().as_secs_f64();
-    let peak_kib: u64 = fs::read_to_string(&peak_path)
-        .ok()
-        .and_then(|text| text.trim().parse().ok())
-        .ok_or("no peak memory from enquiry reconcile")?;
+    let run = run_with_peak(&peak_path, enquiry, |command| {
+        command
+            .args(["reconcile", "events.ndjson", "records.ndjson"])
+            .args(["--format", "json", "--temp-dir", "."])
+            .current_dir(&dir)
+            .stdout(Stdio::null());
+    })?;
     let _ = fs::remove_dir_all(&dir);
     // Every 1000th record has no events: exit 1 is the expected outcome.
-    if status.code() != Some(1) {
-        return Err(format!("enquiry reconcile exited with {status}"));
+    if run.status.code() != Some(1) {
+        return Err(format!("enquiry reconcile exited with {}", run.status));
     }
-    println!();
-    println!("| reconcile measurement | records/s | records | peak resident memory |");
-    println!("|---|---:|---:|---:|");
+    table_head(
+        &[
+            "reconcile measurement",
+            "records/s",
+            "records",
+            "peak resident memory",
+        ],
+        &[],
+    );
     println!(
         "| `enquiry reconcile` (default --max-memory 48MiB) | {:.0} | {enquiries} | {:.1} MiB |",
-        enquiries as f64 / seconds,
-        peak_kib as f64 / 1024.0
+        enquiries as f64 / run.elapsed.as_secs_f64(),
+        mib(run.peak_kib)
     );
     Ok(())
 }

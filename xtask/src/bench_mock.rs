@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+use crate::bench_common::{quick_only, release_cli, rerun_optimised};
+
 const TOKEN: &str = "bench-token";
 const APP: &str = "bench-app";
 const RANGE: &str = "startAt=2025-12-02T00:00:00Z&endAt=2026-01-01T00:00:00Z";
@@ -79,47 +81,11 @@ impl Measured {
 
 /// `cargo xtask bench-mock [--quick]`: only the mock rows (re-run in release, like `bench`).
 pub fn run(args: &[&str]) -> Result<(), String> {
-    let quick = match args {
-        [] => false,
-        ["--quick"] => true,
-        _ => return Err("usage: cargo xtask bench-mock [--quick]".to_owned()),
-    };
-    let root = crate::codegen::workspace_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    if cfg!(debug_assertions) {
-        let status = Command::new(&cargo)
-            .args([
-                "run",
-                "--release",
-                "--locked",
-                "--package",
-                "xtask",
-                "--",
-                "bench-mock",
-            ])
-            .args(args)
-            .status()
-            .map_err(|err| format!("cannot run cargo: {err}"))?;
-        return if status.success() {
-            Ok(())
-        } else {
-            Err("the release benchmark failed".into())
-        };
+    let quick = quick_only(args, "bench-mock")?;
+    if let Some(outcome) = rerun_optimised("bench-mock", args) {
+        return outcome;
     }
-    let status = Command::new(&cargo)
-        .args(["build", "--release", "--locked", "--package", "enquiry-cli"])
-        .current_dir(&root)
-        .status()
-        .map_err(|err| format!("cannot run cargo: {err}"))?;
-    if !status.success() {
-        return Err("cargo build --release -p enquiry-cli failed".into());
-    }
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let enquiry = target
-        .join("release")
-        .join(format!("enquiry{}", std::env::consts::EXE_SUFFIX));
-    rows(&root, &enquiry, quick)
+    rows(&crate::codegen::workspace_root(), &release_cli()?, quick)
 }
 
 /// Prints the mock rows; `enquiry` is the release binary.

@@ -6,13 +6,13 @@
 //! per day, per field) on the workers, so its peak should not grow with the input; this row is
 //! where that is measured (never in a timed test). `--quick` uses 64 MiB.
 
-use std::fs::{self, File};
+use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Instant;
 
-use crate::bench::{cargo, target_dir};
-use crate::codegen::workspace_root;
+use crate::bench_common::{
+    data_dir, fake_file, file_len, mib, quick_only, release_cli, rerun_optimised, run_with_peak,
+    table_head, verdict,
+};
 
 /// The goal for the peak resident memory, in MiB.
 const GOAL_MIB: f64 = 128.0;
@@ -21,42 +21,11 @@ const INVALID_RATE: &str = "10%";
 
 /// `cargo xtask bench-report [--quick]`: builds the release CLI and prints the report rows.
 pub fn run(args: &[&str]) -> Result<(), String> {
-    let quick = match args {
-        [] => false,
-        ["--quick"] => true,
-        _ => return Err("usage: cargo xtask bench-report [--quick]".to_owned()),
-    };
-    if cfg!(debug_assertions) {
-        // Measure with an optimised xtask, like `bench`.
-        let status = Command::new(cargo())
-            .args(["run", "--release", "--locked", "--package", "xtask", "--"])
-            .arg("bench-report")
-            .args(args)
-            .status()
-            .map_err(|err| format!("cannot run cargo: {err}"))?;
-        return if status.success() {
-            Ok(())
-        } else {
-            Err("the release benchmark failed".into())
-        };
+    let quick = quick_only(args, "bench-report")?;
+    if let Some(outcome) = rerun_optimised("bench-report", args) {
+        return outcome;
     }
-    let root = workspace_root();
-    let status = Command::new(cargo())
-        .args(["build", "--release", "--locked", "--package", "enquiry-cli"])
-        .current_dir(&root)
-        .status()
-        .map_err(|err| format!("cannot run cargo: {err}"))?;
-    if !status.success() {
-        return Err("cargo build --release -p enquiry-cli failed".into());
-    }
-    let target = target_dir(&root);
-    let enquiry = target
-        .join("release")
-        .join(format!("enquiry{}", std::env::consts::EXE_SUFFIX));
-    let data_dir = target.join("xtask-bench");
-    fs::create_dir_all(&data_dir)
-        .map_err(|err| format!("cannot create {}: {err}", data_dir.display()))?;
-    rows(&enquiry, &data_dir, quick)
+    rows(&release_cli()?, &data_dir()?, quick)
 }
 
 /// Prints the report rows; `enquiry` is the release binary, `data_dir` a scratch directory.
@@ -75,25 +44,15 @@ pub fn rows(enquiry: &Path, data_dir: &Path, quick: bool) -> Result<(), String> 
     let html = data_dir.join("report.html");
     let peak_path = data_dir.join("report-peak.txt");
     eprintln!("writing the HTML report of {size} bytes with --jobs {jobs} ...");
-    let started = Instant::now();
     // Through `xtask peak-rss`, so that the figure is the CLI's own peak (see `bench`).
-    let status = Command::new(std::env::current_exe().map_err(|err| err.to_string())?)
-        .arg("peak-rss")
-        .arg(&peak_path)
-        .arg("--")
-        .arg(enquiry)
-        .args(["validate", "--format", "html", "--jobs", &jobs.to_string()])
-        .arg("--output")
-        .arg(&html)
-        .arg(&input)
-        .stdin(Stdio::null())
-        .status()
-        .map_err(|err| format!("cannot run {}: {err}", enquiry.display()))?;
-    let elapsed = started.elapsed();
-    let peak_kib: u64 = fs::read_to_string(&peak_path)
-        .ok()
-        .and_then(|text| text.trim().parse().ok())
-        .ok_or_else(|| format!("no peak memory in {}", peak_path.display()))?;
+    let run = run_with_peak(&peak_path, enquiry, |command| {
+        command
+            .args(["validate", "--format", "html", "--jobs", &jobs.to_string()])
+            .arg("--output")
+            .arg(&html)
+            .arg(&input);
+    })?;
+    let (status, elapsed) = (run.status, run.elapsed);
     // Exit 1: the input has invalid records.
     if status.code() != Some(1) {
         return Err(format!(
@@ -104,15 +63,12 @@ pub fn rows(enquiry: &Path, data_dir: &Path, quick: bool) -> Result<(), String> 
     if !page.contains(&format!("id=\"count-records\" data-count=\"{records}\"")) {
         return Err(format!("the HTML report does not count {records} records"));
     }
-    let peak_mib = peak_kib as f64 / 1024.0;
-    let verdict = if peak_mib <= GOAL_MIB {
-        "PASS"
-    } else {
-        "SHORT"
-    };
-    println!();
-    println!("| report measurement | measured | goal | verdict |");
-    println!("|---|---:|---:|---|");
+    let peak_mib = mib(run.peak_kib);
+    let verdict = verdict(peak_mib <= GOAL_MIB);
+    table_head(
+        &["report measurement", "measured", "goal", "verdict"],
+        &["verdict"],
+    );
     println!(
         "| `enquiry validate --format html --jobs {jobs}`, {:.2} GB, {INVALID_RATE} invalid{}: peak resident memory | {peak_mib:.1} MiB | <= {GOAL_MIB} MiB | {verdict} |",
         size as f64 / 1e9,
@@ -130,24 +86,5 @@ pub fn rows(enquiry: &Path, data_dir: &Path, quick: bool) -> Result<(), String> 
 }
 
 fn fake(enquiry: &Path, count: u64, out: &Path) -> Result<(), String> {
-    let file =
-        File::create(out).map_err(|err| format!("cannot create {}: {err}", out.display()))?;
-    let status = Command::new(enquiry)
-        .args(["fake", "--count", &count.to_string(), "--seed", "3"])
-        .args(["--invalid-rate", INVALID_RATE])
-        .stdin(Stdio::null())
-        .stdout(file)
-        .status()
-        .map_err(|err| format!("cannot run {}: {err}", enquiry.display()))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`enquiry fake` failed ({status})"))
-    }
-}
-
-fn file_len(path: &Path) -> Result<u64, String> {
-    fs::metadata(path)
-        .map(|meta| meta.len())
-        .map_err(|err| format!("cannot stat {}: {err}", path.display()))
+    fake_file(enquiry, count, 3, &["--invalid-rate", INVALID_RATE], out)
 }

@@ -11,7 +11,8 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::bench::{file_len, human_bytes, target, Bench, CliRun};
+use crate::bench::{Bench, CliRun};
+use crate::bench_common::{file_len, human_bytes, mib, target};
 
 /// One input file and what it holds.
 struct Shape {
@@ -121,10 +122,6 @@ pub(crate) fn rows(
         identical &= run.one.report == run.all.report;
     }
     Ok(identical)
-}
-
-fn mib(kib: u64) -> f64 {
-    kib as f64 / 1024.0
 }
 
 fn prepare(bench: &Bench, ndjson: &Path, records: u64) -> Result<Vec<Shape>, String> {

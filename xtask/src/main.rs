@@ -13,6 +13,7 @@
 
 mod bench;
 mod bench_capture;
+mod bench_common;
 mod bench_mock;
 mod bench_python;
 mod bench_report;

@@ -4,8 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -38,18 +37,8 @@ fn start_listener(out: &Path, extra: &[&str]) -> (Child, String) {
 /// One HTTP/1.1 request over a fresh connection; the status code and the body.
 fn request(url: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     let addr = url.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
+    let headers = "Content-Type: application/json\r\n";
+    let response = common::http(addr, method, path, headers, body);
     let status = response
         .get(9..12)
         .and_then(|code| code.parse().ok())
@@ -99,12 +88,42 @@ fn signal(child: &Child, signal: i32) {
     assert_eq!(sent, 0);
 }
 
+/// Stops the listener with SIGTERM: its exit code and its log.
+#[cfg(unix)]
+fn stop(mut child: Child) -> (Option<i32>, String) {
+    signal(&child, libc::SIGTERM);
+    let status = child.wait().unwrap();
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut log)
+        .unwrap();
+    (status.code(), log)
+}
+
+/// Polls the mock until `enough` holds of its count of delivered events, failing with `what`
+/// after `limit`.
+fn wait_for_deliveries(
+    server: &MockServer,
+    limit: Duration,
+    what: &str,
+    enough: impl Fn(u64) -> bool,
+) {
+    let started = Instant::now();
+    while !enough(delivered(server)) {
+        assert!(started.elapsed() < limit, "{what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn listen_answers_the_handshake_and_stores_every_event_once() {
     let dir = TempDir::new("listen-all");
     let out = dir.0.join("events.ndjson");
-    let (mut child, url) = start_listener(&out, &["--max-body", "4096"]);
+    let (child, url) = start_listener(&out, &["--max-body", "4096"]);
 
     let (status, body) = request(&url, "POST", "/", r#"{"challenge":"abc\"1"}"#);
     assert_eq!(status, 200);
@@ -121,24 +140,12 @@ fn listen_answers_the_handshake_and_stores_every_event_once() {
     let expected = expected_events(&config);
     assert!(expected.len() > 40, "{}", expected.len());
     let server = MockServer::start_blocking(config).unwrap();
-    let started = Instant::now();
-    while delivered(&server) < expected.len() as u64 {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "delivery stalled"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    signal(&child, libc::SIGTERM);
-    let status = child.wait().unwrap();
-    let mut log = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
-    assert_eq!(status.code(), Some(0), "{log}");
+    let all = expected.len() as u64;
+    wait_for_deliveries(&server, Duration::from_secs(60), "delivery stalled", |n| {
+        n >= all
+    });
+    let (code, log) = stop(child);
+    assert_eq!(code, Some(0), "{log}");
     assert!(
         log.contains(&format!("stored {} events", expected.len())),
         "{log}"
@@ -162,14 +169,8 @@ fn a_killed_listener_has_stored_every_event_it_acknowledged() {
         let config = config(200, &url);
         let expected = expected_events(&config);
         let server = MockServer::start_blocking(config).unwrap();
-        let started = Instant::now();
-        while delivered(&server) == 0 {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "delivery never started"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        let limit = Duration::from_secs(30);
+        wait_for_deliveries(&server, limit, "delivery never started", |n| n > 0);
         std::thread::sleep(Duration::from_millis((seed + round * 97) % 400));
         signal(&child, libc::SIGKILL);
         child.wait().unwrap();
@@ -197,22 +198,15 @@ fn invalid_events_are_stored_and_reported_with_their_line() {
     let out = dir.0.join("events.ndjson");
     // An earlier run's event: new lines are numbered after it.
     std::fs::write(&out, "{\"earlier\":true}\n").unwrap();
-    let (mut child, url) = start_listener(&out, &[]);
+    let (child, url) = start_listener(&out, &[]);
     let config = config(1, &url);
     let valid = serde_json::to_string(&expected_events(&config)[0]).unwrap();
     let hostile = "{\"status\":\"Opened\",\"eid\":\"\\u001b[2J::error::x\"}";
     for body in [valid.as_str(), hostile, valid.as_str()] {
         assert_eq!(request(&url, "POST", "/hooks/enquiry", body).0, 200);
     }
-    signal(&child, libc::SIGTERM);
-    assert_eq!(child.wait().unwrap().code(), Some(0));
-    let mut log = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
+    let (code, log) = stop(child);
+    assert_eq!(code, Some(0), "{log}");
     let stored_lines: Vec<String> = std::fs::read_to_string(&out)
         .unwrap()
         .lines()

@@ -1,7 +1,8 @@
 //! Red-team regressions: hostile keys, file names and documents must not forge CI commands,
 //! drive the terminal, break report formats or pass unnoticed.
 
-use std::process::Output;
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::thread::JoinHandle;
 
 mod common;
 
@@ -152,23 +153,21 @@ fn broken_pointer_escapes_are_usage_errors() {
 #[test]
 fn label_files_say_what_is_wrong_and_error_bodies_are_refused() {
     let dir = TempDir::new("labels");
-    let mixed = dir.write("mixed.json", r#"["a", 1]"#);
-    let (code, stderr) = exit_code(
-        &dir,
-        &["validate", "--labels", mixed.to_str().unwrap(), "-"],
-        "",
-    );
-    assert_eq!(code, Some(2));
-    assert!(stderr.contains("item 1 of the list is 1"), "{stderr}");
-    assert!(!stderr.contains("i64"), "{stderr}");
-    let error_body = dir.write("401.json", r#"{"code":401,"labelList":[]}"#);
-    let (code, stderr) = exit_code(
-        &dir,
-        &["validate", "--labels", error_body.to_str().unwrap(), "-"],
-        "",
-    );
-    assert_eq!(code, Some(2));
-    assert!(stderr.contains("API error response (code 401)"), "{stderr}");
+    for (name, labels, expected) in [
+        ("mixed.json", r#"["a", 1]"#, "item 1 of the list is 1"),
+        (
+            "401.json",
+            r#"{"code":401,"labelList":[]}"#,
+            "API error response (code 401)",
+        ),
+    ] {
+        let path = dir.write(name, labels);
+        let args = ["validate", "--labels", path.to_str().unwrap(), "-"];
+        let (code, stderr) = exit_code(&dir, &args, "");
+        assert_eq!(code, Some(2), "{name}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert!(!stderr.contains("i64"), "{name}: {stderr}");
+    }
 }
 
 #[test]
@@ -229,37 +228,50 @@ fn no_panic_with_an_unwritable_stderr_or_absurd_jobs() {
         .write(true)
         .open("/dev/full")
         .unwrap();
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_enquiry"))
+    let status = Command::new(env!("CARGO_BIN_EXE_enquiry"))
         .args(["validate", "missing.json"])
         .current_dir(&dir.0)
-        .stdout(std::process::Stdio::null())
+        .stdout(Stdio::null())
         .stderr(full)
         .status()
         .unwrap();
     assert_eq!(status.code(), Some(2));
 }
 
-/// Runs `validate` on 20000 lines of `{}`, reading one byte of the report and closing it.
-fn closed_early(dir: &TempDir, format: &str) -> (Option<i32>, String) {
-    use std::io::{Read, Write};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_enquiry"))
+/// `enquiry validate --jobs 1 --format FORMAT -` in `dir`, standard input and output piped.
+fn spawn_validate(dir: &TempDir, format: &str, stderr: Stdio) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_enquiry"))
         .args(["validate", "--jobs", "1", "--format", format, "-"])
         .current_dir(&dir.0)
         .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
         .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let feeder = std::thread::spawn(move || {
+        .unwrap()
+}
+
+/// Writes blocks of 1000 lines of `{}` to `stdin` on a thread until `blocks` are written
+/// (`None`: without end) or the reader goes away.
+fn feed(mut stdin: ChildStdin, blocks: Option<usize>) -> JoinHandle<()> {
+    use std::io::Write;
+    std::thread::spawn(move || {
         let block = "{}\n".repeat(1000);
-        for _ in 0..20 {
+        let mut written = 0;
+        while blocks.is_none_or(|blocks| written < blocks) {
             if stdin.write_all(block.as_bytes()).is_err() {
                 return;
             }
+            written += 1;
         }
-    });
+    })
+}
+
+/// Runs `validate` on 20000 lines of `{}`, reading one byte of the report and closing it.
+fn closed_early(dir: &TempDir, format: &str) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut child = spawn_validate(dir, format, Stdio::piped());
+    let feeder = feed(child.stdin.take().unwrap(), Some(20));
     let mut stdout = child.stdout.take().unwrap();
     let mut byte = [0u8; 1];
     stdout.read_exact(&mut byte).unwrap();
@@ -281,23 +293,11 @@ fn a_closed_output_ends_every_format_the_same_way() {
 
 #[test]
 fn an_endless_input_stops_being_read_once_the_output_is_closed() {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::{BufRead, BufReader};
     let dir = TempDir::new("endless");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_enquiry"))
-        .args(["validate", "--jobs", "1", "-"])
-        .current_dir(&dir.0)
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
+    let mut child = spawn_validate(&dir, "human", Stdio::null());
     // Writes until the reader goes away: without the fix this never ends.
-    let feeder = std::thread::spawn(move || {
-        let block = "{}\n".repeat(1000);
-        while stdin.write_all(block.as_bytes()).is_ok() {}
-    });
+    let feeder = feed(child.stdin.take().unwrap(), None);
     let mut first = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)
@@ -313,25 +313,12 @@ fn an_endless_input_stops_being_read_once_the_output_is_closed() {
 #[cfg(unix)]
 #[test]
 fn an_endless_input_stops_being_read_when_a_late_format_loses_its_reader() {
-    use std::io::Write;
     let dir = TempDir::new("endless-junit");
     for format in ["junit", "sarif"] {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_enquiry"))
-            .args(["validate", "--jobs", "1", "--format", format, "-"])
-            .current_dir(&dir.0)
-            .env("NO_COLOR", "1")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_validate(&dir, format, Stdio::piped());
         drop(child.stdout.take());
-        let mut stdin = child.stdin.take().unwrap();
         // Writes until the reader goes away: without the fix this never ends.
-        let feeder = std::thread::spawn(move || {
-            let block = "{}\n".repeat(1000);
-            while stdin.write_all(block.as_bytes()).is_ok() {}
-        });
+        let feeder = feed(child.stdin.take().unwrap(), None);
         let output = child.wait_with_output().unwrap();
         feeder.join().unwrap();
         assert_eq!(output.stderr, b"", "{format}: quietly");

@@ -2,26 +2,21 @@
 //! answers there, logs go to stderr with the token masked, SIGTERM drains and exits 0, and bad
 //! flags are one clear line with exit 2.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 const TOKEN: &str = "cli-test-token-123";
 
 fn get(addr: &str, path: &str) -> String {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
+    common::http(
+        addr,
+        "GET",
+        path,
+        &format!("Authorization: Bearer {TOKEN}\r\n"),
+        "",
     )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
 }
 
 #[cfg(unix)]

@@ -16,7 +16,10 @@ use sha2::{Digest, Sha256};
 use enquiry_validator::profile::{day_name, ContractProfile, Tally};
 
 use crate::aggregate::{Aggregate, Counts};
-use crate::profile_view::{contract_rows, day_note, day_rows, missing_profile_note, percent};
+use crate::profile_view::{
+    contract_rows, day_note, day_rows, field_row, missing_profile_note, tally_cells,
+    CONTRACT_COLUMNS, DAY_COLUMNS, FIELD_COLUMNS, NO_CONTRACT,
+};
 use crate::summary_line;
 use crate::view::{html_escape, ViewOptions};
 
@@ -262,10 +265,19 @@ fn drift(html: &mut String, aggregate: &Aggregate) {
     html.push_str("</tbody></table>\n");
 }
 
-fn tally_cells(t: &Tally) -> String {
-    [t.records, t.invalid, t.errors, t.warnings]
+fn number_cells(t: &Tally) -> String {
+    tally_cells(t)
         .map(|count| format!("<td class=\"num\">{count}</td>"))
         .concat()
+}
+
+/// A table's head row.
+fn head(columns: &[&str]) -> String {
+    let cells: String = columns
+        .iter()
+        .map(|name| format!("<th>{name}</th>"))
+        .collect();
+    format!("<thead><tr>{cells}</tr></thead>")
 }
 
 /// Records per contract, findings per day (chart and table) and the field profile.
@@ -274,11 +286,15 @@ fn profile(html: &mut String, aggregate: &Aggregate) {
     if contracts.is_empty() {
         return;
     }
-    html.push_str("<h2>Records by contract</h2>\n<table id=\"contracts\"><thead><tr><th>Contract</th><th>Records</th><th>Invalid</th><th>Errors</th><th>Warnings</th></tr></thead>\n<tbody>\n");
+    let _ = writeln!(
+        html,
+        "<h2>Records by contract</h2>\n<table id=\"contracts\">{}\n<tbody>",
+        head(&CONTRACT_COLUMNS)
+    );
     for (index, row) in contracts.iter().enumerate() {
         let name = match row.name {
             Some(name) => format!("<code>{}</code>", html_escape(name)),
-            None => "(not a JSON object: no contract)".to_owned(),
+            None => NO_CONTRACT.to_owned(),
         };
         let [records, invalid, errors, warnings] = row.cells();
         let _ = writeln!(
@@ -385,10 +401,11 @@ fn day_chart(html: &mut String, contract: &ContractProfile, index: usize) {
 fn days(html: &mut String, contract: &ContractProfile, index: usize) {
     let _ = writeln!(
         html,
-        "<h2>Records of <code>{1}</code> by day of <code>{2}</code></h2>\n<p class=\"note\">{0}</p>\n<details><summary>Records and findings per day</summary>\n<table id=\"days-{index}\"><thead><tr><th>Day (UTC)</th><th>Records</th><th>Invalid</th><th>Errors</th><th>Warnings</th></tr></thead>\n<tbody>",
+        "<h2>Records of <code>{1}</code> by day of <code>{2}</code></h2>\n<p class=\"note\">{0}</p>\n<details><summary>Records and findings per day</summary>\n<table id=\"days-{index}\">{3}\n<tbody>",
         html_escape(&day_note(contract)),
         html_escape(&contract.contract),
-        html_escape(&contract.day_member)
+        html_escape(&contract.day_member),
+        head(&DAY_COLUMNS)
     );
     for row in day_rows(contract, contract.days.len()) {
         let cell = if row.is_day { "td" } else { "th" };
@@ -396,7 +413,7 @@ fn days(html: &mut String, contract: &ContractProfile, index: usize) {
             html,
             "<tr><{cell}>{}</{cell}>{}</tr>",
             html_escape(&row.label),
-            tally_cells(&row.tally)
+            number_cells(&row.tally)
         );
     }
     html.push_str("</tbody></table></details>\n");
@@ -407,40 +424,32 @@ fn days(html: &mut String, contract: &ContractProfile, index: usize) {
 fn fields(html: &mut String, contract: &ContractProfile, index: usize) {
     let _ = writeln!(
         html,
-        "<h2>Field profile of {}</h2>\n<p class=\"note\">How the records hold each documented field: present (with its documented JSON type), null, absent (or its parent object absent), or of another type.</p>\n<table id=\"fields-{index}\" class=\"profile\"><thead><tr><th>Field</th><th>Present</th><th>Null</th><th>Absent</th><th>Wrong type</th><th>Share</th></tr></thead>\n<tbody>",
-        html_escape(&contract.contract)
+        "<h2>Field profile of {}</h2>\n<p class=\"note\">How the records hold each documented field: present (with its documented JSON type), null, absent (or its parent object absent), or of another type.</p>\n<table id=\"fields-{index}\" class=\"profile\">{}\n<tbody>",
+        html_escape(&contract.contract),
+        head(&[&FIELD_COLUMNS[..], &["Share"]].concat())
     );
-    for f in &contract.fields {
-        let all = f.records();
-        let parts = [
-            ("present", f.present),
-            ("null", f.null),
-            ("absent", f.absent),
-            ("wrong", f.wrong_type),
-        ];
+    for counts in &contract.fields {
+        let row = field_row(counts);
         let mut bar = String::from("<svg class=\"share\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\" xmlns=\"http://www.w3.org/2000/svg\">");
         let mut x = 0.0;
-        for (class, count) in parts {
-            let width = if all == 0 {
-                0.0
-            } else {
-                100.0 * count as f64 / all as f64
-            };
+        for share in &row.shares {
             let _ = write!(
                 bar,
-                "<rect class=\"{class}\" x=\"{x:.2}\" y=\"0\" width=\"{width:.2}\" height=\"10\"/>"
+                "<rect class=\"{}\" x=\"{x:.2}\" y=\"0\" width=\"{:.2}\" height=\"10\"/>",
+                share.class, share.width
             );
-            x += width;
+            x += share.width;
         }
         bar.push_str("</svg>");
+        let cells: String = row
+            .shares
+            .iter()
+            .map(|share| format!("<td class=\"num\">{}</td>", share.percent))
+            .collect();
         let _ = writeln!(
             html,
-            "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{bar}</td></tr>",
-            html_escape(&f.field),
-            percent(f.present, all),
-            percent(f.null, all),
-            percent(f.absent, all),
-            percent(f.wrong_type, all)
+            "<tr><td><code>{}</code></td>{cells}<td>{bar}</td></tr>",
+            html_escape(row.field)
         );
     }
     html.push_str("</tbody></table>\n");

@@ -254,6 +254,12 @@ fn xml_safe(text: &str) -> String {
         .replace('\u{ffff}', "\\u{ffff}")
 }
 
+/// Input-derived text for XML 1.0 content and attribute values alike: [`xml_safe`], then
+/// the markup characters as entities.
+pub fn xml_text(text: &str) -> String {
+    escape(&xml_safe(text))
+}
+
 /// XML markup characters as entities (for text and attribute values alike); the text must
 /// already be [`xml_safe`].
 fn escape(text: &str) -> String {

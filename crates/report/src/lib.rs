@@ -10,6 +10,10 @@
 //! `human`, `github` and `json` write each record's findings as they arrive (constant memory);
 //! `junit` and `sarif` are single documents whose headers need totals, so they collect.
 //!
+//! Every report reaches its destination through a buffer ([`buffered`]): in chunks of about
+//! [`WRITE_CHUNK`] bytes and one flush at the end, never a write or a flush per finding,
+//! whatever writer the caller hands in.
+//!
 //! ```
 //! use enquiry_report::{reporter, Format, HumanOptions};
 //! use enquiry_validator::{Config, Event, Validator};
@@ -58,10 +62,10 @@ pub use baseline::{Baseline, BaselineState};
 pub use github::{escape_data, escape_property, GithubReporter};
 pub use human::{HumanOptions, HumanReporter};
 pub use json::JsonReporter;
-pub use junit::JunitReporter;
+pub use junit::{xml_text, JunitReporter};
 pub use report_schema::{json_report_schema, JSON_REPORT_VERSION};
 pub use safe::terminal_safe;
-pub use sarif::SarifReporter;
+pub use sarif::{file_uri as sarif_file_uri, SarifLog, SarifReporter, SarifRule};
 pub use saved::read_json_report;
 pub use tee::Tee;
 pub use view::{ViewOptions, ViewReporter};
@@ -166,13 +170,23 @@ pub trait Reporter {
     fn finish(&mut self, summary: &Summary, failed: bool) -> io::Result<()>;
 }
 
-/// Builds the reporter of a format, writing to `out`.
+/// The bytes a report gathers before it writes them to its destination.
+pub const WRITE_CHUNK: usize = 8 * 1024;
+
+/// `out` behind a buffer of [`WRITE_CHUNK`] bytes: a report written through it reaches `out`
+/// in chunks of about that size, and is flushed when the report flushes (at its end).
+pub fn buffered<'w>(out: Box<dyn Write + 'w>) -> Box<dyn Write + 'w> {
+    Box::new(io::BufWriter::with_capacity(WRITE_CHUNK, out))
+}
+
+/// Builds the reporter of a format, writing to `out` through a buffer ([`buffered`]).
 pub fn reporter<'w>(
     format: Format,
     out: Box<dyn Write + 'w>,
     quiet: bool,
     human: HumanOptions,
 ) -> Box<dyn Reporter + 'w> {
+    let out = buffered(out);
     match format {
         Format::Human => Box::new(HumanReporter::new(out, HumanOptions { quiet, ..human })),
         Format::Json => Box::new(JsonReporter::new(out)),
@@ -199,7 +213,8 @@ pub fn render_aggregate(
         Format::Html => html::render,
         _ => return None,
     };
-    Some(render(aggregate, options, out).and_then(|()| out.flush()))
+    let mut out = io::BufWriter::with_capacity(WRITE_CHUNK, out);
+    Some(render(aggregate, options, &mut out).and_then(|()| out.flush()))
 }
 
 fn view(human: HumanOptions) -> ViewOptions {
@@ -319,7 +334,87 @@ pub(crate) mod fixture {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::RefCell;
+
+    use enquiry_validator::{Config, DataProfile, Event, Validator};
+
     use super::*;
+
+    /// What reached a report's destination.
+    #[derive(Debug, Default)]
+    struct Calls {
+        writes: usize,
+        flushes: usize,
+        bytes: usize,
+    }
+
+    /// A destination that counts the calls it receives.
+    struct Counting<'a>(&'a RefCell<Calls>);
+
+    impl Write for Counting<'_> {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let mut calls = self.0.borrow_mut();
+            calls.writes += 1;
+            calls.bytes += buf.len();
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            self.0.borrow_mut().flushes += 1;
+            Ok(())
+        }
+    }
+
+    /// Every format writing the fixture repeated into a counting destination.
+    fn calls(format: Format, copies: usize) -> Calls {
+        let source = fixture::SOURCE.repeat(copies);
+        let calls = RefCell::new(Calls::default());
+        {
+            let out = Box::new(Counting(&calls));
+            let mut reporter = reporter(format, out, false, HumanOptions::default());
+            reporter.begin_file(fixture::FILE).unwrap();
+            let mut data = DataProfile::new();
+            let summary = Validator::new(Config::default())
+                .validate_stream_profiled(
+                    source.as_bytes(),
+                    fixture::FILE,
+                    1,
+                    &mut |event| match event {
+                        Event::Record(outcome) => reporter.record(&outcome).unwrap(),
+                        Event::Input(finding) => reporter.input(&finding).unwrap(),
+                    },
+                    &mut data,
+                )
+                .unwrap();
+            reporter.end_file(fixture::FILE, &summary).unwrap();
+            reporter.data_profile(&data);
+            reporter.finish(&summary, true).unwrap();
+        }
+        calls.into_inner()
+    }
+
+    #[test]
+    fn every_format_writes_in_chunks_and_flushes_once_at_the_end() {
+        for format in Format::ALL {
+            let calls = calls(format, 300);
+            assert!(calls.bytes > 0, "{format:?}");
+            // A buffer of WRITE_CHUNK passes on at least half of it a write (a write that does
+            // not fit sends what is buffered first), or one large write whole.
+            let most = calls.bytes / (WRITE_CHUNK / 2) + 2;
+            assert!(
+                calls.writes <= most,
+                "{format:?}: {} writes for {} bytes",
+                calls.writes,
+                calls.bytes
+            );
+            assert_eq!(calls.flushes, 1, "{format:?}");
+        }
+        // The streaming formats write far more than a chunk here: the bound above is not met
+        // by writing per finding.
+        for format in [Format::Human, Format::Json, Format::Github, Format::Sarif] {
+            assert!(calls(format, 300).bytes > 20 * WRITE_CHUNK, "{format:?}");
+        }
+    }
 
     #[test]
     fn summary_line_counts_in_words() {

@@ -12,7 +12,10 @@ use std::io::{self, Write};
 use enquiry_validator::profile::ContractProfile;
 
 use crate::aggregate::{clip, Aggregate, Counts};
-use crate::profile_view::{contract_rows, day_note, day_rows, missing_profile_note, percent};
+use crate::profile_view::{
+    contract_rows, day_note, day_rows, field_row, missing_profile_note, tally_cells,
+    CONTRACT_COLUMNS, DAY_COLUMNS, FIELD_COLUMNS, NO_CONTRACT,
+};
 use crate::summary_line;
 use crate::view::{markdown_escape, ViewOptions};
 
@@ -148,13 +151,18 @@ fn drift(text: &mut String, aggregate: &Aggregate) {
     text.push('\n');
 }
 
-/// A table row of a name and its records, invalid records, errors and warnings.
-fn tally_row(text: &mut String, name: &str, t: &enquiry_validator::profile::Tally) {
-    let _ = writeln!(
-        text,
-        "| {name} | {} | {} | {} | {} |",
-        t.records, t.invalid, t.errors, t.warnings
-    );
+/// A table row: `cells` between bars.
+fn row(text: &mut String, cells: &[String]) {
+    let _ = writeln!(text, "| {} |", cells.join(" | "));
+}
+
+/// A table's head: the column names, the first left-aligned and the others right-aligned.
+fn head(columns: &[&str]) -> String {
+    format!(
+        "| {} |\n|---|{}",
+        columns.join(" | "),
+        "---:|".repeat(columns.len().saturating_sub(1))
+    )
 }
 
 /// Records per contract and per day, and the field profile (collapsed: it lists every
@@ -166,17 +174,17 @@ fn profile(text: &mut String, aggregate: &Aggregate) {
         return;
     }
     let start = text.len();
-    text.push_str("### Records by contract\n\n| Contract | Records | Invalid | Errors | Warnings |\n|---|---:|---:|---:|---:|\n");
-    for row in contracts.iter().take(ROWS) {
-        let name = match row.name {
+    let _ = writeln!(
+        text,
+        "### Records by contract\n\n{}",
+        head(&CONTRACT_COLUMNS)
+    );
+    for contract in contracts.iter().take(ROWS) {
+        let name = match contract.name {
             Some(name) => format!("<code>{}</code>", escape_clipped(name)),
-            None => "(not a JSON object: no contract)".to_owned(),
+            None => NO_CONTRACT.to_owned(),
         };
-        let [records, invalid, errors, warnings] = row.cells();
-        let _ = writeln!(
-            text,
-            "| {name} | {records} | {invalid} | {errors} | {warnings} |"
-        );
+        row(text, &[[name].as_slice(), &contract.cells()].concat());
     }
     text.push('\n');
     let contracts = aggregate.profile.iter().flat_map(|p| &p.contracts);
@@ -195,34 +203,34 @@ fn contract_profile(text: &mut String, contract: &ContractProfile, start: usize)
     let member = escape_clipped(&contract.day_member);
     let _ = writeln!(
         text,
-        "### Records of <code>{name}</code> by day of <code>{member}</code>\n\n| Day (UTC) | Records | Invalid | Errors | Warnings |\n|---|---:|---:|---:|---:|"
+        "### Records of <code>{name}</code> by day of <code>{member}</code>\n\n{}",
+        head(&DAY_COLUMNS)
     );
-    for row in day_rows(contract, ROWS) {
+    for day in day_rows(contract, ROWS) {
         if over(text) {
             return false;
         }
-        tally_row(text, &escape_clipped(&row.label), &row.tally);
+        let counts = tally_cells(&day.tally).map(|count| count.to_string());
+        row(
+            text,
+            &[[escape_clipped(&day.label)].as_slice(), &counts].concat(),
+        );
     }
     let note = markdown_escape(&clip(&day_note(contract), 400));
     let _ = writeln!(
         text,
-        "\n{note}\n\n<details><summary>Field profile of <code>{name}</code>: presence, null, absence and type of every documented field</summary>\n\n| Field | Present | Null | Absent | Wrong type |\n|---|---:|---:|---:|---:|"
+        "\n{note}\n\n<details><summary>Field profile of <code>{name}</code>: presence, null, absence and type of every documented field</summary>\n\n{}",
+        head(&FIELD_COLUMNS)
     );
     for f in &contract.fields {
         if over(text) {
             text.push_str("\n</details>\n");
             return false;
         }
-        let all = f.records();
-        let _ = writeln!(
-            text,
-            "| <code>{}</code> | {} | {} | {} | {} |",
-            escape_clipped(&f.field),
-            percent(f.present, all),
-            percent(f.null, all),
-            percent(f.absent, all),
-            percent(f.wrong_type, all)
-        );
+        let field = field_row(f);
+        let name = format!("<code>{}</code>", escape_clipped(field.field));
+        let shares = field.shares.map(|share| share.percent);
+        row(text, &[[name].as_slice(), &shares].concat());
     }
     text.push_str("\n</details>\n\n");
     true

@@ -13,6 +13,62 @@ pub fn missing_profile_note(aggregate: &Aggregate) -> Option<&'static str> {
     (aggregate.saved && aggregate.profile.is_none()).then_some(NO_PROFILE)
 }
 
+/// The columns of the per-contract table.
+pub const CONTRACT_COLUMNS: [&str; 5] = ["Contract", "Records", "Invalid", "Errors", "Warnings"];
+/// The columns of the per-day table.
+pub const DAY_COLUMNS: [&str; 5] = ["Day (UTC)", "Records", "Invalid", "Errors", "Warnings"];
+/// The columns of the field profile.
+pub const FIELD_COLUMNS: [&str; 5] = ["Field", "Present", "Null", "Absent", "Wrong type"];
+/// What the per-contract table calls records in no contract.
+pub const NO_CONTRACT: &str = "(not a JSON object: no contract)";
+
+/// The counts of a per-contract or per-day row after its name: records, invalid records,
+/// errors, warnings.
+pub fn tally_cells(t: &Tally) -> [u64; 4] {
+    [t.records, t.invalid, t.errors, t.warnings]
+}
+
+/// One share of a field-profile row.
+pub struct Share {
+    /// What it counts, as a class name: `present`, `null`, `absent`, `wrong`.
+    pub class: &'static str,
+    /// As text (`12.5%`, `-` without records).
+    pub percent: String,
+    /// As a width out of 100 (0 without records).
+    pub width: f64,
+}
+
+/// How the records hold one documented field: present, null, absent, of another type.
+pub struct FieldRow<'a> {
+    /// The field's pointer.
+    pub field: &'a str,
+    /// The four shares, in the columns' order.
+    pub shares: [Share; 4],
+}
+
+/// The field-profile row of `counts`.
+pub fn field_row(counts: &FieldCounts) -> FieldRow<'_> {
+    let all = counts.records();
+    let share = |class, count: u64| Share {
+        class,
+        percent: percent(count, all),
+        width: if all == 0 {
+            0.0
+        } else {
+            100.0 * count as f64 / all as f64
+        },
+    };
+    FieldRow {
+        field: &counts.field,
+        shares: [
+            share("present", counts.present),
+            share("null", counts.null),
+            share("absent", counts.absent),
+            share("wrong", counts.wrong_type),
+        ],
+    }
+}
+
 /// A row of the per-contract table; `None` as name for records in no contract.
 pub struct ContractRow<'a> {
     /// The contract, or `None` for records that are not JSON objects.

@@ -10,6 +10,10 @@
 //! The log is written as the findings arrive: the tool and the run's header first, then each
 //! result as soon as it is known, and the `invocations` (inputs that could not be read) after
 //! the results (JSON objects are unordered). Memory does not grow with the number of results.
+//!
+//! [`SarifLog`] is that streamed document without the validator's findings in it: `enquiry
+//! reconcile` writes its own rules and results through it, so the workspace has one SARIF
+//! writer.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, Write};
@@ -35,10 +39,156 @@ enum Stage {
     Done,
 }
 
-/// The SARIF renderer (streams each result).
-pub struct SarifReporter<'w> {
+/// One rule of a tool, as SARIF's `reportingDescriptor` states it.
+#[derive(Debug, Clone)]
+pub struct SarifRule<'a> {
+    /// The stable id results refer to.
+    pub id: &'a str,
+    /// One line: what the rule requires.
+    pub summary: &'a str,
+    /// Why the rule exists.
+    pub rationale: &'a str,
+    /// The help text.
+    pub help: String,
+    /// Whether the rule is on by default.
+    pub enabled: bool,
+    /// The default level (`error`, `warning`).
+    pub level: &'a str,
+    /// Extra properties, if any.
+    pub properties: Option<BTreeMap<String, serde_json::Value>>,
+}
+
+impl SarifRule<'_> {
+    fn descriptor(self) -> sarif::ReportingDescriptor {
+        let text = |text: String| {
+            sarif::MultiformatMessageString::builder()
+                .text(text)
+                .build()
+        };
+        let descriptor = sarif::ReportingDescriptor::builder()
+            .id(self.id)
+            .name(self.id)
+            .short_description(text(self.summary.to_owned()))
+            .full_description(text(self.rationale.to_owned()))
+            .help(text(self.help))
+            .default_configuration(
+                sarif::ReportingConfiguration::builder()
+                    .enabled(self.enabled)
+                    .level(json!(self.level))
+                    .build(),
+            );
+        match self.properties {
+            Some(properties) => descriptor
+                .properties(
+                    sarif::PropertyBag::builder()
+                        .additional_properties(properties)
+                        .build(),
+                )
+                .build(),
+            None => descriptor.build(),
+        }
+    }
+}
+
+/// A SARIF 2.1.0 log of one run, streamed: [`start`](SarifLog::start) writes the tool and
+/// opens `results`, [`result`](SarifLog::result) writes one result as it comes,
+/// [`finish`](SarifLog::finish) closes `results`, adds the invocations and flushes. Memory
+/// does not grow with the number of results.
+pub struct SarifLog<'w> {
     out: Box<dyn Write + 'w>,
     stage: Stage,
+}
+
+impl<'w> SarifLog<'w> {
+    /// A log writing to `out`; nothing is written before [`start`](SarifLog::start).
+    pub fn new(out: Box<dyn Write + 'w>) -> SarifLog<'w> {
+        SarifLog {
+            out,
+            stage: Stage::Start,
+        }
+    }
+
+    /// Whether the header is written.
+    pub fn started(&self) -> bool {
+        self.stage != Stage::Start
+    }
+
+    /// Writes the log's header once: the tool `name` with its `rules`, and the run's
+    /// `columnKind` when its results have columns (counted in Unicode code points).
+    pub fn start(
+        &mut self,
+        name: &str,
+        rules: Vec<SarifRule<'_>>,
+        columns: bool,
+    ) -> io::Result<()> {
+        if self.started() {
+            return Ok(());
+        }
+        let driver = sarif::ToolComponent::builder()
+            .name(name)
+            .version(env!("CARGO_PKG_VERSION"))
+            .semantic_version(env!("CARGO_PKG_VERSION"))
+            .information_uri(env!("CARGO_PKG_REPOSITORY"))
+            .rules(
+                rules
+                    .into_iter()
+                    .map(SarifRule::descriptor)
+                    .collect::<Vec<_>>(),
+            )
+            .build();
+        let tool = indented(&sarif::Tool::from(driver), 6)?;
+        let column_kind = if columns {
+            ",\n      \"columnKind\": \"unicodeCodePoints\""
+        } else {
+            ""
+        };
+        write!(
+            self.out,
+            "{{\n  \"$schema\": {},\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": {tool}{column_kind},\n      \"results\": [",
+            json!(sarif::SCHEMA_URL)
+        )?;
+        self.stage = Stage::Results(0);
+        Ok(())
+    }
+
+    /// Writes one result (a SARIF `result` object); the header must be written.
+    pub fn result(&mut self, result: &impl serde::Serialize) -> io::Result<()> {
+        let Stage::Results(written) = self.stage else {
+            return Err(io::Error::other("a SARIF result outside the results"));
+        };
+        let text = indented(result, 8)?;
+        let separator = if written == 0 { "\n" } else { ",\n" };
+        write!(self.out, "{separator}        {text}")?;
+        self.stage = Stage::Results(written + 1);
+        Ok(())
+    }
+
+    /// Closes `results`, writes `invocations` (a SARIF array) when given, ends the document
+    /// and flushes; once.
+    pub fn finish(&mut self, invocations: Option<serde_json::Value>) -> io::Result<()> {
+        let closing = match self.stage {
+            Stage::Done => return Ok(()),
+            Stage::Start => return Err(io::Error::other("a SARIF log finished before its start")),
+            Stage::Results(0) => "]",
+            Stage::Results(_) => "\n      ]",
+        };
+        self.out.write_all(closing.as_bytes())?;
+        if let Some(invocations) = invocations {
+            write!(
+                self.out,
+                ",\n      \"invocations\": {}",
+                indented(&invocations, 6)?
+            )?;
+        }
+        self.out.write_all(b"\n    }\n  ]\n}\n")?;
+        self.stage = Stage::Done;
+        self.out.flush()
+    }
+}
+
+/// The SARIF renderer (streams each result).
+pub struct SarifReporter<'w> {
+    log: SarifLog<'w>,
     /// Baseline states announced for the findings still to come.
     pending: VecDeque<BaselineState>,
     /// Tool execution notifications: inputs that could not be read.
@@ -51,8 +201,7 @@ impl<'w> SarifReporter<'w> {
     /// A renderer writing to `out`.
     pub fn new(out: Box<dyn Write + 'w>) -> SarifReporter<'w> {
         SarifReporter {
-            out,
-            stage: Stage::Start,
+            log: SarifLog::new(out),
             pending: VecDeque::new(),
             notifications: Vec::new(),
             more_unreadable: 0,
@@ -61,37 +210,13 @@ impl<'w> SarifReporter<'w> {
 
     /// Writes the log's header, up to the opening of `results`, once.
     fn start(&mut self) -> io::Result<()> {
-        if self.stage != Stage::Start {
-            return Ok(());
-        }
-        let driver = sarif::ToolComponent::builder()
-            .name("enquiry")
-            .version(env!("CARGO_PKG_VERSION"))
-            .semantic_version(env!("CARGO_PKG_VERSION"))
-            .information_uri(env!("CARGO_PKG_REPOSITORY"))
-            .rules(rules())
-            .build();
-        let tool = indented(&sarif::Tool::from(driver), 6)?;
-        write!(
-            self.out,
-            "{{\n  \"$schema\": {},\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": {tool},\n      \"columnKind\": \"unicodeCodePoints\",\n      \"results\": [",
-            json!(sarif::SCHEMA_URL)
-        )?;
-        self.stage = Stage::Results(0);
-        Ok(())
+        self.log.start("enquiry", rules(), true)
     }
 
     fn write_result(&mut self, finding: &Finding) -> io::Result<()> {
         self.start()?;
         let result = self.result(finding);
-        let text = indented(&result, 8)?;
-        let Stage::Results(written) = self.stage else {
-            return Ok(());
-        };
-        let separator = if written == 0 { "\n" } else { ",\n" };
-        write!(self.out, "{separator}        {text}")?;
-        self.stage = Stage::Results(written + 1);
-        Ok(())
+        self.log.result(&result)
     }
 
     fn result(&mut self, finding: &Finding) -> sarif::Result {
@@ -164,7 +289,7 @@ fn to_i64(value: u64) -> i64 {
 
 /// A relative URI reference for a path as the user named it (`-`, standard input, stays `-`
 /// as in every other format).
-fn file_uri(file: &str) -> String {
+pub fn file_uri(file: &str) -> String {
     let mut uri = String::with_capacity(file.len());
     for byte in file.replace('\\', "/").bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
@@ -177,7 +302,7 @@ fn file_uri(file: &str) -> String {
 }
 
 /// The rule metadata of every code.
-fn rules() -> Vec<sarif::ReportingDescriptor> {
+fn rules() -> Vec<SarifRule<'static>> {
     Code::ALL
         .iter()
         .map(|code| {
@@ -186,45 +311,23 @@ fn rules() -> Vec<sarif::ReportingDescriptor> {
                 Level::Warn => (true, "warning"),
                 Level::Deny => (true, "error"),
             };
-            let help = format!(
-                "{} Example of a violation: {} (see `enquiry explain {}`)",
-                code.summary(),
-                code.example(),
-                code.as_str()
-            );
-            sarif::ReportingDescriptor::builder()
-                .id(code.as_str())
-                .name(code.as_str())
-                .short_description(
-                    sarif::MultiformatMessageString::builder()
-                        .text(code.summary())
-                        .build(),
-                )
-                .full_description(
-                    sarif::MultiformatMessageString::builder()
-                        .text(code.rationale())
-                        .build(),
-                )
-                .help(
-                    sarif::MultiformatMessageString::builder()
-                        .text(help)
-                        .build(),
-                )
-                .default_configuration(
-                    sarif::ReportingConfiguration::builder()
-                        .enabled(enabled)
-                        .level(json!(level))
-                        .build(),
-                )
-                .properties(
-                    sarif::PropertyBag::builder()
-                        .additional_properties(BTreeMap::from([(
-                            "schemaExpressible".to_owned(),
-                            json!(code.schema_expressible()),
-                        )]))
-                        .build(),
-                )
-                .build()
+            SarifRule {
+                id: code.as_str(),
+                summary: code.summary(),
+                rationale: code.rationale(),
+                help: format!(
+                    "{} Example of a violation: {} (see `enquiry explain {}`)",
+                    code.summary(),
+                    code.example(),
+                    code.as_str()
+                ),
+                enabled,
+                level,
+                properties: Some(BTreeMap::from([(
+                    "schemaExpressible".to_owned(),
+                    json!(code.schema_expressible()),
+                )])),
+            }
         })
         .collect()
 }
@@ -254,36 +357,21 @@ impl Reporter for SarifReporter<'_> {
 
     fn finish(&mut self, _summary: &Summary, _failed: bool) -> io::Result<()> {
         self.start()?;
-        if self.stage == Stage::Done {
-            return Ok(());
-        }
-        let closing = if self.stage == Stage::Results(0) {
-            "]"
-        } else {
-            "\n      ]"
-        };
-        self.out.write_all(closing.as_bytes())?;
         if self.more_unreadable > 0 {
             self.notifications.push(json!({
                 "level": "error",
                 "message": {"text": format!("{} more inputs could not be read", self.more_unreadable)},
             }));
+            self.more_unreadable = 0;
         }
-        if !self.notifications.is_empty() {
-            // An input the run could not read makes the run unsuccessful, whatever the results.
-            let invocations = json!([{
+        // An input the run could not read makes the run unsuccessful, whatever the results.
+        let invocations = (!self.notifications.is_empty()).then(|| {
+            json!([{
                 "executionSuccessful": false,
                 "toolExecutionNotifications": std::mem::take(&mut self.notifications),
-            }]);
-            write!(
-                self.out,
-                ",\n      \"invocations\": {}",
-                indented(&invocations, 6)?
-            )?;
-        }
-        self.out.write_all(b"\n    }\n  ]\n}\n")?;
-        self.stage = Stage::Done;
-        self.out.flush()
+            }])
+        });
+        self.log.finish(invocations)
     }
 }
 

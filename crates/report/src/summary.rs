@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use crate::aggregate::{Aggregate, Counts};
 use crate::profile_view::{
-    contract_rows, day_note, day_rows, missing_profile_note, percent, seen_fields,
+    contract_rows, day_note, day_rows, field_row, missing_profile_note, seen_fields, tally_cells,
 };
 use crate::summary_line;
 use crate::view::{printable, ViewOptions};
@@ -92,9 +92,8 @@ fn drift(out: &mut dyn Write, paint: &Paint, aggregate: &Aggregate) -> io::Resul
 /// Records per contract and per day of their date, and how records hold each field.
 fn profile(out: &mut dyn Write, paint: &Paint, aggregate: &Aggregate) -> io::Result<()> {
     let tally = |name: String, t: &enquiry_validator::profile::Tally| {
-        let counts = [t.records, t.invalid, t.errors, t.warnings];
         std::iter::once(name)
-            .chain(counts.iter().map(u64::to_string))
+            .chain(tally_cells(t).iter().map(u64::to_string))
             .collect::<Vec<String>>()
     };
     // A saved report's profile may hold anything: every table stays bounded.
@@ -130,15 +129,10 @@ fn profile(out: &mut dyn Write, paint: &Paint, aggregate: &Aggregate) -> io::Res
             .iter()
             .take(FIELD_ROWS)
             .map(|f| {
-                let all = f.records();
-                [
-                    f.field.clone(),
-                    percent(f.present, all),
-                    percent(f.null, all),
-                ]
-                .into_iter()
-                .chain([percent(f.absent, all), percent(f.wrong_type, all)])
-                .collect()
+                let row = field_row(f);
+                std::iter::once(row.field.to_owned())
+                    .chain(row.shares.map(|share| share.percent))
+                    .collect()
             })
             .collect();
         let title = format!("Field profile of {}", contract.contract);

@@ -81,6 +81,9 @@ macro_rules! reconcile_codes {
                 match self { $( ReconcileCode::$variant => $why, )+ }
             }
         }
+
+        /// Every code with its id, in documentation order.
+        pub const RECONCILE_CODES: &[(ReconcileCode, &str)] = &[$((ReconcileCode::$variant, $id)),+];
     };
 }
 
@@ -110,16 +113,6 @@ reconcile_codes! {
         summary: "Every line is a JSON object with the string members reconciliation reads.",
         why: "A line that cannot be read cannot be reconciled; it is reported rather than skipped silently.";
 }
-
-/// Every code with its id, in documentation order.
-pub const RECONCILE_CODES: &[(ReconcileCode, &str)] = &[
-    (ReconcileCode::EventWithoutRecord, "event-without-record"),
-    (ReconcileCode::RecordWithoutEvents, "record-without-events"),
-    (ReconcileCode::StatusDisagrees, "status-disagrees"),
-    (ReconcileCode::EventOutOfOrder, "event-out-of-order"),
-    (ReconcileCode::DuplicateDelivery, "duplicate-delivery"),
-    (ReconcileCode::UnreadableLine, "unreadable-line"),
-];
 
 impl std::fmt::Display for ReconcileCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -251,16 +244,20 @@ impl Spill for EventEntry {
             get_u64(input)? as i64,
             get_u64(input)?,
         );
-        let mut status = [0u8];
-        input.read_exact(&mut status)?;
         Ok(Some(EventEntry {
             id,
             line,
             index,
             date,
-            status: status[0],
+            status: get_u8(input)?,
             fingerprint,
         }))
+    }
+}
+
+impl EventEntry {
+    fn at(&self) -> At {
+        (self.index, self.line)
     }
 }
 
@@ -288,15 +285,26 @@ impl Spill for RecordEntry {
             return Ok(None);
         };
         let (line, index) = (get_u64(input)?, get_u64(input)?);
-        let mut status = [0u8];
-        input.read_exact(&mut status)?;
         Ok(Some(RecordEntry {
             id,
             line,
             index,
-            status: status[0],
+            status: get_u8(input)?,
         }))
     }
+}
+
+impl RecordEntry {
+    fn at(&self) -> At {
+        (self.index, self.line)
+    }
+}
+
+/// One byte of a spill file.
+fn get_u8(input: &mut dyn Read) -> io::Result<u8> {
+    let mut byte = [0u8];
+    input.read_exact(&mut byte)?;
+    Ok(byte[0])
 }
 
 /// A length-prefixed ID, `None` at the end of a run.
@@ -462,15 +470,12 @@ struct Run<'d> {
     max_line: usize,
 }
 
+/// Where a line is: its value index among the file's non-blank lines and its 1-based number.
+type At = (u64, u64);
+
 impl Run<'_> {
-    fn find(
-        &mut self,
-        file: u8,
-        index: u64,
-        line: u64,
-        code: ReconcileCode,
-        message: String,
-    ) -> io::Result<()> {
+    fn find(&mut self, file: u8, at: At, code: ReconcileCode, message: String) -> io::Result<()> {
+        let (index, line) = at;
         self.summary.findings += 1;
         self.findings.push(FindingEntry {
             file,
@@ -541,63 +546,93 @@ pub fn reconcile(
     Ok(summary)
 }
 
+/// One pass over an input: each line counted, each readable one made an entry by `entry`; a
+/// line over the length limit, or one `entry` cannot read, is an `unreadable-line` finding.
+fn read_entries<'d, E: Spill>(
+    path: &Path,
+    run: &mut Run<'d>,
+    file: u8,
+    mut entries: Sorter<'d, E>,
+    unreadable: &str,
+    entry: &mut dyn FnMut(&mut Run<'d>, At, &[u8]) -> Option<E>,
+) -> io::Result<Sorted<E>> {
+    let max_line = run.max_line;
+    for_each_line(path, max_line, &mut |index, line, bytes| {
+        let summary = &mut run.summary;
+        *if file == EVENTS {
+            &mut summary.events
+        } else {
+            &mut summary.records
+        } += 1;
+        let at = (index, line);
+        let message = match bytes.map(|bytes| entry(run, at, bytes)) {
+            Some(Some(made)) => return entries.push(made),
+            Some(None) => unreadable.to_owned(),
+            None => too_long(max_line),
+        };
+        run.find(file, at, ReconcileCode::UnreadableLine, message)
+    })?;
+    entries.sorted()
+}
+
 /// The events pass: one entry per readable event.
 fn read_events<'d>(
     path: &Path,
     run: &mut Run<'d>,
-    mut entries: Sorter<'d, EventEntry>,
+    entries: Sorter<'d, EventEntry>,
 ) -> io::Result<Sorted<EventEntry>> {
     let (_, status_key) = record_keys();
-    let max_line = run.max_line;
-    for_each_line(path, max_line, &mut |index, line, bytes| {
-        run.summary.events += 1;
-        let Some(bytes) = bytes else {
-            let message = too_long(max_line);
-            return run.find(EVENTS, index, line, ReconcileCode::UnreadableLine, message);
-        };
-        let picked = pick::strings(bytes, [EVENT_ID, status_key, EVENT_DATE]);
-        let Some([Some(id), Some(status), Some(date)]) = picked else {
-            let message = "not an event with eid, status and date strings".to_owned();
-            return run.find(EVENTS, index, line, ReconcileCode::UnreadableLine, message);
-        };
-        entries.push(EventEntry {
-            id: id.into_owned(),
-            line,
-            index,
-            date: millis(&date),
-            status: run.event_statuses.id(&status),
-            fingerprint: fingerprint(&status, &date),
-        })
-    })?;
-    entries.sorted()
+    let unreadable = "not an event with eid, status and date strings";
+    read_entries(
+        path,
+        run,
+        EVENTS,
+        entries,
+        unreadable,
+        &mut |run, (index, line), bytes| {
+            let [Some(id), Some(status), Some(date)] =
+                pick::strings(bytes, [EVENT_ID, status_key, EVENT_DATE])?
+            else {
+                return None;
+            };
+            Some(EventEntry {
+                id: id.into_owned(),
+                line,
+                index,
+                date: millis(&date),
+                status: run.event_statuses.id(&status),
+                fingerprint: fingerprint(&status, &date),
+            })
+        },
+    )
 }
 
 /// The records pass: one entry per readable record.
 fn read_records<'d>(
     path: &Path,
     run: &mut Run<'d>,
-    mut entries: Sorter<'d, RecordEntry>,
+    entries: Sorter<'d, RecordEntry>,
 ) -> io::Result<Sorted<RecordEntry>> {
     let (id_key, status_key) = record_keys();
-    let max_line = run.max_line;
-    for_each_line(path, max_line, &mut |index, line, bytes| {
-        run.summary.records += 1;
-        let Some(bytes) = bytes else {
-            let message = too_long(max_line);
-            return run.find(RECORDS, index, line, ReconcileCode::UnreadableLine, message);
-        };
-        let Some([Some(id), Some(status)]) = pick::strings(bytes, [id_key, status_key]) else {
-            let message = "not a record with string ID and status".to_owned();
-            return run.find(RECORDS, index, line, ReconcileCode::UnreadableLine, message);
-        };
-        entries.push(RecordEntry {
-            id: id.into_owned(),
-            line,
-            index,
-            status: run.record_statuses.id(&status),
-        })
-    })?;
-    entries.sorted()
+    let unreadable = "not a record with string ID and status";
+    read_entries(
+        path,
+        run,
+        RECORDS,
+        entries,
+        unreadable,
+        &mut |run, (index, line), bytes| {
+            let [Some(id), Some(status)] = pick::strings(bytes, [id_key, status_key])? else {
+                return None;
+            };
+            Some(RecordEntry {
+                id: id.into_owned(),
+                line,
+                index,
+                status: run.record_statuses.id(&status),
+            })
+        },
+    )
 }
 
 /// What the join keeps of one enquiry's events: a few bytes, whatever their number.
@@ -638,14 +673,8 @@ fn join(
         }
         if let (Some(lifecycle), false) = (&lifecycle, matched) {
             let message = format!("events for {} but no record with this ID", escaped(&id));
-            let (index, line) = (lifecycle.first_index, lifecycle.first_line);
-            run.find(
-                EVENTS,
-                index,
-                line,
-                ReconcileCode::EventWithoutRecord,
-                message,
-            )?;
+            let at = (lifecycle.first_index, lifecycle.first_line);
+            run.find(EVENTS, at, ReconcileCode::EventWithoutRecord, message)?;
         }
         run.summary.enquiries += u64::from(lifecycle.is_some());
     }
@@ -665,13 +694,7 @@ fn next_event(
                 escaped(&event.id),
                 escaped(&status)
             );
-            run.find(
-                EVENTS,
-                event.index,
-                event.line,
-                ReconcileCode::EventOutOfOrder,
-                message,
-            )?;
+            run.find(EVENTS, event.at(), ReconcileCode::EventOutOfOrder, message)?;
         }
         return Ok(Lifecycle {
             first_line: event.line,
@@ -686,8 +709,7 @@ fn next_event(
         let message = format!("{} {} received again", escaped(&event.id), escaped(&status));
         run.find(
             EVENTS,
-            event.index,
-            event.line,
+            event.at(),
             ReconcileCode::DuplicateDelivery,
             message,
         )?;
@@ -699,13 +721,7 @@ fn next_event(
             escaped(&event.id),
             escaped(&status)
         );
-        run.find(
-            EVENTS,
-            event.index,
-            event.line,
-            ReconcileCode::EventOutOfOrder,
-            message,
-        )?;
+        run.find(EVENTS, event.at(), ReconcileCode::EventOutOfOrder, message)?;
     }
     if event.date >= state.latest_date {
         state.latest_date = event.date;
@@ -726,8 +742,7 @@ fn check_record(
         let message = format!("no event was received for {}", escaped(&record.id));
         return run.find(
             RECORDS,
-            record.index,
-            record.line,
+            record.at(),
             ReconcileCode::RecordWithoutEvents,
             message,
         );
@@ -747,8 +762,7 @@ fn check_record(
     );
     run.find(
         RECORDS,
-        record.index,
-        record.line,
+        record.at(),
         ReconcileCode::StatusDisagrees,
         message,
     )

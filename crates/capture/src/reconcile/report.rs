@@ -12,7 +12,10 @@
 use std::io::{self, Write};
 use std::str::FromStr;
 
-use enquiry_report::{escape_data, escape_property, terminal_safe};
+use enquiry_report::{
+    buffered, escape_data, escape_property, sarif_file_uri, terminal_safe, xml_text, SarifLog,
+    SarifRule,
+};
 use serde_json::json;
 
 use super::{ReconcileCode, ReconcileFinding, ReconcileSink, ReconcileSummary};
@@ -65,19 +68,32 @@ impl FromStr for ReconcileFormat {
     }
 }
 
-/// Writes one report as findings arrive; keeps the first write error for [`finish`].
+/// Writes one report as findings arrive, through a buffer (chunks of about
+/// [`enquiry_report::WRITE_CHUNK`] bytes, one flush at the end); keeps the first write error
+/// for [`finish`].
 ///
 /// [`finish`]: ReconcileReporter::finish
 pub struct ReconcileReporter<'w> {
     format: ReconcileFormat,
-    out: Box<dyn Write + 'w>,
+    out: Output<'w>,
     written: u64,
     error: Option<io::Error>,
+}
+
+/// Where a report goes: text written as it is, or the workspace's SARIF log writer.
+enum Output<'w> {
+    Text(Box<dyn Write + 'w>),
+    Sarif(SarifLog<'w>),
 }
 
 impl<'w> ReconcileReporter<'w> {
     /// A reporter of `format` writing to `out`.
     pub fn new(format: ReconcileFormat, out: Box<dyn Write + 'w>) -> ReconcileReporter<'w> {
+        let out = buffered(out);
+        let out = match format {
+            ReconcileFormat::Sarif => Output::Sarif(SarifLog::new(out)),
+            _ => Output::Text(out),
+        };
         ReconcileReporter {
             format,
             out,
@@ -87,8 +103,16 @@ impl<'w> ReconcileReporter<'w> {
     }
 
     fn write(&mut self, text: &str) {
+        self.attempt(|out| match out {
+            Output::Text(out) => out.write_all(text.as_bytes()),
+            Output::Sarif(_) => Ok(()),
+        });
+    }
+
+    /// Runs `step` on the output unless an earlier write failed; keeps the first error.
+    fn attempt(&mut self, step: impl FnOnce(&mut Output<'w>) -> io::Result<()>) {
         if self.error.is_none() {
-            if let Err(err) = self.out.write_all(text.as_bytes()) {
+            if let Err(err) = step(&mut self.out) {
                 self.error = Some(err);
             }
         }
@@ -114,13 +138,17 @@ impl<'w> ReconcileReporter<'w> {
                 };
                 format!("{passing}  </testsuite>\n</testsuites>\n")
             }
-            ReconcileFormat::Sarif => "\n      ]\n    }\n  ]\n}\n".to_owned(),
+            ReconcileFormat::Sarif => String::new(),
         };
         self.write(&closing);
-        match self.error.take() {
-            Some(err) => Err(err),
-            None => self.out.flush(),
-        }
+        self.attempt(|out| match out {
+            Output::Text(out) => out.flush(),
+            Output::Sarif(log) => {
+                log.start(TOOL, sarif_rules(), false)?;
+                log.finish(Some(json!([{"executionSuccessful": true}])))
+            }
+        });
+        self.error.take().map_or(Ok(()), Err)
     }
 }
 
@@ -130,9 +158,13 @@ impl ReconcileSink for ReconcileReporter<'_> {
             ReconcileFormat::Human | ReconcileFormat::Github => String::new(),
             ReconcileFormat::Json => "{\n  \"findings\": [".to_owned(),
             ReconcileFormat::Junit => junit_opening(summary),
-            ReconcileFormat::Sarif => sarif_opening(),
+            ReconcileFormat::Sarif => String::new(),
         };
         self.write(&opening);
+        self.attempt(|out| match out {
+            Output::Sarif(log) => log.start(TOOL, sarif_rules(), false),
+            Output::Text(_) => Ok(()),
+        });
     }
 
     fn finding(&mut self, finding: ReconcileFinding) {
@@ -161,11 +193,14 @@ impl ReconcileSink for ReconcileReporter<'_> {
                 escape_data(&finding.message)
             ),
             ReconcileFormat::Junit => junit_case(&finding),
-            ReconcileFormat::Sarif => format!(
-                "{}\n        {}",
-                if self.written == 0 { "" } else { "," },
-                sarif_result(&finding)
-            ),
+            ReconcileFormat::Sarif => {
+                let result = sarif_result(&finding);
+                self.attempt(|out| match out {
+                    Output::Sarif(log) => log.result(&result),
+                    Output::Text(_) => Ok(()),
+                });
+                String::new()
+            }
         };
         self.written += 1;
         self.write(&text);
@@ -181,27 +216,6 @@ fn summary_line(summary: &ReconcileSummary) -> String {
         summary.findings,
         if summary.findings == 1 { "" } else { "s" }
     )
-}
-
-/// Text for XML 1.0 content and attributes: controls escaped as for a terminal (XML 1.0
-/// forbids most of them even as references), the two non-characters it forbids too, then
-/// the five markup characters.
-fn xml_text(text: &str) -> String {
-    let safe = terminal_safe(text)
-        .replace('\u{fffe}', "\\u{fffe}")
-        .replace('\u{ffff}', "\\u{ffff}");
-    let mut out = String::with_capacity(safe.len());
-    for ch in safe.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 fn junit_opening(summary: &ReconcileSummary) -> String {
@@ -222,67 +236,44 @@ fn junit_case(finding: &ReconcileFinding) -> String {
     )
 }
 
-/// A relative URI reference for a path as the user named it.
-fn file_uri(file: &str) -> String {
-    let mut uri = String::with_capacity(file.len());
-    for byte in file.replace('\\', "/").bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
-            uri.push(char::from(byte));
-        } else {
-            uri.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    uri
-}
+/// The SARIF tool's name.
+const TOOL: &str = "enquiry reconcile";
 
-/// The SARIF log up to the first result: the tool with every check as a rule.
-fn sarif_opening() -> String {
-    let rules: Vec<serde_json::Value> = ReconcileCode::ALL
+/// Every check as a SARIF rule.
+fn sarif_rules() -> Vec<SarifRule<'static>> {
+    ReconcileCode::ALL
         .iter()
-        .map(|code| {
-            json!({
-                "id": code.as_str(),
-                "name": code.as_str(),
-                "shortDescription": {"text": code.summary()},
-                "fullDescription": {"text": code.rationale()},
-                "help": {"text": format!("{} {}", code.summary(), code.rationale())},
-                "defaultConfiguration": {"enabled": true, "level": "error"},
-            })
+        .map(|code| SarifRule {
+            id: code.as_str(),
+            summary: code.summary(),
+            rationale: code.rationale(),
+            help: format!("{} {}", code.summary(), code.rationale()),
+            enabled: true,
+            level: "error",
+            properties: None,
         })
-        .collect();
-    let driver = json!({
-        "name": "enquiry reconcile",
-        "version": env!("CARGO_PKG_VERSION"),
-        "semanticVersion": env!("CARGO_PKG_VERSION"),
-        "informationUri": env!("CARGO_PKG_REPOSITORY"),
-        "rules": rules,
-    });
-    let driver = serde_json::to_string(&driver).unwrap_or_else(|_| "{}".to_owned());
-    format!(
-        "{{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \"tool\": {{\"driver\": {driver}}},\n      \"invocations\": [{{\"executionSuccessful\": true}}],\n      \"results\": ["
-    )
+        .collect()
 }
 
-fn sarif_result(finding: &ReconcileFinding) -> String {
+fn sarif_result(finding: &ReconcileFinding) -> serde_json::Value {
     let rule_index = ReconcileCode::ALL
         .iter()
         .position(|code| *code == finding.code)
         .unwrap_or_default();
-    let result = json!({
+    json!({
         "ruleId": finding.code.as_str(),
         "ruleIndex": rule_index,
         "level": "error",
         "message": {"text": finding.message},
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": {"uri": file_uri(&finding.file)},
+                "artifactLocation": {"uri": sarif_file_uri(&finding.file)},
                 "region": {"startLine": finding.line.max(1)},
             },
             "logicalLocations": [{"name": format!("record {}", finding.record), "kind": "element"}],
         }],
         "properties": {"record": finding.record},
-    });
-    result.to_string()
+    })
 }
 
 #[cfg(test)]
@@ -325,6 +316,49 @@ mod tests {
                 message: "no event was received for r'5".into(),
             },
         ]
+    }
+
+    /// Writes, flushes and bytes that reached a destination.
+    struct Tally<'a>(&'a std::cell::Cell<(usize, usize, usize)>);
+
+    impl Write for Tally<'_> {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let (writes, flushes, bytes) = self.0.get();
+            self.0.set((writes + 1, flushes, bytes + buf.len()));
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            let (writes, flushes, bytes) = self.0.get();
+            self.0.set((writes, flushes + 1, bytes));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_format_writes_in_chunks_and_flushes_once_at_the_end() {
+        let findings: Vec<ReconcileFinding> = hostile().into_iter().cycle().take(2000).collect();
+        let summary = ReconcileSummary {
+            findings: findings.len() as u64,
+            ..ReconcileSummary::default()
+        };
+        for format in ReconcileFormat::ALL {
+            let calls = std::cell::Cell::new((0, 0, 0));
+            let mut reporter = ReconcileReporter::new(format, Box::new(Tally(&calls)));
+            reporter.begin(&summary);
+            for finding in &findings {
+                reporter.finding(finding.clone());
+            }
+            reporter.finish(&summary).unwrap();
+            let (writes, flushes, bytes) = calls.get();
+            let chunk = enquiry_report::WRITE_CHUNK;
+            assert!(bytes > 10 * chunk, "{format:?}: {bytes} bytes");
+            assert!(
+                writes <= bytes / (chunk / 2) + 2,
+                "{format:?}: {writes} writes for {bytes} bytes"
+            );
+            assert_eq!(flushes, 1, "{format:?}");
+        }
     }
 
     #[test]
