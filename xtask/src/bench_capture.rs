@@ -1,15 +1,19 @@
 //! The capture rows of `cargo xtask bench`: `enquiry fetch` throughput (records/s) against the
 //! release `enquiry serve` on loopback, without and with validation, pages of 500; and
-//! `enquiry reconcile` throughput and peak resident memory on a synthetic capture of 10
-//! million enquiries (300,000 with `--quick`) under its default memory budget.
+//! `enquiry reconcile` wall time, throughput and peak resident memory on a capture of 10
+//! million events (300,000 with `--quick`) and their records, written by `enquiry fake
+//! --dataset`, under its default memory budget (also alone: `cargo xtask bench-reconcile`).
 
-use std::fs::{self, File};
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::fs;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::bench_common::{mib, run_with_peak, table_head};
+use crate::bench_common::{
+    data_dir, fake, file_len, human_bytes, mib, quick_only, release_cli, rerun_optimised,
+    run_with_peak, table_head,
+};
 
 const TOKEN: &str = "bench-capture-token";
 
@@ -75,39 +79,51 @@ pub fn rows(enquiry: &Path, quick: bool) -> Result<(), String> {
     let _ = server.kill();
     let _ = server.wait();
     let _ = fs::remove_file(&out);
-    result.and_then(|()| reconcile_row(enquiry, if quick { 300_000 } else { 10_000_000 }))
+    result.and_then(|()| reconcile_row(enquiry, if quick { QUICK_EVENTS } else { EVENTS }))
 }
 
-/// Writes `enquiries` minimal records and, for all but every 1000th, three lifecycle events,
-/// interleaved as deliveries arrive.
-fn write_capture(dir: &Path, enquiries: u64) -> std::io::Result<()> {
-    let mut records = BufWriter::new(File::create(dir.join("records.ndjson"))?);
-    let mut events = BufWriter::new(File::create(dir.join("events.ndjson"))?);
-    for at in 0..enquiries {
-        let id = format!("6368a2f0{at:016x}");
-        writeln!(
-            records,
-            r#"{{"_id":"{id}","createdAt":"2022-11-07T00:00:00.000Z","status":"closed"}}"#
-        )?;
-        if at % 1000 == 999 {
-            continue;
-        }
-        for (status, minute) in [("Opened", 0), ("Handling", 1), ("Closed", 2)] {
-            writeln!(
-                events,
-                r#"{{"status":"{status}","eid":"{id}","type":"inquiry","date":"2022-11-07T00:0{minute}:00.000Z"}}"#
-            )?;
-        }
+/// How many events the reconcile row reconciles (with `--quick`: [`QUICK_EVENTS`]).
+pub const EVENTS: u64 = 10_000_000;
+/// The events of the reconcile row with `--quick`.
+pub const QUICK_EVENTS: u64 = 300_000;
+
+/// `cargo xtask bench-reconcile [--quick]`: only the reconcile row (re-run in release).
+pub fn run(args: &[&str]) -> Result<(), String> {
+    let quick = quick_only(args, "bench-reconcile")?;
+    if let Some(outcome) = rerun_optimised("bench-reconcile", args) {
+        return outcome;
     }
-    records.flush()?;
-    events.flush()
+    reconcile_row(&release_cli()?, if quick { QUICK_EVENTS } else { EVENTS })
 }
 
-/// The reconcile row: records/s and peak resident memory, through `xtask peak-rss`.
-fn reconcile_row(enquiry: &Path, enquiries: u64) -> Result<(), String> {
-    let dir = std::env::temp_dir().join(format!("bench-reconcile-{}", std::process::id()));
-    fs::create_dir_all(&dir).map_err(|err| err.to_string())?;
-    write_capture(&dir, enquiries).map_err(|err| format!("cannot write the capture: {err}"))?;
+/// Writes `enquiry fake --dataset DIR --count COUNT`; the records and events it wrote.
+fn dataset(enquiry: &Path, count: u64, dir: &Path) -> Result<(u64, u64), String> {
+    let _ = fs::remove_dir_all(dir);
+    let dir_text = dir.to_str().ok_or("a non-UTF-8 data directory")?;
+    fake(enquiry, count, 5, &["--dataset", dir_text], Stdio::null())?;
+    let path = dir.join("dataset.json");
+    let text = fs::read_to_string(&path).map_err(|err| format!("{}: {err}", path.display()))?;
+    let description: serde_json::Value =
+        serde_json::from_str(&text).map_err(|err| format!("{}: {err}", path.display()))?;
+    let count = |key: &str| {
+        description[key]
+            .as_u64()
+            .ok_or(format!("no {key} in {text}"))
+    };
+    Ok((count("records")?, count("events")?))
+}
+
+/// The reconcile row: `enquiry reconcile` on a consistent capture from `enquiry fake --dataset`
+/// of about `events` events (the record count sized from a probe), under the default memory
+/// budget: wall time, events/s and peak resident memory (through `xtask peak-rss`).
+fn reconcile_row(enquiry: &Path, events: u64) -> Result<(), String> {
+    let root = data_dir()?;
+    let (probe_records, probe_events) = dataset(enquiry, 1_000, &root.join("reconcile-probe"))?;
+    let count = (events * probe_records).div_ceil(probe_events.max(1));
+    let dir = root.join("reconcile");
+    eprintln!("generating {count} records and their events with `enquiry fake --dataset` ...");
+    let (records, events) = dataset(enquiry, count, &dir)?;
+    let bytes = file_len(&dir.join("events.ndjson"))? + file_len(&dir.join("records.ndjson"))?;
     let peak_path = dir.join("peak.txt");
     let run = run_with_peak(&peak_path, enquiry, |command| {
         command
@@ -116,23 +132,30 @@ fn reconcile_row(enquiry: &Path, enquiries: u64) -> Result<(), String> {
             .current_dir(&dir)
             .stdout(Stdio::null());
     })?;
-    let _ = fs::remove_dir_all(&dir);
-    // Every 1000th record has no events: exit 1 is the expected outcome.
-    if run.status.code() != Some(1) {
+    for dir in [&dir, &root.join("reconcile-probe")] {
+        let _ = fs::remove_dir_all(dir);
+    }
+    // The dataset is consistent by construction: any finding is a failure.
+    if run.status.code() != Some(0) {
         return Err(format!("enquiry reconcile exited with {}", run.status));
     }
+    let seconds = run.elapsed.as_secs_f64();
     table_head(
         &[
             "reconcile measurement",
-            "records/s",
+            "events",
             "records",
+            "input",
+            "wall time",
+            "events/s",
             "peak resident memory",
         ],
         &[],
     );
     println!(
-        "| `enquiry reconcile` (default --max-memory 48MiB) | {:.0} | {enquiries} | {:.1} MiB |",
-        enquiries as f64 / run.elapsed.as_secs_f64(),
+        "| `enquiry reconcile events.ndjson records.ndjson` (default --max-memory 48MiB) | {events} | {records} | {} | {seconds:.1} s | {:.0} | {:.1} MiB |",
+        human_bytes(bytes),
+        events as f64 / seconds,
         mib(run.peak_kib)
     );
     Ok(())

@@ -37,6 +37,8 @@ tasks:
   bench-mock [--quick]  only the mock server's rows (requests/s, p50/p99, memory, Prism)
   bench-report [--quick]  only the report row: the HTML report of 1 GiB with 10% invalid
                       records, peak resident memory (goal <= 128 MiB)
+  bench-reconcile [--quick]  only the reconcile row: 10 million events and their records
+                      from `enquiry fake --dataset`, wall time and peak resident memory
   test [STEP ...]     run every test (deps, fmt, clippy, rust, codegen, fuzz, python, conformance),
                       or only the named steps; installs what the non-Rust suites need
 ";
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         ["bench", rest @ ..] => bench::run(rest),
         ["bench-mock", rest @ ..] => bench_mock::run(rest),
         ["bench-report", rest @ ..] => bench_report::run(rest),
+        ["bench-reconcile", rest @ ..] => bench_capture::run(rest),
         ["test", rest @ ..] => test::run(rest),
         // Internal, used by `bench`: see `bench::peak_rss_main`.
         ["peak-rss", rest @ ..] => {
