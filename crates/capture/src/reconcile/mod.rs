@@ -546,6 +546,9 @@ pub fn reconcile(
     Ok(summary)
 }
 
+/// Makes a line's entry, `None` when the line lacks what the entry needs.
+type MakeEntry<'a, 'd, E> = dyn FnMut(&mut Run<'d>, At, &[u8]) -> Option<E> + 'a;
+
 /// One pass over an input: each line counted, each readable one made an entry by `entry`; a
 /// line over the length limit, or one `entry` cannot read, is an `unreadable-line` finding.
 fn read_entries<'d, E: Spill>(
@@ -554,7 +557,7 @@ fn read_entries<'d, E: Spill>(
     file: u8,
     mut entries: Sorter<'d, E>,
     unreadable: &str,
-    entry: &mut dyn FnMut(&mut Run<'d>, At, &[u8]) -> Option<E>,
+    entry: &mut MakeEntry<'_, 'd, E>,
 ) -> io::Result<Sorted<E>> {
     let max_line = run.max_line;
     for_each_line(path, max_line, &mut |index, line, bytes| {
