@@ -136,6 +136,11 @@ codes! {
         summary: "A record is at most --max-record-size bytes (16 MiB by default).",
         why: "A real enquiry is a few kilobytes; the limit keeps memory bounded on hostile input.",
         example: r#"{"_id": "a record longer than 32 bytes"} (with --max-record-size 32)"#;
+    /// A record has more findings than `--max-findings-per-record`; the rest are counted here.
+    TooManyFindings = "too-many-findings", Warn, false,
+        summary: "A record lists at most --max-findings-per-record findings (1000 by default), the first by position; one finding counts the rest.",
+        why: "A hostile record can hold millions of defects; listing them all would exhaust memory, and dropping them unannounced would hide them. Its severity is that of the most severe finding it counts.",
+        example: r#"{"_id": 1, "status": 2, "channel": 3} (with --max-findings-per-record 1)"#;
     /// A record (or the input's top level) is not a JSON object.
     NotAnObject = "not-an-object", Deny, true,
         summary: "Each record is a JSON object.",

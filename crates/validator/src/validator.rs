@@ -16,7 +16,7 @@ use enquiry_schema::scan::Scan;
 use crate::code::{Code, Severity};
 use crate::config::Config;
 use crate::excerpt::{self, Masks};
-use crate::finding::{Finding, Pointer, RecordOutcome, Report, Summary};
+use crate::finding::{Collected, Finding, Omitted, Pointer, RecordOutcome, Report, Summary};
 use crate::input::{
     count_shown_chars, looks_like_ndjson, Chunker, Compression, ScanEnd, Source, Work, CHUNK_SIZE,
 };
@@ -102,7 +102,7 @@ impl PosCursor {
 struct Worker {
     tape: Tape,
     scratch: Scratch,
-    pending: Vec<Pending>,
+    pending: Collected,
     roots: Vec<usize>,
     /// An emptied event list handed back by the consumer, to avoid reallocating per chunk.
     spare_events: Vec<Event>,
@@ -643,7 +643,7 @@ impl Validator {
         }
         let mut masks = None;
         for &root in &roots {
-            worker.pending.clear();
+            worker.pending.reset(self.config.max_findings_per_record);
             let mut checker = Checker {
                 cfg: &self.compiled,
                 tape: &worker.tape,
@@ -660,16 +660,15 @@ impl Validator {
             let (record_line, _) = cursor.at(bytes, start);
             let mut findings = Vec::new();
             if !worker.pending.is_empty() {
-                // Stable: findings at one offset keep the order the rules produced them in.
-                worker.pending.sort_by_key(|pending| pending.offset);
-                findings.reserve(worker.pending.len());
                 let masks = masks.get_or_insert_with(|| self.masks(&worker.tape, bytes));
-                for pending in worker.pending.drain(..) {
+                let (kept, omitted) = worker.pending.finish();
+                findings.reserve(kept.len() + usize::from(omitted.is_some()));
+                let located = |pending: Pending, cursor: &mut PosCursor| {
                     let at = pending.offset as usize;
                     let (line, column) = cursor.at(bytes, at);
                     let caret_end = excerpt::caret_end(&worker.tape, at);
                     let excerpt = excerpt::cut(bytes, at, caret_end, bytes.len(), masks);
-                    findings.push(Finding {
+                    Finding {
                         file: file.clone(),
                         record: *record,
                         line,
@@ -681,7 +680,11 @@ impl Validator {
                         expected: pending.expected,
                         suggestion: pending.suggestion,
                         excerpt: Some(excerpt),
-                    });
+                    }
+                };
+                findings.extend(kept.map(|pending| located(pending, &mut cursor)));
+                if let Some(omitted) = omitted.and_then(|omitted| self.omitted(omitted)) {
+                    findings.push(located(omitted, &mut cursor));
                 }
             }
             if let Some(profiler) = worker.profiler.as_mut() {
@@ -696,6 +699,21 @@ impl Validator {
         }
         worker.roots = roots;
         true
+    }
+
+    /// The `too-many-findings` finding that stands for a record's findings past the cap, at
+    /// the first of them; `None` when the rule is off.
+    fn omitted(&self, omitted: Omitted) -> Option<Pending> {
+        self.compiled.severity(Code::TooManyFindings)?;
+        Some(Pending {
+            offset: omitted.first.offset,
+            code: Code::TooManyFindings,
+            severity: omitted.severity(),
+            pointer: omitted.first.pointer.clone(),
+            message: omitted.message(),
+            expected: None,
+            suggestion: None,
+        })
     }
 
     /// What excerpts of this unit mask: personal values, unless the values are shown.
