@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use enquiry_schema::json_schema::Profile;
 use serde::{Deserialize, Serialize};
 
 /// How a finding counts.
@@ -54,6 +55,17 @@ impl Level {
     }
 }
 
+/// Rules the strict-profile schema checks and the default one does not (there they are
+/// warnings or off): closed objects, enumerated `handledType`, string-only
+/// `huntedStaffTargetHistory`, canonical timestamps, `closedAt` exactly on closed enquiries.
+const STRICT_SCHEMA_ONLY: &[Code] = &[
+    Code::CanonicalTimestamp,
+    Code::UnknownField,
+    Code::UnrecognisedValue,
+    Code::UndocumentedShape,
+    Code::StatusConsistency,
+];
+
 macro_rules! codes {
     ($( $(#[$doc:meta])* $variant:ident = $text:literal, $level:ident, $schema:literal,
         summary: $summary:literal, why: $why:literal, example: $example:literal; )+) => {
@@ -77,12 +89,19 @@ macro_rules! codes {
                 match self { $( Code::$variant => Level::$level, )+ }
             }
 
-            /// Whether the generated default-profile JSON Schema checks the rule: marked only
-            /// where the differential test (`schema_agreement` in enquiry-fake) shows the
-            /// schema and the validator agree on generated edge cases. Rules of the strict
-            /// profile only, and `encoding` (invalid text never reaches a schema), are not.
+            /// Whether a generated JSON Schema checks the rule (the default-profile one, or for
+            /// rules of the strict profile only, the strict one): see [`Code::schema_checked`].
             pub fn schema_expressible(self) -> bool {
-                match self { $( Code::$variant => $schema, )+ }
+                self.schema_checked(Profile::Default) || self.schema_checked(Profile::Strict)
+            }
+
+            /// Whether the JSON Schema generated for `profile` checks the rule: marked only
+            /// where the differential test (`schema_agreement` in enquiry-fake, one round per
+            /// profile) shows that schema and the validator in that profile agree on
+            /// generated edge cases. `encoding` (invalid text never reaches a schema) is not.
+            pub fn schema_checked(self, profile: Profile) -> bool {
+                let default = match self { $( Code::$variant => $schema, )+ };
+                default || (profile == Profile::Strict && STRICT_SCHEMA_ONLY.contains(&self))
             }
 
             /// One line: what the rule checks.
