@@ -15,7 +15,7 @@ use enquiry_schema::scan::Scan;
 
 use crate::code::{Code, Severity};
 use crate::config::Config;
-use crate::excerpt::{self, Masks};
+use crate::excerpt::{self, Excerpt, Masks};
 use crate::finding::{Collected, Finding, Omitted, Pointer, RecordOutcome, Report, Summary};
 use crate::input::{
     count_shown_chars, looks_like_ndjson, Chunker, Compression, ScanEnd, Source, Work, CHUNK_SIZE,
@@ -108,6 +108,8 @@ struct Worker {
     spare_events: Vec<Event>,
     /// The data profile of the records checked here, when one is asked for.
     profiler: Option<Box<Profiler>>,
+    /// The masked ranges of the current unit, computed once for all its findings.
+    masks: Masks,
 }
 
 impl Worker {
@@ -641,7 +643,7 @@ impl Validator {
                 }
             }
         }
-        let mut masks = None;
+        let mut masked = false;
         for &root in &roots {
             worker.pending.reset(self.config.max_findings_per_record);
             let mut checker = Checker {
@@ -660,14 +662,32 @@ impl Validator {
             let (record_line, _) = cursor.at(bytes, start);
             let mut findings = Vec::new();
             if !worker.pending.is_empty() {
-                let masks = masks.get_or_insert_with(|| self.masks(&worker.tape, bytes));
+                if !masked {
+                    self.fill_masks(&mut worker.masks, &worker.tape, bytes);
+                    masked = true;
+                }
+                let masks = &worker.masks;
                 let (kept, omitted) = worker.pending.finish();
                 findings.reserve(kept.len() + usize::from(omitted.is_some()));
-                let located = |pending: Pending, cursor: &mut PosCursor| {
+                // Findings at one place (the `required` ones at the record's brace) share one
+                // excerpt: it is cut once.
+                let mut last: Option<(usize, usize, Excerpt)> = None;
+                let mut located = |pending: Pending, cursor: &mut PosCursor| {
                     let at = pending.offset as usize;
                     let (line, column) = cursor.at(bytes, at);
                     let caret_end = excerpt::caret_end(&worker.tape, at);
-                    let excerpt = excerpt::cut(bytes, at, caret_end, bytes.len(), masks);
+                    let excerpt = match &last {
+                        Some((last_at, last_end, excerpt))
+                            if (*last_at, *last_end) == (at, caret_end) =>
+                        {
+                            excerpt.clone()
+                        }
+                        _ => {
+                            let excerpt = excerpt::cut(bytes, at, caret_end, bytes.len(), masks);
+                            last = Some((at, caret_end, excerpt.clone()));
+                            excerpt
+                        }
+                    };
                     Finding {
                         file: file.clone(),
                         record: *record,
@@ -718,10 +738,17 @@ impl Validator {
 
     /// What excerpts of this unit mask: personal values, unless the values are shown.
     fn masks(&self, tape: &Tape, bytes: &[u8]) -> Masks {
+        let mut masks = Masks::none();
+        self.fill_masks(&mut masks, tape, bytes);
+        masks
+    }
+
+    /// Like [`Validator::masks`], into storage reused from unit to unit.
+    fn fill_masks(&self, masks: &mut Masks, tape: &Tape, bytes: &[u8]) {
         if self.config.show_values {
-            Masks::none()
+            masks.clear();
         } else {
-            Masks::of(tape, bytes)
+            masks.fill(tape, bytes);
         }
     }
 
