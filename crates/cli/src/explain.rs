@@ -31,8 +31,10 @@ pub fn explanation(code: Code) -> String {
     let _ = writeln!(text);
     let _ = writeln!(text, "Default severity: {}", level_text(level));
     let _ = writeln!(text, "Strict profile:   {strict}");
-    let schema = if code.schema_expressible() {
+    let schema = if code.schema_checked(Profile::Default) {
         "yes, the generated JSON Schema (`enquiry schema`) enforces it (a differential test shows they agree)"
+    } else if code.schema_checked(Profile::Strict) {
+        "the strict schema (`enquiry schema --strict`) enforces it (a differential test shows it agrees with `--profile strict`); the default schema does not"
     } else {
         "not checked by the default schema (or not shown to be): rely on `enquiry validate`"
     };
@@ -58,8 +60,10 @@ pub fn rules_table() -> String {
         "RULE", "DEFAULT", "SCHEMA"
     );
     for code in Code::ALL {
-        let schema = if code.schema_expressible() {
+        let schema = if code.schema_checked(Profile::Default) {
             "yes"
+        } else if code.schema_checked(Profile::Strict) {
+            "strict"
         } else {
             "no"
         };

@@ -49,9 +49,9 @@ Inputs:
 
 Configuration:
   --config FILE reads an enquiry.toml (profile, [rules] levels allow|warn|deny, required,
-  max-record-size). Without --config, ./enquiry.toml in the current directory is read when it
-  exists (like other linters, so that a repository's settings apply to hooks and CI alike);
-  --no-config ignores it. Command-line flags override the file.
+  max-record-size, max-findings-per-record). Without --config, ./enquiry.toml in the current
+  directory is read when it exists (like other linters, so that a repository's settings apply
+  to hooks and CI alike); --no-config ignores it. Command-line flags override the file.
 
 Output:
   human   each finding as `file:line:column: severity[code]: message`, with a source snippet
@@ -160,6 +160,10 @@ pub struct ValidateArgs {
     /// The largest record parsed; a larger one is a `record-too-large` finding [default: 16 MiB].
     #[arg(long, value_name = "BYTES", value_parser = crate::guard::parse_size)]
     max_record_size: Option<usize>,
+    /// The most findings listed per record, the first by position; one `too-many-findings`
+    /// finding counts the rest [default: 1000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_findings_per_record: Option<u32>,
 }
 
 /// `--profile` values.
@@ -526,6 +530,9 @@ fn build_config(args: &ValidateArgs) -> Result<Config, UsageError> {
     }
     if let Some(size) = args.max_record_size {
         config.max_record_size = size;
+    }
+    if let Some(cap) = args.max_findings_per_record {
+        config.max_findings_per_record = cap as usize;
     }
     if let Some(path) = &args.labels {
         let labels = parse_label_list(&read_file("label list", path)?)

@@ -44,6 +44,7 @@ struct Report {
 struct FindingSummary {
     code: String,
     record: u64,
+    message: String,
 }
 
 struct Run {
@@ -461,14 +462,28 @@ fn an_object_with_200000_members() {
         },
         Expect {
             exit: 0,
-            codes: &["unknown-field"],
+            codes: &["unknown-field", "too-many-findings"],
             records: Some(2),
             valid: Some(2),
         },
     );
+    // The first 1000 warnings are listed; one more counts the other 199,000 exactly.
     assert_eq!(
-        run.report.summary["warnings"], 200_000,
-        "one unknown-field warning per extra member"
+        run.report.summary["warnings"], 1001,
+        "1000 unknown-field warnings listed and one too-many-findings"
+    );
+    let note = run
+        .report
+        .findings
+        .iter()
+        .find(|finding| finding.code == "too-many-findings")
+        .expect("a too-many-findings finding");
+    assert!(
+        note.message.starts_with(
+            "199000 more finding(s) in this record are not listed (0 error(s), 199000 warning(s))"
+        ),
+        "{}",
+        note.message
     );
 }
 

@@ -10,16 +10,24 @@
 //! schema-expressible rules ([`Code::schema_expressible`]); text that is not JSON is rejected
 //! by any schema validator, since it cannot be read.
 //!
+//! A second round does the same for the strict profile: the validator with `--profile strict`
+//! against the generated strict schema, on a record with every documented member, with cases
+//! for what only that profile checks (unknown members, `null`, `handledType` spellings, arrays
+//! in `huntedStaffTargetHistory`, non-canonical timestamps, status and close members).
+//!
 //! The test also keeps the marking honest: every rule `enquiry rules` marks schema-checkable
-//! must be reported, in agreement with the schema, by at least one generated case, and every
-//! rule the cases exercise that way must be marked.
+//! must be reported, in agreement with a schema, by at least one generated case of its round,
+//! and every rule the cases exercise that way must be marked.
+
+mod agreement;
 
 use std::collections::BTreeSet;
 
+use agreement::{schema_rejects, validator_codes};
 use enquiry_fake::{Generator, Options};
-use enquiry_schema::json_schema::{enquiry_schema, Draft, Profile};
+use enquiry_schema::json_schema::Profile;
 use enquiry_validator::config::parse_label_list;
-use enquiry_validator::{Code, Config, Severity, Validator};
+use enquiry_validator::Code;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, TestRunner};
 use serde_json::{json, Value};
@@ -31,6 +39,8 @@ enum Case {
     Member(&'static str, String),
     /// A required member removed.
     Missing(&'static str),
+    /// An undocumented member added with this JSON text.
+    Extra(&'static str, String),
     /// The whole record replaced by this JSON text.
     Whole(String),
     /// The record's text cut after this many bytes (never a complete object).
@@ -233,11 +243,52 @@ fn case() -> impl Strategy<Value = Case> {
     ]
 }
 
-/// The record text of a case, from a valid fake.
-fn record_text(generator: &Generator, index: u64, case: &Case) -> Vec<u8> {
-    let mut buffer = Vec::new();
-    generator.valid_record(index, &mut buffer);
-    let mut record: Value = serde_json::from_slice(&buffer).expect("a fake is JSON");
+/// A valid record of the strict profile: every documented member, canonical timestamps.
+const FULL: &str = r#"{"_id":"e1","uniqueKey":"u","createdAt":"2022-11-07T00:00:00.000Z","svcID":"s","inquiry":"i","tag":"t","visitor":"v","roomID":"r","initChannel":"IM","omniType":"CINNOX","ip":"2001:db8::1","language":"en","location":"HK","locationDetail":{"regionCode":"HK","subdivision":"Kowloon","city":"Hong Kong","province":"Hong Kong"},"platform":"web","status":"closed","displayCaseNumber":"1","channel":"Weblink","destinationID":"d","destinationName":"n","destinationType":"STAFF","destinationEndPoint":"STAFF","handledType":"STAFF","handledTarget":"h","handledPartyName":"Alex","huntedStaffTargetHistory":"h","type":"web","id":"c","maaiiDisplayName":"m","name":"n","inquiryType":"general","updatedAt":"2022-11-07T00:20:00.000Z","closedAt":"2022-11-07T00:10:00.000Z","inquiryGroup":"g","transferredParty":[],"pickedUpAt":"2022-11-07T00:01:00.000Z","missedAt":"2022-11-07T00:00:30.000Z","reopenedAt":"2022-11-07T00:05:00.000Z","handledPartyDepartmentID":"d","attachment":true,"staffFirstName":"A","staffLastName":"E","visitorFirstName":"S","visitorLastName":"S","inquiryDeepLink":"https://example.com/r","duration":1,"closeDuration":600000,"labelIDs":null}"#;
+
+/// Cases for what only the strict profile checks, on top of [`case`]'s.
+fn strict_case() -> impl Strategy<Value = Case> {
+    let text = |values: Vec<&'static str>| {
+        prop::sample::select(values).prop_map(|value| quoted(value.to_owned()))
+    };
+    let canonical = prop::sample::select(vec![
+        "2022-11-07T00:00:00.000Z",
+        "2022-11-07T00:00:00Z",
+        "2022-11-07T00:00:00.12Z",
+        "2022-11-07T00:00:00.0000Z",
+        "2022-11-07T00:00:00.000+00:00",
+        "2022-11-07T00:00:00.000z",
+        "2022-11-07t00:00:00.000Z",
+    ]);
+    prop_oneof![
+        (
+            prop::sample::select(vec!["zz", "labelIds", "visitorFirstname", "IP", "_ID"]),
+            prop::sample::select(vec!["1", "null", "\"x\""])
+        )
+            .prop_map(|(member, value)| Case::Extra(member, value.to_owned())),
+        text(vec!["STAFF", "PHONE", "TRUNK", "Phone Number", "staff", ""])
+            .prop_map(|value| Case::Member("handledType", value)),
+        prop::sample::select(vec!["\"h\"", "[\"s1\"]", "[]", "[1]"])
+            .prop_map(|value| Case::Member("huntedStaffTargetHistory", value.to_owned())),
+        (
+            prop::sample::select(vec!["updatedAt", "closedAt", "pickedUpAt"]),
+            canonical
+        )
+            .prop_map(|(member, value)| Case::Member(member, quoted(value.to_owned()))),
+        text(vec!["ongoing", "missed", "escalated", "closed"])
+            .prop_map(|value| Case::Member("status", value)),
+        prop::sample::select(vec![
+            "closedAt",
+            "closeDuration",
+            "visitor",
+            "locationDetail"
+        ])
+        .prop_map(Case::Missing),
+    ]
+}
+
+/// The record text of a case, from a valid record.
+fn record_text(mut record: Value, case: &Case) -> Vec<u8> {
     match case {
         Case::Member(member, text) => {
             // A placeholder keeps the value's own spelling (`12.0`, `-0`, `1E2`).
@@ -251,6 +302,13 @@ fn record_text(generator: &Generator, index: u64, case: &Case) -> Vec<u8> {
             record.as_object_mut().map(|object| object.remove(*member));
             serde_json::to_vec(&record).expect("serialises")
         }
+        Case::Extra(member, text) => {
+            record[*member] = json!("\u{1}placeholder\u{1}");
+            serde_json::to_string(&record)
+                .expect("serialises")
+                .replace("\"\\u0001placeholder\\u0001\"", text)
+                .into_bytes()
+        }
         Case::Whole(text) => text.clone().into_bytes(),
         Case::Cut(at) => {
             let text = serde_json::to_vec(&record).expect("serialises");
@@ -259,49 +317,21 @@ fn record_text(generator: &Generator, index: u64, case: &Case) -> Vec<u8> {
     }
 }
 
-/// The schema-expressible errors the validator reports on `bytes`, and its report.
-fn validator_codes(validator: &Validator, bytes: &[u8]) -> (BTreeSet<Code>, String) {
-    let report = validator.validate_slice(bytes, "record");
-    let codes = report
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error && f.code.schema_expressible())
-        .map(|f| f.code)
-        .collect();
-    (codes, report.to_string())
-}
-
-/// Whether the schema rejects `bytes` (text that is not JSON cannot pass any schema).
-fn schema_rejects(schema: &jsonschema::Validator, bytes: &[u8]) -> (bool, String) {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(value) => {
-            let errors: Vec<String> = schema
-                .iter_errors(&value)
-                .map(|e| format!("{e} at {}", e.instance_path()))
-                .collect();
-            (!errors.is_empty(), errors.join("\n"))
-        }
-        Err(err) => (true, format!("not JSON: {err}")),
-    }
-}
-
-#[test]
-fn validator_and_schema_agree_on_generated_edge_cases() {
-    let schema_value = enquiry_schema(Profile::Default, Draft::Draft2020_12);
-    let schema = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema_value)
-        .expect("the generated schema compiles");
-    let validator = Validator::new(Config::default());
-    let generator = Generator::new(Options {
-        seed: 11,
-        ..Options::default()
-    })
-    .expect("options");
+/// One round: `cases` generated cases, each put into the record `base` gives for the case's
+/// index, checked by the validator of `profile` and by that profile's schema. Returns the rules
+/// the validator reported (in agreement with the schema).
+fn round(
+    profile: Profile,
+    strategy: impl Strategy<Value = Case>,
+    base: impl Fn(u16) -> Value,
+    cases: u32,
+) -> BTreeSet<Code> {
+    let schema = agreement::schema(profile);
+    let validator = agreement::validator(profile);
     let covered = std::cell::RefCell::new(BTreeSet::new());
     let mut runner = TestRunner::new_with_rng(
         RunnerConfig {
-            cases: 6000,
+            cases,
             failure_persistence: None,
             ..RunnerConfig::default()
         },
@@ -309,14 +339,15 @@ fn validator_and_schema_agree_on_generated_edge_cases() {
             proptest::test_runner::RngAlgorithm::ChaCha,
         ),
     );
-    let result = runner.run(&(any::<u16>(), case()), |(index, case)| {
-        let bytes = record_text(&generator, u64::from(index), &case);
-        let (codes, report) = validator_codes(&validator, &bytes);
+    let result = runner.run(&(any::<u16>(), strategy), |(index, case)| {
+        let bytes = record_text(base(index), &case);
+        let (codes, report) = validator_codes(&validator, profile, &bytes);
         let (theirs, their_report) = schema_rejects(&schema, &bytes);
         prop_assert_eq!(
             !codes.is_empty(),
             theirs,
-            "validator and schema disagree on {:?}\nrecord: {}\nvalidator:\n{}\nschema:\n{}",
+            "{:?} validator and schema disagree on {:?}\nrecord: {}\nvalidator:\n{}\nschema:\n{}",
+            profile,
             case,
             String::from_utf8_lossy(&bytes),
             report,
@@ -328,15 +359,51 @@ fn validator_and_schema_agree_on_generated_edge_cases() {
     if let Err(err) = result {
         panic!("{err}");
     }
-    let covered = covered.into_inner();
-    let marked: BTreeSet<Code> = Code::ALL
+    covered.into_inner()
+}
+
+/// The rules marked as checked by the schema of `profile`.
+fn marked(profile: Profile) -> BTreeSet<Code> {
+    Code::ALL
         .iter()
         .copied()
-        .filter(|code| code.schema_expressible())
-        .collect();
+        .filter(|code| code.schema_checked(profile))
+        .collect()
+}
+
+#[test]
+fn validator_and_schema_agree_on_generated_edge_cases() {
+    let generator = Generator::new(Options {
+        seed: 11,
+        ..Options::default()
+    })
+    .expect("options");
+    let fake = |index: u16| {
+        let mut buffer = Vec::new();
+        generator.valid_record(u64::from(index), &mut buffer);
+        serde_json::from_slice(&buffer).expect("a fake is JSON")
+    };
+    let covered = round(Profile::Default, case(), fake, 6000);
     assert_eq!(
-        marked, covered,
-        "rules marked schema-checkable (Code::schema_expressible) and rules this test shows the schema checks differ: mark exactly the covered ones, or add cases"
+        marked(Profile::Default),
+        covered,
+        "rules marked checked by the default schema (Code::schema_checked) and rules this test shows it checks differ: mark exactly the covered ones, or add cases"
+    );
+}
+
+#[test]
+fn strict_validator_and_strict_schema_agree_on_generated_edge_cases() {
+    let full = |_| serde_json::from_str(FULL).expect("FULL is JSON");
+    let covered = round(
+        Profile::Strict,
+        prop_oneof![case(), strict_case()],
+        full,
+        6000,
+    );
+    assert_eq!(
+        marked(Profile::Strict),
+        covered,
+        "rules marked checked by the strict schema (Code::schema_checked) and rules this test shows it checks differ: mark exactly the covered ones, or add cases"
     );
 }
 

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use enquiry_schema::json_schema::Profile;
 use serde::{Deserialize, Serialize};
 
 /// How a finding counts.
@@ -54,6 +55,17 @@ impl Level {
     }
 }
 
+/// Rules the strict-profile schema checks and the default one does not (there they are
+/// warnings or off): closed objects, enumerated `handledType`, string-only
+/// `huntedStaffTargetHistory`, canonical timestamps, `closedAt` exactly on closed enquiries.
+const STRICT_SCHEMA_ONLY: &[Code] = &[
+    Code::CanonicalTimestamp,
+    Code::UnknownField,
+    Code::UnrecognisedValue,
+    Code::UndocumentedShape,
+    Code::StatusConsistency,
+];
+
 macro_rules! codes {
     ($( $(#[$doc:meta])* $variant:ident = $text:literal, $level:ident, $schema:literal,
         summary: $summary:literal, why: $why:literal, example: $example:literal; )+) => {
@@ -77,12 +89,19 @@ macro_rules! codes {
                 match self { $( Code::$variant => Level::$level, )+ }
             }
 
-            /// Whether the generated default-profile JSON Schema checks the rule: marked only
-            /// where the differential test (`schema_agreement` in enquiry-fake) shows the
-            /// schema and the validator agree on generated edge cases. Rules of the strict
-            /// profile only, and `encoding` (invalid text never reaches a schema), are not.
+            /// Whether a generated JSON Schema checks the rule (the default-profile one, or for
+            /// rules of the strict profile only, the strict one): see [`Code::schema_checked`].
             pub fn schema_expressible(self) -> bool {
-                match self { $( Code::$variant => $schema, )+ }
+                self.schema_checked(Profile::Default) || self.schema_checked(Profile::Strict)
+            }
+
+            /// Whether the JSON Schema generated for `profile` checks the rule: marked only
+            /// where the differential test (`schema_agreement` in enquiry-fake, one round per
+            /// profile) shows that schema and the validator in that profile agree on
+            /// generated edge cases. `encoding` (invalid text never reaches a schema) is not.
+            pub fn schema_checked(self, profile: Profile) -> bool {
+                let default = match self { $( Code::$variant => $schema, )+ };
+                default || (profile == Profile::Strict && STRICT_SCHEMA_ONLY.contains(&self))
             }
 
             /// One line: what the rule checks.
@@ -136,6 +155,11 @@ codes! {
         summary: "A record is at most --max-record-size bytes (16 MiB by default).",
         why: "A real enquiry is a few kilobytes; the limit keeps memory bounded on hostile input.",
         example: r#"{"_id": "a record longer than 32 bytes"} (with --max-record-size 32)"#;
+    /// A record has more findings than `--max-findings-per-record`; the rest are counted here.
+    TooManyFindings = "too-many-findings", Warn, false,
+        summary: "A record lists at most --max-findings-per-record findings (1000 by default), the first by position; one finding counts the rest.",
+        why: "A hostile record can hold millions of defects; listing them all would exhaust memory, and dropping them unannounced would hide them. Its severity is that of the most severe finding it counts.",
+        example: r#"{"_id": 1, "status": 2, "channel": 3} (with --max-findings-per-record 1)"#;
     /// A record (or the input's top level) is not a JSON object.
     NotAnObject = "not-an-object", Deny, true,
         summary: "Each record is a JSON object.",

@@ -13,6 +13,9 @@ use crate::code::{Code, Level};
 /// The default `--max-record-size`: 16 MiB.
 pub const DEFAULT_MAX_RECORD_SIZE: usize = 16 * 1024 * 1024;
 
+/// The default `--max-findings-per-record`.
+pub const DEFAULT_MAX_FINDINGS_PER_RECORD: usize = 1000;
+
 /// The validator's configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -32,6 +35,9 @@ pub struct Config {
     pub pointer: Option<String>,
     /// The largest record, in bytes, that is parsed; a larger one is `record-too-large`.
     pub max_record_size: usize,
+    /// The most findings listed for one record (`--max-findings-per-record`), the first by
+    /// position; the others are counted in one `too-many-findings` finding.
+    pub max_findings_per_record: usize,
     /// Show values of personal members in messages instead of masking them.
     pub show_values: bool,
 }
@@ -46,6 +52,7 @@ impl Default for Config {
             channels: None,
             pointer: None,
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
+            max_findings_per_record: DEFAULT_MAX_FINDINGS_PER_RECORD,
             show_values: false,
         }
     }
@@ -86,6 +93,9 @@ impl Config {
         if let Some(size) = file.max_record_size {
             self.max_record_size = size;
         }
+        if let Some(cap) = file.max_findings_per_record {
+            self.max_findings_per_record = cap;
+        }
     }
 }
 
@@ -95,6 +105,7 @@ impl Config {
 /// profile = "default"          # or "strict"
 /// required = ["_id", "createdAt", "status", "channel"]
 /// max-record-size = 16777216
+/// max-findings-per-record = 1000
 ///
 /// [rules]
 /// unknown-field = "allow"      # allow | warn | deny
@@ -112,6 +123,8 @@ pub struct ConfigFile {
     pub required: Option<Vec<String>>,
     /// The record size limit in bytes.
     pub max_record_size: Option<usize>,
+    /// The most findings listed for one record.
+    pub max_findings_per_record: Option<usize>,
 }
 
 /// Why a configuration or list file was refused.

@@ -75,6 +75,17 @@ fn documented_keys() -> &'static [&'static str] {
     })
 }
 
+/// Per key of [`documented_keys`], whether it is personal.
+fn documented_personal() -> &'static [bool] {
+    static PERSONAL: OnceLock<Vec<bool>> = OnceLock::new();
+    PERSONAL.get_or_init(|| {
+        documented_keys()
+            .iter()
+            .map(|key| personal_keys().contains(key))
+            .collect()
+    })
+}
+
 /// The line ends in `bytes`: LF, CRLF and a lone CR each end one line, as editors count them.
 /// `after_cr` says the byte before `bytes` was a CR (a leading LF then completes a CRLF whose
 /// CR was counted). Returns how many lines end, and the offset just past the last line-end
@@ -105,16 +116,14 @@ const SEEN_KEYS: usize = 4096;
 /// holds the same personal data.
 fn is_personal_key(key: &[u8]) -> bool {
     let personal = personal_keys();
-    if personal.iter().any(|candidate| candidate.as_bytes() == key) {
-        return true;
+    let documented = documented_keys();
+    // Most keys are documented: one binary search over them decides those.
+    if let Ok(index) = documented.binary_search_by(|candidate| candidate.as_bytes().cmp(key)) {
+        return documented_personal()[index];
     }
     let Ok(key) = std::str::from_utf8(key) else {
         return false;
     };
-    let documented = documented_keys();
-    if documented.binary_search(&key).is_ok() {
-        return false;
-    }
     thread_local! {
         /// Verdicts on undocumented keys seen by this thread: the same few recur from record
         /// to record, and the similarity measure is the costly part.
@@ -149,8 +158,17 @@ impl Masks {
     /// [`is_personal_key`]) on `tape`. The tape is in document order (a key
     /// is followed by its value); a container the parse did not close has no end yet and is
     /// masked to the end, as is the value of a key that was the last thing parsed.
+    #[cfg(test)]
     pub fn of(tape: &Tape, bytes: &[u8]) -> Masks {
-        let mut ranges: Vec<Range<usize>> = Vec::new();
+        let mut masks = Masks::default();
+        masks.fill(tape, bytes);
+        masks
+    }
+
+    /// Like [`Masks::of`], into this value's storage (reused from record to record).
+    pub fn fill(&mut self, tape: &Tape, bytes: &[u8]) {
+        let merged = &mut self.ranges;
+        merged.clear();
         for (index, node) in tape.nodes.iter().enumerate() {
             if node.kind != Kind::Key {
                 continue;
@@ -164,22 +182,23 @@ impl Masks {
                 Some(value) => value.start as usize..usize::MAX,
                 None => node.end as usize..usize::MAX,
             };
-            ranges.push(range);
-        }
-        // Document order sorts by start; a personal member inside another's value is merged.
-        let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
-        for range in ranges {
+            // Document order sorts by start; a personal member inside another's value is
+            // merged into it.
             match merged.last_mut() {
                 Some(last) if range.start < last.end => last.end = last.end.max(range.end),
                 _ => merged.push(range),
             }
         }
-        Masks { ranges: merged }
     }
 
     /// No masking (`show_values`).
     pub fn none() -> Masks {
         Masks::default()
+    }
+
+    /// Empties the masks (`show_values`), keeping the storage.
+    pub fn clear(&mut self) {
+        self.ranges.clear();
     }
 
     /// The masked range holding `pos`, if any.
@@ -243,7 +262,8 @@ pub(crate) fn cut(
         end -= 1;
     }
     let caret_end = caret_end.clamp(at, end);
-    let mut text = String::new();
+    // The window, the cut marks and a few masks or escapes: one allocation, as a rule.
+    let mut text = String::with_capacity(end - start + 2 * CUT.len() + 16);
     if start > 0 && !matches!(bytes[start - 1], b'\n' | b'\r') {
         text.push_str(CUT);
     }
@@ -290,6 +310,11 @@ pub(crate) fn cut(
 /// Appends `bytes` as text that cannot drive a terminal: invalid UTF-8 as U+FFFD, tabs as
 /// spaces, other control characters and bidirectional overrides escaped.
 fn push_safe(text: &mut String, bytes: &[u8]) {
+    // Printable ASCII (the usual case) is copied as it is.
+    if bytes.iter().all(|byte| (b' '..=b'~').contains(byte)) {
+        text.push_str(std::str::from_utf8(bytes).unwrap_or_default());
+        return;
+    }
     for ch in String::from_utf8_lossy(bytes).chars() {
         match ch {
             '\t' => text.push(' '),

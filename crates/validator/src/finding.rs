@@ -239,3 +239,129 @@ impl fmt::Display for Report {
         )
     }
 }
+
+/// The findings of one record as the rules produce them, of which at most `cap` are kept: those
+/// first in the record (smallest offset; at one offset, in the order produced). The others are
+/// only counted, so that one record with millions of defects holds a bounded amount of memory;
+/// the count becomes one `too-many-findings` finding, so nothing disappears unannounced.
+#[derive(Debug, Default)]
+pub(crate) struct Collected {
+    cap: usize,
+    kept: Vec<crate::rules::Pending>,
+    /// The first of the findings not kept (where the summary finding points).
+    first_omitted: Option<crate::rules::Pending>,
+    omitted_errors: u64,
+    omitted_warnings: u64,
+}
+
+impl Collected {
+    /// Empties the collection for the next record, keeping its allocation, to keep at most
+    /// `cap` findings (at least one).
+    pub(crate) fn reset(&mut self, cap: usize) {
+        self.cap = cap.max(1);
+        self.kept.clear();
+        self.first_omitted = None;
+        self.omitted_errors = 0;
+        self.omitted_warnings = 0;
+    }
+
+    /// Whether nothing was produced.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.kept.is_empty() && self.first_omitted.is_none()
+    }
+
+    /// Adds a finding; past twice the cap, the later half (by position) is counted and dropped,
+    /// so the kept list never holds more than `2 * cap` findings.
+    pub(crate) fn push(&mut self, pending: crate::rules::Pending) {
+        self.kept.push(pending);
+        if self.kept.len() >= self.cap.saturating_mul(2) {
+            self.trim();
+        }
+    }
+
+    /// Sorts by position (stable) and drops, counting them, the findings past the cap.
+    fn trim(&mut self) {
+        self.kept.sort_by_key(|pending| pending.offset);
+        if self.kept.len() <= self.cap {
+            return;
+        }
+        let mut dropped = self.kept.drain(self.cap..);
+        if let Some(first) = dropped.next() {
+            // Every finding kept so far sits at or before the ones dropped now, and the ones
+            // dropped earlier sit at or after everything kept then: the first omitted finding
+            // is the earlier of the two candidates (ties go to the one produced first).
+            let earlier = match &self.first_omitted {
+                Some(previous) => previous.offset <= first.offset,
+                None => false,
+            };
+            count(&first, &mut self.omitted_errors, &mut self.omitted_warnings);
+            if !earlier {
+                self.first_omitted = Some(first);
+            }
+        }
+        for pending in dropped {
+            count(
+                &pending,
+                &mut self.omitted_errors,
+                &mut self.omitted_warnings,
+            );
+        }
+    }
+
+    /// The kept findings in position order, and what was left out (if anything); the
+    /// collection is left empty.
+    pub(crate) fn finish(
+        &mut self,
+    ) -> (std::vec::Drain<'_, crate::rules::Pending>, Option<Omitted>) {
+        self.trim();
+        let omitted = self.first_omitted.take().map(|first| Omitted {
+            first,
+            errors: std::mem::take(&mut self.omitted_errors),
+            warnings: std::mem::take(&mut self.omitted_warnings),
+            listed: self.kept.len(),
+        });
+        (self.kept.drain(..), omitted)
+    }
+}
+
+/// Counts one dropped finding by severity.
+fn count(pending: &crate::rules::Pending, errors: &mut u64, warnings: &mut u64) {
+    match pending.severity {
+        Severity::Error => *errors += 1,
+        Severity::Warning => *warnings += 1,
+    }
+}
+
+/// The findings of a record that were counted but not kept.
+#[derive(Debug)]
+pub(crate) struct Omitted {
+    /// The first of them, by position.
+    pub first: crate::rules::Pending,
+    /// How many are errors.
+    pub errors: u64,
+    /// How many are warnings.
+    pub warnings: u64,
+    /// How many findings of the record are listed.
+    pub listed: usize,
+}
+
+impl Omitted {
+    /// The summary finding's severity: that of the most severe finding it stands for, so that
+    /// a record's validity and the exit code do not depend on which findings are listed.
+    pub(crate) fn severity(&self) -> Severity {
+        if self.errors > 0 {
+            Severity::Error
+        } else {
+            Severity::Warning
+        }
+    }
+
+    /// The summary finding's message, with the exact counts.
+    pub(crate) fn message(&self) -> String {
+        let total = self.errors + self.warnings;
+        format!(
+            "{total} more finding(s) in this record are not listed ({} error(s), {} warning(s)), from here on; only the first {} are kept (--max-findings-per-record)",
+            self.errors, self.warnings, self.listed
+        )
+    }
+}

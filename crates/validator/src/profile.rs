@@ -252,7 +252,13 @@ impl DataProfile {
 pub(crate) struct Profiler {
     profile: ContractProfile,
     table: &'static Table,
+    /// Per field, its state in the record last seen with it: valid where `seen` holds the
+    /// current record's stamp. Stamping instead of resetting keeps the cost of a record
+    /// proportional to its members, not to the documented fields.
     states: Vec<State>,
+    seen: Vec<u64>,
+    /// The current record's stamp (records observed so far).
+    stamp: u64,
     day_node: Option<usize>,
     cache: DayCache,
     /// The day of the last dated record and what its run of records sums to.
@@ -315,13 +321,41 @@ impl Keys {
         let mut at = Keys::hash(key);
         loop {
             let (known, index) = self.slots[at]?;
-            // Short keys: a byte loop beats a call to memcmp.
-            if known.len() == key.len() && known.iter().zip(key).all(|(a, b)| a == b) {
+            if same_key(known, key) {
                 return Some(index);
             }
             at = (at + 1) & (Keys::SLOTS - 1);
         }
     }
+}
+
+/// Whether two short keys are equal. Documented keys are a few words long: eight bytes are
+/// compared at a time (the last eight overlapping), without a call to `memcmp`.
+#[inline]
+fn same_key(known: &[u8], key: &[u8]) -> bool {
+    let len = known.len();
+    if len != key.len() {
+        return false;
+    }
+    if len < 8 {
+        return known.iter().zip(key).all(|(a, b)| a == b);
+    }
+    let word = |bytes: &[u8], at: usize| {
+        u64::from_le_bytes(
+            bytes
+                .get(at..at + 8)
+                .and_then(|eight| eight.try_into().ok())
+                .unwrap_or_default(),
+        )
+    };
+    let mut at = 0;
+    while at + 8 < len {
+        if word(known, at) != word(key, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(known, len - 8) == word(key, len - 8)
 }
 
 /// The documented fields of a contract, arranged for lookup by key per object level.
@@ -385,7 +419,9 @@ impl Profiler {
         Profiler {
             profile: ContractProfile::empty(&CONTRACTS[0]),
             table,
-            states: Vec::with_capacity(table.fields.len()),
+            states: vec![State::Absent; table.fields.len()],
+            seen: vec![0; table.fields.len()],
+            stamp: 0,
             day_node: None,
             cache: None,
             current_day: None,
@@ -398,21 +434,32 @@ impl Profiler {
         if tape.nodes.get(root).map(|node| node.kind) != Some(Kind::Object) {
             return;
         }
-        self.states.clear();
-        self.states.resize(self.table.fields.len(), State::Absent);
+        self.stamp += 1;
         self.day_node = None;
         self.walk(tape, bytes, 0, root);
         let tally = Tally::of_record(findings);
         self.profile.totals.add(&tally);
-        for (counts, state) in self.profile.fields.iter_mut().zip(&self.states) {
-            match state {
-                State::Present => counts.present += 1,
-                State::Null => counts.null += 1,
-                State::Absent => counts.absent += 1,
-                State::WrongType => counts.wrong_type += 1,
-            }
-        }
         self.count_day(tape, bytes, &tally);
+    }
+
+    /// The state of field `index` in the current record.
+    fn state(&self, index: usize) -> State {
+        if self.seen[index] == self.stamp {
+            self.states[index]
+        } else {
+            State::Absent
+        }
+    }
+
+    /// Records field `index` of the current record in `state`; a duplicate member replaces
+    /// the count of the earlier one (the last one counts, as for the readers that keep it).
+    fn set_state(&mut self, index: usize, state: State) {
+        if self.seen[index] == self.stamp {
+            *count_of(&mut self.profile.fields[index], self.states[index]) -= 1;
+        }
+        self.seen[index] = self.stamp;
+        self.states[index] = state;
+        *count_of(&mut self.profile.fields[index], state) += 1;
     }
 
     fn walk(&mut self, tape: &Tape, bytes: &[u8], level: usize, object: usize) {
@@ -422,7 +469,7 @@ impl Profiler {
             };
             let field = self.table.fields[index];
             let state = state_of(tape, value, field.kind.json_type());
-            self.states[index] = state;
+            self.set_state(index, state);
             if Some(index) == self.table.day_field {
                 self.day_node = Some(value);
             }
@@ -438,7 +485,7 @@ impl Profiler {
         let Some(day_field) = self.table.day_field else {
             return;
         };
-        match self.states[day_field] {
+        match self.state(day_field) {
             State::Absent | State::Null => self.profile.missing_date.add(tally),
             State::WrongType => self.profile.invalid_date.add(tally),
             State::Present => {
@@ -472,10 +519,25 @@ impl Profiler {
         if let Some((day, sum)) = self.current_day.take() {
             self.profile.add_day(day, &sum);
         }
+        // Only the states seen were counted: a field is absent from every other record.
+        let records = self.profile.totals.records;
+        for counts in &mut self.profile.fields {
+            counts.absent = records - counts.present - counts.null - counts.wrong_type;
+        }
         DataProfile {
             max_days: MAX_DAYS,
             contracts: vec![self.profile],
         }
+    }
+}
+
+/// The counter of `state` in a field's counts.
+fn count_of(counts: &mut FieldCounts, state: State) -> &mut u64 {
+    match state {
+        State::Present => &mut counts.present,
+        State::Null => &mut counts.null,
+        State::Absent => &mut counts.absent,
+        State::WrongType => &mut counts.wrong_type,
     }
 }
 

@@ -464,7 +464,7 @@ pub(crate) struct Checker<'a> {
     pub cfg: &'a Compiled,
     pub tape: &'a Tape,
     pub bytes: &'a [u8],
-    pub out: &'a mut Vec<Pending>,
+    pub out: &'a mut crate::finding::Collected,
     pub scratch: &'a mut Scratch,
 }
 

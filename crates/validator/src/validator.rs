@@ -15,8 +15,8 @@ use enquiry_schema::scan::Scan;
 
 use crate::code::{Code, Severity};
 use crate::config::Config;
-use crate::excerpt::{self, Masks};
-use crate::finding::{Finding, Pointer, RecordOutcome, Report, Summary};
+use crate::excerpt::{self, Excerpt, Masks};
+use crate::finding::{Collected, Finding, Omitted, Pointer, RecordOutcome, Report, Summary};
 use crate::input::{
     count_shown_chars, looks_like_ndjson, Chunker, Compression, ScanEnd, Source, Work, CHUNK_SIZE,
 };
@@ -102,12 +102,14 @@ impl PosCursor {
 struct Worker {
     tape: Tape,
     scratch: Scratch,
-    pending: Vec<Pending>,
+    pending: Collected,
     roots: Vec<usize>,
     /// An emptied event list handed back by the consumer, to avoid reallocating per chunk.
     spare_events: Vec<Event>,
     /// The data profile of the records checked here, when one is asked for.
     profiler: Option<Box<Profiler>>,
+    /// The masked ranges of the current unit, computed once for all its findings.
+    masks: Masks,
 }
 
 impl Worker {
@@ -641,9 +643,9 @@ impl Validator {
                 }
             }
         }
-        let mut masks = None;
+        let mut masked = false;
         for &root in &roots {
-            worker.pending.clear();
+            worker.pending.reset(self.config.max_findings_per_record);
             let mut checker = Checker {
                 cfg: &self.compiled,
                 tape: &worker.tape,
@@ -660,16 +662,33 @@ impl Validator {
             let (record_line, _) = cursor.at(bytes, start);
             let mut findings = Vec::new();
             if !worker.pending.is_empty() {
-                // Stable: findings at one offset keep the order the rules produced them in.
-                worker.pending.sort_by_key(|pending| pending.offset);
-                findings.reserve(worker.pending.len());
-                let masks = masks.get_or_insert_with(|| self.masks(&worker.tape, bytes));
-                for pending in worker.pending.drain(..) {
+                if !masked {
+                    self.fill_masks(&mut worker.masks, &worker.tape, bytes);
+                    masked = true;
+                }
+                let masks = &worker.masks;
+                let (kept, omitted) = worker.pending.finish();
+                findings.reserve(kept.len() + usize::from(omitted.is_some()));
+                // Findings at one place (the `required` ones at the record's brace) share one
+                // excerpt: it is cut once.
+                let mut last: Option<(usize, usize, Excerpt)> = None;
+                let mut located = |pending: Pending, cursor: &mut PosCursor| {
                     let at = pending.offset as usize;
                     let (line, column) = cursor.at(bytes, at);
                     let caret_end = excerpt::caret_end(&worker.tape, at);
-                    let excerpt = excerpt::cut(bytes, at, caret_end, bytes.len(), masks);
-                    findings.push(Finding {
+                    let excerpt = match &last {
+                        Some((last_at, last_end, excerpt))
+                            if (*last_at, *last_end) == (at, caret_end) =>
+                        {
+                            excerpt.clone()
+                        }
+                        _ => {
+                            let excerpt = excerpt::cut(bytes, at, caret_end, bytes.len(), masks);
+                            last = Some((at, caret_end, excerpt.clone()));
+                            excerpt
+                        }
+                    };
+                    Finding {
                         file: file.clone(),
                         record: *record,
                         line,
@@ -681,7 +700,11 @@ impl Validator {
                         expected: pending.expected,
                         suggestion: pending.suggestion,
                         excerpt: Some(excerpt),
-                    });
+                    }
+                };
+                findings.extend(kept.map(|pending| located(pending, &mut cursor)));
+                if let Some(omitted) = omitted.and_then(|omitted| self.omitted(omitted)) {
+                    findings.push(located(omitted, &mut cursor));
                 }
             }
             if let Some(profiler) = worker.profiler.as_mut() {
@@ -698,12 +721,34 @@ impl Validator {
         true
     }
 
+    /// The `too-many-findings` finding that stands for a record's findings past the cap, at
+    /// the first of them; `None` when the rule is off.
+    fn omitted(&self, omitted: Omitted) -> Option<Pending> {
+        self.compiled.severity(Code::TooManyFindings)?;
+        Some(Pending {
+            offset: omitted.first.offset,
+            code: Code::TooManyFindings,
+            severity: omitted.severity(),
+            pointer: omitted.first.pointer.clone(),
+            message: omitted.message(),
+            expected: None,
+            suggestion: None,
+        })
+    }
+
     /// What excerpts of this unit mask: personal values, unless the values are shown.
     fn masks(&self, tape: &Tape, bytes: &[u8]) -> Masks {
+        let mut masks = Masks::none();
+        self.fill_masks(&mut masks, tape, bytes);
+        masks
+    }
+
+    /// Like [`Validator::masks`], into storage reused from unit to unit.
+    fn fill_masks(&self, masks: &mut Masks, tape: &Tape, bytes: &[u8]) {
         if self.config.show_values {
-            Masks::none()
+            masks.clear();
         } else {
-            Masks::of(tape, bytes)
+            masks.fill(tape, bytes);
         }
     }
 

@@ -123,3 +123,28 @@ fn profiles_survive_json_and_merge_like_one_run() {
     let (doubled, _) = profile_of(format!("{RECORDS}{RECORDS}").as_bytes(), 1);
     assert_eq!(twice, doubled);
 }
+
+#[test]
+fn a_duplicate_member_counts_once_as_its_last_value() {
+    let input = concat!(
+        r#"{"_id":1,"_id":"a","ip":null,"ip":"192.0.2.1","ip":7}"#,
+        "\n",
+        r#"{"_id":"b","status":"ongoing"}"#,
+        "\n",
+    );
+    let (profile, _) = profile_of(input.as_bytes(), 1);
+    let contract = &profile.contracts[0];
+    let id = field(contract, "/_id");
+    assert_eq!(
+        (id.present, id.null, id.absent, id.wrong_type),
+        (2, 0, 0, 0)
+    );
+    let ip = field(contract, "/ip");
+    assert_eq!(
+        (ip.present, ip.null, ip.absent, ip.wrong_type),
+        (0, 0, 1, 1)
+    );
+    for counts in &contract.fields {
+        assert_eq!(counts.records(), 2, "{}", counts.field);
+    }
+}
