@@ -259,14 +259,28 @@ impl ApplyFieldRules {
 
     fn property(&self, rule: &FieldRule) -> Schema {
         let strict = self.profile == Profile::Strict;
-        let mut schema = match rule.kind {
+        let mut schema = self.kind_schema(rule.kind);
+        let nullable = !rule.required && (rule.nullable || !strict);
+        if nullable {
+            schema = allow_null(schema);
+        }
+        schema.insert("description".into(), rule.full_description().into());
+        schema
+    }
+
+    fn kind_schema(&self, kind: FieldKind) -> Schema {
+        let strict = self.profile == Profile::Strict;
+        match kind {
             FieldKind::Text => json_schema!({ "type": "string" }),
             FieldKind::RecognisedText(values) if strict => {
                 json_schema!({ "type": "string", "enum": values })
             }
             FieldKind::RecognisedText(_) => json_schema!({ "type": "string" }),
-            FieldKind::TextOrTextList if strict => json_schema!({ "type": "string" }),
-            FieldKind::TextOrTextList => json_schema!({
+            FieldKind::TextOrTextList(values) if strict && !values.is_empty() => {
+                json_schema!({ "type": "string", "enum": values })
+            }
+            FieldKind::TextOrTextList(_) if strict => json_schema!({ "type": "string" }),
+            FieldKind::TextOrTextList(_) => json_schema!({
                 "anyOf": [
                     { "type": "string" },
                     { "type": "array", "items": { "type": "string" } }
@@ -318,13 +332,11 @@ impl ApplyFieldRules {
                     "additionalProperties": !strict
                 })
             }
-        };
-        let nullable = !rule.required && (rule.nullable || !strict);
-        if nullable {
-            schema = allow_null(schema);
+            FieldKind::ArrayOf(item) => {
+                let items = self.kind_schema(*item).to_value();
+                json_schema!({ "type": "array", "items": items })
+            }
         }
-        schema.insert("description".into(), rule.full_description().into());
-        schema
     }
 }
 

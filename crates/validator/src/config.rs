@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use enquiry_schema::json_schema::{LabelListResponse, Profile};
 use serde::Deserialize;
 
+use enquiry_schema::contract::{Contract, RECORD};
+
 use crate::code::{Code, Level};
 
 /// The default `--max-record-size`: 16 MiB.
@@ -34,6 +36,8 @@ pub struct Config {
     pub max_record_size: usize,
     /// Show values of personal members in messages instead of masking them.
     pub show_values: bool,
+    /// The contract records are checked against.
+    pub contract: &'static Contract,
 }
 
 impl Default for Config {
@@ -47,6 +51,7 @@ impl Default for Config {
             pointer: None,
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
             show_values: false,
+            contract: &RECORD,
         }
     }
 }
