@@ -23,6 +23,9 @@ pub struct Contract {
     pub cross: &'static [CrossRule],
     /// Members the strict profile requires only under a condition (and otherwise not).
     pub strict_when: &'static [Conditional],
+    /// Members whose presence, all together, identifies a record of this contract when the
+    /// contract is detected per record (empty: the fallback, the enquiry record).
+    pub detect: &'static [&'static str],
 }
 
 /// A requirement of the strict profile that holds only when a member has one value.
@@ -184,4 +187,5 @@ pub const RECORD: Contract = Contract {
         equals: "closed",
         requires: CLOSED_ONLY,
     }],
+    detect: &[],
 };

@@ -14,6 +14,10 @@ use crate::model::{Channel, DestinationEndPoint, DestinationType, InitChannel, O
 pub enum FieldKind {
     /// Any string.
     Text,
+    /// A string that is not empty.
+    NonEmptyText,
+    /// Exactly this integer (a result code).
+    Exactly(u64),
     /// Any string; the listed values are the ones known, any other is worth a warning.
     RecognisedText(&'static [&'static str]),
     /// A string (documented), or a list of strings (seen, undocumented); when values are
@@ -106,6 +110,7 @@ impl FieldKind {
     pub fn json_type(self) -> JsonType {
         match self {
             FieldKind::Text
+            | FieldKind::NonEmptyText
             | FieldKind::RecognisedText(_)
             | FieldKind::Timestamp
             | FieldKind::Enum(_)
@@ -116,7 +121,7 @@ impl FieldKind {
             | FieldKind::HttpUrl => JsonType::String,
             FieldKind::TextOrTextList(_) => JsonType::StringOrArrayOfStrings,
             FieldKind::Boolean => JsonType::Boolean,
-            FieldKind::Millis => JsonType::Number,
+            FieldKind::Millis | FieldKind::Exactly(_) => JsonType::Number,
             FieldKind::LabelIds => JsonType::ArrayOfStrings,
             FieldKind::ObjectList => JsonType::ArrayOfObjects,
             FieldKind::Object(_) => JsonType::Object,

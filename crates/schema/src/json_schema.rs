@@ -272,6 +272,8 @@ impl ApplyFieldRules {
         let strict = self.profile == Profile::Strict;
         match kind {
             FieldKind::Text => json_schema!({ "type": "string" }),
+            FieldKind::NonEmptyText => json_schema!({ "type": "string", "minLength": 1 }),
+            FieldKind::Exactly(value) => json_schema!({ "type": "integer", "const": value }),
             FieldKind::RecognisedText(values) if strict => {
                 json_schema!({ "type": "string", "enum": values })
             }
@@ -349,6 +351,9 @@ fn allow_null(mut schema: Schema) -> Schema {
         );
         if let Some(Value::Array(values)) = schema.get_mut("enum") {
             values.push(Value::Null);
+        }
+        if let Some(value) = schema.remove("const") {
+            schema.insert("enum".into(), Value::Array(vec![value, Value::Null]));
         }
     } else if let Some(Value::Array(alternatives)) = schema.get_mut("anyOf") {
         alternatives.push(serde_json::json!({ "type": "null" }));

@@ -64,6 +64,7 @@
 
 pub mod codes;
 pub mod contract;
+pub mod contracts;
 pub mod fields;
 pub mod json_schema;
 mod model;

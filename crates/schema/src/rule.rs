@@ -260,6 +260,21 @@ codes! {
         summary: "`huntedStaffTargetHistory` is a string, as documented (not an array).",
         why: "It is typed String but described as a list; the array shape is seen in the wild and worth knowing about.",
         example: r#"{"huntedStaffTargetHistory": ["staff-1", "staff-2"]}"#;
+    /// A member documented as a non-empty string is empty.
+    NonEmpty = "non-empty", Deny, true,
+        summary: "Members documented as non-empty strings (an event's eid, serviceId, displayCaseNumber) are not empty.",
+        why: "An empty identifier matches no enquiry; consumers join events to records by it.",
+        example: r#"{"eid": "", "date": "2022-11-07T00:00:00Z", "type": "inquiry", "status": "Opened", "serviceId": "s", "displayCaseNumber": "1"} (with --contract event)"#;
+    /// An event's `channelOri` disagrees with its `channel`.
+    ChannelOrigin = "channel-origin", Deny, false,
+        summary: "An event's channelOri is exactly `Channel` unless its channel is CINNOX.",
+        why: "Only the CINNOX channel carries the real origin in channelOri; any other value elsewhere is a producer bug.",
+        example: r#"{"eid": "e", "date": "2022-11-07T00:00:00Z", "type": "inquiry", "status": "Opened", "serviceId": "s", "displayCaseNumber": "1", "channel": "LINE", "channelOri": "LINE"} (with --contract event)"#;
+    /// An event carries a social ID for an origin that has none.
+    SocialId = "social-id", Warn, false,
+        summary: "An event's socialId is empty unless its origin is FACEBOOK, LINE, WHATSAPP, WOZTELL or INSTAGRAM.",
+        why: "Only social origins identify the visitor by a social ID; one elsewhere is misplaced data.",
+        example: r#"{"eid": "e", "date": "2022-11-07T00:00:00Z", "type": "inquiry", "status": "Opened", "serviceId": "s", "displayCaseNumber": "1", "channel": "EMAIL", "channelOri": "Channel", "socialId": "u-1"} (with --contract event)"#;
 }
 
 impl fmt::Display for Code {

@@ -36,8 +36,9 @@ pub struct Config {
     pub max_record_size: usize,
     /// Show values of personal members in messages instead of masking them.
     pub show_values: bool,
-    /// The contract records are checked against.
-    pub contract: &'static Contract,
+    /// The contract records are checked against; `None`: detected per record among
+    /// [`enquiry_schema::contracts::ALL`] from the members present.
+    pub contract: Option<&'static Contract>,
 }
 
 impl Default for Config {
@@ -51,7 +52,7 @@ impl Default for Config {
             pointer: None,
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
             show_values: false,
-            contract: &RECORD,
+            contract: Some(&RECORD),
         }
     }
 }

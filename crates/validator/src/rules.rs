@@ -13,7 +13,8 @@ use std::net::IpAddr;
 use std::sync::OnceLock;
 
 use enquiry_schema::codes;
-use enquiry_schema::contract::{Contract, CrossRule, RECORD};
+use enquiry_schema::contract::{Contract, CrossRule, Origin, RECORD};
+use enquiry_schema::contracts;
 use enquiry_schema::fields::{FieldKind, FieldRule, JsonType, MAX_MILLIS};
 use enquiry_schema::json_schema::Profile;
 use enquiry_schema::rfc3339::{parse_timestamp, DayCache, Instant};
@@ -59,8 +60,10 @@ struct ObjectLevel {
 #[derive(Debug, Clone)]
 pub(crate) struct Compiled {
     levels: Vec<Option<Severity>>,
-    contract: &'static Contract,
-    /// Every object level of the contract; the first is the record itself.
+    /// The contracts a record may follow, each with the index of its top level in
+    /// `objects`; more than one when the contract is detected per record.
+    contracts: Vec<(&'static Contract, u16)>,
+    /// Every object level of every contract, each contract's top level first.
     objects: Vec<ObjectLevel>,
     /// Slots of [`Scratch::next_of`] all levels need.
     guess_slots: usize,
@@ -75,13 +78,16 @@ pub(crate) struct Compiled {
 impl Compiled {
     pub fn new(config: &Config) -> Compiled {
         let strict = config.profile == Profile::Strict;
-        let contract = config.contract;
+        let candidates: Vec<&'static Contract> = match config.contract {
+            Some(contract) => vec![contract],
+            None => contracts::ALL.to_vec(),
+        };
         let mut compiled = Compiled {
             levels: Code::ALL
                 .iter()
                 .map(|code| config.level(*code).severity())
                 .collect(),
-            contract,
+            contracts: Vec::new(),
             objects: Vec::new(),
             guess_slots: 0,
             strict,
@@ -102,15 +108,63 @@ impl Compiled {
                 .unwrap_or_default(),
             show_values: config.show_values,
         };
-        compiled.add_level(config, contract.fields);
+        for contract in candidates {
+            let top = compiled.add_level(config, contract, contract.fields);
+            compiled.contracts.push((contract, top));
+        }
         compiled
+    }
+
+    /// Which of the contracts the record at `root` follows: the first (after the record, the
+    /// fallback) whose identifying members are all present.
+    fn detect(&self, tape: &Tape, bytes: &[u8], root: usize) -> usize {
+        if self.contracts.len() == 1
+            || tape.nodes.get(root).map(|node| node.kind) != Some(Kind::Object)
+        {
+            return 0;
+        }
+        let has = |name: &str| {
+            tape.members(root).any(|(key, _)| {
+                tape.nodes
+                    .get(key)
+                    .is_some_and(|node| tape.text(bytes, node) == name.as_bytes())
+            })
+        };
+        self.contracts
+            .iter()
+            .position(|(contract, _)| {
+                !contract.detect.is_empty() && contract.detect.iter().all(|name| has(name))
+            })
+            .unwrap_or(0)
+    }
+
+    /// Whether `key` marks an object as a record rather than a list response's envelope: a
+    /// top-level member of the contract checked, or, when the contract is detected, of the
+    /// record or a member that identifies another contract.
+    pub fn documents(&self, key: &[u8]) -> bool {
+        match self.contracts.as_slice() {
+            [(_, top)] => self
+                .objects
+                .get(usize::from(*top))
+                .is_some_and(|level| level.lookup.find(key).is_some()),
+            _ => {
+                record_lookup().find(key).is_some()
+                    || self.contracts.iter().any(|(contract, _)| {
+                        contract.detect.iter().any(|name| name.as_bytes() == key)
+                    })
+            }
+        }
     }
 
     /// Compiles the level of `rules` and, depth first, the levels of the objects they hold;
     /// returns its index.
-    fn add_level(&mut self, config: &Config, rules: &'static [FieldRule]) -> u16 {
+    fn add_level(
+        &mut self,
+        config: &Config,
+        contract: &'static Contract,
+        rules: &'static [FieldRule],
+    ) -> u16 {
         let strict = config.profile == Profile::Strict;
-        let contract = self.contract;
         let required: Vec<bool> = rules
             .iter()
             .map(|rule| match &config.required {
@@ -131,7 +185,7 @@ impl Compiled {
         let mut child = vec![NO_LEVEL; rules.len()];
         for (field, rule) in rules.iter().enumerate() {
             if let Some(members) = rule.kind.members() {
-                child[field] = self.add_level(config, members);
+                child[field] = self.add_level(config, contract, members);
             }
         }
         let level = &mut self.objects[index];
@@ -278,11 +332,6 @@ fn record_lookup() -> &'static Lookup {
     TABLE.get_or_init(|| Lookup::build(RECORD.fields))
 }
 
-/// Whether `key` is a documented top-level member (list-response detection uses it).
-pub(crate) fn is_documented(key: &[u8]) -> bool {
-    record_lookup().find(key).is_some()
-}
-
 /// Reusable per-worker buffers.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
@@ -304,6 +353,8 @@ pub(crate) struct Scratch {
     top: usize,
     /// The record's node.
     root: usize,
+    /// The index of the record's contract in [`Compiled::contracts`].
+    current: usize,
     day_cache: DayCache,
 }
 
@@ -559,6 +610,27 @@ impl<'a> Checker<'a> {
         pointer
     }
 
+    /// The contract of the record being checked.
+    fn contract(&self) -> &'static Contract {
+        self.cfg
+            .contracts
+            .get(self.scratch.current)
+            .map_or(&RECORD, |(contract, _)| *contract)
+    }
+
+    /// The object level of the record's top.
+    fn top_level(&self) -> u16 {
+        self.cfg
+            .contracts
+            .get(self.scratch.current)
+            .map_or(0, |(_, top)| *top)
+    }
+
+    /// The name of the contract the last record checked follows.
+    pub fn contract_name(&self) -> &'static str {
+        self.contract().name
+    }
+
     /// The pointer of the node `target` inside the record being checked.
     fn pointer_of(&self, target: usize) -> Pointer {
         self.pointer_to(self.scratch.root, target)
@@ -567,8 +639,9 @@ impl<'a> Checker<'a> {
     /// Checks the record whose value is the node at `root`.
     pub fn check_record(&mut self, root: usize) {
         let node = self.node(root);
+        self.scratch.current = self.cfg.detect(self.tape, self.bytes, root);
         if node.kind != Kind::Object {
-            let noun = self.cfg.contract.a_noun();
+            let noun = self.contract().a_noun();
             self.emit(
                 Code::NotAnObject,
                 node.start,
@@ -586,7 +659,7 @@ impl<'a> Checker<'a> {
         if self.scratch.next_of.len() < self.cfg.guess_slots {
             self.scratch.next_of.resize(self.cfg.guess_slots, 0);
         }
-        self.walk_object(root, 0);
+        self.walk_object(root, self.top_level());
         if self.cfg.require_conditional {
             self.missing_conditional(node.start);
         }
@@ -603,6 +676,7 @@ impl<'a> Checker<'a> {
         plain.flags & BAD_TEXT == 0
             && match kind {
                 FieldKind::Text => plain.kind == Kind::Str,
+                FieldKind::NonEmptyText => plain.kind == Kind::Str && !self.text(value).is_empty(),
                 FieldKind::Enum(values) => {
                     plain.kind == Kind::Str && {
                         let text = self.text(value);
@@ -668,7 +742,7 @@ impl<'a> Checker<'a> {
             if self.node(key).flags & BAD_TEXT != 0 {
                 self.check_key_text(&self.pointer_of(object), key);
             }
-            if level_index == 0 {
+            if level_index == self.top_level() {
                 self.scratch.top = field;
             }
             let rule = &rules[field];
@@ -699,7 +773,7 @@ impl<'a> Checker<'a> {
         for &field in &level.end_checks {
             let rule = &level.rules[field];
             let missing = level.required[field] && self.scratch.seen[base + field] == 0;
-            if level_index != 0 {
+            if level_index != self.top_level() {
                 if missing {
                     let pointer = self.pointer_of(object).child(rule.key());
                     let top = self.scratch.top;
@@ -768,7 +842,8 @@ impl<'a> Checker<'a> {
 
     /// The value node of the record's top-level member `name`, if present.
     fn top_member(&self, name: &str) -> Option<usize> {
-        let field = self.cfg.objects.first()?.lookup.find(name.as_bytes())?;
+        let top = self.cfg.objects.get(usize::from(self.top_level()))?;
+        let field = top.lookup.find(name.as_bytes())?;
         let value = self.scratch.seen.get(field).copied()?.checked_sub(1)?;
         Some(value as usize)
     }
@@ -782,7 +857,7 @@ impl<'a> Checker<'a> {
     /// The strict profile's conditional requirements: under its condition, each member a
     /// [`enquiry_schema::contract::Conditional`] names is required.
     fn missing_conditional(&mut self, offset: u32) {
-        let contract = self.cfg.contract;
+        let contract = self.contract();
         for conditional in contract.strict_when {
             let holds = self
                 .top_string(conditional.member)
@@ -1035,6 +1110,11 @@ impl<'a> Checker<'a> {
             return;
         }
         match kind {
+            FieldKind::NonEmptyText if self.text(value).is_empty() => {
+                let expected = "a non-empty string";
+                self.value_finding(Code::NonEmpty, rule, value, expected, expected, None);
+            }
+            FieldKind::Exactly(number) => self.check_exactly(rule, value, number),
             FieldKind::RecognisedText(values) => self.check_recognised(rule, value, values),
             FieldKind::TextOrTextList(values) => self.check_text_or_list(rule, value, values),
             FieldKind::Timestamp => self.check_timestamp(rule, value),
@@ -1262,6 +1342,38 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Exactly the integer `number` (JSON Schema's integers: `200.0` is one).
+    fn check_exactly(&mut self, rule: &FieldRule, value: usize, number: u64) {
+        let node = self.node(value);
+        if node.kind != Kind::Number {
+            self.type_error(rule, value, "an integer");
+            return;
+        }
+        let raw = self
+            .bytes
+            .get(node.start as usize..node.end as usize)
+            .unwrap_or(&[]);
+        let exact = match integer(raw) {
+            Integer::Value { magnitude, .. } if magnitude == 0 => number == 0,
+            Integer::Value {
+                negative: false,
+                magnitude,
+            } => magnitude == number,
+            _ => false,
+        };
+        if !exact {
+            let expected = number.to_string();
+            self.value_finding(
+                Code::Enum,
+                rule,
+                value,
+                &expected,
+                &expected,
+                Some(expected.clone()),
+            );
+        }
+    }
+
     /// An array of objects whose members are open (each walked for encoding and duplicates).
     fn check_object_list(&mut self, rule: &FieldRule, value: usize) {
         if self.node(value).kind != Kind::Array {
@@ -1394,7 +1506,7 @@ impl<'a> Checker<'a> {
 
     /// The contract's cross-member rules, in table order.
     fn cross_rules(&mut self) {
-        let contract = self.cfg.contract;
+        let contract = self.contract();
         for rule in contract.cross {
             match *rule {
                 CrossRule::NotBefore { anchor, later } => self.not_before(anchor, later),
@@ -1443,7 +1555,7 @@ impl<'a> Checker<'a> {
                 continue;
             };
             if instant.millis < first.millis {
-                let noun = self.cfg.contract.noun;
+                let noun = self.contract().noun;
                 self.emit(
                     Code::Timeline,
                     self.node(value).start,
@@ -1463,7 +1575,7 @@ impl<'a> Checker<'a> {
         if self.text(value) != equals.as_bytes() || self.top_string(then).is_some() {
             return;
         }
-        let noun = self.cfg.contract.noun;
+        let noun = self.contract().noun;
         self.emit(
             Code::StatusConsistency,
             self.node(value).start,
@@ -1480,14 +1592,13 @@ impl<'a> Checker<'a> {
         };
         let text = self.record_text(deciding);
         let documented = self
-            .cfg
-            .contract
+            .contract()
             .enum_values(when)
             .iter()
             .any(|known| known.as_bytes() == text);
         if documented && text != equals.as_bytes() {
             let shown = show_text(text, false);
-            let noun = self.cfg.contract.noun;
+            let noun = self.contract().noun;
             self.emit(
                 Code::StatusConsistency,
                 self.node(value).start,
@@ -1541,5 +1652,86 @@ impl<'a> Checker<'a> {
 
     /// `ValueWhen` and `EmptyUnless`: rules on a member that depend on where a record came
     /// from.
-    fn origin_rule(&mut self, _rule: &CrossRule) {}
+    fn origin_rule(&mut self, rule: &CrossRule) {
+        match *rule {
+            CrossRule::ValueWhen {
+                member,
+                when,
+                equals,
+                recognised,
+                otherwise,
+                code,
+            } => self.value_when(member, (when, equals), recognised, (otherwise, code)),
+            CrossRule::EmptyUnless {
+                member,
+                origin,
+                allowed,
+                code,
+            } => self.empty_unless(member, origin, allowed, code),
+            _ => {}
+        }
+    }
+
+    fn value_when(
+        &mut self,
+        member: &str,
+        (when, equals): (&str, &str),
+        recognised: &[&str],
+        (otherwise, code): (&str, Code),
+    ) {
+        let contract = self.contract();
+        let (Some(rule), Some(value), Some(deciding)) = (
+            contract.field(member),
+            self.top_string(member),
+            self.top_string(when),
+        ) else {
+            return;
+        };
+        if self.text(deciding) == equals.as_bytes() {
+            self.check_recognised(rule, value, recognised);
+        } else if self.text(value) != otherwise.as_bytes() && self.on(code) {
+            let shown = self.value_text(rule, value);
+            self.emit(
+                code,
+                self.node(value).start,
+                Pointer::root().child(member),
+                format!("`{member}` is {shown}; expected \"{otherwise}\" when `{when}` is not \"{equals}\""),
+                Some(format!("\"{otherwise}\"")),
+                Some(otherwise.to_owned()),
+            );
+        }
+    }
+
+    fn empty_unless(&mut self, member: &str, origin: Origin, allowed: &[&str], code: Code) {
+        let Some(value) = self.top_string(member) else {
+            return;
+        };
+        let Some(channel) = self.top_string(origin.channel) else {
+            return;
+        };
+        let from = if self.text(channel) == origin.hub.as_bytes() {
+            match self.top_string(origin.origin) {
+                Some(inner) => inner,
+                None => return,
+            }
+        } else {
+            channel
+        };
+        let source = self.record_text(from);
+        if self.text(value).is_empty()
+            || allowed.iter().any(|known| known.as_bytes() == source)
+            || !self.on(code)
+        {
+            return;
+        }
+        let shown = show_text(source, false);
+        self.emit(
+            code,
+            self.node(value).start,
+            Pointer::root().child(member),
+            format!("`{member}` is set but the origin is {shown}; expected it empty unless the origin is one of: {}", allowed.join(", ")),
+            Some("an empty string".to_owned()),
+            None,
+        );
+    }
 }

@@ -51,12 +51,13 @@ static SHAPES: Contract = Contract {
     fields: TOP,
     cross: &[],
     strict_when: &[],
+    detect: &[],
 };
 
 /// (pointer, code) of every finding, in report order.
 fn findings(profile: Profile, payload: &str) -> Vec<(String, Code)> {
     let config = Config {
-        contract: &SHAPES,
+        contract: Some(&SHAPES),
         ..Config::with_profile(profile)
     };
     let report = Validator::new(config).validate_slice(payload.as_bytes(), "shapes.json");

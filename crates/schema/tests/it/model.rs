@@ -285,7 +285,9 @@ fn well_typed(rule: &'static FieldRule) -> BoxedStrategy<Value> {
         .prop_map(Value::from)
         .boxed(),
         FieldKind::Object(children) => object(children).boxed(),
-        FieldKind::ArrayOf(_) => unreachable!("the record has no array of documented items"),
+        FieldKind::ArrayOf(_) | FieldKind::NonEmptyText | FieldKind::Exactly(_) => {
+            unreachable!("the record has no member of this kind")
+        }
     }
 }
 

@@ -1,0 +1,192 @@
+//! Every contract the project knows, as data: the enquiry record, the enquiry webhook event,
+//! the webhook's challenge handshake and the Get Label List response.
+//!
+//! The event is documented by the vendor as a flat object; what the documentation leaves open
+//! is resolved here (each resolution is in the member's [`FieldRule::resolution`]). The
+//! lifecycle consistency between an enquiry's events and its record is the fake generator's
+//! and reconcile's business, not a rule of one event.
+
+pub use crate::contract::RECORD;
+use crate::contract::{Contract, CrossRule, Origin};
+use crate::fields::{field, nullable, required, resolved, FieldKind, FieldRule};
+use crate::rule::Code;
+
+use FieldKind as K;
+
+/// The event statuses, exact case.
+pub const EVENT_STATUSES: &[&str] = &["Opened", "Handling", "Closed", "Missed"];
+
+/// The event channels, exact case.
+pub const EVENT_CHANNELS: &[&str] = &[
+    "CINNOX",
+    "FACEBOOK",
+    "LINE",
+    "WECHAT",
+    "WHATSAPP",
+    "THIRDPARTY",
+    "CHATBOT",
+    "EMAIL",
+    "WOZTELL",
+    "INSTAGRAM",
+];
+
+/// The event channel whose real origin is in `channelOri`.
+pub const HUB_CHANNEL: &str = "CINNOX";
+
+/// `channelOri` of an event whose channel is not [`HUB_CHANNEL`].
+pub const CHANNEL_ORIGIN_OTHERWISE: &str = "Channel";
+
+/// The origins whose events carry a `socialId`.
+pub const SOCIAL_ORIGINS: &[&str] = &["FACEBOOK", "LINE", "WHATSAPP", "WOZTELL", "INSTAGRAM"];
+
+/// The only `type` of an enquiry event.
+pub const EVENT_TYPES: &[&str] = &["inquiry"];
+
+/// The recognised `destinationTypes`.
+pub const DESTINATION_TYPES: &[&str] = &["PHONE", "STAFF", "TRUNK", "CHATBOT", "IVR"];
+
+/// The members of an enquiry webhook event, in the documentation's order.
+#[rustfmt::skip] // A table reads better with one row per member than as rustfmt lays it out.
+pub static EVENT_FIELDS: &[FieldRule] = &[
+    required(field("status", "/status", K::Enum(EVENT_STATUSES),
+        "The status of the enquiry: \"Opened\", \"Handling\", \"Closed\" or \"Missed\".")),
+    required(field("serviceId", "/serviceId", K::NonEmptyText, "The service account ID.")),
+    required(field("displayCaseNumber", "/displayCaseNumber", K::NonEmptyText,
+        "The display enquiry ID in the CINNOX Dashboard.")),
+    required(resolved(field("eid", "/eid", K::NonEmptyText, "The enquiry ID."),
+        "it is the enquiry record's _id.")),
+    required(field("type", "/type", K::Enum(EVENT_TYPES), "The event type: \"inquiry\".")),
+    field("channel", "/channel", K::Enum(EVENT_CHANNELS), "The channel of the enquiry."),
+    resolved(field("channelOri", "/channelOri", K::Text, "The origin of the channel."),
+        "the documented list is cut off: when channel is CINNOX, one of the channels (another value is a warning); otherwise exactly \"Channel\"."),
+    resolved(field("socialId", "/socialId", K::Text, "The social ID of the visitor."),
+        "empty unless the origin is FACEBOOK, LINE, WHATSAPP, WOZTELL or INSTAGRAM."),
+    required(field("date", "/date", K::Timestamp,
+        "When the event happened, RFC 3339, e.g. 2022-11-07T00:00:00.000Z.")),
+    field("destination", "/destination", K::Text,
+        "The service group, chatbot or IVR the enquiry went to."),
+    resolved(field("destinationTypes", "/destinationTypes", K::TextOrTextList(DESTINATION_TYPES),
+        "The type of the destination."),
+        "documented as a string with a cut-off list: PHONE, STAFF, TRUNK, CHATBOT and IVR are recognised, another value is a warning; an array of strings is a warning."),
+];
+
+/// The enquiry webhook event.
+pub const EVENT: Contract = Contract {
+    name: "event",
+    noun: "enquiry event",
+    fields: EVENT_FIELDS,
+    cross: &[
+        CrossRule::ValueWhen {
+            member: "channelOri",
+            when: "channel",
+            equals: HUB_CHANNEL,
+            recognised: EVENT_CHANNELS,
+            otherwise: CHANNEL_ORIGIN_OTHERWISE,
+            code: Code::ChannelOrigin,
+        },
+        CrossRule::EmptyUnless {
+            member: "socialId",
+            origin: Origin {
+                channel: "channel",
+                hub: HUB_CHANNEL,
+                origin: "channelOri",
+            },
+            allowed: SOCIAL_ORIGINS,
+            code: Code::SocialId,
+        },
+    ],
+    strict_when: &[],
+    detect: &["eid", "date", "type"],
+};
+
+/// The handshake's challenge, POSTed by the platform to a new subscription's URL.
+pub static CHALLENGE_REQUEST_FIELDS: &[FieldRule] = &[required(field(
+    "challenge",
+    "/challenge",
+    K::Text,
+    "The string the receiver must echo.",
+))];
+
+/// The challenge request.
+pub const CHALLENGE_REQUEST: Contract = Contract {
+    name: "challenge-request",
+    noun: "challenge request",
+    fields: CHALLENGE_REQUEST_FIELDS,
+    cross: &[],
+    strict_when: &[],
+    detect: &["challenge"],
+};
+
+static CHALLENGE_RESULT_FIELDS: &[FieldRule] = &[required(field(
+    "result.challenge",
+    "/result/challenge",
+    K::Text,
+    "The challenge, echoed.",
+))];
+
+/// The receiver's answer to the challenge.
+#[rustfmt::skip]
+pub static CHALLENGE_RESPONSE_FIELDS: &[FieldRule] = &[
+    required(field("code", "/code", K::Exactly(200), "The result code: 200.")),
+    required(field("result", "/result", K::Object(CHALLENGE_RESULT_FIELDS), "The echo.")),
+];
+
+/// The challenge response.
+pub const CHALLENGE_RESPONSE: Contract = Contract {
+    name: "challenge-response",
+    noun: "challenge response",
+    fields: CHALLENGE_RESPONSE_FIELDS,
+    cross: &[],
+    strict_when: &[],
+    detect: &["result"],
+};
+
+/// One label of the Get Label List response.
+#[rustfmt::skip]
+static LABEL_FIELDS: &[FieldRule] = &[
+    required(field("labelList.id", "/labelList/*/id", K::Text,
+        "The label ID, as used in an enquiry's `labelIDs`.")),
+    nullable(field("labelList.name", "/labelList/*/name", K::Text, "The label's display name.")),
+    nullable(field("labelList.colorName", "/labelList/*/colorName", K::Text,
+        "The label's colour name.")),
+    nullable(field("labelList.createdAt", "/labelList/*/createdAt", K::Timestamp,
+        "When the label was created (RFC 3339).")),
+    nullable(field("labelList.createdBy", "/labelList/*/createdBy", K::Text,
+        "Who created the label.")),
+    nullable(field("labelList.updatedAt", "/labelList/*/updatedAt", K::Timestamp,
+        "When the label was last updated (RFC 3339).")),
+    nullable(field("labelList.updatedBy", "/labelList/*/updatedBy", K::Text,
+        "Who last updated the label.")),
+];
+
+/// The Get Label List response.
+#[rustfmt::skip]
+pub static LABEL_LIST_FIELDS: &[FieldRule] = &[
+    nullable(field("code", "/code", K::Exactly(0), "The API's result code: 0.")),
+    required(field("labelList", "/labelList", K::ArrayOf(&K::Object(LABEL_FIELDS)),
+        "The tenant's labels.")),
+];
+
+/// The label list.
+pub const LABEL_LIST: Contract = Contract {
+    name: "label-list",
+    noun: "label list",
+    fields: LABEL_LIST_FIELDS,
+    cross: &[],
+    strict_when: &[],
+    detect: &["labelList"],
+};
+
+/// Every contract, the record first.
+pub static ALL: &[&Contract] = &[
+    &RECORD,
+    &EVENT,
+    &CHALLENGE_REQUEST,
+    &CHALLENGE_RESPONSE,
+    &LABEL_LIST,
+];
+
+/// The contract called `name` (`record`, `event`, ...).
+pub fn by_name(name: &str) -> Option<&'static Contract> {
+    ALL.iter().copied().find(|contract| contract.name == name)
+}
