@@ -21,12 +21,26 @@ pub enum FakeFormat {
     Json,
 }
 
+/// The contracts `enquiry fake` generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FakeContract {
+    /// Enquiry records.
+    Record,
+    /// Enquiry webhook events.
+    Event,
+}
+
 /// Arguments of `enquiry fake`.
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Examples:\n  enquiry fake --count 100000 --seed 1 | enquiry validate -\n  enquiry fake --count 1000 --invalid-rate 0.1 --manifest expected.json > mixed.ndjson"
 )]
 pub struct FakeArgs {
+    /// What to generate: enquiry records, or webhook events (the lifecycle events of the
+    /// records, with the same --invalid-rate, --invalid-only and --manifest).
+    #[arg(long, value_enum, value_name = "NAME", default_value_t = FakeContract::Record)]
+    pub contract: FakeContract,
+
     /// How many records to write.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub count: u64,
@@ -257,9 +271,17 @@ fn generate(args: &FakeArgs) -> Result<(), Failure> {
             manifest.push(&label);
         }
     };
-    let written = match args.format {
-        FakeFormat::Ndjson => generator.write_ndjson_with(args.count, writer, on_label),
-        FakeFormat::Json => generator.write_json_array_with(args.count, writer, on_label),
+    let array = args.format == FakeFormat::Json;
+    let written = match (args.contract, args.format) {
+        (FakeContract::Event, _) => {
+            generator.write_events_with(args.count, writer, array, on_label)
+        }
+        (FakeContract::Record, FakeFormat::Ndjson) => {
+            generator.write_ndjson_with(args.count, writer, on_label)
+        }
+        (FakeContract::Record, FakeFormat::Json) => {
+            generator.write_json_array_with(args.count, writer, on_label)
+        }
     };
     match written.and_then(|()| output.finish()) {
         Ok(()) => {}

@@ -107,6 +107,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod event_stream;
 pub mod events;
 mod mutate;
 mod record;

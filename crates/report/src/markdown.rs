@@ -319,6 +319,7 @@ mod tests {
                 text: format!("{{\"{key}\": 1}}"),
                 span: 0..20,
             }),
+            contract: "record",
         }
     }
 

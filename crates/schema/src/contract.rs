@@ -23,8 +23,8 @@ pub struct Contract {
     pub cross: &'static [CrossRule],
     /// Members the strict profile requires only under a condition (and otherwise not).
     pub strict_when: &'static [Conditional],
-    /// Members whose presence, all together, identifies a record of this contract when the
-    /// contract is detected per record (empty: the fallback, the enquiry record).
+    /// Members whose presence, more than half of them, identifies a record of this contract
+    /// when the contract is detected per record (empty: the fallback, the enquiry record).
     pub detect: &'static [&'static str],
 }
 

@@ -56,6 +56,43 @@ struct ObjectLevel {
     guess_base: usize,
 }
 
+/// The members that identify contracts, for detection per record.
+#[derive(Debug, Clone, Default)]
+struct Detecting {
+    /// Every identifying member, once (at most 64).
+    keys: Vec<&'static [u8]>,
+    /// Bit `n` set: some identifying member is `n` bytes long.
+    lengths: u64,
+    /// By contract: the bits of `keys` that identify it, more than half of which must be
+    /// present (0: never detected, the fallback).
+    masks: Vec<u64>,
+}
+
+impl Detecting {
+    fn new(contracts: &[&'static Contract]) -> Detecting {
+        let mut detecting = Detecting::default();
+        for contract in contracts {
+            let mut mask = 0u64;
+            for name in contract.detect {
+                let known = detecting
+                    .keys
+                    .iter()
+                    .position(|key| *key == name.as_bytes());
+                let bit = known.unwrap_or_else(|| {
+                    detecting.keys.push(name.as_bytes());
+                    detecting.keys.len() - 1
+                });
+                if bit < 64 && name.len() < 64 {
+                    mask |= 1 << bit;
+                    detecting.lengths |= 1 << name.len();
+                }
+            }
+            detecting.masks.push(mask);
+        }
+        detecting
+    }
+}
+
 /// The configuration, compiled for the hot path.
 #[derive(Debug, Clone)]
 pub(crate) struct Compiled {
@@ -65,6 +102,8 @@ pub(crate) struct Compiled {
     contracts: Vec<(&'static Contract, u16)>,
     /// Every object level of every contract, each contract's top level first.
     objects: Vec<ObjectLevel>,
+    /// The identifying members of the contracts, when the contract is detected per record.
+    detecting: Detecting,
     /// Slots of [`Scratch::next_of`] all levels need.
     guess_slots: usize,
     strict: bool,
@@ -89,6 +128,7 @@ impl Compiled {
                 .collect(),
             contracts: Vec::new(),
             objects: Vec::new(),
+            detecting: Detecting::default(),
             guess_slots: 0,
             strict,
             // In the strict profile the contract's conditional members are required only
@@ -108,33 +148,54 @@ impl Compiled {
                 .unwrap_or_default(),
             show_values: config.show_values,
         };
-        for contract in candidates {
+        for contract in &candidates {
             let top = compiled.add_level(config, contract, contract.fields);
             compiled.contracts.push((contract, top));
+        }
+        if candidates.len() > 1 {
+            compiled.detecting = Detecting::new(&candidates);
         }
         compiled
     }
 
+    /// The contract of findings outside any record: the one checked, or the record's when
+    /// the contract is detected per record.
+    pub fn default_contract(&self) -> &'static str {
+        self.contracts
+            .first()
+            .map_or(RECORD.name, |(contract, _)| contract.name)
+    }
+
     /// Which of the contracts the record at `root` follows: the first (after the record, the
-    /// fallback) whose identifying members are all present.
+    /// fallback) that has most of its identifying members (so an event missing its `eid` is
+    /// still an event, with a `required` finding). One pass over the members; a
+    /// key is compared only when its length is that of an identifying member.
     fn detect(&self, tape: &Tape, bytes: &[u8], root: usize) -> usize {
-        if self.contracts.len() == 1
+        let detecting = &self.detecting;
+        if detecting.keys.is_empty()
             || tape.nodes.get(root).map(|node| node.kind) != Some(Kind::Object)
         {
             return 0;
         }
-        let has = |name: &str| {
-            tape.members(root).any(|(key, _)| {
-                tape.nodes
-                    .get(key)
-                    .is_some_and(|node| tape.text(bytes, node) == name.as_bytes())
-            })
-        };
-        self.contracts
+        let mut found = 0u64;
+        for (key, _) in tape.members(root) {
+            let Some(node) = tape.nodes.get(key) else {
+                break;
+            };
+            let text = tape.text(bytes, node);
+            if text.len() >= 64 || detecting.lengths & (1 << text.len()) == 0 {
+                continue;
+            }
+            for (bit, known) in detecting.keys.iter().enumerate() {
+                if bytes_eq(known, text) {
+                    found |= 1 << bit;
+                }
+            }
+        }
+        detecting
+            .masks
             .iter()
-            .position(|(contract, _)| {
-                !contract.detect.is_empty() && contract.detect.iter().all(|name| has(name))
-            })
+            .position(|&mask| mask != 0 && (found & mask).count_ones() * 2 > mask.count_ones())
             .unwrap_or(0)
     }
 

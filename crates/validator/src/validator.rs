@@ -500,6 +500,7 @@ impl Validator {
             expected: None,
             suggestion: None,
             excerpt: None,
+            contract: self.compiled.default_contract(),
         })
     }
 
@@ -565,6 +566,7 @@ impl Validator {
                 expected: None,
                 suggestion: None,
                 excerpt: Some(excerpt),
+                contract: self.compiled.default_contract(),
             })
             .into_iter()
             .collect();
@@ -652,6 +654,7 @@ impl Validator {
                 scratch: &mut worker.scratch,
             };
             checker.check_record(root);
+            let contract = checker.contract_name();
             let start = worker
                 .tape
                 .nodes
@@ -681,6 +684,7 @@ impl Validator {
                         expected: pending.expected,
                         suggestion: pending.suggestion,
                         excerpt: Some(excerpt),
+                        contract,
                     });
                 }
             }
