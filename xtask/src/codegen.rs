@@ -13,8 +13,9 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use enquiry_schema::contracts;
 use enquiry_schema::json_schema::{
-    enquiry_schema, label_list_schema, to_canonical_string, Draft, Profile,
+    contract_schema, enquiry_schema, label_list_schema, to_canonical_string, Draft, Profile,
 };
 
 /// Whether to write the generated files or only compare them with the disk.
@@ -86,6 +87,22 @@ fn schemas() -> Result<Vec<GeneratedFile>, String> {
                 format!("{dir}/{name}"),
                 to_canonical_string(&schema),
             ));
+        }
+        // The webhook contracts, from their tables. The label list keeps its own schema
+        // below (it also accepts a plain array of label IDs, as `--labels` does).
+        for contract in contracts::ALL.iter().filter(|contract| {
+            contract.name != contracts::RECORD.name && contract.name != contracts::LABEL_LIST.name
+        }) {
+            for (profile, suffix) in [
+                (Profile::Default, "schema.json"),
+                (Profile::Strict, "strict.schema.json"),
+            ] {
+                let schema = contract_schema(contract, profile, draft);
+                files.push(GeneratedFile::new(
+                    format!("{dir}/{}.{suffix}", contract.schema_stem),
+                    to_canonical_string(&schema),
+                ));
+            }
         }
     }
     files.push(GeneratedFile::new(
@@ -336,8 +353,20 @@ mod tests {
             [
                 "schemas/enquiry.schema.json",
                 "schemas/enquiry.strict.schema.json",
+                "schemas/enquiry-event.schema.json",
+                "schemas/enquiry-event.strict.schema.json",
+                "schemas/challenge-request.schema.json",
+                "schemas/challenge-request.strict.schema.json",
+                "schemas/challenge-response.schema.json",
+                "schemas/challenge-response.strict.schema.json",
                 "schemas/draft-07/enquiry.schema.json",
                 "schemas/draft-07/enquiry.strict.schema.json",
+                "schemas/draft-07/enquiry-event.schema.json",
+                "schemas/draft-07/enquiry-event.strict.schema.json",
+                "schemas/draft-07/challenge-request.schema.json",
+                "schemas/draft-07/challenge-request.strict.schema.json",
+                "schemas/draft-07/challenge-response.schema.json",
+                "schemas/draft-07/challenge-response.strict.schema.json",
                 "schemas/label-list.schema.json",
                 "schemas/openapi.json",
                 "schemas/report.schema.json",

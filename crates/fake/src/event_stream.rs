@@ -199,6 +199,42 @@ fn render(members: &Members, out: &mut Vec<u8>) {
 }
 
 impl Generator {
+    /// The lifecycle events of record `record` as JSON texts, in order (none for a record
+    /// without the identity an event needs).
+    pub fn events_of(&self, record: u64) -> Vec<Vec<u8>> {
+        let mut bytes = Vec::new();
+        self.valid_record(record, &mut bytes);
+        let parsed: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        lifecycle(&parsed)
+            .unwrap_or_default()
+            .iter()
+            .map(|event| {
+                let mut out = Vec::new();
+                render(&members(event), &mut out);
+                out
+            })
+            .collect()
+    }
+
+    /// The first event of record `record` with the defect of `mutant`, and its label (as
+    /// event 0 of its stream).
+    pub fn event_mutant_of(&self, record: u64, mutant: &EventMutant) -> Option<(Vec<u8>, Label)> {
+        let mut bytes = Vec::new();
+        self.valid_record(record, &mut bytes);
+        let parsed: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let first = lifecycle(&parsed)?.into_iter().next()?;
+        let mut event_members = members(&first);
+        (mutant.apply)(&mut event_members);
+        let mut out = Vec::new();
+        render(&event_members, &mut out);
+        let label = Label {
+            record: 0,
+            pointer: format!("/{}", mutant.member),
+            code: mutant.code.as_str().to_owned(),
+        };
+        Some((out, label))
+    }
+
     /// The mutant of event `index`, if the options make it one.
     fn event_mutant(&self, index: u64) -> Option<&'static EventMutant> {
         let mut rand = Rand::new(self.options.seed, index, DOMAIN_EVENT_MUTATION);

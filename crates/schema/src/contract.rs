@@ -14,6 +14,8 @@ use crate::rule::Code;
 pub struct Contract {
     /// The name the CLI and the reports use (`record`, `event`).
     pub name: &'static str,
+    /// The file name of its generated schema, before `.schema.json` (`enquiry`).
+    pub schema_stem: &'static str,
     /// What one record of the contract is, for messages (`enquiry`: "expected an enquiry
     /// object").
     pub noun: &'static str,
@@ -153,6 +155,7 @@ impl Contract {
 /// The enquiry record, as `enquiry-detail` returns it.
 pub const RECORD: Contract = Contract {
     name: "record",
+    schema_stem: "enquiry",
     noun: "enquiry",
     fields: FIELDS,
     cross: &[

@@ -73,6 +73,7 @@ pub static EVENT_FIELDS: &[FieldRule] = &[
 /// The enquiry webhook event.
 pub const EVENT: Contract = Contract {
     name: "event",
+    schema_stem: "enquiry-event",
     noun: "enquiry event",
     fields: EVENT_FIELDS,
     cross: &[
@@ -110,6 +111,7 @@ pub static CHALLENGE_REQUEST_FIELDS: &[FieldRule] = &[required(field(
 /// The challenge request.
 pub const CHALLENGE_REQUEST: Contract = Contract {
     name: "challenge-request",
+    schema_stem: "challenge-request",
     noun: "challenge request",
     fields: CHALLENGE_REQUEST_FIELDS,
     cross: &[],
@@ -134,6 +136,7 @@ pub static CHALLENGE_RESPONSE_FIELDS: &[FieldRule] = &[
 /// The challenge response.
 pub const CHALLENGE_RESPONSE: Contract = Contract {
     name: "challenge-response",
+    schema_stem: "challenge-response",
     noun: "challenge response",
     fields: CHALLENGE_RESPONSE_FIELDS,
     cross: &[],
@@ -170,6 +173,7 @@ pub static LABEL_LIST_FIELDS: &[FieldRule] = &[
 /// The label list.
 pub const LABEL_LIST: Contract = Contract {
     name: "label-list",
+    schema_stem: "label-list",
     noun: "label list",
     fields: LABEL_LIST_FIELDS,
     cross: &[],

@@ -103,8 +103,8 @@ pub fn contract_schema(contract: &Contract, profile: Profile, draft: Draft) -> V
         Draft::Draft07 => "http://json-schema.org/draft-07/schema#",
     };
     let file = match profile {
-        Profile::Default => format!("{}.schema.json", contract.name),
-        Profile::Strict => format!("{}.strict.schema.json", contract.name),
+        Profile::Default => format!("{}.schema.json", contract.schema_stem),
+        Profile::Strict => format!("{}.strict.schema.json", contract.schema_stem),
     };
     serde_json::json!({
         "$schema": dialect,

@@ -47,6 +47,7 @@ static TOP: &[FieldRule] = &[
 
 static SHAPES: Contract = Contract {
     name: "shapes",
+    schema_stem: "shapes",
     noun: "shape",
     fields: TOP,
     cross: &[],
