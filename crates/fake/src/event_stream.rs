@@ -8,7 +8,8 @@
 use std::io::{self, Write};
 
 use enquiry_schema::contracts::{
-    CHANNEL_ORIGIN_OTHERWISE, EVENT_FIELDS, HUB_CHANNEL, SOCIAL_ORIGINS,
+    event, CHANNEL_ORIGIN_OTHERWISE, DESTINATION_TYPES, EVENT_CHANNELS, EVENT_FIELDS, HUB_CHANNEL,
+    SOCIAL_ORIGINS,
 };
 use enquiry_schema::rule::Code;
 use serde_json::Value;
@@ -49,8 +50,17 @@ fn text(value: &str) -> Value {
     Value::String(value.to_owned())
 }
 
+/// A near miss of a documented member, as a producer would misspell it.
+const UNKNOWN_MEMBER: &str = "eId";
+
 /// A channel that is not the hub and not social: a social ID is out of place there.
-const PLAIN_CHANNEL: &str = "EMAIL";
+fn plain_channel() -> &'static str {
+    EVENT_CHANNELS
+        .iter()
+        .copied()
+        .find(|channel| *channel != HUB_CHANNEL && !SOCIAL_ORIGINS.contains(channel))
+        .unwrap_or(HUB_CHANNEL)
+}
 
 /// A social channel that is not the hub.
 fn social_channel() -> &'static str {
@@ -62,115 +72,121 @@ pub static EVENT_CATALOGUE: &[EventMutant] = &[
     EventMutant {
         id: "event-missing-eid",
         code: Code::Required,
-        member: "eid",
-        apply: |m| remove(m, "eid"),
+        member: event::EID,
+        apply: |m| remove(m, event::EID),
     },
     EventMutant {
         id: "event-missing-date",
         code: Code::Required,
-        member: "date",
-        apply: |m| remove(m, "date"),
+        member: event::DATE,
+        apply: |m| remove(m, event::DATE),
     },
     EventMutant {
         id: "event-empty-eid",
         code: Code::NonEmpty,
-        member: "eid",
-        apply: |m| set(m, "eid", text("")),
+        member: event::EID,
+        apply: |m| set(m, event::EID, text("")),
     },
     EventMutant {
         id: "event-status-case",
         code: Code::Enum,
-        member: "status",
+        member: event::STATUS,
         apply: |m| {
             let lower = m
                 .iter()
-                .find(|(name, _)| *name == "status")
+                .find(|(name, _)| *name == event::STATUS)
                 .and_then(|(_, value)| value.as_str())
                 .unwrap_or("")
                 .to_lowercase();
-            set(m, "status", Value::String(lower));
+            set(m, event::STATUS, Value::String(lower));
         },
     },
     EventMutant {
         id: "event-type",
         code: Code::Enum,
-        member: "type",
-        apply: |m| set(m, "type", text("enquiry")),
+        member: event::TYPE,
+        apply: |m| set(m, event::TYPE, text("enquiry")),
     },
     EventMutant {
         id: "event-channel",
         code: Code::Enum,
-        member: "channel",
+        member: event::CHANNEL,
         apply: |m| {
-            set(m, "channel", text("SMS"));
-            set(m, "channelOri", text(CHANNEL_ORIGIN_OTHERWISE));
-            set(m, "socialId", text(""));
+            set(m, event::CHANNEL, text("SMS"));
+            set(m, event::CHANNEL_ORI, text(CHANNEL_ORIGIN_OTHERWISE));
+            set(m, event::SOCIAL_ID, text(""));
         },
     },
     EventMutant {
         id: "event-channel-origin",
         code: Code::ChannelOrigin,
-        member: "channelOri",
+        member: event::CHANNEL_ORI,
         apply: |m| {
-            set(m, "channel", text(social_channel()));
-            set(m, "channelOri", text(social_channel()));
+            set(m, event::CHANNEL, text(social_channel()));
+            set(m, event::CHANNEL_ORI, text(social_channel()));
         },
     },
     EventMutant {
         id: "event-channel-origin-unrecognised",
         code: Code::UnrecognisedValue,
-        member: "channelOri",
+        member: event::CHANNEL_ORI,
         apply: |m| {
-            set(m, "channel", text(HUB_CHANNEL));
-            set(m, "channelOri", text("TELEGRAM"));
-            set(m, "socialId", text(""));
+            set(m, event::CHANNEL, text(HUB_CHANNEL));
+            set(m, event::CHANNEL_ORI, text("TELEGRAM"));
+            set(m, event::SOCIAL_ID, text(""));
         },
     },
     EventMutant {
         id: "event-social-id",
         code: Code::SocialId,
-        member: "socialId",
+        member: event::SOCIAL_ID,
         apply: |m| {
-            set(m, "channel", text(PLAIN_CHANNEL));
-            set(m, "channelOri", text(CHANNEL_ORIGIN_OTHERWISE));
-            set(m, "socialId", text("U-fictional"));
+            set(m, event::CHANNEL, text(plain_channel()));
+            set(m, event::CHANNEL_ORI, text(CHANNEL_ORIGIN_OTHERWISE));
+            set(m, event::SOCIAL_ID, text("U-fictional"));
         },
     },
     EventMutant {
         id: "event-date",
         code: Code::DateTime,
-        member: "date",
-        apply: |m| set(m, "date", text("2024-02-30T00:00:00.000Z")),
+        member: event::DATE,
+        apply: |m| set(m, event::DATE, text("2024-02-30T00:00:00.000Z")),
     },
     EventMutant {
         id: "event-service-type",
         code: Code::Type,
-        member: "serviceId",
-        apply: |m| set(m, "serviceId", Value::from(7)),
+        member: event::SERVICE_ID,
+        apply: |m| set(m, event::SERVICE_ID, Value::from(7)),
     },
     EventMutant {
         id: "event-unknown-member",
         code: Code::UnknownField,
-        member: "eId",
-        apply: |m| set(m, "eId", text("e")),
+        member: UNKNOWN_MEMBER,
+        apply: |m| set(m, UNKNOWN_MEMBER, text("e")),
     },
     EventMutant {
         id: "event-destination-types",
         code: Code::UnrecognisedValue,
-        member: "destinationTypes",
-        apply: |m| set(m, "destinationTypes", text("ROBOT")),
+        member: event::DESTINATION_TYPES_MEMBER,
+        apply: |m| set(m, event::DESTINATION_TYPES_MEMBER, text("ROBOT")),
     },
     EventMutant {
         id: "event-destination-types-array",
         code: Code::UndocumentedShape,
-        member: "destinationTypes",
-        apply: |m| set(m, "destinationTypes", Value::from(vec![text("STAFF")])),
+        member: event::DESTINATION_TYPES_MEMBER,
+        apply: |m| {
+            set(
+                m,
+                event::DESTINATION_TYPES_MEMBER,
+                Value::from(vec![text(DESTINATION_TYPES[1])]),
+            )
+        },
     },
     EventMutant {
         id: "event-null-destination",
         code: Code::NullValue,
-        member: "destination",
-        apply: |m| set(m, "destination", Value::Null),
+        member: event::DESTINATION,
+        apply: |m| set(m, event::DESTINATION, Value::Null),
     },
 ];
 

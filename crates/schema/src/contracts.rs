@@ -45,27 +45,53 @@ pub const EVENT_TYPES: &[&str] = &["inquiry"];
 /// The recognised `destinationTypes`.
 pub const DESTINATION_TYPES: &[&str] = &["PHONE", "STAFF", "TRUNK", "CHATBOT", "IVR"];
 
+/// The event's member names, as written once here for the table and every other user.
+pub mod event {
+    /// `status`.
+    pub const STATUS: &str = "status";
+    /// `serviceId`.
+    pub const SERVICE_ID: &str = "serviceId";
+    /// `displayCaseNumber`.
+    pub const DISPLAY_CASE_NUMBER: &str = "displayCaseNumber";
+    /// `eid`.
+    pub const EID: &str = "eid";
+    /// `type`.
+    pub const TYPE: &str = "type";
+    /// `channel`.
+    pub const CHANNEL: &str = "channel";
+    /// `channelOri`.
+    pub const CHANNEL_ORI: &str = "channelOri";
+    /// `socialId`.
+    pub const SOCIAL_ID: &str = "socialId";
+    /// `date`.
+    pub const DATE: &str = "date";
+    /// `destination`.
+    pub const DESTINATION: &str = "destination";
+    /// `destinationTypes`.
+    pub const DESTINATION_TYPES_MEMBER: &str = "destinationTypes";
+}
+
 /// The members of an enquiry webhook event, in the documentation's order.
 #[rustfmt::skip] // A table reads better with one row per member than as rustfmt lays it out.
 pub static EVENT_FIELDS: &[FieldRule] = &[
-    required(field("status", "/status", K::Enum(EVENT_STATUSES),
+    required(field(event::STATUS, "/status", K::Enum(EVENT_STATUSES),
         "The status of the enquiry: \"Opened\", \"Handling\", \"Closed\" or \"Missed\".")),
-    required(field("serviceId", "/serviceId", K::NonEmptyText, "The service account ID.")),
-    required(field("displayCaseNumber", "/displayCaseNumber", K::NonEmptyText,
+    required(field(event::SERVICE_ID, "/serviceId", K::NonEmptyText, "The service account ID.")),
+    required(field(event::DISPLAY_CASE_NUMBER, "/displayCaseNumber", K::NonEmptyText,
         "The display enquiry ID in the CINNOX Dashboard.")),
-    required(resolved(field("eid", "/eid", K::NonEmptyText, "The enquiry ID."),
+    required(resolved(field(event::EID, "/eid", K::NonEmptyText, "The enquiry ID."),
         "it is the enquiry record's _id.")),
-    required(field("type", "/type", K::Enum(EVENT_TYPES), "The event type: \"inquiry\".")),
-    field("channel", "/channel", K::Enum(EVENT_CHANNELS), "The channel of the enquiry."),
-    resolved(field("channelOri", "/channelOri", K::Text, "The origin of the channel."),
+    required(field(event::TYPE, "/type", K::Enum(EVENT_TYPES), "The event type: \"inquiry\".")),
+    field(event::CHANNEL, "/channel", K::Enum(EVENT_CHANNELS), "The channel of the enquiry."),
+    resolved(field(event::CHANNEL_ORI, "/channelOri", K::Text, "The origin of the channel."),
         "the documented list is cut off: when channel is CINNOX, one of the channels (another value is a warning); otherwise exactly \"Channel\"."),
-    resolved(field("socialId", "/socialId", K::Text, "The social ID of the visitor."),
+    resolved(field(event::SOCIAL_ID, "/socialId", K::Text, "The social ID of the visitor."),
         "empty unless the origin is FACEBOOK, LINE, WHATSAPP, WOZTELL or INSTAGRAM."),
-    required(field("date", "/date", K::Timestamp,
+    required(field(event::DATE, "/date", K::Timestamp,
         "When the event happened, RFC 3339, e.g. 2022-11-07T00:00:00.000Z.")),
-    field("destination", "/destination", K::Text,
+    field(event::DESTINATION, "/destination", K::Text,
         "The service group, chatbot or IVR the enquiry went to."),
-    resolved(field("destinationTypes", "/destinationTypes", K::TextOrTextList(DESTINATION_TYPES),
+    resolved(field(event::DESTINATION_TYPES_MEMBER, "/destinationTypes", K::TextOrTextList(DESTINATION_TYPES),
         "The type of the destination."),
         "documented as a string with a cut-off list: PHONE, STAFF, TRUNK, CHATBOT and IVR are recognised, another value is a warning; an array of strings is a warning."),
 ];
@@ -78,26 +104,26 @@ pub const EVENT: Contract = Contract {
     fields: EVENT_FIELDS,
     cross: &[
         CrossRule::ValueWhen {
-            member: "channelOri",
-            when: "channel",
+            member: event::CHANNEL_ORI,
+            when: event::CHANNEL,
             equals: HUB_CHANNEL,
             recognised: EVENT_CHANNELS,
             otherwise: CHANNEL_ORIGIN_OTHERWISE,
             code: Code::ChannelOrigin,
         },
         CrossRule::EmptyUnless {
-            member: "socialId",
+            member: event::SOCIAL_ID,
             origin: Origin {
-                channel: "channel",
+                channel: event::CHANNEL,
                 hub: HUB_CHANNEL,
-                origin: "channelOri",
+                origin: event::CHANNEL_ORI,
             },
             allowed: SOCIAL_ORIGINS,
             code: Code::SocialId,
         },
     ],
     strict_when: &[],
-    detect: &["eid", "date", "type"],
+    detect: &[event::EID, event::DATE, event::TYPE],
 };
 
 /// The handshake's challenge, POSTed by the platform to a new subscription's URL.
