@@ -130,9 +130,7 @@ impl Contract {
 
     /// "an enquiry", "a challenge request": the noun with its article.
     pub fn a_noun(&self) -> String {
-        let vowel = self
-            .noun
-            .starts_with(|c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u'));
+        let vowel = self.noun.starts_with(['a', 'e', 'i', 'o', 'u']);
         format!("{} {}", if vowel { "an" } else { "a" }, self.noun)
     }
 

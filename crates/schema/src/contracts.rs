@@ -13,8 +13,34 @@ use crate::rule::Code;
 
 use FieldKind as K;
 
+/// The event status that opens every lifecycle.
+pub const OPENED: &str = "Opened";
+/// The event status of someone handling the enquiry (record `ongoing` or `followed-up`).
+pub const HANDLING: &str = "Handling";
+/// The event status that ends a closed enquiry's lifecycle.
+pub const CLOSED: &str = "Closed";
+/// The event status that ends a missed enquiry's lifecycle.
+pub const MISSED: &str = "Missed";
+
 /// The event statuses, exact case.
-pub const EVENT_STATUSES: &[&str] = &["Opened", "Handling", "Closed", "Missed"];
+pub const EVENT_STATUSES: &[&str] = &[OPENED, HANDLING, CLOSED, MISSED];
+
+/// Record channels and the event channel each maps to (a tenant's own channel maps to
+/// [`OTHER_CHANNEL`]).
+pub const CHANNEL_MAPPING: &[(&str, &str)] = &[
+    ("FACEBOOK", "FACEBOOK"),
+    ("WHATSAPP", "WHATSAPP"),
+    ("WECHAT", "WECHAT"),
+    ("LINE", "LINE"),
+    ("WOZTELL", "WOZTELL"),
+    ("Email", "EMAIL"),
+    ("ThirdParty", "THIRDPARTY"),
+    ("Weblink", "CINNOX"),
+    ("VirtualNumber", "CINNOX"),
+];
+
+/// The event channel of a record channel outside the documented list.
+pub const OTHER_CHANNEL: &str = "THIRDPARTY";
 
 /// The event channels, exact case.
 pub const EVENT_CHANNELS: &[&str] = &[

@@ -261,7 +261,7 @@ codes! {
         why: "It is typed String but described as a list; the array shape is seen in the wild and worth knowing about.",
         example: r#"{"huntedStaffTargetHistory": ["staff-1", "staff-2"]}"#;
     /// A member documented as a non-empty string is empty.
-    NonEmpty = "non-empty", Deny, true,
+    NonEmpty = "non-empty", Deny, false,
         summary: "Members documented as non-empty strings (an event's eid, serviceId, displayCaseNumber) are not empty.",
         why: "An empty identifier matches no enquiry; consumers join events to records by it.",
         example: r#"{"eid": "", "date": "2022-11-07T00:00:00Z", "type": "inquiry", "status": "Opened", "serviceId": "s", "displayCaseNumber": "1"} (with --contract event)"#;

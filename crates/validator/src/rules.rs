@@ -763,6 +763,7 @@ impl<'a> Checker<'a> {
         let mut unknown = std::mem::take(&mut self.scratch.unknown);
         unknown.clear();
         let mut previous = rules.len();
+        let is_top = level_index == self.top_level();
         // The members, walked by hand (as `Tape::members` does) so that the loop body stays
         // small enough to keep in registers.
         let end = self.tape.next(object);
@@ -803,7 +804,7 @@ impl<'a> Checker<'a> {
             if self.node(key).flags & BAD_TEXT != 0 {
                 self.check_key_text(&self.pointer_of(object), key);
             }
-            if level_index == self.top_level() {
+            if is_top {
                 self.scratch.top = field;
             }
             let rule = &rules[field];
@@ -1415,7 +1416,7 @@ impl<'a> Checker<'a> {
             .get(node.start as usize..node.end as usize)
             .unwrap_or(&[]);
         let exact = match integer(raw) {
-            Integer::Value { magnitude, .. } if magnitude == 0 => number == 0,
+            Integer::Value { magnitude: 0, .. } => number == 0,
             Integer::Value {
                 negative: false,
                 magnitude,
