@@ -56,6 +56,32 @@ struct ObjectLevel {
     guess_base: usize,
 }
 
+/// Every top-level member a contract's cross-member rules and conditional requirements name.
+fn cross_names(contract: &'static Contract) -> impl Iterator<Item = &'static str> {
+    let rules = contract.cross.iter().flat_map(|rule| -> Vec<&'static str> {
+        match *rule {
+            CrossRule::NotBefore { anchor, later } => std::iter::once(anchor)
+                .chain(later.iter().copied())
+                .collect(),
+            CrossRule::PresentWhen { member, then, .. } => vec![member, then],
+            CrossRule::OnlyWhen { member, when, .. } => vec![member, when],
+            CrossRule::Elapsed {
+                member, from, to, ..
+            } => vec![member, from, to],
+            CrossRule::ValueWhen { member, when, .. } => vec![member, when],
+            CrossRule::EmptyUnless { member, origin, .. } => {
+                vec![member, origin.channel, origin.origin]
+            }
+        }
+    });
+    rules.chain(
+        contract
+            .strict_when
+            .iter()
+            .map(|conditional| conditional.member),
+    )
+}
+
 /// The members that identify contracts, for detection per record.
 #[derive(Debug, Clone, Default)]
 struct Detecting {
@@ -100,6 +126,9 @@ pub(crate) struct Compiled {
     /// The contracts a record may follow, each with the index of its top level in
     /// `objects`; more than one when the contract is detected per record.
     contracts: Vec<(&'static Contract, u16)>,
+    /// By contract: the top-level members its cross-member rules name (each once), with their
+    /// indices, so the rules find them without a lookup.
+    named: Vec<Vec<(&'static str, usize)>>,
     /// Every object level of every contract, each contract's top level first.
     objects: Vec<ObjectLevel>,
     /// The identifying members of the contracts, when the contract is detected per record.
@@ -127,6 +156,7 @@ impl Compiled {
                 .map(|code| config.level(*code).severity())
                 .collect(),
             contracts: Vec::new(),
+            named: Vec::new(),
             objects: Vec::new(),
             detecting: Detecting::default(),
             guess_slots: 0,
@@ -151,6 +181,15 @@ impl Compiled {
         for contract in &candidates {
             let top = compiled.add_level(config, contract, contract.fields);
             compiled.contracts.push((contract, top));
+            let mut named: Vec<(&'static str, usize)> = Vec::new();
+            for name in cross_names(contract) {
+                let field = contract.fields.iter().position(|rule| rule.key() == name);
+                let seen = named.iter().any(|(known, _)| *known == name);
+                if let (Some(field), false) = (field, seen) {
+                    named.push((name, field));
+                }
+            }
+            compiled.named.push(named);
         }
         if candidates.len() > 1 {
             compiled.detecting = Detecting::new(&candidates);
@@ -758,8 +797,11 @@ impl<'a> Checker<'a> {
             return;
         };
         let rules = level.rules;
-        let base = self.scratch.seen.len();
-        self.scratch.seen.resize(base + rules.len(), 0);
+        // Held as locals on the hot path; handed back to `scratch` around a nested walk.
+        let mut seen = std::mem::take(&mut self.scratch.seen);
+        let mut next_of = std::mem::take(&mut self.scratch.next_of);
+        let base = seen.len();
+        seen.resize(base + rules.len(), 0);
         let mut unknown = std::mem::take(&mut self.scratch.unknown);
         unknown.clear();
         let mut previous = rules.len();
@@ -774,7 +816,7 @@ impl<'a> Checker<'a> {
             at = self.tape.next(value);
             let key_text = self.text(key);
             let slot = level.guess_base + previous;
-            let guess = usize::from(self.scratch.next_of.get(slot).copied().unwrap_or(0));
+            let guess = usize::from(next_of.get(slot).copied().unwrap_or(0));
             let found = if level
                 .lookup
                 .keys
@@ -792,14 +834,14 @@ impl<'a> Checker<'a> {
                 self.walk_generic(self.scratch.root, value, &parent, key);
                 continue;
             };
-            if let Some(next) = self.scratch.next_of.get_mut(slot) {
+            if let Some(next) = next_of.get_mut(slot) {
                 *next = field as u8;
             }
             previous = field;
-            if self.scratch.seen[base + field] != 0 {
+            if seen[base + field] != 0 {
                 self.duplicate(&self.pointer_of(object), key);
             }
-            self.scratch.seen[base + field] = value as u32 + 1;
+            seen[base + field] = value as u32 + 1;
             // The flag first: the pointer is built only for a key with a defect.
             if self.node(key).flags & BAD_TEXT != 0 {
                 self.check_key_text(&self.pointer_of(object), key);
@@ -808,10 +850,22 @@ impl<'a> Checker<'a> {
                 self.scratch.top = field;
             }
             let rule = &rules[field];
-            if !self.is_clean(rule.kind, value) {
-                self.check_member(rule, value, level.required[field], level.child[field]);
+            if self.is_clean(rule.kind, value) {
+                continue;
+            }
+            let child = level.child[field];
+            if child == NO_LEVEL {
+                self.check_member(rule, value, level.required[field], child);
+            } else {
+                self.scratch.seen = seen;
+                self.scratch.next_of = next_of;
+                self.check_member(rule, value, level.required[field], child);
+                seen = std::mem::take(&mut self.scratch.seen);
+                next_of = std::mem::take(&mut self.scratch.next_of);
             }
         }
+        self.scratch.seen = seen;
+        self.scratch.next_of = next_of;
         let repeated = self.duplicates_among(&unknown);
         if !repeated.is_empty() {
             let parent = self.pointer_of(object);
@@ -903,14 +957,41 @@ impl<'a> Checker<'a> {
     }
 
     /// The value node of the record's top-level member `name`, if present.
+    #[inline]
     fn top_member(&self, name: &str) -> Option<usize> {
-        let top = self.cfg.objects.get(usize::from(self.top_level()))?;
-        let field = top.lookup.find(name.as_bytes())?;
+        let field = self.top_field(name)?;
         let value = self.scratch.seen.get(field).copied()?.checked_sub(1)?;
         Some(value as usize)
     }
 
+    /// The index of the record's top-level member `name` in its contract's table: among the
+    /// few the cross-member rules name, else looked up.
+    #[inline]
+    fn top_field(&self, name: &str) -> Option<usize> {
+        let named = self.cfg.named.get(self.scratch.current);
+        let known = named.and_then(|named| {
+            named
+                .iter()
+                .find(|(known, _)| bytes_eq(known.as_bytes(), name.as_bytes()))
+        });
+        match known {
+            Some(&(_, field)) => Some(field),
+            None => {
+                let top = self.cfg.objects.get(usize::from(self.top_level()))?;
+                top.lookup.find(name.as_bytes())
+            }
+        }
+    }
+
+    /// The rule of the record's top-level member `name`.
+    fn top_rule(&self, name: &str) -> Option<&'static FieldRule> {
+        let field = self.top_field(name)?;
+        let top = self.cfg.objects.get(usize::from(self.top_level()))?;
+        top.rules.get(field)
+    }
+
     /// Like [`Checker::top_member`], when the value is a string.
+    #[inline]
     fn top_string(&self, name: &str) -> Option<usize> {
         self.top_member(name)
             .filter(|&value| self.node(value).kind == Kind::Str)
@@ -1653,11 +1734,11 @@ impl<'a> Checker<'a> {
             return;
         };
         let text = self.record_text(deciding);
-        let documented = self
-            .contract()
-            .enum_values(when)
-            .iter()
-            .any(|known| known.as_bytes() == text);
+        let values = match self.top_rule(when).map(|rule| rule.kind) {
+            Some(FieldKind::Enum(values) | FieldKind::Channel(values)) => values,
+            _ => &[],
+        };
+        let documented = values.iter().any(|known| known.as_bytes() == text);
         if documented && text != equals.as_bytes() {
             let shown = show_text(text, false);
             let noun = self.contract().noun;
@@ -1741,9 +1822,8 @@ impl<'a> Checker<'a> {
         recognised: &[&str],
         (otherwise, code): (&str, Code),
     ) {
-        let contract = self.contract();
         let (Some(rule), Some(value), Some(deciding)) = (
-            contract.field(member),
+            self.top_rule(member),
             self.top_string(member),
             self.top_string(when),
         ) else {
