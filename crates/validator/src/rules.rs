@@ -56,30 +56,22 @@ struct ObjectLevel {
     guess_base: usize,
 }
 
-/// Every top-level member a contract's cross-member rules and conditional requirements name.
-fn cross_names(contract: &'static Contract) -> impl Iterator<Item = &'static str> {
-    let rules = contract.cross.iter().flat_map(|rule| -> Vec<&'static str> {
-        match *rule {
-            CrossRule::NotBefore { anchor, later } => std::iter::once(anchor)
-                .chain(later.iter().copied())
-                .collect(),
-            CrossRule::PresentWhen { member, then, .. } => vec![member, then],
-            CrossRule::OnlyWhen { member, when, .. } => vec![member, when],
-            CrossRule::Elapsed {
-                member, from, to, ..
-            } => vec![member, from, to],
-            CrossRule::ValueWhen { member, when, .. } => vec![member, when],
-            CrossRule::EmptyUnless { member, origin, .. } => {
-                vec![member, origin.channel, origin.origin]
-            }
+/// The top-level members a cross-member rule names.
+fn rule_names(rule: &CrossRule) -> Vec<&'static str> {
+    match *rule {
+        CrossRule::NotBefore { anchor, later } => std::iter::once(anchor)
+            .chain(later.iter().copied())
+            .collect(),
+        CrossRule::PresentWhen { member, then, .. } => vec![member, then],
+        CrossRule::OnlyWhen { member, when, .. } => vec![member, when],
+        CrossRule::Elapsed {
+            member, from, to, ..
+        } => vec![member, from, to],
+        CrossRule::ValueWhen { member, when, .. } => vec![member, when],
+        CrossRule::EmptyUnless { member, origin, .. } => {
+            vec![member, origin.channel, origin.origin]
         }
-    });
-    rules.chain(
-        contract
-            .strict_when
-            .iter()
-            .map(|conditional| conditional.member),
-    )
+    }
 }
 
 /// The members that identify contracts, for detection per record.
@@ -126,9 +118,9 @@ pub(crate) struct Compiled {
     /// The contracts a record may follow, each with the index of its top level in
     /// `objects`; more than one when the contract is detected per record.
     contracts: Vec<(&'static Contract, u16)>,
-    /// By contract: the top-level members its cross-member rules name (each once), with their
-    /// indices, so the rules find them without a lookup.
-    named: Vec<Vec<(&'static str, usize)>>,
+    /// By contract, by cross-member rule (then its conditional requirements): the top-level
+    /// members the rule names, with their indices, so the rule finds them without a lookup.
+    named: Vec<Vec<Vec<(&'static str, usize)>>>,
     /// Every object level of every contract, each contract's top level first.
     objects: Vec<ObjectLevel>,
     /// The identifying members of the contracts, when the contract is detected per record.
@@ -181,14 +173,27 @@ impl Compiled {
         for contract in &candidates {
             let top = compiled.add_level(config, contract, contract.fields);
             compiled.contracts.push((contract, top));
-            let mut named: Vec<(&'static str, usize)> = Vec::new();
-            for name in cross_names(contract) {
-                let field = contract.fields.iter().position(|rule| rule.key() == name);
-                let seen = named.iter().any(|(known, _)| *known == name);
-                if let (Some(field), false) = (field, seen) {
-                    named.push((name, field));
-                }
-            }
+            let index = |names: Vec<&'static str>| -> Vec<(&'static str, usize)> {
+                names
+                    .into_iter()
+                    .filter_map(|name| {
+                        let field = contract.fields.iter().position(|rule| rule.key() == name)?;
+                        Some((name, field))
+                    })
+                    .collect()
+            };
+            let mut named: Vec<Vec<(&'static str, usize)>> = contract
+                .cross
+                .iter()
+                .map(|rule| index(rule_names(rule)))
+                .collect();
+            named.push(index(
+                contract
+                    .strict_when
+                    .iter()
+                    .map(|conditional| conditional.member)
+                    .collect(),
+            ));
             compiled.named.push(named);
         }
         if candidates.len() > 1 {
@@ -455,6 +460,8 @@ pub(crate) struct Scratch {
     root: usize,
     /// The index of the record's contract in [`Compiled::contracts`].
     current: usize,
+    /// The cross-member rule being applied (past the last: the conditional requirements).
+    rule: usize,
     day_cache: DayCache,
 }
 
@@ -965,15 +972,18 @@ impl<'a> Checker<'a> {
     }
 
     /// The index of the record's top-level member `name` in its contract's table: among the
-    /// few the cross-member rules name, else looked up.
+    /// few the rule being applied names, else looked up.
     #[inline]
     fn top_field(&self, name: &str) -> Option<usize> {
+        // The rule passes its own strings: the same address and length.
         let named = self.cfg.named.get(self.scratch.current);
-        let known = named.and_then(|named| {
-            named
-                .iter()
-                .find(|(known, _)| bytes_eq(known.as_bytes(), name.as_bytes()))
-        });
+        let known = named
+            .and_then(|rules| rules.get(self.scratch.rule))
+            .and_then(|names| {
+                names.iter().find(|(known, _)| {
+                    std::ptr::eq(known.as_ptr(), name.as_ptr()) && known.len() == name.len()
+                })
+            });
         match known {
             Some(&(_, field)) => Some(field),
             None => {
@@ -1001,6 +1011,7 @@ impl<'a> Checker<'a> {
     /// [`enquiry_schema::contract::Conditional`] names is required.
     fn missing_conditional(&mut self, offset: u32) {
         let contract = self.contract();
+        self.scratch.rule = contract.cross.len();
         for conditional in contract.strict_when {
             let holds = self
                 .top_string(conditional.member)
@@ -1650,7 +1661,8 @@ impl<'a> Checker<'a> {
     /// The contract's cross-member rules, in table order.
     fn cross_rules(&mut self) {
         let contract = self.contract();
-        for rule in contract.cross {
+        for (index, rule) in contract.cross.iter().enumerate() {
+            self.scratch.rule = index;
             match *rule {
                 CrossRule::NotBefore { anchor, later } => self.not_before(anchor, later),
                 CrossRule::PresentWhen {
