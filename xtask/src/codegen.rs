@@ -13,9 +13,10 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use enquiry_schema::contracts;
 use enquiry_schema::json_schema::{
-    collection_schema, enquiry_schema, label_list_schema, to_canonical_string, Collection, Draft,
-    Profile,
+    collection_schema, contract_schema, enquiry_schema, label_list_schema, to_canonical_string,
+    Collection, Draft, Profile,
 };
 
 /// Whether to write the generated files or only compare them with the disk.
@@ -93,6 +94,22 @@ fn schemas() -> Result<Vec<GeneratedFile>, String> {
                 files.push(GeneratedFile::new(
                     format!("{dir}/{file}"),
                     to_canonical_string(&wrapped),
+                ));
+            }
+        }
+        // The webhook contracts, from their tables. The label list keeps its own schema
+        // below (it also accepts a plain array of label IDs, as `--labels` does).
+        for contract in contracts::ALL.iter().filter(|contract| {
+            contract.name != contracts::RECORD.name && contract.name != contracts::LABEL_LIST.name
+        }) {
+            for (profile, suffix) in [
+                (Profile::Default, "schema.json"),
+                (Profile::Strict, "strict.schema.json"),
+            ] {
+                let schema = contract_schema(contract, profile, draft);
+                files.push(GeneratedFile::new(
+                    format!("{dir}/{}.{suffix}", contract.schema_stem),
+                    to_canonical_string(&schema),
                 ));
             }
         }
@@ -349,12 +366,24 @@ mod tests {
                 "schemas/enquiry.strict.schema.json",
                 "schemas/enquiry.strict.array.schema.json",
                 "schemas/enquiry.strict.list-response.schema.json",
+                "schemas/enquiry-event.schema.json",
+                "schemas/enquiry-event.strict.schema.json",
+                "schemas/challenge-request.schema.json",
+                "schemas/challenge-request.strict.schema.json",
+                "schemas/challenge-response.schema.json",
+                "schemas/challenge-response.strict.schema.json",
                 "schemas/draft-07/enquiry.schema.json",
                 "schemas/draft-07/enquiry.array.schema.json",
                 "schemas/draft-07/enquiry.list-response.schema.json",
                 "schemas/draft-07/enquiry.strict.schema.json",
                 "schemas/draft-07/enquiry.strict.array.schema.json",
                 "schemas/draft-07/enquiry.strict.list-response.schema.json",
+                "schemas/draft-07/enquiry-event.schema.json",
+                "schemas/draft-07/enquiry-event.strict.schema.json",
+                "schemas/draft-07/challenge-request.schema.json",
+                "schemas/draft-07/challenge-request.strict.schema.json",
+                "schemas/draft-07/challenge-response.schema.json",
+                "schemas/draft-07/challenge-response.strict.schema.json",
                 "schemas/label-list.schema.json",
                 "schemas/openapi.json",
                 "schemas/report.schema.json",

@@ -24,12 +24,26 @@ pub enum FakeFormat {
     ListResponse,
 }
 
+/// The contracts `enquiry fake` generates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FakeContract {
+    /// Enquiry records.
+    Record,
+    /// Enquiry webhook events.
+    Event,
+}
+
 /// Arguments of `enquiry fake`.
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Examples:\n  enquiry fake --count 100000 --seed 1 | enquiry validate -\n  enquiry fake --count 1000 --invalid-rate 0.1 --manifest expected.json > mixed.ndjson"
 )]
 pub struct FakeArgs {
+    /// What to generate: enquiry records, or webhook events (the lifecycle events of the
+    /// records, with the same --invalid-rate, --invalid-only and --manifest).
+    #[arg(long, value_enum, value_name = "NAME", default_value_t = FakeContract::Record)]
+    pub contract: FakeContract,
+
     /// How many records to write.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub count: u64,
@@ -83,7 +97,7 @@ pub struct FakeArgs {
     /// Write a consistent capture into DIR instead: `records.ndjson` (valid records),
     /// `events.ndjson` (each record's lifecycle events, as the webhook sends them) and
     /// `dataset.json` (seed and counts). `enquiry reconcile` finds nothing in it.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "format", "invalid_rate", "invalid_only", "manifest"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "format", "invalid_rate", "invalid_only", "manifest", "contract"])]
     pub dataset: Option<PathBuf>,
 }
 
@@ -280,6 +294,13 @@ fn generate(args: &FakeArgs) -> Result<(), Failure> {
     if let Some(dir) = &args.dataset {
         return generate_dataset(&generator, args, dir);
     }
+    if (args.contract, args.format) == (FakeContract::Event, FakeFormat::ListResponse) {
+        return Err(usage(
+            "--format list-response frames records; webhook events are sent one at a time \
+             (use ndjson or json)"
+                .to_owned(),
+        ));
+    }
     let mut manifest = match &args.manifest {
         Some(path) => Some(ManifestWriter {
             out: create_file(path, "manifest")?,
@@ -295,10 +316,19 @@ fn generate(args: &FakeArgs) -> Result<(), Failure> {
             manifest.push(&label);
         }
     };
-    let written = match args.format {
-        FakeFormat::Ndjson => generator.write_ndjson_with(args.count, writer, on_label),
-        FakeFormat::Json => generator.write_json_array_with(args.count, writer, on_label),
-        FakeFormat::ListResponse => {
+    let array = args.format == FakeFormat::Json;
+    let written = match (args.contract, args.format) {
+        // list-response is refused above for events.
+        (FakeContract::Event, _) => {
+            generator.write_events_with(args.count, writer, array, on_label)
+        }
+        (FakeContract::Record, FakeFormat::Ndjson) => {
+            generator.write_ndjson_with(args.count, writer, on_label)
+        }
+        (FakeContract::Record, FakeFormat::Json) => {
+            generator.write_json_array_with(args.count, writer, on_label)
+        }
+        (FakeContract::Record, FakeFormat::ListResponse) => {
             generator.write_list_response_with(args.count, writer, on_label)
         }
     };

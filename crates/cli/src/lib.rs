@@ -35,7 +35,8 @@ use std::ffi::OsString;
 use std::io::{self, Write};
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
-use enquiry_schema::json_schema::{enquiry_schema, to_canonical_string, Draft, Profile};
+use enquiry_schema::contract::Contract;
+use enquiry_schema::json_schema::{contract_schema, to_canonical_string, Draft, Profile};
 
 /// Validate CINNOX enquiry payloads against the documented contract, explain its rules, print
 /// its JSON Schema and generate deterministic fake enquiries.
@@ -76,11 +77,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
     },
-    /// Print the generated JSON Schema of one enquiry record.
+    /// Print the generated JSON Schema of one enquiry record (or of another contract's).
     #[command(
-        after_help = "Examples:\n  enquiry schema > enquiry.schema.json\n  enquiry schema --strict --draft 07"
+        after_help = "Examples:\n  enquiry schema > enquiry.schema.json\n  enquiry schema --strict --draft 07\n  enquiry schema --contract event"
     )]
     Schema {
+        /// The contract: record, event, challenge-request, challenge-response or label-list.
+        #[arg(long, value_name = "NAME", default_value = "record", value_parser = schema_contract)]
+        contract: &'static Contract,
         /// The strict profile's schema (every member required, no unknown members).
         #[arg(long)]
         strict: bool,
@@ -175,7 +179,11 @@ where
         Command::Report(args) => report_cmd::run(&args),
         Command::Explain { code } => explain::explain(&code),
         Command::Rules { format } => explain::rules(format == RulesFormat::Json),
-        Command::Schema { strict, draft } => {
+        Command::Schema {
+            contract,
+            strict,
+            draft,
+        } => {
             let profile = if strict {
                 Profile::Strict
             } else {
@@ -185,7 +193,9 @@ where
                 DraftArg::Draft2020_12 => Draft::Draft2020_12,
                 DraftArg::Draft07 => Draft::Draft07,
             };
-            print_or_fail(&to_canonical_string(&enquiry_schema(profile, draft)))
+            print_or_fail(&to_canonical_string(&contract_schema(
+                contract, profile, draft,
+            )))
         }
         Command::Fake(args) => fake_cmd::run(&args),
         Command::Serve(args) => serve::run(&args),
@@ -197,6 +207,14 @@ where
             clap_complete::generate(shell, &mut Cli::command(), "enquiry", &mut out);
             print_or_fail(&String::from_utf8_lossy(&out))
         }
+    }
+}
+
+/// Reads `enquiry schema --contract`: a contract's name.
+fn schema_contract(text: &str) -> Result<&'static Contract, String> {
+    match validate::parse_contract(text)? {
+        validate::ContractChoice(Some(contract)) => Ok(contract),
+        validate::ContractChoice(None) => Err("a schema is of one contract, not auto".to_owned()),
     }
 }
 

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::ValueEnum;
+use enquiry_schema::contract::Contract;
+use enquiry_schema::contracts;
 use enquiry_validator::config::{parse_channel_list, parse_label_list};
 use enquiry_validator::{
     Config, ConfigFile, DataProfile, Event, Pointer, Profile, Severity, Summary, Validator,
@@ -118,6 +120,11 @@ pub struct ValidateArgs {
     /// Which rules apply and how strictly (overrides the configuration file).
     #[arg(long, value_enum)]
     profile: Option<ProfileArg>,
+    /// The contract to check: record, event, challenge-request, challenge-response,
+    /// label-list, or auto (per record, from the members present: `eid`+`date`+`type` is an
+    /// event, `labelList` a label list, ...; anything else a record) [default: auto].
+    #[arg(long, value_name = "NAME", value_parser = parse_contract)]
+    contract: Option<ContractChoice>,
     /// An enquiry.toml to read (default: ./enquiry.toml when it exists).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -164,6 +171,29 @@ pub struct ValidateArgs {
     /// finding counts the rest [default: 1000].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     max_findings_per_record: Option<u32>,
+}
+
+/// `--contract`: one contract, or `None` for detection per record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ContractChoice(pub Option<&'static Contract>);
+
+/// Reads a `--contract` value: a contract's name or `auto`.
+pub(crate) fn parse_contract(text: &str) -> Result<ContractChoice, String> {
+    if text == "auto" {
+        return Ok(ContractChoice(None));
+    }
+    contracts::by_name(text)
+        .map(|contract| ContractChoice(Some(contract)))
+        .ok_or_else(|| {
+            let names: Vec<&str> = contracts::ALL
+                .iter()
+                .map(|contract| contract.name)
+                .collect();
+            format!(
+                "unknown contract; expected auto or one of: {}",
+                names.join(", ")
+            )
+        })
 }
 
 /// `--profile` values.
@@ -553,6 +583,7 @@ fn build_config(args: &ValidateArgs) -> Result<Config, UsageError> {
         config.pointer = Some(pointer.clone());
     }
     config.show_values = args.show_values;
+    config.contract = args.contract.and_then(|choice| choice.0);
     Ok(config)
 }
 

@@ -20,6 +20,10 @@
 //!
 //! Nothing here reads a clock or draws a random number: the same record gives the same events.
 
+use enquiry_schema::contracts::{
+    CHANNEL_MAPPING, CHANNEL_ORIGIN_OTHERWISE, CLOSED, EVENT_TYPES, HANDLING, HUB_CHANNEL, MISSED,
+    OPENED, OTHER_CHANNEL, SOCIAL_ORIGINS,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -56,38 +60,22 @@ pub struct LifecycleEvent {
     pub destination_types: String,
 }
 
-/// Record channels and the event channel each maps to.
-const CHANNEL_MAP: &[(&str, &str)] = &[
-    ("FACEBOOK", "FACEBOOK"),
-    ("WHATSAPP", "WHATSAPP"),
-    ("WECHAT", "WECHAT"),
-    ("LINE", "LINE"),
-    ("WOZTELL", "WOZTELL"),
-    ("Email", "EMAIL"),
-    ("ThirdParty", "THIRDPARTY"),
-    ("Weblink", "CINNOX"),
-    ("VirtualNumber", "CINNOX"),
-];
-
-/// Event channels whose origin carries a social ID.
-const SOCIAL: &[&str] = &["FACEBOOK", "LINE", "WHATSAPP", "WOZTELL", "INSTAGRAM"];
-
 /// The event channel of a record channel (`Email` -> `EMAIL`); a channel outside the
 /// documented list (a tenant's own) is `THIRDPARTY`.
 pub fn event_channel(record_channel: &str) -> &'static str {
-    CHANNEL_MAP
+    CHANNEL_MAPPING
         .iter()
         .find(|(from, _)| *from == record_channel)
-        .map_or("THIRDPARTY", |(_, to)| *to)
+        .map_or(OTHER_CHANNEL, |(_, to)| *to)
 }
 
 /// The event status a record's status ends its lifecycle with, when it ends in one
 /// (`closed` -> `Closed`, `missed` -> `Missed`, `ongoing`/`followed-up` -> `Handling`).
 pub fn final_status(record_status: &str) -> Option<&'static str> {
     match record_status {
-        "closed" => Some("Closed"),
-        "missed" => Some("Missed"),
-        "ongoing" | "followed-up" => Some("Handling"),
+        "closed" => Some(CLOSED),
+        "missed" => Some(MISSED),
+        "ongoing" | "followed-up" => Some(HANDLING),
         _ => None,
     }
 }
@@ -98,24 +86,24 @@ pub fn lifecycle(record: &Value) -> Option<Vec<LifecycleEvent>> {
     let text = |member: &str| record.get(member).and_then(Value::as_str);
     let status = text("status")?;
     let created = text("createdAt")?;
-    let mut steps: Vec<(&'static str, &str)> = vec![("Opened", created)];
+    let mut steps: Vec<(&'static str, &str)> = vec![(OPENED, created)];
     let mut push = |event: &'static str, member: &str| {
         if let Some(at) = text(member) {
             steps.push((event, at));
         }
     };
     match status {
-        "missed" => push("Missed", "missedAt"),
+        "missed" => push(MISSED, "missedAt"),
         "followed-up" => {
-            push("Missed", "missedAt");
-            push("Handling", "pickedUpAt");
+            push(MISSED, "missedAt");
+            push(HANDLING, "pickedUpAt");
         }
         "closed" => {
-            push("Handling", "pickedUpAt");
-            push("Handling", "reopenedAt");
-            push("Closed", "closedAt");
+            push(HANDLING, "pickedUpAt");
+            push(HANDLING, "reopenedAt");
+            push(CLOSED, "closedAt");
         }
-        _ => push("Handling", "pickedUpAt"),
+        _ => push(HANDLING, "pickedUpAt"),
     }
     // Canonical timestamps sort as text; a stable sort keeps the lifecycle order on ties.
     steps.sort_by(|a, b| a.1.cmp(b.1));
@@ -125,15 +113,15 @@ pub fn lifecycle(record: &Value) -> Option<Vec<LifecycleEvent>> {
         service_id: text("svcID").unwrap_or("").to_owned(),
         display_case_number: text("displayCaseNumber")?.to_owned(),
         eid: text("_id")?.to_owned(),
-        kind: "inquiry".to_owned(),
+        kind: EVENT_TYPES[0].to_owned(),
         channel: channel.to_owned(),
-        channel_origin: if channel == "CINNOX" {
-            "CINNOX"
+        channel_origin: if channel == HUB_CHANNEL {
+            HUB_CHANNEL
         } else {
-            "Channel"
+            CHANNEL_ORIGIN_OTHERWISE
         }
         .to_owned(),
-        social_id: if SOCIAL.contains(&channel) {
+        social_id: if SOCIAL_ORIGINS.contains(&channel) {
             text("visitor").unwrap_or("").to_owned()
         } else {
             String::new()
@@ -186,7 +174,7 @@ mod tests {
                 assert_eq!(event.display_case_number, record["displayCaseNumber"]);
                 assert_eq!(event.kind, "inquiry");
                 assert!(!event.service_id.is_empty());
-                let social = SOCIAL.contains(&event.channel.as_str());
+                let social = SOCIAL_ORIGINS.contains(&event.channel.as_str());
                 assert_eq!(event.social_id.is_empty(), !social);
                 assert_eq!(event.channel_origin == "CINNOX", event.channel == "CINNOX");
             }

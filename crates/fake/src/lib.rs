@@ -108,6 +108,7 @@
 #![deny(missing_docs)]
 
 pub mod dataset;
+pub mod event_stream;
 pub mod events;
 mod mutate;
 mod record;

@@ -87,7 +87,12 @@ impl<'w> HumanReporter<'w> {
         } else {
             format!("pointer {}", terminal_safe(finding.pointer.as_str()))
         };
-        let note = format!("record {}, {pointer}", finding.record);
+        // The contract is named when it is not the enquiry record (a detected event ...).
+        let contract = match finding.contract {
+            "record" => String::new(),
+            other => format!(" ({other})"),
+        };
+        let note = format!("record {}{contract}, {pointer}", finding.record);
         let help = suggestion_not_in_message(finding)
             .map(|suggestion| format!("did you mean `{}`?", terminal_safe(suggestion)));
         let mut group = Group::with_level(level);

@@ -327,6 +327,7 @@ mod tests {
                 text: format!("{{\"{key}\": 1}}"),
                 span: 0..20,
             }),
+            contract: "record",
         }
     }
 

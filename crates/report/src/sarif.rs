@@ -249,6 +249,7 @@ impl<'w> SarifReporter<'w> {
         let mut properties = BTreeMap::new();
         properties.insert("record".to_owned(), json!(finding.record));
         properties.insert("pointer".to_owned(), json!(finding.pointer.as_str()));
+        properties.insert("contract".to_owned(), json!(finding.contract));
         if let Some(expected) = &finding.expected {
             properties.insert("expected".to_owned(), json!(expected));
         }

@@ -14,10 +14,15 @@ use crate::model::{Channel, DestinationEndPoint, DestinationType, InitChannel, O
 pub enum FieldKind {
     /// Any string.
     Text,
+    /// A string that is not empty.
+    NonEmptyText,
+    /// Exactly this integer (a result code).
+    Exactly(u64),
     /// Any string; the listed values are the ones known, any other is worth a warning.
     RecognisedText(&'static [&'static str]),
-    /// A string (documented), or a list of strings (seen, undocumented).
-    TextOrTextList,
+    /// A string (documented), or a list of strings (seen, undocumented); when values are
+    /// listed, they are the ones known, any other string is worth a warning.
+    TextOrTextList(&'static [&'static str]),
     /// An RFC 3339 date-time with a zone.
     Timestamp,
     /// One of the documented spellings, exact case.
@@ -42,6 +47,9 @@ pub enum FieldKind {
     ObjectList,
     /// An object with the listed members.
     Object(&'static [FieldRule]),
+    /// An array whose every item is of the given kind (an object with documented members, a
+    /// string, ...): items are checked as the member itself would be, at `/member/N`.
+    ArrayOf(&'static FieldKind),
 }
 
 /// The JSON type a member must have (before any finer rule).
@@ -61,6 +69,8 @@ pub enum JsonType {
     Object,
     /// A string or an array of strings.
     StringOrArrayOfStrings,
+    /// An array (items of any type).
+    Array,
 }
 
 impl JsonType {
@@ -75,6 +85,7 @@ impl JsonType {
             }
             (JsonType::ArrayOfObjects, Value::Array(items)) => items.iter().all(Value::is_object),
             (JsonType::Object, Value::Object(_)) => true,
+            (JsonType::Array, Value::Array(_)) => true,
             _ => false,
         }
     }
@@ -89,6 +100,7 @@ impl JsonType {
             JsonType::ArrayOfObjects => "an array of objects",
             JsonType::Object => "an object",
             JsonType::StringOrArrayOfStrings => "a string",
+            JsonType::Array => "an array",
         }
     }
 }
@@ -98,6 +110,7 @@ impl FieldKind {
     pub fn json_type(self) -> JsonType {
         match self {
             FieldKind::Text
+            | FieldKind::NonEmptyText
             | FieldKind::RecognisedText(_)
             | FieldKind::Timestamp
             | FieldKind::Enum(_)
@@ -106,12 +119,27 @@ impl FieldKind {
             | FieldKind::LanguageCode
             | FieldKind::CountryCode
             | FieldKind::HttpUrl => JsonType::String,
-            FieldKind::TextOrTextList => JsonType::StringOrArrayOfStrings,
+            FieldKind::TextOrTextList(_) => JsonType::StringOrArrayOfStrings,
             FieldKind::Boolean => JsonType::Boolean,
-            FieldKind::Millis => JsonType::Number,
+            FieldKind::Millis | FieldKind::Exactly(_) => JsonType::Number,
             FieldKind::LabelIds => JsonType::ArrayOfStrings,
             FieldKind::ObjectList => JsonType::ArrayOfObjects,
             FieldKind::Object(_) => JsonType::Object,
+            FieldKind::ArrayOf(item) => match item.json_type() {
+                JsonType::String => JsonType::ArrayOfStrings,
+                JsonType::Object => JsonType::ArrayOfObjects,
+                _ => JsonType::Array,
+            },
+        }
+    }
+
+    /// The documented members of the objects this kind holds: an object's, or an array of
+    /// objects' items'.
+    pub fn members(self) -> Option<&'static [FieldRule]> {
+        match self {
+            FieldKind::Object(children) => Some(children),
+            FieldKind::ArrayOf(item) => item.members(),
+            _ => None,
         }
     }
 }
@@ -159,19 +187,34 @@ pub fn top_level(key: &str) -> Option<&'static FieldRule> {
 
 /// Every documented field, nested ones included (depth first), in the documentation's order.
 pub fn all_fields() -> impl Iterator<Item = &'static FieldRule> {
-    FIELDS.iter().flat_map(|rule| {
-        let children: &'static [FieldRule] = match rule.kind {
-            FieldKind::Object(children) => children,
-            _ => &[],
-        };
-        std::iter::once(rule).chain(children.iter())
-    })
+    fields_of(FIELDS).into_iter()
+}
+
+/// Every rule of `rules` and of the objects they hold, at any depth, depth first.
+pub fn fields_of(rules: &'static [FieldRule]) -> Vec<&'static FieldRule> {
+    let mut out = Vec::new();
+    let mut stack: Vec<std::slice::Iter<'static, FieldRule>> = vec![rules.iter()];
+    while let Some(level) = stack.last_mut() {
+        match level.next() {
+            Some(rule) => {
+                out.push(rule);
+                if let Some(children) = rule.kind.members() {
+                    stack.push(children.iter());
+                }
+            }
+            None => {
+                stack.pop();
+            }
+        }
+    }
+    out
 }
 
 /// The values `handledType` is known to take (the documentation gives no spelling).
 pub const HANDLED_TYPES: &[&str] = &["PHONE", "TRUNK", "STAFF"];
 
-const fn field(
+/// A member with no flags set (optional, not nullable, not personal, no resolution).
+pub const fn field(
     name: &'static str,
     pointer: &'static str,
     kind: FieldKind,
@@ -189,21 +232,32 @@ const fn field(
     }
 }
 
-const fn required(rule: FieldRule) -> FieldRule {
+/// The member, required.
+pub const fn required(rule: FieldRule) -> FieldRule {
     FieldRule {
         required: true,
         ..rule
     }
 }
 
-const fn personal(rule: FieldRule) -> FieldRule {
+/// The member, documented as nullable (`null` is a value, not a defect).
+pub const fn nullable(rule: FieldRule) -> FieldRule {
+    FieldRule {
+        nullable: true,
+        ..rule
+    }
+}
+
+/// The member, personal data.
+pub const fn personal(rule: FieldRule) -> FieldRule {
     FieldRule {
         personal: true,
         ..rule
     }
 }
 
-const fn resolved(rule: FieldRule, resolution: &'static str) -> FieldRule {
+/// The member, with the resolution of a documentation defect.
+pub const fn resolved(rule: FieldRule, resolution: &'static str) -> FieldRule {
     FieldRule {
         resolution: Some(resolution),
         ..rule
@@ -271,7 +325,7 @@ pub static FIELDS: &[FieldRule] = &[
     personal(field("handledTarget", "/handledTarget", K::Text,
         "The enquiry owner is represented as a Staff's EID or the phone number.")),
     personal(field("handledPartyName", "/handledPartyName", K::Text, "Staff (agent) name")),
-    resolved(field("huntedStaffTargetHistory", "/huntedStaffTargetHistory", K::TextOrTextList,
+    resolved(field("huntedStaffTargetHistory", "/huntedStaffTargetHistory", K::TextOrTextList(&[]),
         "List of Staff who could pick up this enquiry"),
         "typed String but described as a list: a string; an array of strings is a warning."),
     resolved(field("type", "/type", K::Text, "Channel sub-type"),

@@ -63,10 +63,13 @@
 #![deny(missing_docs)]
 
 pub mod codes;
+pub mod contract;
+pub mod contracts;
 pub mod fields;
 pub mod json_schema;
 mod model;
 pub mod rfc3339;
+pub mod rule;
 pub mod scan;
 
 pub use model::{

@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use enquiry_schema::json_schema::{LabelListResponse, Profile};
 use serde::Deserialize;
 
+use enquiry_schema::contract::{Contract, RECORD};
+
 use crate::code::{Code, Level};
 
 /// The default `--max-record-size`: 16 MiB.
@@ -40,6 +42,9 @@ pub struct Config {
     pub max_findings_per_record: usize,
     /// Show values of personal members in messages instead of masking them.
     pub show_values: bool,
+    /// The contract records are checked against; `None`: detected per record among
+    /// [`enquiry_schema::contracts::ALL`] from the members present.
+    pub contract: Option<&'static Contract>,
 }
 
 impl Default for Config {
@@ -54,6 +59,7 @@ impl Default for Config {
             max_record_size: DEFAULT_MAX_RECORD_SIZE,
             max_findings_per_record: DEFAULT_MAX_FINDINGS_PER_RECORD,
             show_values: false,
+            contract: Some(&RECORD),
         }
     }
 }

@@ -113,6 +113,14 @@ pub struct Finding {
     /// Not part of the JSON report: renderers that show source use it.
     #[serde(skip)]
     pub excerpt: Option<Excerpt>,
+    /// The contract of the finding's record (`record`, `event`, ...); written in the JSON
+    /// report only when it is not the enquiry record, so record reports read as before.
+    #[serde(skip_serializing_if = "is_record")]
+    pub contract: &'static str,
+}
+
+fn is_record(contract: &&'static str) -> bool {
+    *contract == enquiry_schema::contract::RECORD.name
 }
 
 impl Finding {

@@ -1,20 +1,21 @@
-//! The contract's field rules, applied to one parsed record.
+//! A contract's rules, applied to one parsed record.
 //!
-//! Everything is driven by `enquiry_schema::fields`: member lookup goes through a table built
-//! once from [`FIELDS`] (indexed by key length and first byte, so no hashing per member), and
-//! what to check comes from each member's [`FieldKind`]. Findings are collected with their byte
-//! offset; the caller sorts them and turns offsets into lines and columns only when there are
-//! any.
+//! Everything is driven by the [`Contract`] table: one walk ([`Checker::walk_object`]) serves
+//! every object level of every contract. Each level (the top, and every object or array of
+//! objects the table describes, at any depth) is compiled once into a [`ObjectLevel`]: member
+//! lookup by key length and first byte (no hashing per member), which members are required.
+//! What to check comes from each member's [`FieldKind`]; rules that read several members are
+//! the contract's [`CrossRule`]s. Findings are collected with their byte offset; the caller
+//! sorts them and turns offsets into lines and columns only when there are any.
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
 use enquiry_schema::codes;
-use enquiry_schema::fields::{
-    FieldKind, FieldRule, JsonType, AFTER_CREATION, CLOSED_ONLY, FIELDS, LOCATION_DETAIL_FIELDS,
-    MAX_MILLIS,
-};
+use enquiry_schema::contract::{Contract, CrossRule, Origin, RECORD};
+use enquiry_schema::contracts;
+use enquiry_schema::fields::{FieldKind, FieldRule, JsonType, MAX_MILLIS};
 use enquiry_schema::json_schema::Profile;
 use enquiry_schema::rfc3339::{parse_timestamp, DayCache, Instant};
 
@@ -36,17 +37,98 @@ pub(crate) struct Pending {
     pub suggestion: Option<String>,
 }
 
+/// No object level: the member holds no documented object.
+const NO_LEVEL: u16 = u16::MAX;
+
+/// One object level of a contract, compiled for the hot path.
+#[derive(Debug, Clone)]
+struct ObjectLevel {
+    rules: &'static [FieldRule],
+    lookup: Lookup,
+    /// By rule: required in this configuration.
+    required: Vec<bool>,
+    /// By rule: the level of the objects it holds, or [`NO_LEVEL`].
+    child: Vec<u16>,
+    /// Rules that are required or hold objects, in order: the only ones the end of an object
+    /// has anything to do for.
+    end_checks: Vec<usize>,
+    /// Where this level's slots start in [`Scratch::next_of`].
+    guess_base: usize,
+}
+
+/// The top-level members a cross-member rule names.
+fn rule_names(rule: &CrossRule) -> Vec<&'static str> {
+    match *rule {
+        CrossRule::NotBefore { anchor, later } => std::iter::once(anchor)
+            .chain(later.iter().copied())
+            .collect(),
+        CrossRule::PresentWhen { member, then, .. } => vec![member, then],
+        CrossRule::OnlyWhen { member, when, .. } => vec![member, when],
+        CrossRule::Elapsed {
+            member, from, to, ..
+        } => vec![member, from, to],
+        CrossRule::ValueWhen { member, when, .. } => vec![member, when],
+        CrossRule::EmptyUnless { member, origin, .. } => {
+            vec![member, origin.channel, origin.origin]
+        }
+    }
+}
+
+/// The members that identify contracts, for detection per record.
+#[derive(Debug, Clone, Default)]
+struct Detecting {
+    /// Every identifying member, once (at most 64).
+    keys: Vec<&'static [u8]>,
+    /// Bit `n` set: some identifying member is `n` bytes long.
+    lengths: u64,
+    /// By contract: the bits of `keys` that identify it, more than half of which must be
+    /// present (0: never detected, the fallback).
+    masks: Vec<u64>,
+}
+
+impl Detecting {
+    fn new(contracts: &[&'static Contract]) -> Detecting {
+        let mut detecting = Detecting::default();
+        for contract in contracts {
+            let mut mask = 0u64;
+            for name in contract.detect {
+                let known = detecting
+                    .keys
+                    .iter()
+                    .position(|key| *key == name.as_bytes());
+                let bit = known.unwrap_or_else(|| {
+                    detecting.keys.push(name.as_bytes());
+                    detecting.keys.len() - 1
+                });
+                if bit < 64 && name.len() < 64 {
+                    mask |= 1 << bit;
+                    detecting.lengths |= 1 << name.len();
+                }
+            }
+            detecting.masks.push(mask);
+        }
+        detecting
+    }
+}
+
 /// The configuration, compiled for the hot path.
 #[derive(Debug, Clone)]
 pub(crate) struct Compiled {
     levels: Vec<Option<Severity>>,
+    /// The contracts a record may follow, each with the index of its top level in
+    /// `objects`; more than one when the contract is detected per record.
+    contracts: Vec<(&'static Contract, u16)>,
+    /// By contract, by cross-member rule (then its conditional requirements): the top-level
+    /// members the rule names, with their indices, so the rule finds them without a lookup.
+    named: Vec<Vec<Vec<(&'static str, usize)>>>,
+    /// Every object level of every contract, each contract's top level first.
+    objects: Vec<ObjectLevel>,
+    /// The identifying members of the contracts, when the contract is detected per record.
+    detecting: Detecting,
+    /// Slots of [`Scratch::next_of`] all levels need.
+    guess_slots: usize,
     strict: bool,
-    require_closed_only: bool,
-    required_top: Vec<bool>,
-    required_nested: Vec<bool>,
-    /// FIELDS indices that are required or hold an object, in order: the only ones the end of
-    /// `check_record` has anything to do for.
-    end_checks: Vec<usize>,
+    require_conditional: bool,
     labels: Option<BTreeSet<String>>,
     channels: Option<BTreeSet<String>>,
     channels_list: String,
@@ -56,28 +138,24 @@ pub(crate) struct Compiled {
 impl Compiled {
     pub fn new(config: &Config) -> Compiled {
         let strict = config.profile == Profile::Strict;
-        // In the strict profile `closedAt` and `closeDuration` are required only of a closed
-        // enquiry (see `fields::CLOSED_ONLY`); an explicit required set is taken as given.
-        let require_closed_only = strict && config.required.is_none();
-        let required = |rule: &FieldRule| match &config.required {
-            Some(set) => set.contains(rule.name),
-            None => rule.required || (strict && !CLOSED_ONLY.contains(&rule.name)),
+        let candidates: Vec<&'static Contract> = match config.contract {
+            Some(contract) => vec![contract],
+            None => contracts::ALL.to_vec(),
         };
-        Compiled {
+        let mut compiled = Compiled {
             levels: Code::ALL
                 .iter()
                 .map(|code| config.level(*code).severity())
                 .collect(),
+            contracts: Vec::new(),
+            named: Vec::new(),
+            objects: Vec::new(),
+            detecting: Detecting::default(),
+            guess_slots: 0,
             strict,
-            require_closed_only,
-            required_top: FIELDS.iter().map(required).collect(),
-            end_checks: FIELDS
-                .iter()
-                .enumerate()
-                .filter(|(_, rule)| required(rule) || matches!(rule.kind, FieldKind::Object(_)))
-                .map(|(field, _)| field)
-                .collect(),
-            required_nested: LOCATION_DETAIL_FIELDS.iter().map(required).collect(),
+            // In the strict profile the contract's conditional members are required only
+            // under their condition; an explicit required set is taken as given.
+            require_conditional: strict && config.required.is_none(),
             labels: config.labels.clone(),
             channels: config.channels.clone(),
             channels_list: config
@@ -91,7 +169,136 @@ impl Compiled {
                 })
                 .unwrap_or_default(),
             show_values: config.show_values,
+        };
+        for contract in &candidates {
+            let top = compiled.add_level(config, contract, contract.fields);
+            compiled.contracts.push((contract, top));
+            let index = |names: Vec<&'static str>| -> Vec<(&'static str, usize)> {
+                names
+                    .into_iter()
+                    .filter_map(|name| {
+                        let field = contract.fields.iter().position(|rule| rule.key() == name)?;
+                        Some((name, field))
+                    })
+                    .collect()
+            };
+            let mut named: Vec<Vec<(&'static str, usize)>> = contract
+                .cross
+                .iter()
+                .map(|rule| index(rule_names(rule)))
+                .collect();
+            named.push(index(
+                contract
+                    .strict_when
+                    .iter()
+                    .map(|conditional| conditional.member)
+                    .collect(),
+            ));
+            compiled.named.push(named);
         }
+        if candidates.len() > 1 {
+            compiled.detecting = Detecting::new(&candidates);
+        }
+        compiled
+    }
+
+    /// The contract of findings outside any record: the one checked, or the record's when
+    /// the contract is detected per record.
+    pub fn default_contract(&self) -> &'static str {
+        self.contracts
+            .first()
+            .map_or(RECORD.name, |(contract, _)| contract.name)
+    }
+
+    /// Which of the contracts the record at `root` follows: the first (after the record, the
+    /// fallback) that has most of its identifying members (so an event missing its `eid` is
+    /// still an event, with a `required` finding). One pass over the members; a
+    /// key is compared only when its length is that of an identifying member.
+    fn detect(&self, tape: &Tape, bytes: &[u8], root: usize) -> usize {
+        let detecting = &self.detecting;
+        if detecting.keys.is_empty()
+            || tape.nodes.get(root).map(|node| node.kind) != Some(Kind::Object)
+        {
+            return 0;
+        }
+        let mut found = 0u64;
+        for (key, _) in tape.members(root) {
+            let Some(node) = tape.nodes.get(key) else {
+                break;
+            };
+            let text = tape.text(bytes, node);
+            if text.len() >= 64 || detecting.lengths & (1 << text.len()) == 0 {
+                continue;
+            }
+            for (bit, known) in detecting.keys.iter().enumerate() {
+                if bytes_eq(known, text) {
+                    found |= 1 << bit;
+                }
+            }
+        }
+        detecting
+            .masks
+            .iter()
+            .position(|&mask| mask != 0 && (found & mask).count_ones() * 2 > mask.count_ones())
+            .unwrap_or(0)
+    }
+
+    /// Whether `key` marks an object as a record rather than a list response's envelope: a
+    /// top-level member of the contract checked, or, when the contract is detected, of the
+    /// record or a member that identifies another contract.
+    pub fn documents(&self, key: &[u8]) -> bool {
+        match self.contracts.as_slice() {
+            [(_, top)] => self
+                .objects
+                .get(usize::from(*top))
+                .is_some_and(|level| level.lookup.find(key).is_some()),
+            _ => {
+                record_lookup().find(key).is_some()
+                    || self.contracts.iter().any(|(contract, _)| {
+                        contract.detect.iter().any(|name| name.as_bytes() == key)
+                    })
+            }
+        }
+    }
+
+    /// Compiles the level of `rules` and, depth first, the levels of the objects they hold;
+    /// returns its index.
+    fn add_level(
+        &mut self,
+        config: &Config,
+        contract: &'static Contract,
+        rules: &'static [FieldRule],
+    ) -> u16 {
+        let strict = config.profile == Profile::Strict;
+        let required: Vec<bool> = rules
+            .iter()
+            .map(|rule| match &config.required {
+                Some(set) => set.contains(rule.name),
+                None => rule.required || (strict && !contract.is_conditional(rule.name)),
+            })
+            .collect();
+        let index = self.objects.len();
+        self.objects.push(ObjectLevel {
+            rules,
+            lookup: Lookup::build(rules),
+            required: required.clone(),
+            child: vec![NO_LEVEL; rules.len()],
+            end_checks: Vec::new(),
+            guess_base: self.guess_slots,
+        });
+        self.guess_slots += rules.len() + 1;
+        let mut child = vec![NO_LEVEL; rules.len()];
+        for (field, rule) in rules.iter().enumerate() {
+            if let Some(members) = rule.kind.members() {
+                child[field] = self.add_level(config, contract, members);
+            }
+        }
+        let level = &mut self.objects[index];
+        level.end_checks = (0..rules.len())
+            .filter(|&field| required[field] || child[field] != NO_LEVEL)
+            .collect();
+        level.child = child;
+        index as u16
     }
 
     #[inline]
@@ -100,7 +307,8 @@ impl Compiled {
     }
 }
 
-/// Top-level member lookup: buckets by (key length, first byte) holding indices into FIELDS.
+/// Member lookup of one object level: buckets by (key length, first byte) holding rule indices.
+#[derive(Debug, Clone)]
 struct Lookup {
     /// By slot: 1 + the index of the first rule with that key length and first byte, or 0.
     first: Vec<u8>,
@@ -223,69 +431,37 @@ impl Lookup {
     }
 }
 
-fn top_lookup() -> &'static Lookup {
+/// The record contract's top-level lookup, for shape detection.
+fn record_lookup() -> &'static Lookup {
     static TABLE: OnceLock<Lookup> = OnceLock::new();
-    TABLE.get_or_init(|| Lookup::build(FIELDS))
-}
-
-fn nested_lookup() -> &'static Lookup {
-    static TABLE: OnceLock<Lookup> = OnceLock::new();
-    TABLE.get_or_init(|| Lookup::build(LOCATION_DETAIL_FIELDS))
-}
-
-/// Whether `key` is a documented top-level member (list-response detection uses it).
-pub(crate) fn is_documented(key: &[u8]) -> bool {
-    top_lookup().find(key).is_some()
-}
-
-/// The FIELDS index of each member the cross-field rules read, looked up once.
-fn field_indices() -> &'static CrossFields {
-    static TABLE: OnceLock<CrossFields> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let index = |name: &str| {
-            FIELDS
-                .iter()
-                .position(|rule| rule.name == name)
-                .unwrap_or(usize::MAX)
-        };
-        CrossFields {
-            created: index("createdAt"),
-            status: index("status"),
-            closed_at: index("closedAt"),
-            missed_at: index("missedAt"),
-            close_duration: index("closeDuration"),
-            after: AFTER_CREATION
-                .iter()
-                .map(|&name| (name, index(name)))
-                .collect(),
-        }
-    })
-}
-
-/// FIELDS indices of the members the cross-field rules read (`usize::MAX` if absent).
-struct CrossFields {
-    created: usize,
-    status: usize,
-    closed_at: usize,
-    missed_at: usize,
-    close_duration: usize,
-    after: Vec<(&'static str, usize)>,
+    TABLE.get_or_init(|| Lookup::build(RECORD.fields))
 }
 
 /// Reusable per-worker buffers.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
+    /// For each object being walked, one slot per rule of its level (1 + the value node of
+    /// the member, or 0): a stack, the record's level at the bottom.
     seen: Vec<u32>,
-    /// For each field, the field that followed it last time (the last slot: the first
-    /// member). Producers write members in a fixed order, optional ones left out, so this
-    /// guess usually saves the table lookup.
+    /// For each level and field, the field that followed it last time (each level's last
+    /// slot: the first member). Producers write members in a fixed order, optional ones left
+    /// out, so this guess usually saves the table lookup.
     next_of: Vec<u8>,
     unknown: Vec<usize>,
     keys: Vec<(u64, u32)>,
-    /// Timestamps of this record already parsed, by value node, for the cross-field rules.
+    /// Timestamps of this record already parsed, by value node, for the cross-member rules.
     instants: Vec<(usize, Instant)>,
-    /// Required members missing from `locationDetail`, reported after it in documentation order.
-    nested_missing: Vec<&'static FieldRule>,
+    /// Required members missing from nested objects, by the top-level field they are under:
+    /// reported after that field's own check, in documentation order.
+    nested_missing: Vec<(usize, Pointer, &'static FieldRule)>,
+    /// The top-level field being checked.
+    top: usize,
+    /// The record's node.
+    root: usize,
+    /// The index of the record's contract in [`Compiled::contracts`].
+    current: usize,
+    /// The cross-member rule being applied (past the last: the conditional requirements).
+    rule: usize,
     day_cache: DayCache,
 }
 
@@ -376,24 +552,7 @@ pub(crate) fn closest<'a>(
     candidates: impl Iterator<Item = &'a str>,
     text: &str,
 ) -> Option<&'a str> {
-    if text.len() > 48 {
-        return None;
-    }
-    let mut best: Option<(&str, f64)> = None;
-    for candidate in candidates {
-        if candidate.eq_ignore_ascii_case(text) {
-            return Some(candidate);
-        }
-        if candidate.len().abs_diff(text.len()) > 3 {
-            continue;
-        }
-        let score =
-            strsim::jaro_winkler(&candidate.to_ascii_lowercase(), &text.to_ascii_lowercase());
-        if score > 0.9 && best.is_none_or(|(_, best_score)| score > best_score) {
-            best = Some((candidate, score));
-        }
-    }
-    best.map(|(candidate, _)| candidate)
+    crate::code::did_you_mean(candidates, text)
 }
 
 /// An ISO code table as a rule sees it.
@@ -420,11 +579,6 @@ const COUNTRY_TABLE: CodeTable = CodeTable {
     expected: "an assigned ISO 3166-1 alpha-2 code in upper case, e.g. HK",
     short: "ISO 3166-1 alpha-2 code",
 };
-
-/// The pointer of a documented member.
-fn member_pointer(rule: &FieldRule) -> Pointer {
-    Pointer::parse(rule.pointer).unwrap_or_default()
-}
 
 /// A rule that is one test of a string's text.
 struct TextCheck {
@@ -563,121 +717,204 @@ impl<'a> Checker<'a> {
         pointer
     }
 
+    /// The contract of the record being checked.
+    fn contract(&self) -> &'static Contract {
+        self.cfg
+            .contracts
+            .get(self.scratch.current)
+            .map_or(&RECORD, |(contract, _)| *contract)
+    }
+
+    /// The object level of the record's top.
+    fn top_level(&self) -> u16 {
+        self.cfg
+            .contracts
+            .get(self.scratch.current)
+            .map_or(0, |(_, top)| *top)
+    }
+
+    /// The name of the contract the last record checked follows.
+    pub fn contract_name(&self) -> &'static str {
+        self.contract().name
+    }
+
+    /// The pointer of the node `target` inside the record being checked.
+    fn pointer_of(&self, target: usize) -> Pointer {
+        self.pointer_to(self.scratch.root, target)
+    }
+
     /// Checks the record whose value is the node at `root`.
     pub fn check_record(&mut self, root: usize) {
         let node = self.node(root);
+        self.scratch.current = self.cfg.detect(self.tape, self.bytes, root);
         if node.kind != Kind::Object {
+            let noun = self.contract().a_noun();
             self.emit(
                 Code::NotAnObject,
                 node.start,
                 Pointer::root(),
-                format!(
-                    "record is {}; expected an enquiry object",
-                    describe(node.kind)
-                ),
+                format!("record is {}; expected {noun} object", describe(node.kind)),
                 Some("an object".to_owned()),
                 None,
             );
             return;
         }
-        let mut seen = std::mem::take(&mut self.scratch.seen);
-        seen.clear();
-        seen.resize(FIELDS.len(), 0);
-        let mut unknown = std::mem::take(&mut self.scratch.unknown);
-        unknown.clear();
+        self.scratch.root = root;
+        self.scratch.seen.clear();
         self.scratch.instants.clear();
         self.scratch.nested_missing.clear();
-        let lookup = top_lookup();
+        if self.scratch.next_of.len() < self.cfg.guess_slots {
+            self.scratch.next_of.resize(self.cfg.guess_slots, 0);
+        }
+        self.walk_object(root, self.top_level());
+        if self.cfg.require_conditional {
+            self.missing_conditional(node.start);
+        }
+        self.cross_rules();
+        self.scratch.seen.clear();
+    }
+
+    /// Whether a member of `kind` holding `value` is certainly fine: free text holding a clean
+    /// string, a documented enum value or a boolean, the bulk of every record. The walk skips
+    /// the full check for those.
+    #[inline(always)]
+    fn is_clean(&self, kind: FieldKind, value: usize) -> bool {
+        let plain = self.node(value);
+        plain.flags & BAD_TEXT == 0
+            && match kind {
+                FieldKind::Text => plain.kind == Kind::Str,
+                FieldKind::NonEmptyText => plain.kind == Kind::Str && !self.text(value).is_empty(),
+                FieldKind::Enum(values) => {
+                    plain.kind == Kind::Str && {
+                        let text = self.text(value);
+                        values.iter().any(|known| bytes_eq(known.as_bytes(), text))
+                    }
+                }
+                FieldKind::Boolean => matches!(plain.kind, Kind::True | Kind::False),
+                _ => false,
+            }
+    }
+
+    /// The one walk: the members of the object at `object` against the object level
+    /// `level_index` of the contract, at any depth. Leaves the level's `seen` slots on the
+    /// stack (the caller pops them; the record's level is read by the cross-member rules).
+    fn walk_object(&mut self, object: usize, level_index: u16) {
+        let cfg: &'a Compiled = self.cfg;
+        let Some(level) = cfg.objects.get(usize::from(level_index)) else {
+            return;
+        };
+        let rules = level.rules;
+        // Held as locals on the hot path; handed back to `scratch` around a nested walk.
+        let mut seen = std::mem::take(&mut self.scratch.seen);
         let mut next_of = std::mem::take(&mut self.scratch.next_of);
-        next_of.resize(FIELDS.len() + 1, 0);
-        let mut previous = FIELDS.len();
-        // The members of the root, walked by hand (as `Tape::members` does) so that the loop
-        // body below stays small enough to keep in registers.
-        let end = self.tape.next(root);
-        let mut at = root + 1;
+        let base = seen.len();
+        seen.resize(base + rules.len(), 0);
+        let mut unknown = std::mem::take(&mut self.scratch.unknown);
+        unknown.clear();
+        let mut previous = rules.len();
+        let is_top = level_index == self.top_level();
+        // The members, walked by hand (as `Tape::members` does) so that the loop body stays
+        // small enough to keep in registers.
+        let end = self.tape.next(object);
+        let mut at = object + 1;
         while at < end {
             let key = at;
             let value = key + 1;
             at = self.tape.next(value);
             let key_text = self.text(key);
-            let guess = usize::from(next_of[previous]);
-            let found = if lookup
+            let slot = level.guess_base + previous;
+            let guess = usize::from(next_of.get(slot).copied().unwrap_or(0));
+            let found = if level
+                .lookup
                 .keys
                 .get(guess)
                 .is_some_and(|known| bytes_eq(known, key_text))
             {
                 Some(guess)
             } else {
-                lookup.find(key_text)
+                level.lookup.find(key_text)
             };
-            if let Some(field) = found {
-                next_of[previous] = field as u8;
-                previous = field;
+            let Some(field) = found else {
+                unknown.push(key);
+                let parent = self.pointer_of(object);
+                self.unknown_field(&parent, key, rules);
+                self.walk_generic(self.scratch.root, value, &parent, key);
+                continue;
+            };
+            if let Some(next) = next_of.get_mut(slot) {
+                *next = field as u8;
             }
-            match found {
-                Some(field) => {
-                    if seen[field] != 0 {
-                        self.duplicate(&Pointer::root(), key);
-                    }
-                    seen[field] = value as u32 + 1;
-                    // The flag first: the pointer is built only for a key with a defect.
-                    if self.node(key).flags & BAD_TEXT != 0 {
-                        self.check_key_text(&Pointer::root(), key);
-                    }
-                    let rule = &FIELDS[field];
-                    // Most members are free text holding a clean string, a documented enum
-                    // value or a boolean: check_member would find nothing, so skip the call.
-                    let plain = self.node(value);
-                    let clean = plain.flags & BAD_TEXT == 0
-                        && match rule.kind {
-                            FieldKind::Text => plain.kind == Kind::Str,
-                            FieldKind::Enum(values) => {
-                                plain.kind == Kind::Str && {
-                                    let text = self.text(value);
-                                    values.iter().any(|known| bytes_eq(known.as_bytes(), text))
-                                }
-                            }
-                            FieldKind::Boolean => matches!(plain.kind, Kind::True | Kind::False),
-                            _ => false,
-                        };
-                    if clean {
-                        continue;
-                    }
-                    self.check_member(root, rule, value, self.cfg.required_top[field]);
-                }
-                None => {
-                    unknown.push(key);
-                    self.unknown_field(&Pointer::root(), key, FIELDS);
-                    self.walk_generic(root, value, &Pointer::root(), key);
-                }
+            previous = field;
+            if seen[base + field] != 0 {
+                self.duplicate(&self.pointer_of(object), key);
+            }
+            seen[base + field] = value as u32 + 1;
+            // The flag first: the pointer is built only for a key with a defect.
+            if self.node(key).flags & BAD_TEXT != 0 {
+                self.check_key_text(&self.pointer_of(object), key);
+            }
+            if is_top {
+                self.scratch.top = field;
+            }
+            let rule = &rules[field];
+            if self.is_clean(rule.kind, value) {
+                continue;
+            }
+            let child = level.child[field];
+            if child == NO_LEVEL {
+                self.check_member(rule, value, level.required[field], child);
+            } else {
+                self.scratch.seen = seen;
+                self.scratch.next_of = next_of;
+                self.check_member(rule, value, level.required[field], child);
+                seen = std::mem::take(&mut self.scratch.seen);
+                next_of = std::mem::take(&mut self.scratch.next_of);
             }
         }
-        for key in self.duplicates_among(&unknown) {
-            self.duplicate(&Pointer::root(), key);
-        }
-        // Only the fields that can report here (required ones, and the object whose missing
-        // members come right after it), in FIELDS order.
-        for &field in &self.cfg.end_checks {
-            let rule = &FIELDS[field];
-            if seen[field] == 0 && self.cfg.required_top[field] {
-                self.missing(node.start, rule);
+        self.scratch.seen = seen;
+        self.scratch.next_of = next_of;
+        let repeated = self.duplicates_among(&unknown);
+        if !repeated.is_empty() {
+            let parent = self.pointer_of(object);
+            for key in repeated {
+                self.duplicate(&parent, key);
             }
-            if matches!(rule.kind, FieldKind::Object(_)) {
+        }
+        self.scratch.unknown = unknown;
+        self.end_of_object(object, level_index, base);
+    }
+
+    /// The required members missing from an object. The record's own are reported here, each
+    /// object member followed by what its objects missed; a nested object's are kept until
+    /// then, so every missing member is reported in documentation order.
+    fn end_of_object(&mut self, object: usize, level_index: u16, base: usize) {
+        let cfg: &'a Compiled = self.cfg;
+        let Some(level) = cfg.objects.get(usize::from(level_index)) else {
+            return;
+        };
+        let offset = self.node(self.scratch.root).start;
+        for &field in &level.end_checks {
+            let rule = &level.rules[field];
+            let missing = level.required[field] && self.scratch.seen[base + field] == 0;
+            if level_index != self.top_level() {
+                if missing {
+                    let pointer = self.pointer_of(object).child(rule.key());
+                    let top = self.scratch.top;
+                    self.scratch.nested_missing.push((top, pointer, rule));
+                }
+                continue;
+            }
+            if missing {
+                self.missing(offset, Pointer::root().child(rule.key()), rule);
+            }
+            if level.child[field] != NO_LEVEL {
                 let nested = std::mem::take(&mut self.scratch.nested_missing);
-                for child in &nested {
-                    self.missing(node.start, child);
+                for (_, pointer, child) in nested.iter().filter(|(top, ..)| *top == field) {
+                    self.missing(offset, pointer.clone(), child);
                 }
                 self.scratch.nested_missing = nested;
-                self.scratch.nested_missing.clear();
             }
         }
-        if self.cfg.require_closed_only {
-            self.missing_when_closed(node.start, &seen);
-        }
-        self.cross_field(&seen);
-        self.scratch.seen = seen;
-        self.scratch.unknown = unknown;
-        self.scratch.next_of = next_of;
     }
 
     /// An ISO code member: in the table, or a finding, with the other letter case as the
@@ -719,39 +956,84 @@ impl<'a> Checker<'a> {
         self.emit(
             code,
             self.node(value).start,
-            Pointer::parse(rule.pointer).unwrap_or_default(),
+            self.pointer_of(value),
             format!("`{}` is {shown}; expected {expected}", rule.name),
             Some(short.to_owned()),
             suggestion,
         );
     }
 
-    /// The strict profile's conditional requirement: a closed enquiry has every member of
-    /// `fields::CLOSED_ONLY`.
-    fn missing_when_closed(&mut self, offset: u32, seen: &[u32]) {
-        let is_closed = FIELDS
-            .iter()
-            .position(|rule| rule.name == "status")
-            .and_then(|field| seen.get(field)?.checked_sub(1))
-            .map(|value| value as usize)
-            .is_some_and(|value| {
-                self.node(value).kind == Kind::Str && self.text(value) == b"closed"
+    /// The value node of the record's top-level member `name`, if present.
+    #[inline]
+    fn top_member(&self, name: &str) -> Option<usize> {
+        let field = self.top_field(name)?;
+        let value = self.scratch.seen.get(field).copied()?.checked_sub(1)?;
+        Some(value as usize)
+    }
+
+    /// The index of the record's top-level member `name` in its contract's table: among the
+    /// few the rule being applied names, else looked up.
+    #[inline]
+    fn top_field(&self, name: &str) -> Option<usize> {
+        // The rule passes its own strings: the same address and length.
+        let named = self.cfg.named.get(self.scratch.current);
+        let known = named
+            .and_then(|rules| rules.get(self.scratch.rule))
+            .and_then(|names| {
+                names.iter().find(|(known, _)| {
+                    std::ptr::eq(known.as_ptr(), name.as_ptr()) && known.len() == name.len()
+                })
             });
-        if !is_closed {
-            return;
-        }
-        for (field, rule) in FIELDS.iter().enumerate() {
-            if CLOSED_ONLY.contains(&rule.name) && seen.get(field) == Some(&0) {
-                self.missing(offset, rule);
+        match known {
+            Some(&(_, field)) => Some(field),
+            None => {
+                let top = self.cfg.objects.get(usize::from(self.top_level()))?;
+                top.lookup.find(name.as_bytes())
             }
         }
     }
 
-    fn missing(&mut self, offset: u32, rule: &FieldRule) {
+    /// The rule of the record's top-level member `name`.
+    fn top_rule(&self, name: &str) -> Option<&'static FieldRule> {
+        let field = self.top_field(name)?;
+        let top = self.cfg.objects.get(usize::from(self.top_level()))?;
+        top.rules.get(field)
+    }
+
+    /// Like [`Checker::top_member`], when the value is a string.
+    #[inline]
+    fn top_string(&self, name: &str) -> Option<usize> {
+        self.top_member(name)
+            .filter(|&value| self.node(value).kind == Kind::Str)
+    }
+
+    /// The strict profile's conditional requirements: under its condition, each member a
+    /// [`enquiry_schema::contract::Conditional`] names is required.
+    fn missing_conditional(&mut self, offset: u32) {
+        let contract = self.contract();
+        self.scratch.rule = contract.cross.len();
+        for conditional in contract.strict_when {
+            let holds = self
+                .top_string(conditional.member)
+                .is_some_and(|value| self.text(value) == conditional.equals.as_bytes());
+            if !holds {
+                continue;
+            }
+            for rule in contract.fields {
+                if conditional.requires.contains(&rule.name)
+                    && self.top_member(rule.key()).is_none()
+                {
+                    self.missing(offset, Pointer::root().child(rule.key()), rule);
+                }
+            }
+        }
+    }
+
+    fn missing(&mut self, offset: u32, pointer: Pointer, rule: &FieldRule) {
         self.emit(
             Code::Required,
             offset,
-            Pointer::parse(rule.pointer).unwrap_or_default(),
+            pointer,
             format!("required member `{}` is missing", rule.name),
             Some(format!("`{}` present and not null", rule.name)),
             None,
@@ -933,19 +1215,12 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn type_error(
-        &mut self,
-        root: usize,
-        rule: &FieldRule,
-        value: usize,
-        pointer: Option<Pointer>,
-        expected: &str,
-    ) {
+    fn type_error(&mut self, rule: &FieldRule, value: usize, expected: &str) {
         if !self.on(Code::Type) {
             return;
         }
         let node = self.node(value);
-        let pointer = pointer.unwrap_or_else(|| self.pointer_to(root, value));
+        let pointer = self.pointer_of(value);
         self.emit(
             Code::Type,
             node.start,
@@ -960,64 +1235,99 @@ impl<'a> Checker<'a> {
         );
     }
 
-    fn check_member(&mut self, root: usize, rule: &FieldRule, value: usize, required: bool) {
+    /// A documented member's value (`child`: the object level its objects follow, if any).
+    fn check_member(&mut self, rule: &FieldRule, value: usize, required: bool, child: u16) {
         let node = self.node(value);
         if node.kind == Kind::Null {
-            self.check_null(rule, node.start, required);
+            self.check_null(rule, value, required);
             return;
         }
+        self.check_value(rule, rule.kind, value, child);
+    }
+
+    /// A value (not `null`) against a kind: the member's own, or its arrays' items'.
+    fn check_value(&mut self, rule: &FieldRule, kind: FieldKind, value: usize, child: u16) {
+        let node = self.node(value);
         if matches!(node.kind, Kind::Str) && node.flags & BAD_TEXT != 0 {
-            self.encoding(root, value);
+            self.encoding(self.scratch.root, value);
             return;
         }
         // One type check for every kind that holds a string; the pieces below see only strings.
-        if rule.kind.json_type() == JsonType::String && node.kind != Kind::Str {
-            self.type_error(root, rule, value, Some(member_pointer(rule)), "a string");
+        if kind.json_type() == JsonType::String && node.kind != Kind::Str {
+            self.type_error(rule, value, "a string");
             return;
         }
-        if let Some(check) = text_check(rule.kind) {
+        if let Some(check) = text_check(kind) {
             if !(check.accepts)(self.text(value)) {
                 self.value_finding(check.code, rule, value, check.expected, check.short, None);
             }
             return;
         }
-        match rule.kind {
+        match kind {
+            FieldKind::NonEmptyText if self.text(value).is_empty() => {
+                let expected = "a non-empty string";
+                self.value_finding(Code::NonEmpty, rule, value, expected, expected, None);
+            }
+            FieldKind::Exactly(number) => self.check_exactly(rule, value, number),
             FieldKind::RecognisedText(values) => self.check_recognised(rule, value, values),
-            FieldKind::TextOrTextList => self.check_text_or_list(root, rule, value),
+            FieldKind::TextOrTextList(values) => self.check_text_or_list(rule, value, values),
             FieldKind::Timestamp => self.check_timestamp(rule, value),
             FieldKind::Enum(values) => self.check_enum(rule, value, values),
             FieldKind::Channel(values) => self.check_channel(rule, value, values),
             FieldKind::Boolean if !matches!(node.kind, Kind::True | Kind::False) => {
-                self.type_error(root, rule, value, Some(member_pointer(rule)), "a boolean");
+                self.type_error(rule, value, "a boolean");
             }
-            FieldKind::Millis => self.check_millis(root, rule, value),
+            FieldKind::Millis => self.check_millis(rule, value),
             FieldKind::LanguageCode => self.check_code(rule, value, &LANGUAGE_TABLE),
             FieldKind::CountryCode => self.check_code(rule, value, &COUNTRY_TABLE),
-            FieldKind::LabelIds => self.check_labels(root, rule, value),
-            FieldKind::ObjectList => self.check_object_list(root, rule, value),
-            FieldKind::Object(children) if node.kind == Kind::Object => {
-                self.check_nested(root, value, children, rule.pointer);
+            FieldKind::LabelIds => self.check_labels(rule, value),
+            FieldKind::ObjectList => self.check_object_list(rule, value),
+            FieldKind::Object(_) if node.kind == Kind::Object => {
+                let base = self.scratch.seen.len();
+                self.walk_object(value, child);
+                self.scratch.seen.truncate(base);
             }
-            FieldKind::Object(_) => {
-                self.type_error(root, rule, value, Some(member_pointer(rule)), "an object");
-            }
+            FieldKind::Object(_) => self.type_error(rule, value, "an object"),
+            FieldKind::ArrayOf(item) => self.check_array(rule, *item, value, child),
             _ => {}
+        }
+    }
+
+    /// An array whose items are each checked against `item` (objects walked at level
+    /// `child`); `null` is never an item.
+    fn check_array(&mut self, rule: &FieldRule, item: FieldKind, value: usize, child: u16) {
+        if self.node(value).kind != Kind::Array {
+            let expected = match item.json_type() {
+                JsonType::String => JsonType::ArrayOfStrings.describe(),
+                JsonType::Object => JsonType::ArrayOfObjects.describe(),
+                _ => JsonType::Array.describe(),
+            };
+            self.type_error(rule, value, expected);
+            return;
+        }
+        for element in self.tape.items(value) {
+            if self.node(element).kind == Kind::Null {
+                self.type_error(rule, element, item.json_type().describe());
+            } else if !self.is_clean(item, element) {
+                self.check_value(rule, item, element, child);
+            }
         }
     }
 
     /// A member that is `null`: a value where documented nullable, else `required` or
     /// `null-value`.
-    fn check_null(&mut self, rule: &FieldRule, offset: u32, required: bool) {
+    fn check_null(&mut self, rule: &FieldRule, value: usize, required: bool) {
         // labelIDs is documented as nullable: null is a value there, even when the strict
         // profile requires the member.
         if rule.nullable && (self.cfg.strict || !required) {
             return;
         }
+        let offset = self.node(value).start;
         if required {
             self.emit(
                 Code::Required,
                 offset,
-                member_pointer(rule),
+                self.pointer_of(value),
                 format!("required member `{}` is null", rule.name),
                 Some(format!("`{}` present and not null", rule.name)),
                 None,
@@ -1026,7 +1336,7 @@ impl<'a> Checker<'a> {
             self.emit(
                 Code::NullValue,
                 offset,
-                member_pointer(rule),
+                self.pointer_of(value),
                 format!(
                     "`{}` is null; expected it to be absent or {}",
                     rule.name,
@@ -1051,7 +1361,7 @@ impl<'a> Checker<'a> {
         self.emit(
             Code::UnrecognisedValue,
             self.node(value).start,
-            member_pointer(rule),
+            self.pointer_of(value),
             format!(
                 "`{}` is {shown}; the recognised values are {}",
                 rule.name,
@@ -1063,27 +1373,27 @@ impl<'a> Checker<'a> {
     }
 
     /// A string, or (undocumented) an array of strings.
-    fn check_text_or_list(&mut self, root: usize, rule: &FieldRule, value: usize) {
+    fn check_text_or_list(&mut self, rule: &FieldRule, value: usize, values: &[&str]) {
         let node = self.node(value);
         match node.kind {
-            Kind::Str => {}
+            Kind::Str if values.is_empty() => {}
+            Kind::Str => self.check_recognised(rule, value, values),
             Kind::Array => {
                 let mut all_strings = true;
-                for (index, item) in self.tape.items(value).enumerate() {
+                for item in self.tape.items(value) {
                     let item_node = self.node(item);
                     if item_node.kind != Kind::Str {
                         all_strings = false;
-                        let pointer = member_pointer(rule).index(index);
-                        self.type_error(root, rule, item, Some(pointer), "a string");
+                        self.type_error(rule, item, "a string");
                     } else if item_node.flags & BAD_TEXT != 0 {
-                        self.encoding(root, item);
+                        self.encoding(self.scratch.root, item);
                     }
                 }
                 if all_strings {
                     self.emit(
                         Code::UndocumentedShape,
                         node.start,
-                        member_pointer(rule),
+                        self.pointer_of(value),
                         format!(
                             "`{}` is an array of strings; documented as a string",
                             rule.name
@@ -1093,7 +1403,7 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
-            _ => self.type_error(root, rule, value, Some(member_pointer(rule)), "a string"),
+            _ => self.type_error(rule, value, "a string"),
         }
     }
 
@@ -1147,11 +1457,11 @@ impl<'a> Checker<'a> {
     }
 
     /// An integer number of milliseconds (JSON Schema's integers: `12.0` is one), `>= 0`.
-    fn check_millis(&mut self, root: usize, rule: &FieldRule, value: usize) {
+    fn check_millis(&mut self, rule: &FieldRule, value: usize) {
         let node = self.node(value);
         if node.kind != Kind::Number {
             let expected = "an integer number of milliseconds";
-            self.type_error(root, rule, value, Some(member_pointer(rule)), expected);
+            self.type_error(rule, value, expected);
             return;
         }
         let raw = self
@@ -1186,19 +1496,50 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// An array of objects whose members are open (each walked for encoding and duplicates).
-    fn check_object_list(&mut self, root: usize, rule: &FieldRule, value: usize) {
-        if self.node(value).kind != Kind::Array {
-            let pointer = Some(member_pointer(rule));
-            self.type_error(root, rule, value, pointer, "an array of objects");
+    /// Exactly the integer `number` (JSON Schema's integers: `200.0` is one).
+    fn check_exactly(&mut self, rule: &FieldRule, value: usize, number: u64) {
+        let node = self.node(value);
+        if node.kind != Kind::Number {
+            self.type_error(rule, value, "an integer");
             return;
         }
-        for (index, item) in self.tape.items(value).enumerate() {
+        let raw = self
+            .bytes
+            .get(node.start as usize..node.end as usize)
+            .unwrap_or(&[]);
+        let exact = match integer(raw) {
+            Integer::Value { magnitude: 0, .. } => number == 0,
+            Integer::Value {
+                negative: false,
+                magnitude,
+            } => magnitude == number,
+            _ => false,
+        };
+        if !exact {
+            let expected = number.to_string();
+            self.value_finding(
+                Code::Enum,
+                rule,
+                value,
+                &expected,
+                &expected,
+                Some(expected.clone()),
+            );
+        }
+    }
+
+    /// An array of objects whose members are open (each walked for encoding and duplicates).
+    fn check_object_list(&mut self, rule: &FieldRule, value: usize) {
+        if self.node(value).kind != Kind::Array {
+            self.type_error(rule, value, "an array of objects");
+            return;
+        }
+        let root = self.scratch.root;
+        for item in self.tape.items(value) {
             if self.node(item).kind == Kind::Object {
                 self.walk_generic(root, item, &Pointer::root(), item);
             } else {
-                let pointer = Some(member_pointer(rule).index(index));
-                self.type_error(root, rule, item, pointer, "an object");
+                self.type_error(rule, item, "an object");
             }
         }
     }
@@ -1220,17 +1561,10 @@ impl<'a> Checker<'a> {
         self.value_finding(code, rule, value, expected, expected, masked_suggestion);
     }
 
-    fn check_labels(&mut self, root: usize, rule: &FieldRule, value: usize) {
+    fn check_labels(&mut self, rule: &FieldRule, value: usize) {
         let node = self.node(value);
-        let pointer = || Pointer::parse(rule.pointer).unwrap_or_default();
         if node.kind != Kind::Array {
-            self.type_error(
-                root,
-                rule,
-                value,
-                Some(pointer()),
-                "null or an array of strings",
-            );
+            self.type_error(rule, value, "null or an array of strings");
             return;
         }
         let count = self.tape.items(value).count();
@@ -1265,17 +1599,11 @@ impl<'a> Checker<'a> {
         for (index, item) in self.tape.items(value).enumerate() {
             let item_node = self.node(item);
             if item_node.kind != Kind::Str {
-                self.type_error(
-                    root,
-                    rule,
-                    item,
-                    Some(pointer().index(index)),
-                    "a string (a label ID)",
-                );
+                self.type_error(rule, item, "a string (a label ID)");
                 continue;
             }
             if item_node.flags & BAD_TEXT != 0 {
-                self.encoding(root, item);
+                self.encoding(self.scratch.root, item);
                 continue;
             }
             let text = self.text(item);
@@ -1283,7 +1611,7 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Code::LabelEmpty,
                     item_node.start,
-                    pointer().index(index),
+                    self.pointer_of(item),
                     "label ID is empty; expected a non-empty string".to_owned(),
                     Some("a non-empty label ID".to_owned()),
                     None,
@@ -1301,7 +1629,7 @@ impl<'a> Checker<'a> {
                 self.emit(
                     Code::LabelDuplicate,
                     item_node.start,
-                    pointer().index(index),
+                    self.pointer_of(item),
                     format!("label ID {shown} appears more than once; expected distinct label IDs"),
                     Some("distinct label IDs".to_owned()),
                     None,
@@ -1320,7 +1648,7 @@ impl<'a> Checker<'a> {
                     self.emit(
                         Code::LabelUnknown,
                         item_node.start,
-                        pointer().index(index),
+                        self.pointer_of(item),
                         format!("label ID {shown} is not in the label list"),
                         Some("a label ID from the label list".to_owned()),
                         suggestion,
@@ -1330,149 +1658,128 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn check_nested(
-        &mut self,
-        root: usize,
-        object: usize,
-        children: &'static [FieldRule],
-        pointer: &'static str,
-    ) {
-        let lookup = nested_lookup();
-        // Built only when a finding needs it: the valid path allocates nothing here.
-        let parent = || Pointer::parse(pointer).unwrap_or_default();
-        let mut seen = [0u32; 8];
-        let mut unknown: Vec<usize> = Vec::new();
-        for (key, value) in self.tape.members(object) {
-            let key_text = self.text(key);
-            match lookup.find(key_text) {
-                Some(field) if field < seen.len() => {
-                    if seen[field] != 0 {
-                        self.duplicate(&parent(), key);
-                    }
-                    seen[field] = 1;
-                    if self.node(key).flags & BAD_TEXT != 0 {
-                        self.check_key_text(&parent(), key);
-                    }
-                    let rule = &children[field];
-                    // As in `check_record`: a clean string in a free-text member needs no call.
-                    let plain = self.node(value);
-                    if matches!(rule.kind, FieldKind::Text)
-                        && plain.kind == Kind::Str
-                        && plain.flags & BAD_TEXT == 0
-                    {
-                        continue;
-                    }
-                    let required = self
-                        .cfg
-                        .required_nested
-                        .get(field)
-                        .copied()
-                        .unwrap_or(false);
-                    self.check_member(root, rule, value, required);
+    /// The contract's cross-member rules, in table order.
+    fn cross_rules(&mut self) {
+        let contract = self.contract();
+        for (index, rule) in contract.cross.iter().enumerate() {
+            self.scratch.rule = index;
+            match *rule {
+                CrossRule::NotBefore { anchor, later } => self.not_before(anchor, later),
+                CrossRule::PresentWhen {
+                    member,
+                    equals,
+                    then,
+                } => self.present_when(member, equals, then),
+                CrossRule::OnlyWhen {
+                    member,
+                    when,
+                    equals,
+                } => self.only_when(member, when, equals),
+                CrossRule::Elapsed {
+                    member,
+                    from,
+                    to,
+                    tolerance_ms,
+                } => self.elapsed(member, from, to, tolerance_ms),
+                CrossRule::ValueWhen { .. } | CrossRule::EmptyUnless { .. } => {
+                    self.origin_rule(rule);
                 }
-                _ => {
-                    unknown.push(key);
-                    let parent = parent();
-                    self.unknown_field(&parent, key, children);
-                    self.walk_generic(root, value, &parent, key);
-                }
-            }
-        }
-        for key in self.duplicates_among(&unknown) {
-            self.duplicate(&parent(), key);
-        }
-        for (field, rule) in children.iter().enumerate() {
-            let required = self
-                .cfg
-                .required_nested
-                .get(field)
-                .copied()
-                .unwrap_or(false);
-            if required && seen.get(field) == Some(&0) {
-                self.scratch.nested_missing.push(rule);
             }
         }
     }
 
-    /// timeline, status-consistency and close-duration.
-    fn cross_field(&mut self, seen: &[u32]) {
-        let indices = field_indices();
-        let member = |index: usize| -> Option<usize> {
-            seen.get(index)
-                .copied()
-                .filter(|&value| value != 0)
-                .map(|value| value as usize - 1)
+    /// The instant of the top-level timestamp `name`, when present and valid.
+    fn instant_of(&self, name: &str) -> Option<(usize, Instant)> {
+        let value = self.top_string(name)?;
+        self.scratch
+            .instants
+            .iter()
+            .find(|(at, _)| *at == value)
+            .map(|&(_, instant)| (value, instant))
+    }
+
+    fn not_before(&mut self, anchor: &'static str, later: &'static [&'static str]) {
+        if !self.on(Code::Timeline) {
+            return;
+        }
+        let Some((_, first)) = self.instant_of(anchor) else {
+            return;
         };
-        let string_member = |this: &Self, index: usize| -> Option<usize> {
-            member(index).filter(|&value| this.node(value).kind == Kind::Str)
-        };
-        let instant = |this: &Self, value: usize| {
-            this.scratch
-                .instants
-                .iter()
-                .find(|(at, _)| *at == value)
-                .map(|(_, instant)| *instant)
-        };
-        let created = string_member(self, indices.created).and_then(|value| instant(self, value));
-        if let Some(created) = created {
-            if self.on(Code::Timeline) {
-                for &(name, index) in &indices.after {
-                    let Some(value) = string_member(self, index) else {
-                        continue;
-                    };
-                    let Some(later) = instant(self, value) else {
-                        continue;
-                    };
-                    if later.millis < created.millis {
-                        let pointer = Pointer::root().child(name);
-                        self.emit(
-                            Code::Timeline,
-                            self.node(value).start,
-                            pointer,
-                            format!("`{name}` is before `createdAt`; expected a time not before the enquiry's creation"),
-                            Some(">= createdAt".to_owned()),
-                            None,
-                        );
-                    }
-                }
+        for &name in later {
+            let Some((value, instant)) = self.instant_of(name) else {
+                continue;
+            };
+            if instant.millis < first.millis {
+                let noun = self.contract().noun;
+                self.emit(
+                    Code::Timeline,
+                    self.node(value).start,
+                    Pointer::root().child(name),
+                    format!("`{name}` is before `{anchor}`; expected a time not before the {noun}'s creation"),
+                    Some(format!(">= {anchor}")),
+                    None,
+                );
             }
         }
-        let status =
-            string_member(self, indices.status).map(|value| (value, self.record_text(value)));
-        let closed_at = string_member(self, indices.closed_at);
-        if let Some((status_value, status)) = &status {
-            let status_start = self.node(*status_value).start;
-            let status: &[u8] = status;
-            if status == b"closed" && closed_at.is_none() {
-                self.emit(Code::StatusConsistency, status_start, Pointer::root().child("status"), "status is \"closed\" but `closedAt` is missing; expected a closed enquiry to have closedAt".to_owned(), Some("closedAt present".to_owned()), None);
-            }
-            if status == b"missed" && string_member(self, indices.missed_at).is_none() {
-                self.emit(Code::StatusConsistency, status_start, Pointer::root().child("status"), "status is \"missed\" but `missedAt` is missing; expected a missed enquiry to have missedAt".to_owned(), Some("missedAt present".to_owned()), None);
-            }
-            let documented = enquiry_schema::Status::DOCUMENTED
-                .iter()
-                .any(|known| known.as_bytes() == status);
-            if let Some(closed_value) = closed_at {
-                if documented && status != b"closed" {
-                    let shown = show_text(status, false);
-                    self.emit(Code::StatusConsistency, self.node(closed_value).start, Pointer::root().child("closedAt"), format!("`closedAt` is set but status is {shown}; expected closedAt only on a closed enquiry"), Some("status \"closed\"".to_owned()), None);
-                }
-            }
+    }
+
+    fn present_when(&mut self, member: &str, equals: &str, then: &str) {
+        let Some(value) = self.top_string(member) else {
+            return;
+        };
+        if self.text(value) != equals.as_bytes() || self.top_string(then).is_some() {
+            return;
         }
+        let noun = self.contract().noun;
+        self.emit(
+            Code::StatusConsistency,
+            self.node(value).start,
+            Pointer::root().child(member),
+            format!("{member} is \"{equals}\" but `{then}` is missing; expected a {equals} {noun} to have {then}"),
+            Some(format!("{then} present")),
+            None,
+        );
+    }
+
+    fn only_when(&mut self, member: &str, when: &str, equals: &str) {
+        let (Some(deciding), Some(value)) = (self.top_string(when), self.top_string(member)) else {
+            return;
+        };
+        let text = self.record_text(deciding);
+        let values = match self.top_rule(when).map(|rule| rule.kind) {
+            Some(FieldKind::Enum(values) | FieldKind::Channel(values)) => values,
+            _ => &[],
+        };
+        let documented = values.iter().any(|known| known.as_bytes() == text);
+        if documented && text != equals.as_bytes() {
+            let shown = show_text(text, false);
+            let noun = self.contract().noun;
+            self.emit(
+                Code::StatusConsistency,
+                self.node(value).start,
+                Pointer::root().child(member),
+                format!("`{member}` is set but {when} is {shown}; expected {member} only on a {equals} {noun}"),
+                Some(format!("{when} \"{equals}\"")),
+                None,
+            );
+        }
+    }
+
+    fn elapsed(&mut self, member: &str, from: &str, to: &str, tolerance_ms: u64) {
         if !self.on(Code::CloseDuration) {
             return;
         }
-        let Some(duration_value) =
-            member(indices.close_duration).filter(|&value| self.node(value).kind == Kind::Number)
+        let Some(value) = self
+            .top_member(member)
+            .filter(|&value| self.node(value).kind == Kind::Number)
         else {
             return;
         };
-        let (Some(created), Some(closed)) =
-            (created, closed_at.and_then(|value| instant(self, value)))
+        let (Some((_, start)), Some((_, end))) = (self.instant_of(from), self.instant_of(to))
         else {
             return;
         };
-        let node = self.node(duration_value);
+        let node = self.node(value);
         let raw = self
             .bytes
             .get(node.start as usize..node.end as usize)
@@ -1485,16 +1792,100 @@ impl<'a> Checker<'a> {
             return;
         };
         let duration = i128::from(magnitude) * if negative { -1 } else { 1 };
-        let actual = i128::from(closed.millis) - i128::from(created.millis);
-        if (duration - actual).abs() > 1000 {
+        let actual = i128::from(end.millis) - i128::from(start.millis);
+        if (duration - actual).abs() > i128::from(tolerance_ms) {
             self.emit(
                 Code::CloseDuration,
                 node.start,
-                Pointer::root().child("closeDuration"),
-                format!("`closeDuration` is {duration} ms but closedAt - createdAt is {actual} ms; expected them to agree within 1000 ms"),
+                Pointer::root().child(member),
+                format!("`{member}` is {duration} ms but {to} - {from} is {actual} ms; expected them to agree within {tolerance_ms} ms"),
                 Some(format!("{actual}")),
                 Some(format!("{actual}")),
             );
         }
+    }
+
+    /// `ValueWhen` and `EmptyUnless`: rules on a member that depend on where a record came
+    /// from.
+    fn origin_rule(&mut self, rule: &CrossRule) {
+        match *rule {
+            CrossRule::ValueWhen {
+                member,
+                when,
+                equals,
+                recognised,
+                otherwise,
+                code,
+            } => self.value_when(member, (when, equals), recognised, (otherwise, code)),
+            CrossRule::EmptyUnless {
+                member,
+                origin,
+                allowed,
+                code,
+            } => self.empty_unless(member, origin, allowed, code),
+            _ => {}
+        }
+    }
+
+    fn value_when(
+        &mut self,
+        member: &str,
+        (when, equals): (&str, &str),
+        recognised: &[&str],
+        (otherwise, code): (&str, Code),
+    ) {
+        let (Some(rule), Some(value), Some(deciding)) = (
+            self.top_rule(member),
+            self.top_string(member),
+            self.top_string(when),
+        ) else {
+            return;
+        };
+        if self.text(deciding) == equals.as_bytes() {
+            self.check_recognised(rule, value, recognised);
+        } else if self.text(value) != otherwise.as_bytes() && self.on(code) {
+            let shown = self.value_text(rule, value);
+            self.emit(
+                code,
+                self.node(value).start,
+                Pointer::root().child(member),
+                format!("`{member}` is {shown}; expected \"{otherwise}\" when `{when}` is not \"{equals}\""),
+                Some(format!("\"{otherwise}\"")),
+                Some(otherwise.to_owned()),
+            );
+        }
+    }
+
+    fn empty_unless(&mut self, member: &str, origin: Origin, allowed: &[&str], code: Code) {
+        let Some(value) = self.top_string(member) else {
+            return;
+        };
+        let Some(channel) = self.top_string(origin.channel) else {
+            return;
+        };
+        let from = if self.text(channel) == origin.hub.as_bytes() {
+            match self.top_string(origin.origin) {
+                Some(inner) => inner,
+                None => return,
+            }
+        } else {
+            channel
+        };
+        let source = self.record_text(from);
+        if self.text(value).is_empty()
+            || allowed.iter().any(|known| known.as_bytes() == source)
+            || !self.on(code)
+        {
+            return;
+        }
+        let shown = show_text(source, false);
+        self.emit(
+            code,
+            self.node(value).start,
+            Pointer::root().child(member),
+            format!("`{member}` is set but the origin is {shown}; expected it empty unless the origin is one of: {}", allowed.join(", ")),
+            Some("an empty string".to_owned()),
+            None,
+        );
     }
 }

@@ -22,7 +22,7 @@ use crate::input::{
 };
 use crate::parse::{Kind, ParseError, ParseErrorKind, Tape, MAX_DEPTH};
 use crate::profile::{DataProfile, Profiler};
-use crate::rules::{is_documented, Checker, Compiled, Pending, Scratch};
+use crate::rules::{Checker, Compiled, Pending, Scratch};
 
 /// The most chunk bytes handed to workers and not yet delivered: with huge lines (up to the
 /// record size limit each) this, not the chunk count, bounds memory.
@@ -502,6 +502,7 @@ impl Validator {
             expected: None,
             suggestion: None,
             excerpt: None,
+            contract: self.compiled.default_contract(),
         })
     }
 
@@ -567,6 +568,7 @@ impl Validator {
                 expected: None,
                 suggestion: None,
                 excerpt: Some(excerpt),
+                contract: self.compiled.default_contract(),
             })
             .into_iter()
             .collect();
@@ -609,7 +611,7 @@ impl Validator {
         } else if let Some(tokens) = &self.pointer {
             (self.follow_pointer(tape, bytes, tokens), None)
         } else {
-            list_selection(tape, bytes)
+            list_selection(tape, bytes, &self.compiled)
         };
         if let Some(note) = note {
             let (line, column) = cursor.at(bytes, note.offset);
@@ -654,6 +656,7 @@ impl Validator {
                 scratch: &mut worker.scratch,
             };
             checker.check_record(root);
+            let contract = checker.contract_name();
             let start = worker
                 .tape
                 .nodes
@@ -700,6 +703,7 @@ impl Validator {
                         expected: pending.expected,
                         suggestion: pending.suggestion,
                         excerpt: Some(excerpt),
+                        contract,
                     }
                 };
                 findings.extend(kept.map(|pending| located(pending, &mut cursor)));
@@ -1250,10 +1254,9 @@ impl Validator {
                         return self.doc_emit(doc, false);
                     }
                     let documented = doc.too_large
-                        || doc
-                            .capture
-                            .get(key_start..)
-                            .is_some_and(|raw| key_matches(raw, is_documented));
+                        || doc.capture.get(key_start..).is_some_and(|raw| {
+                            key_matches(raw, |key| self.compiled.documents(key))
+                        });
                     doc.skip_ws_captured(limit)?;
                     if doc.source.peek()? != Some(b':') {
                         return self.doc_finish_object(doc);
@@ -1472,10 +1475,14 @@ struct ShapeNote {
 
 /// The records of a parsed NDJSON line: the line itself, the items of a top-level array, or
 /// the array of a list response.
-fn list_selection(tape: &Tape, bytes: &[u8]) -> (Selection, Option<ShapeNote>) {
+fn list_selection(
+    tape: &Tape,
+    bytes: &[u8],
+    compiled: &Compiled,
+) -> (Selection, Option<ShapeNote>) {
     match tape.nodes.first().map(|node| node.kind) {
         Some(Kind::Array) => (Selection::Items(0), None),
-        Some(Kind::Object) => object_selection(tape, bytes),
+        Some(Kind::Object) => object_selection(tape, bytes, compiled),
         _ => (Selection::One(0), None),
     }
 }
@@ -1484,13 +1491,17 @@ fn list_selection(tape: &Tape, bytes: &[u8]) -> (Selection, Option<ShapeNote>) {
 /// a list response when its array members all have one name (a repeated name is a
 /// `duplicate-key` defect, and the last one is checked, as JSON readers in browsers and
 /// Python do); an object with differently named arrays is a record (with its findings).
-fn object_selection(tape: &Tape, bytes: &[u8]) -> (Selection, Option<ShapeNote>) {
+fn object_selection(
+    tape: &Tape,
+    bytes: &[u8],
+    compiled: &Compiled,
+) -> (Selection, Option<ShapeNote>) {
     let mut arrays: Vec<(usize, usize)> = Vec::new();
     for (key, value) in tape.members(0) {
         let Some(key_node) = tape.nodes.get(key) else {
             break;
         };
-        if is_documented(tape.text(bytes, key_node)) {
+        if compiled.documents(tape.text(bytes, key_node)) {
             return (Selection::One(0), None);
         }
         if tape

@@ -262,7 +262,7 @@ fn well_typed(rule: &'static FieldRule) -> BoxedStrategy<Value> {
         | FieldKind::LanguageCode
         | FieldKind::CountryCode
         | FieldKind::HttpUrl => any::<String>().prop_map(Value::from).boxed(),
-        FieldKind::TextOrTextList => prop_oneof![
+        FieldKind::TextOrTextList(_) => prop_oneof![
             any::<String>().prop_map(Value::from),
             prop::collection::vec(any::<String>(), 0..3).prop_map(Value::from),
         ]
@@ -285,6 +285,9 @@ fn well_typed(rule: &'static FieldRule) -> BoxedStrategy<Value> {
         .prop_map(Value::from)
         .boxed(),
         FieldKind::Object(children) => object(children).boxed(),
+        FieldKind::ArrayOf(_) | FieldKind::NonEmptyText | FieldKind::Exactly(_) => {
+            unreachable!("the record has no member of this kind")
+        }
     }
 }
 

@@ -84,6 +84,7 @@ pub fn wrong_value(expected: JsonType) -> Value {
         JsonType::ArrayOfStrings => json!([1]),
         JsonType::ArrayOfObjects => json!(["not an object"]),
         JsonType::Object => json!("not an object"),
+        JsonType::Array => json!("not an array"),
     }
 }
 
