@@ -42,22 +42,46 @@ pub const CHANNEL_MAPPING: &[(&str, &str)] = &[
 /// The event channel of a record channel outside the documented list.
 pub const OTHER_CHANNEL: &str = "THIRDPARTY";
 
+/// The event's channel spellings, as written once here for the table and every other user.
+pub mod event_channel {
+    /// `CINNOX`: the hub; the real origin is in `channelOri`.
+    pub const CINNOX: &str = "CINNOX";
+    /// `FACEBOOK`.
+    pub const FACEBOOK: &str = "FACEBOOK";
+    /// `LINE`.
+    pub const LINE: &str = "LINE";
+    /// `WECHAT`.
+    pub const WECHAT: &str = "WECHAT";
+    /// `WHATSAPP`.
+    pub const WHATSAPP: &str = "WHATSAPP";
+    /// `THIRDPARTY`.
+    pub const THIRDPARTY: &str = "THIRDPARTY";
+    /// `CHATBOT`.
+    pub const CHATBOT: &str = "CHATBOT";
+    /// `EMAIL`.
+    pub const EMAIL: &str = "EMAIL";
+    /// `WOZTELL`.
+    pub const WOZTELL: &str = "WOZTELL";
+    /// `INSTAGRAM`.
+    pub const INSTAGRAM: &str = "INSTAGRAM";
+}
+
 /// The event channels, exact case.
 pub const EVENT_CHANNELS: &[&str] = &[
-    "CINNOX",
-    "FACEBOOK",
-    "LINE",
-    "WECHAT",
-    "WHATSAPP",
-    "THIRDPARTY",
-    "CHATBOT",
-    "EMAIL",
-    "WOZTELL",
-    "INSTAGRAM",
+    event_channel::CINNOX,
+    event_channel::FACEBOOK,
+    event_channel::LINE,
+    event_channel::WECHAT,
+    event_channel::WHATSAPP,
+    event_channel::THIRDPARTY,
+    event_channel::CHATBOT,
+    event_channel::EMAIL,
+    event_channel::WOZTELL,
+    event_channel::INSTAGRAM,
 ];
 
 /// The event channel whose real origin is in `channelOri`.
-pub const HUB_CHANNEL: &str = "CINNOX";
+pub const HUB_CHANNEL: &str = event_channel::CINNOX;
 
 /// `channelOri` of an event whose channel is not [`HUB_CHANNEL`].
 pub const CHANNEL_ORIGIN_OTHERWISE: &str = "Channel";
@@ -65,11 +89,35 @@ pub const CHANNEL_ORIGIN_OTHERWISE: &str = "Channel";
 /// The origins whose events carry a `socialId`.
 pub const SOCIAL_ORIGINS: &[&str] = &["FACEBOOK", "LINE", "WHATSAPP", "WOZTELL", "INSTAGRAM"];
 
+/// The `type` of an enquiry event.
+pub const INQUIRY: &str = "inquiry";
+
 /// The only `type` of an enquiry event.
-pub const EVENT_TYPES: &[&str] = &["inquiry"];
+pub const EVENT_TYPES: &[&str] = &[INQUIRY];
+
+/// The recognised spellings of `destinationTypes`, as written once here for the table and
+/// every other user.
+pub mod destination_type {
+    /// `PHONE`: PSTN.
+    pub const PHONE: &str = "PHONE";
+    /// `STAFF`: the staff directory.
+    pub const STAFF: &str = "STAFF";
+    /// `TRUNK`: a SIP trunk.
+    pub const TRUNK: &str = "TRUNK";
+    /// `CHATBOT`: a chatbot.
+    pub const CHATBOT: &str = "CHATBOT";
+    /// `IVR`: an interactive voice response.
+    pub const IVR: &str = "IVR";
+}
 
 /// The recognised `destinationTypes`.
-pub const DESTINATION_TYPES: &[&str] = &["PHONE", "STAFF", "TRUNK", "CHATBOT", "IVR"];
+pub const DESTINATION_TYPES: &[&str] = &[
+    destination_type::PHONE,
+    destination_type::STAFF,
+    destination_type::TRUNK,
+    destination_type::CHATBOT,
+    destination_type::IVR,
+];
 
 /// The event's member names, as written once here for the table and every other user.
 pub mod event {
@@ -152,9 +200,19 @@ pub const EVENT: Contract = Contract {
     detect: &[event::EID, event::DATE, event::TYPE],
 };
 
+/// The handshake's member names, as written once here for the tables and every other user.
+pub mod handshake {
+    /// `challenge`: the string to echo (in the request, and in the response's `result`).
+    pub const CHALLENGE: &str = "challenge";
+    /// `code`: the response's result code.
+    pub const CODE: &str = "code";
+    /// `result`: the response's echo.
+    pub const RESULT: &str = "result";
+}
+
 /// The handshake's challenge, POSTed by the platform to a new subscription's URL.
 pub static CHALLENGE_REQUEST_FIELDS: &[FieldRule] = &[required(field(
-    "challenge",
+    handshake::CHALLENGE,
     "/challenge",
     K::Text,
     "The string the receiver must echo.",
@@ -168,10 +226,11 @@ pub const CHALLENGE_REQUEST: Contract = Contract {
     fields: CHALLENGE_REQUEST_FIELDS,
     cross: &[],
     strict_when: &[],
-    detect: &["challenge"],
+    detect: &[handshake::CHALLENGE],
 };
 
-static CHALLENGE_RESULT_FIELDS: &[FieldRule] = &[required(field(
+/// The members of the challenge response's `result`.
+pub static CHALLENGE_RESULT_FIELDS: &[FieldRule] = &[required(field(
     "result.challenge",
     "/result/challenge",
     K::Text,
@@ -181,8 +240,8 @@ static CHALLENGE_RESULT_FIELDS: &[FieldRule] = &[required(field(
 /// The receiver's answer to the challenge.
 #[rustfmt::skip]
 pub static CHALLENGE_RESPONSE_FIELDS: &[FieldRule] = &[
-    required(field("code", "/code", K::Exactly(200), "The result code: 200.")),
-    required(field("result", "/result", K::Object(CHALLENGE_RESULT_FIELDS), "The echo.")),
+    required(field(handshake::CODE, "/code", K::Exactly(200), "The result code: 200.")),
+    required(field(handshake::RESULT, "/result", K::Object(CHALLENGE_RESULT_FIELDS), "The echo.")),
 ];
 
 /// The challenge response.
@@ -193,7 +252,7 @@ pub const CHALLENGE_RESPONSE: Contract = Contract {
     fields: CHALLENGE_RESPONSE_FIELDS,
     cross: &[],
     strict_when: &[],
-    detect: &["result"],
+    detect: &[handshake::RESULT],
 };
 
 /// One label of the Get Label List response.
