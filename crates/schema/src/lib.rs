@@ -14,6 +14,13 @@
 //!   are kept in [`Enquiry::extra`], absent and `null` are told apart ([`Nullable`]), timestamps
 //!   keep their exact text ([`Timestamp`]) and numbers keep their exact JSON representation.
 //!   A member of the wrong JSON type is refused with a [`ModelError`] naming it.
+//! * [`EnquiryEvent`], [`ChallengeRequest`] and [`ChallengeResponse`]: the same lossless
+//!   guarantee for the webhook contracts of [`contracts`]. The event's `status`, `type`,
+//!   `channel` and `destinationTypes` values are enums with an `Unknown(String)` variant,
+//!   `destinationTypes` keeps its shape (a string, or the undocumented array), `date` is a
+//!   [`Timestamp`] read by the validator's own parser ([`rfc3339`]). These models spell no member
+//!   name: they are generated from the constants the contract tables are written with, and each
+//!   payload's member types are checked against the table before it is read.
 //! * [`fields::FIELDS`]: the field rules of the contract as a table (name, JSON Pointer, kind,
 //!   required-ness, nullability, personal data, the documented description and how the seed's
 //!   defects were resolved).
@@ -71,9 +78,14 @@ mod model;
 pub mod rfc3339;
 pub mod rule;
 pub mod scan;
+mod webhook;
 
 pub use model::{
     Channel, DestinationEndPoint, DestinationType, Enquiry, InitChannel, InvalidTimestamp,
     LocationDetail, ModelError, Nullable, OmniType, StaffTargetHistory, Status, Timestamp,
     MAX_DEPTH,
+};
+pub use webhook::{
+    ChallengeRequest, ChallengeResponse, ChallengeResult, DestinationTypes, EnquiryEvent,
+    EventChannel, EventDestinationType, EventStatus, EventType,
 };

@@ -139,12 +139,13 @@ pub enum StaffTargetHistory {
 }
 
 /// Declares a string enum with its documented spellings and an `Unknown` variant that keeps any
-/// other spelling, so that a vendor adding a value does not break consumers.
+/// other spelling, so that a vendor adding a value does not break consumers. A spelling is any
+/// constant expression, so that a contract table's constants can be used instead of literals.
 macro_rules! documented_enum {
     (
         $(#[$meta:meta])*
         $name:ident {
-            $( $(#[$variant_meta:meta])* $variant:ident = $text:literal, )+
+            $( $(#[$variant_meta:meta])* $variant:ident = $text:expr, )+
         }
     ) => {
         $(#[$meta])*
@@ -169,10 +170,9 @@ macro_rules! documented_enum {
 
             /// The variant for a spelling; any undocumented spelling becomes `Unknown`.
             pub fn from_wire(text: &str) -> Self {
-                match text {
-                    $( $text => $name::$variant, )+
-                    other => $name::Unknown(other.to_owned()),
-                }
+                // A spelling may be a table's constant, which a macro cannot turn into a pattern.
+                $( if text == $text { return $name::$variant; } )+
+                $name::Unknown(text.to_owned())
             }
 
             /// Whether this is one of the documented spellings.
@@ -181,32 +181,32 @@ macro_rules! documented_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
                 Ok($name::from_wire(&text))
             }
         }
 
-        impl JsonSchema for $name {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
                 stringify!($name).into()
             }
 
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({ "type": "string", "enum": $name::DOCUMENTED })
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({ "type": "string", "enum": $name::DOCUMENTED })
             }
 
             fn inline_schema() -> bool {
@@ -215,6 +215,8 @@ macro_rules! documented_enum {
         }
     };
 }
+
+pub(crate) use documented_enum;
 
 documented_enum! {
     /// `status`: the state of the enquiry.
@@ -735,22 +737,7 @@ impl Enquiry {
     /// [`MAX_DEPTH`] levels. `serde_json::from_slice::<Enquiry>` works too, but stops at
     /// serde_json's own nesting limit (127 levels).
     pub fn from_slice(bytes: &[u8]) -> Result<Enquiry, ModelError> {
-        let invalid = |message: String| ModelError {
-            field: String::new(),
-            message,
-        };
-        if crate::scan::nesting_exceeds(bytes, MAX_DEPTH as u64) {
-            return Err(invalid(format!(
-                "arrays and objects nest deeper than {MAX_DEPTH} levels"
-            )));
-        }
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        // Depth is bounded above, so the parser's own recursion limit can go.
-        deserializer.disable_recursion_limit();
-        let value = Value::deserialize(&mut deserializer)
-            .and_then(|value| deserializer.end().map(|()| value))
-            .map_err(|err| invalid(err.to_string()))?;
-        Enquiry::from_value(value)
+        Enquiry::from_value(read_value(bytes)?)
     }
 
     /// The record from a JSON value, or the first member that is missing or wrongly typed.
@@ -766,7 +753,25 @@ impl Enquiry {
     }
 }
 
-/// Why a JSON value is not a well-typed enquiry: the member it concerns and what is wrong.
+/// One JSON value from text: numbers of any size kept as written, nesting up to [`MAX_DEPTH`]
+/// levels, deeper text refused before parsing.
+pub(crate) fn read_value(bytes: &[u8]) -> Result<Value, ModelError> {
+    if crate::scan::nesting_exceeds(bytes, MAX_DEPTH as u64) {
+        return Err(ModelError::new(
+            "",
+            format!("arrays and objects nest deeper than {MAX_DEPTH} levels"),
+        ));
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    // Depth is bounded above, so the parser's own recursion limit can go.
+    deserializer.disable_recursion_limit();
+    Value::deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|err| ModelError::new("", err.to_string()))
+}
+
+/// Why a JSON value is not a well-typed enquiry (or webhook payload): the member it concerns
+/// and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelError {
     field: String,
@@ -779,7 +784,14 @@ impl ModelError {
         &self.field
     }
 
-    fn not_an_object(value: &Value) -> ModelError {
+    pub(crate) fn new(field: &str, message: String) -> ModelError {
+        ModelError {
+            field: field.to_owned(),
+            message,
+        }
+    }
+
+    pub(crate) fn not_an_object(value: &Value) -> ModelError {
         ModelError {
             field: String::new(),
             message: format!("expected an object, found {}", json_type_name(value)),
@@ -811,7 +823,9 @@ pub(crate) fn json_type_name(value: &Value) -> &'static str {
     }
 }
 
-fn check_member_types(
+/// Checks every member of `rules` in `members`: required ones present and not `null`, present
+/// ones of their documented JSON type, nested objects at any depth.
+pub(crate) fn check_member_types(
     members: &Map<String, Value>,
     rules: &'static [FieldRule],
     prefix: &str,

@@ -241,8 +241,12 @@ fn extra_members(rules: &'static [FieldRule]) -> impl Strategy<Value = Vec<(Stri
     )
 }
 
-/// A string that is either one of `known` or anything at all (an unknown spelling).
+/// A string that is either one of `known` (when there are any) or anything at all (an unknown
+/// spelling).
 fn known_or_any(known: &'static [&'static str]) -> BoxedStrategy<Value> {
+    if known.is_empty() {
+        return any::<String>().prop_map(Value::from).boxed();
+    }
     prop_oneof![
         prop::sample::select(known).prop_map(Value::from),
         any::<String>().prop_map(Value::from),
@@ -250,7 +254,8 @@ fn known_or_any(known: &'static [&'static str]) -> BoxedStrategy<Value> {
     .boxed()
 }
 
-/// A well-typed value for a member (any content its JSON type allows).
+/// A well-typed value for a member (any content its JSON type allows; a documented value or an
+/// unknown one where values are listed).
 fn well_typed(rule: &'static FieldRule) -> BoxedStrategy<Value> {
     match rule.kind {
         FieldKind::Enum(known) | FieldKind::Channel(known) | FieldKind::RecognisedText(known) => {
@@ -262,13 +267,14 @@ fn well_typed(rule: &'static FieldRule) -> BoxedStrategy<Value> {
         | FieldKind::LanguageCode
         | FieldKind::CountryCode
         | FieldKind::HttpUrl => any::<String>().prop_map(Value::from).boxed(),
-        FieldKind::TextOrTextList(_) => prop_oneof![
-            any::<String>().prop_map(Value::from),
-            prop::collection::vec(any::<String>(), 0..3).prop_map(Value::from),
+        FieldKind::TextOrTextList(known) => prop_oneof![
+            known_or_any(known),
+            prop::collection::vec(known_or_any(known), 0..3).prop_map(Value::from),
         ]
         .boxed(),
+        FieldKind::NonEmptyText => ".+".prop_map(Value::from).boxed(),
         FieldKind::Boolean => any::<bool>().prop_map(Value::from).boxed(),
-        FieldKind::Millis => prop_oneof![
+        FieldKind::Millis | FieldKind::Exactly(_) => prop_oneof![
             any::<u64>().prop_map(Value::from),
             any::<i64>().prop_map(Value::from),
             (-1_000i32..1_000).prop_map(|n| Value::from(f64::from(n) / 4.0)),
@@ -285,15 +291,13 @@ fn well_typed(rule: &'static FieldRule) -> BoxedStrategy<Value> {
         .prop_map(Value::from)
         .boxed(),
         FieldKind::Object(children) => object(children).boxed(),
-        FieldKind::ArrayOf(_) | FieldKind::NonEmptyText | FieldKind::Exactly(_) => {
-            unreachable!("the record has no member of this kind")
-        }
+        FieldKind::ArrayOf(_) => unreachable!("no modelled contract has a member of this kind"),
     }
 }
 
 /// An object over `rules`: each member absent, `null` (when optional) or well typed, plus
 /// undocumented members.
-fn object(rules: &'static [FieldRule]) -> impl Strategy<Value = Value> {
+pub(crate) fn object(rules: &'static [FieldRule]) -> impl Strategy<Value = Value> {
     let members: Vec<BoxedStrategy<Option<(String, Value)>>> = rules
         .iter()
         .map(|rule| {
