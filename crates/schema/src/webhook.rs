@@ -217,6 +217,21 @@ contract_object! {
     /// One enquiry webhook event ([`crate::contracts::EVENT`]), a flat object.
     ///
     /// `eid` is the record's `_id`; `type` is [`EnquiryEvent::event_type`].
+    ///
+    /// ```
+    /// use enquiry_schema::{DestinationTypes, EnquiryEvent, EventStatus, Nullable};
+    ///
+    /// let json = r#"{"status":"Opened","serviceId":"s","displayCaseNumber":"1","eid":"e",
+    ///               "type":"inquiry","date":"2023-06-04T11:32:53.151Z",
+    ///               "destinationTypes":["STAFF","ROBOT"],"vendorAddedThis":true}"#;
+    /// let event = EnquiryEvent::from_slice(json.as_bytes()).unwrap();
+    /// assert_eq!(event.status, EventStatus::Opened);
+    /// assert!(matches!(event.destination_types, Some(Nullable::Value(DestinationTypes::List(_)))));
+    /// assert!(event.date.parse().is_ok());
+    /// // Lossless: serialising gives back an equal JSON value.
+    /// let back = serde_json::to_value(&event).unwrap();
+    /// assert_eq!(back, serde_json::from_str::<serde_json::Value>(json).unwrap());
+    /// ```
     EnquiryEvent from EVENT_FIELDS => {
         /// `status`
         status: required EventStatus = event::STATUS,
