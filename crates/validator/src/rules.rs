@@ -463,6 +463,11 @@ pub(crate) struct Scratch {
     /// The cross-member rule being applied (past the last: the conditional requirements).
     rule: usize,
     day_cache: DayCache,
+    /// Where [`Checker::pointer_to`] found its last target, one entry a depth: (container
+    /// node, child node, ordinal of the child). Findings come in document order, so the next
+    /// search in the same container resumes there: a pointer into an object of 300,000
+    /// members costs its depth, not its position. Cleared for each record.
+    resume: std::cell::RefCell<Vec<(usize, usize, usize)>>,
 }
 
 /// A value shown in a message: quoted and escaped on one line, shortened, or masked.
@@ -684,35 +689,50 @@ impl<'a> Checker<'a> {
     /// The pointer of `target` inside the record at `root`.
     fn pointer_to(&self, root: usize, target: usize) -> Pointer {
         let mut pointer = Pointer::root();
+        let mut resume = self.scratch.resume.borrow_mut();
         let mut at = root;
+        let mut depth = 0;
         while at != target {
-            let node = self.node(at);
-            let mut next = None;
-            match node.kind {
-                Kind::Object => {
-                    for (key, value) in self.tape.members(at) {
-                        if key == target || (value <= target && target < self.tape.next(value)) {
-                            pointer = pointer.child(&String::from_utf8_lossy(self.text(key)));
-                            next = Some(if key == target { target } else { value });
-                            break;
-                        }
-                    }
-                }
-                Kind::Array => {
-                    for (index, item) in self.tape.items(at).enumerate() {
-                        if item <= target && target < self.tape.next(item) {
-                            pointer = pointer.index(index);
-                            next = Some(item);
-                            break;
-                        }
-                    }
-                }
-                _ => {}
+            let kind = self.node(at).kind;
+            if !matches!(kind, Kind::Object | Kind::Array) {
+                break;
             }
-            match next {
-                Some(next) => at = next,
-                None => break,
-            }
+            // Start from where the last search in this container stopped, if that is not past
+            // the target.
+            let (mut child, mut ordinal) = match resume.get(depth) {
+                Some(&(container, child, ordinal)) if container == at && child <= target => {
+                    (child, ordinal)
+                }
+                _ => (at + 1, 0),
+            };
+            let end = self.tape.next(at);
+            // An object's children are (key, value) pairs; an array's are its items.
+            let found = loop {
+                if child >= end {
+                    break None;
+                }
+                let value = if kind == Kind::Object {
+                    child + 1
+                } else {
+                    child
+                };
+                let after = self.tape.next(value);
+                if child == target || (value <= target && target < after) {
+                    break Some((child, value));
+                }
+                child = after;
+                ordinal += 1;
+            };
+            let Some((child, value)) = found else { break };
+            resume.truncate(depth);
+            resume.push((at, child, ordinal));
+            pointer = if kind == Kind::Object {
+                pointer.child(&String::from_utf8_lossy(self.text(child)))
+            } else {
+                pointer.index(ordinal)
+            };
+            at = if child == target { target } else { value };
+            depth += 1;
         }
         pointer
     }
@@ -745,6 +765,7 @@ impl<'a> Checker<'a> {
 
     /// Checks the record whose value is the node at `root`.
     pub fn check_record(&mut self, root: usize) {
+        self.scratch.resume.get_mut().clear();
         let node = self.node(root);
         self.scratch.current = self.cfg.detect(self.tape, self.bytes, root);
         if node.kind != Kind::Object {
