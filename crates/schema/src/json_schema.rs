@@ -106,7 +106,7 @@ pub fn contract_schema(contract: &Contract, profile: Profile, draft: Draft) -> V
         Profile::Default => format!("{}.schema.json", contract.schema_stem),
         Profile::Strict => format!("{}.strict.schema.json", contract.schema_stem),
     };
-    serde_json::json!({
+    let mut schema = serde_json::json!({
         "$schema": dialect,
         "$id": format!("https://enquiry-contract.invalid/{file}"),
         "title": format!("CINNOX {}", contract.noun),
@@ -120,7 +120,42 @@ pub fn contract_schema(contract: &Contract, profile: Profile, draft: Draft) -> V
         "properties": properties,
         "required": required,
         "additionalProperties": profile == Profile::Default,
-    })
+    });
+    let conditions = strict_conditions(contract, profile);
+    if let (Some(object), false) = (schema.as_object_mut(), conditions.is_empty()) {
+        object.insert("allOf".to_owned(), Value::Array(conditions));
+    }
+    schema
+}
+
+/// The cross-member rules a schema can state as `if`/`then`, in the strict profile only (in
+/// the default one an unrecognised value is a warning): under `channel` CINNOX, `channelOri`
+/// is one of the channels. The `otherwise` half has a code of its own that the schema does
+/// not claim to check, so it is left to the validator.
+fn strict_conditions(contract: &Contract, profile: Profile) -> Vec<Value> {
+    if profile != Profile::Strict {
+        return Vec::new();
+    }
+    contract
+        .cross
+        .iter()
+        .filter_map(|rule| match rule {
+            crate::contract::CrossRule::ValueWhen {
+                member,
+                when,
+                equals,
+                recognised,
+                ..
+            } => Some(serde_json::json!({
+                "if": {
+                    "properties": { *when: { "const": equals } },
+                    "required": [when],
+                },
+                "then": { "properties": { *member: { "enum": recognised } } },
+            })),
+            _ => None,
+        })
+        .collect()
 }
 
 /// One entry of the Get Label List response.
