@@ -20,7 +20,7 @@ use crate::profile_view::{
     contract_rows, day_note, day_rows, field_row, missing_profile_note, tally_cells,
     CONTRACT_COLUMNS, DAY_COLUMNS, FIELD_COLUMNS, NO_CONTRACT,
 };
-use crate::summary_line;
+use crate::summary_line_of;
 use crate::view::{html_escape, ViewOptions};
 
 /// The page's style sheet.
@@ -91,7 +91,7 @@ pub fn page(aggregate: &Aggregate) -> String {
          <title>enquiry validate: {verdict}</title>\n<style>{CSS}</style>\n</head>\n<body>\n\
          <h1>enquiry validate: <span class=\"{class}\" id=\"verdict\">{verdict}</span></h1>\n<p>{}</p>\n",
         content_security_policy(),
-        html_escape(&summary_line(&aggregate.summary))
+        html_escape(&summary_line_of(&aggregate.summary, &aggregate.contracts()))
     );
     totals(&mut html, aggregate);
     charts(&mut html, aggregate);

@@ -16,8 +16,8 @@ use crate::profile_view::{
     contract_rows, day_note, day_rows, field_row, missing_profile_note, tally_cells,
     CONTRACT_COLUMNS, DAY_COLUMNS, FIELD_COLUMNS, NO_CONTRACT,
 };
-use crate::summary_line;
 use crate::view::{markdown_escape, ViewOptions};
+use crate::{summary_line_of, ContractCounts};
 
 /// The most bytes written before the list of findings is cut (GitHub's limit is 1 MiB).
 pub const BUDGET: usize = 900 * 1024;
@@ -47,7 +47,16 @@ pub fn document(aggregate: &Aggregate) -> String {
         (":white_check_mark:", "passed")
     };
     let _ = writeln!(text, "## {icon} enquiry validate: {verdict}\n");
-    let _ = writeln!(text, "{}\n", summary_line(&aggregate.summary));
+    // Contract names may come from a saved report: escaped, so they render as the text they are.
+    let mut contracts = ContractCounts::default();
+    for (name, records) in aggregate.contracts().iter() {
+        contracts.add(&markdown_escape(name), records);
+    }
+    let _ = writeln!(
+        text,
+        "{}\n",
+        summary_line_of(&aggregate.summary, &contracts)
+    );
     rules(&mut text, aggregate);
     let fields = aggregate.fields_ranked();
     counted(

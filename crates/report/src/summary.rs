@@ -9,7 +9,7 @@ use crate::aggregate::{Aggregate, Counts};
 use crate::profile_view::{
     contract_rows, day_note, day_rows, field_row, missing_profile_note, seen_fields, tally_cells,
 };
-use crate::summary_line;
+use crate::summary_line_of;
 use crate::view::{printable, ViewOptions};
 
 /// Rows shown per table; the rest are summed in a last row.
@@ -37,7 +37,11 @@ pub fn render(aggregate: &Aggregate, options: &ViewOptions, out: &mut dyn Write)
     } else {
         paint.code("1;32", "PASSED")
     };
-    writeln!(out, "{verdict}  {}", summary_line(&aggregate.summary))?;
+    writeln!(
+        out,
+        "{verdict}  {}",
+        summary_line_of(&aggregate.summary, &aggregate.contracts())
+    )?;
     let rules: Vec<(String, Counts, String)> = aggregate
         .rules_ranked()
         .into_iter()
