@@ -191,3 +191,20 @@ fn github_and_human_name_the_contract_of_each_finding_and_in_the_summary() {
         "{human}"
     );
 }
+
+#[test]
+fn a_json_report_of_events_validates_against_the_report_schema() {
+    let report: Value =
+        serde_json::from_str(&render_mixed(Format::Json, "events.ndjson")).unwrap();
+    assert_eq!(report["findings"][0]["contract"], "event");
+    let schema = enquiry_report::json_report_schema();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|err| format!("{} at {}", err, err.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut unknown = report.clone();
+    unknown["findings"][0]["contract"] = "webhook".into();
+    assert!(!validator.is_valid(&unknown), "only the contracts of the table");
+}
