@@ -16,7 +16,10 @@ fn counter(description: &str) -> Value {
 /// The JSON Schema (draft 2020-12) of the `--format json` report.
 pub fn json_report_schema() -> Value {
     let codes: Vec<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
-    let contracts: Vec<&str> = contracts::ALL.iter().map(|contract| contract.name).collect();
+    let contracts: Vec<&str> = contracts::ALL
+        .iter()
+        .map(|contract| contract.name)
+        .collect();
     let finding = json!({
         "type": "object",
         "required": ["file", "record", "line", "column", "pointer", "code", "severity", "message"],

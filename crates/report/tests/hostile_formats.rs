@@ -147,9 +147,11 @@ fn junit_names_the_contracts_of_a_file_in_its_suite_name_and_a_property() {
         match reader.read_event() {
             Ok(quick_xml::events::Event::Start(tag) | quick_xml::events::Event::Empty(tag)) => {
                 let attribute = |name: &[u8]| {
-                    tag.try_get_attribute(name)
-                        .unwrap()
-                        .map(|a| a.unescape_value().unwrap().into_owned())
+                    tag.try_get_attribute(name).unwrap().map(|a| {
+                        a.normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                            .unwrap()
+                            .into_owned()
+                    })
                 };
                 match tag.name().as_ref() {
                     b"testsuite" => suites.push(attribute(b"name").unwrap()),
@@ -194,8 +196,7 @@ fn github_and_human_name_the_contract_of_each_finding_and_in_the_summary() {
 
 #[test]
 fn a_json_report_of_events_validates_against_the_report_schema() {
-    let report: Value =
-        serde_json::from_str(&render_mixed(Format::Json, "events.ndjson")).unwrap();
+    let report: Value = serde_json::from_str(&render_mixed(Format::Json, "events.ndjson")).unwrap();
     assert_eq!(report["findings"][0]["contract"], "event");
     let schema = enquiry_report::json_report_schema();
     let validator = jsonschema::validator_for(&schema).unwrap();
@@ -206,5 +207,8 @@ fn a_json_report_of_events_validates_against_the_report_schema() {
     assert!(errors.is_empty(), "{errors:#?}");
     let mut unknown = report.clone();
     unknown["findings"][0]["contract"] = "webhook".into();
-    assert!(!validator.is_valid(&unknown), "only the contracts of the table");
+    assert!(
+        !validator.is_valid(&unknown),
+        "only the contracts of the table"
+    );
 }
