@@ -576,4 +576,20 @@ fn record_reports_read_as_before_and_a_mixed_file_counts_each_contract() {
         String::from_utf8_lossy(&github),
         "enquiry: 1 file, 4 records (1 challenge-response, 2 event, 1 record): 4 valid, 0 invalid; 0 errors, 0 warnings\n"
     );
+    // The views profile each contract; the handshake bodies have no date to count days by.
+    let (_, markdown) = run(
+        &dir.0,
+        &[
+            "validate",
+            "--no-config",
+            "--format",
+            "markdown",
+            "mixed.ndjson",
+        ],
+        None,
+    );
+    let markdown = String::from_utf8(markdown).expect("UTF-8");
+    assert!(markdown.contains("### Records of <code>event</code> by day of <code>/date</code>"));
+    assert!(markdown.contains("Field profile of <code>challenge-response</code>"));
+    assert!(!markdown.contains("### Records of <code>challenge-response</code> by day"));
 }

@@ -13,7 +13,7 @@ use enquiry_validator::profile::ContractProfile;
 
 use crate::aggregate::{clip, Aggregate, Counts};
 use crate::profile_view::{
-    contract_rows, day_note, day_rows, field_row, missing_profile_note, tally_cells,
+    contract_rows, day_note, day_rows, field_row, is_dated, missing_profile_note, tally_cells,
     CONTRACT_COLUMNS, DAY_COLUMNS, FIELD_COLUMNS, NO_CONTRACT,
 };
 use crate::view::{markdown_escape, ViewOptions};
@@ -210,25 +210,28 @@ fn contract_profile(text: &mut String, contract: &ContractProfile, start: usize)
     let over = |text: &String| text.len() - start > PROFILE_BUDGET;
     let name = escape_clipped(&contract.contract);
     let member = escape_clipped(&contract.day_member);
-    let _ = writeln!(
-        text,
-        "### Records of <code>{name}</code> by day of <code>{member}</code>\n\n{}",
-        head(&DAY_COLUMNS)
-    );
-    for day in day_rows(contract, ROWS) {
-        if over(text) {
-            return false;
-        }
-        let counts = tally_cells(&day.tally).map(|count| count.to_string());
-        row(
+    if is_dated(contract) {
+        let _ = writeln!(
             text,
-            &[[escape_clipped(&day.label)].as_slice(), &counts].concat(),
+            "### Records of <code>{name}</code> by day of <code>{member}</code>\n\n{}",
+            head(&DAY_COLUMNS)
         );
+        for day in day_rows(contract, ROWS) {
+            if over(text) {
+                return false;
+            }
+            let counts = tally_cells(&day.tally).map(|count| count.to_string());
+            row(
+                text,
+                &[[escape_clipped(&day.label)].as_slice(), &counts].concat(),
+            );
+        }
+        let note = markdown_escape(&clip(&day_note(contract), 400));
+        let _ = writeln!(text, "\n{note}\n");
     }
-    let note = markdown_escape(&clip(&day_note(contract), 400));
     let _ = writeln!(
         text,
-        "\n{note}\n\n<details><summary>Field profile of <code>{name}</code>: presence, null, absence and type of every documented field</summary>\n\n{}",
+        "<details><summary>Field profile of <code>{name}</code>: presence, null, absence and type of every documented field</summary>\n\n{}",
         head(&FIELD_COLUMNS)
     );
     for f in &contract.fields {

@@ -7,7 +7,8 @@ use std::io::{self, Write};
 
 use crate::aggregate::{Aggregate, Counts};
 use crate::profile_view::{
-    contract_rows, day_note, day_rows, field_row, missing_profile_note, seen_fields, tally_cells,
+    contract_rows, day_note, day_rows, field_row, is_dated, missing_profile_note, seen_fields,
+    tally_cells,
 };
 use crate::summary_line_of;
 use crate::view::{printable, ViewOptions};
@@ -119,14 +120,16 @@ fn profile(out: &mut dyn Write, paint: &Paint, aggregate: &Aggregate) -> io::Res
             .iter()
             .map(|row| tally(row.label.clone(), &row.tally))
             .collect();
-        let title = format!(
-            "Records of {} by day of {} (UTC)",
-            contract.contract, contract.day_member
-        );
-        let header = ["day", "records", "invalid", "errors", "warnings"];
-        columns(out, paint, &title, &header, &days)?;
-        if !days.is_empty() {
-            writeln!(out, "{}", day_note(contract))?;
+        if is_dated(contract) {
+            let title = format!(
+                "Records of {} by day of {} (UTC)",
+                contract.contract, contract.day_member
+            );
+            let header = ["day", "records", "invalid", "errors", "warnings"];
+            columns(out, paint, &title, &header, &days)?;
+            if !days.is_empty() {
+                writeln!(out, "{}", day_note(contract))?;
+            }
         }
         let (seen, unseen) = seen_fields(contract);
         let fields: Vec<Vec<String>> = seen
