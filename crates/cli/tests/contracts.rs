@@ -407,9 +407,11 @@ fn a_fake_dataset_validates_clean_records_and_events() {
     );
 }
 
-#[test]
-fn every_report_format_names_the_contract_of_an_events_file() {
-    let dir = TempDir::new("contracts-formats");
+/// A file of 50 fake events, a fifth of them invalid, in a fresh directory; `report(format)`
+/// validates it (exit 1: it has errors) and returns the report; with the JSON report's
+/// invalid records, errors and warnings.
+fn events_file(name: &str) -> (TempDir, impl Fn(&str) -> String, [u64; 3]) {
+    let dir = TempDir::new(name);
     let (code, events) = run(
         &dir.0,
         &[
@@ -427,38 +429,42 @@ fn every_report_format_names_the_contract_of_an_events_file() {
     );
     assert_eq!(code, 0);
     dir.write_bytes("events.ndjson", &events);
-    let report = |format: &str| -> String {
-        let (code, out) = run(
-            &dir.0,
-            &[
-                "validate",
-                "--no-config",
-                "--format",
-                format,
-                "events.ndjson",
-            ],
-            None,
-        );
+    let path = dir.0.clone();
+    let report = move |format: &str| -> String {
+        let args = [
+            "validate",
+            "--no-config",
+            "--format",
+            format,
+            "events.ndjson",
+        ];
+        let (code, out) = run(&path, &args, None);
         assert_eq!(code, 1, "{format}");
         String::from_utf8(out).expect("UTF-8")
     };
     let json: Value = serde_json::from_str(&report("json")).expect("JSON");
-    let invalid = json["summary"]["invalid"].as_u64().expect("invalid");
-    let errors = json["summary"]["errors"].as_u64().expect("errors");
-    let warnings = json["summary"]["warnings"].as_u64().expect("warnings");
-    let summary = |records: &str| {
-        format!(
-            "1 file, {records}: {} valid, {invalid} invalid",
-            50 - invalid
-        )
-    };
-    assert!(invalid > 0);
+    let count = |key: &str| json["summary"][key].as_u64().expect("a count");
+    let counts = [count("invalid"), count("errors"), count("warnings")];
+    assert!(counts[0] > 0);
     assert!(json["findings"]
         .as_array()
         .expect("findings")
         .iter()
         .all(|finding| finding["contract"] == "event"));
+    (dir, report, counts)
+}
 
+/// The summary line's start for the 50 events with `invalid` invalid ones.
+fn events_summary(invalid: u64) -> String {
+    format!(
+        "1 file, 50 records (event): {} valid, {invalid} invalid",
+        50 - invalid
+    )
+}
+
+#[test]
+fn the_listing_formats_name_the_contract_of_an_events_file() {
+    let (_dir, report, [invalid, errors, warnings]) = events_file("contracts-listing");
     let junit = report("junit");
     assert!(
         junit.contains(
@@ -480,7 +486,7 @@ fn every_report_format_names_the_contract_of_an_events_file() {
     }
     let last = github.lines().last().expect("a summary");
     assert!(
-        last.starts_with(&format!("enquiry: {}", summary("50 records (event)"))),
+        last.starts_with(&format!("enquiry: {}", events_summary(invalid))),
         "{last}"
     );
     assert!(
@@ -488,13 +494,21 @@ fn every_report_format_names_the_contract_of_an_events_file() {
         "{last}"
     );
 
+    let sarif: Value = serde_json::from_str(&report("sarif")).expect("SARIF");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len() as u64, errors + warnings);
+    assert!(results
+        .iter()
+        .all(|result| result["properties"]["contract"] == "event"));
+}
+
+#[test]
+fn human_and_the_views_name_the_contract_of_an_events_file() {
+    let (_dir, report, [invalid, _, _]) = events_file("contracts-views");
     let human = report("human");
-    assert!(human.contains(&summary("50 records (event)")), "{human}");
+    assert!(human.contains(&events_summary(invalid)), "{human}");
     let markdown = report("markdown");
-    assert!(
-        markdown.contains(&summary("50 records (event)")),
-        "{markdown}"
-    );
+    assert!(markdown.contains(&events_summary(invalid)), "{markdown}");
     assert!(
         markdown.contains("| <code>event</code> | 50 |"),
         "{markdown}"
@@ -504,16 +518,9 @@ fn every_report_format_names_the_contract_of_an_events_file() {
         .lines()
         .next()
         .expect("a line")
-        .contains(&summary("50 records (event)")));
+        .contains(&events_summary(invalid)));
     let html = report("html");
-    assert!(html.contains(&format!("<p>{}", summary("50 records (event)"))));
-
-    let sarif: Value = serde_json::from_str(&report("sarif")).expect("SARIF");
-    let results = sarif["runs"][0]["results"].as_array().expect("results");
-    assert_eq!(results.len() as u64, errors + warnings);
-    assert!(results
-        .iter()
-        .all(|result| result["properties"]["contract"] == "event"));
+    assert!(html.contains(&format!("<p>{}", events_summary(invalid))));
 }
 
 #[test]
@@ -575,6 +582,18 @@ fn record_reports_read_as_before_and_a_mixed_file_counts_each_contract() {
     assert_eq!(
         String::from_utf8_lossy(&github),
         "enquiry: 1 file, 4 records (1 challenge-response, 2 event, 1 record): 4 valid, 0 invalid; 0 errors, 0 warnings\n"
+    );
+}
+
+#[test]
+fn the_views_count_days_only_for_contracts_with_a_date() {
+    let dir = TempDir::new("contracts-views-days");
+    let record = r#"{"_id":"a","createdAt":"2022-11-07T00:00:00Z","status":"closed","closedAt":"2022-11-07T01:00:00Z"}"#;
+    let event = r#"{"status":"Opened","serviceId":"s","displayCaseNumber":"1","eid":"e","type":"inquiry","date":"2022-11-07T00:00:00Z"}"#;
+    let response = r#"{"code":200,"result":{"challenge":"x"}}"#;
+    dir.write(
+        "mixed.ndjson",
+        &format!("{record}\n{event}\n{response}\n{event}\n"),
     );
     // The views profile each contract; the handshake bodies have no date to count days by.
     let (_, markdown) = run(
