@@ -107,10 +107,21 @@ fn schemas() -> Result<Vec<GeneratedFile>, String> {
                 (Profile::Strict, "strict.schema.json"),
             ] {
                 let schema = contract_schema(contract, profile, draft);
+                let name = format!("{}.{suffix}", contract.schema_stem);
                 files.push(GeneratedFile::new(
-                    format!("{dir}/{}.{suffix}", contract.schema_stem),
+                    format!("{dir}/{name}"),
                     to_canonical_string(&schema),
                 ));
+                // Events arrive one a request, but a capture of them is often saved as one
+                // array; the handshake bodies are never collected.
+                if contract.name == contracts::EVENT.name {
+                    let file = Collection::Array.file_name(&name);
+                    let wrapped = collection_schema(&schema, Collection::Array, &file);
+                    files.push(GeneratedFile::new(
+                        format!("{dir}/{file}"),
+                        to_canonical_string(&wrapped),
+                    ));
+                }
             }
         }
     }
@@ -367,7 +378,9 @@ mod tests {
                 "schemas/enquiry.strict.array.schema.json",
                 "schemas/enquiry.strict.list-response.schema.json",
                 "schemas/enquiry-event.schema.json",
+                "schemas/enquiry-event.array.schema.json",
                 "schemas/enquiry-event.strict.schema.json",
+                "schemas/enquiry-event.strict.array.schema.json",
                 "schemas/challenge-request.schema.json",
                 "schemas/challenge-request.strict.schema.json",
                 "schemas/challenge-response.schema.json",
@@ -379,7 +392,9 @@ mod tests {
                 "schemas/draft-07/enquiry.strict.array.schema.json",
                 "schemas/draft-07/enquiry.strict.list-response.schema.json",
                 "schemas/draft-07/enquiry-event.schema.json",
+                "schemas/draft-07/enquiry-event.array.schema.json",
                 "schemas/draft-07/enquiry-event.strict.schema.json",
+                "schemas/draft-07/enquiry-event.strict.array.schema.json",
                 "schemas/draft-07/challenge-request.schema.json",
                 "schemas/draft-07/challenge-request.strict.schema.json",
                 "schemas/draft-07/challenge-response.schema.json",

@@ -216,3 +216,399 @@ fn schema_prints_each_contract() {
     let (code, _) = run(&dir.0, &["schema", "--contract", "auto"], None);
     assert_eq!(code, 2);
 }
+
+/// `enquiry ARGS_A | enquiry ARGS_B` through a real pipe, in `dir`: the exit codes of both and
+/// what the second printed.
+fn pipe(dir: &Path, first: &[&str], second: &[&str]) -> (i32, i32, String) {
+    use std::process::{Command, Stdio};
+    let binary = env!("CARGO_BIN_EXE_enquiry");
+    let mut producer = Command::new(binary)
+        .args(first)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the producer starts");
+    let stdout = producer.stdout.take().expect("a pipe");
+    let consumer = Command::new(binary)
+        .args(second)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::from(stdout))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the consumer runs");
+    let produced = producer.wait().expect("the producer ends");
+    (
+        produced.code().unwrap_or(-1),
+        consumer.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&consumer.stdout).into_owned(),
+    )
+}
+
+/// The findings of a JSON report (or the labels of a manifest) as (code, record, pointer),
+/// sorted, duplicates kept: equal lists are the same findings, each as often.
+fn finding_list(findings: &Value) -> Vec<(String, u64, String)> {
+    let mut list: Vec<(String, u64, String)> = findings
+        .as_array()
+        .expect("an array of findings")
+        .iter()
+        .map(|finding| {
+            (
+                finding["code"].as_str().expect("code").to_owned(),
+                finding["record"].as_u64().expect("record"),
+                finding["pointer"].as_str().expect("pointer").to_owned(),
+            )
+        })
+        .collect();
+    list.sort();
+    list
+}
+
+#[test]
+fn twenty_thousand_fake_events_piped_to_validate_pass() {
+    let dir = TempDir::new("contracts-volume");
+    let fake = [
+        "fake",
+        "--contract",
+        "event",
+        "--count",
+        "20000",
+        "--seed",
+        "1",
+    ];
+    let validate = [
+        "validate",
+        "--no-config",
+        "--contract",
+        "event",
+        "--format",
+        "json",
+        "-",
+    ];
+    let (produced, code, report) = pipe(&dir.0, &fake, &validate);
+    assert_eq!((produced, code), (0, 0), "{report}");
+    let report: Value = serde_json::from_str(&report).expect("a JSON report");
+    assert_eq!(report["summary"]["records"], 20000);
+    assert_eq!(report["summary"]["valid"], 20000);
+    assert_eq!(report["summary"]["warnings"], 0);
+    // Detected per record, they are events too: the human summary says so.
+    let (_, code, human) = pipe(&dir.0, &fake, &["validate", "--no-config", "-"]);
+    assert_eq!(code, 0, "{human}");
+    assert_eq!(
+        human,
+        "1 file, 20000 records (event): 20000 valid, 0 invalid; 0 errors, 0 warnings\n"
+    );
+}
+
+#[test]
+fn invalid_fake_events_give_their_manifest_exactly_through_a_pipe() {
+    let dir = TempDir::new("contracts-manifest");
+    let manifest = dir.0.join("m.json");
+    let manifest_arg = manifest.to_str().expect("a UTF-8 path");
+    let fake = [
+        "fake",
+        "--contract",
+        "event",
+        "--count",
+        "5000",
+        "--seed",
+        "7",
+        "--invalid-rate",
+        "0.2",
+        "--manifest",
+        manifest_arg,
+    ];
+    let validate = [
+        "validate",
+        "--no-config",
+        "--contract",
+        "event",
+        "--format",
+        "json",
+        "-",
+    ];
+    let (produced, code, report) = pipe(&dir.0, &fake, &validate);
+    assert_eq!((produced, code), (0, 1));
+    let report: Value = serde_json::from_str(&report).expect("a JSON report");
+    let labels: Value =
+        serde_json::from_slice(&std::fs::read(&manifest).expect("m.json")).expect("json");
+    let expected = finding_list(&labels);
+    assert!(expected.len() > 800, "{}", expected.len());
+    assert_eq!(finding_list(&report["findings"]), expected);
+    let summary = &report["summary"];
+    let counted = summary["errors"].as_u64().expect("errors")
+        + summary["warnings"].as_u64().expect("warnings");
+    assert_eq!(counted, expected.len() as u64);
+}
+
+#[test]
+fn a_fake_dataset_validates_clean_records_and_events() {
+    let dir = TempDir::new("contracts-dataset");
+    let (code, _) = run(
+        &dir.0,
+        &["fake", "--dataset", "d", "--count", "500", "--seed", "3"],
+        None,
+    );
+    assert_eq!(code, 0);
+    let events = std::fs::read_to_string(dir.0.join("d/events.ndjson")).expect("events");
+    let count = events.lines().count();
+    assert!(count >= 500, "{count} events for 500 records");
+    let (code, report) = run(
+        &dir.0,
+        &[
+            "validate",
+            "--no-config",
+            "--contract",
+            "event",
+            "--format",
+            "json",
+            "d/events.ndjson",
+        ],
+        None,
+    );
+    let report: Value = serde_json::from_slice(&report).expect("a JSON report");
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["summary"]["records"], count as u64);
+    let (code, report) = run(
+        &dir.0,
+        &[
+            "validate",
+            "--no-config",
+            "--format",
+            "json",
+            "d/records.ndjson",
+        ],
+        None,
+    );
+    let report: Value = serde_json::from_slice(&report).expect("a JSON report");
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["summary"]["records"], 500);
+    // Both files at once, detected per record: the summary counts each contract.
+    let (code, human) = run(
+        &dir.0,
+        &[
+            "validate",
+            "--no-config",
+            "d/events.ndjson",
+            "d/records.ndjson",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        String::from_utf8_lossy(&human),
+        format!(
+            "2 files, {} records ({count} event, 500 record): {} valid, 0 invalid; 0 errors, 0 warnings\n",
+            count + 500,
+            count + 500
+        )
+    );
+}
+
+/// A file of 50 fake events, a fifth of them invalid, in a fresh directory; `report(format)`
+/// validates it (exit 1: it has errors) and returns the report; with the JSON report's
+/// invalid records, errors and warnings.
+fn events_file(name: &str) -> (TempDir, impl Fn(&str) -> String, [u64; 3]) {
+    let dir = TempDir::new(name);
+    let (code, events) = run(
+        &dir.0,
+        &[
+            "fake",
+            "--contract",
+            "event",
+            "--count",
+            "50",
+            "--seed",
+            "2",
+            "--invalid-rate",
+            "0.2",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    dir.write_bytes("events.ndjson", &events);
+    let path = dir.0.clone();
+    let report = move |format: &str| -> String {
+        let args = [
+            "validate",
+            "--no-config",
+            "--format",
+            format,
+            "events.ndjson",
+        ];
+        let (code, out) = run(&path, &args, None);
+        assert_eq!(code, 1, "{format}");
+        String::from_utf8(out).expect("UTF-8")
+    };
+    let json: Value = serde_json::from_str(&report("json")).expect("JSON");
+    let count = |key: &str| json["summary"][key].as_u64().expect("a count");
+    let counts = [count("invalid"), count("errors"), count("warnings")];
+    assert!(counts[0] > 0);
+    assert!(json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .all(|finding| finding["contract"] == "event"));
+    (dir, report, counts)
+}
+
+/// The summary line's start for the 50 events with `invalid` invalid ones.
+fn events_summary(invalid: u64) -> String {
+    format!(
+        "1 file, 50 records (event): {} valid, {invalid} invalid",
+        50 - invalid
+    )
+}
+
+#[test]
+fn the_listing_formats_name_the_contract_of_an_events_file() {
+    let (_dir, report, [invalid, errors, warnings]) = events_file("contracts-listing");
+    let junit = report("junit");
+    assert!(
+        junit.contains(
+            "<testsuite name=\"events.ndjson (event)\" tests=\"50\" skipped=\"0\" failures=\""
+        ),
+        "{junit}"
+    );
+    assert!(junit.contains("<property name=\"contract\" value=\"event\"/>"));
+    assert_eq!(junit.matches("<testsuite ").count(), 1);
+    assert_eq!(junit.matches("<testcase ").count(), 50);
+
+    let github = report("github");
+    let annotations: Vec<&str> = github.lines().filter(|l| l.starts_with("::")).collect();
+    assert!(!annotations.is_empty());
+    for annotation in &annotations {
+        let message = annotation.split_once("::record ").expect("a record").1;
+        let (_, after) = message.split_once(' ').expect("the record's number");
+        assert!(after.starts_with("(event)"), "{annotation}");
+    }
+    let last = github.lines().last().expect("a summary");
+    assert!(
+        last.starts_with(&format!("enquiry: {}", events_summary(invalid))),
+        "{last}"
+    );
+    assert!(
+        last.ends_with(&format!("; {errors} errors, {warnings} warnings")),
+        "{last}"
+    );
+
+    let sarif: Value = serde_json::from_str(&report("sarif")).expect("SARIF");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len() as u64, errors + warnings);
+    assert!(results
+        .iter()
+        .all(|result| result["properties"]["contract"] == "event"));
+}
+
+#[test]
+fn human_and_the_views_name_the_contract_of_an_events_file() {
+    let (_dir, report, [invalid, _, _]) = events_file("contracts-views");
+    let human = report("human");
+    assert!(human.contains(&events_summary(invalid)), "{human}");
+    let markdown = report("markdown");
+    assert!(markdown.contains(&events_summary(invalid)), "{markdown}");
+    assert!(
+        markdown.contains("| <code>event</code> | 50 |"),
+        "{markdown}"
+    );
+    let view = report("summary");
+    assert!(view
+        .lines()
+        .next()
+        .expect("a line")
+        .contains(&events_summary(invalid)));
+    let html = report("html");
+    assert!(html.contains(&format!("<p>{}", events_summary(invalid))));
+}
+
+#[test]
+fn record_reports_read_as_before_and_a_mixed_file_counts_each_contract() {
+    let dir = TempDir::new("contracts-junit-mixed");
+    let record = r#"{"_id":"a","createdAt":"2022-11-07T00:00:00Z","status":"closed","closedAt":"2022-11-07T01:00:00Z"}"#;
+    let event = r#"{"status":"Opened","serviceId":"s","displayCaseNumber":"1","eid":"e","type":"inquiry","date":"2022-11-07T00:00:00Z"}"#;
+    let response = r#"{"code":200,"result":{"challenge":"x"}}"#;
+    dir.write("records.ndjson", &format!("{record}\n{record}\n"));
+    dir.write(
+        "mixed.ndjson",
+        &format!("{record}\n{event}\n{response}\n{event}\n"),
+    );
+    let (code, junit) = run(
+        &dir.0,
+        &[
+            "validate",
+            "--no-config",
+            "--format",
+            "junit",
+            "records.ndjson",
+            "mixed.ndjson",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    let junit = String::from_utf8(junit).expect("UTF-8");
+    assert!(
+        junit.contains("<testsuite name=\"records.ndjson\" tests=\"2\""),
+        "{junit}"
+    );
+    assert!(junit.contains("<property name=\"contract\" value=\"record\"/>"));
+    assert!(
+        junit.contains(
+            "<testsuite name=\"mixed.ndjson (1 challenge-response, 2 event, 1 record)\" tests=\"4\""
+        ),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("<property name=\"contract\" value=\"challenge-response, event, record\"/>")
+    );
+    let (code, human) = run(&dir.0, &["validate", "--no-config", "records.ndjson"], None);
+    assert_eq!(code, 0);
+    assert_eq!(
+        String::from_utf8_lossy(&human),
+        "1 file, 2 records: 2 valid, 0 invalid; 0 errors, 0 warnings\n"
+    );
+    let (_, github) = run(
+        &dir.0,
+        &[
+            "validate",
+            "--no-config",
+            "--format",
+            "github",
+            "mixed.ndjson",
+        ],
+        None,
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&github),
+        "enquiry: 1 file, 4 records (1 challenge-response, 2 event, 1 record): 4 valid, 0 invalid; 0 errors, 0 warnings\n"
+    );
+}
+
+#[test]
+fn the_views_count_days_only_for_contracts_with_a_date() {
+    let dir = TempDir::new("contracts-views-days");
+    let record = r#"{"_id":"a","createdAt":"2022-11-07T00:00:00Z","status":"closed","closedAt":"2022-11-07T01:00:00Z"}"#;
+    let event = r#"{"status":"Opened","serviceId":"s","displayCaseNumber":"1","eid":"e","type":"inquiry","date":"2022-11-07T00:00:00Z"}"#;
+    let response = r#"{"code":200,"result":{"challenge":"x"}}"#;
+    dir.write(
+        "mixed.ndjson",
+        &format!("{record}\n{event}\n{response}\n{event}\n"),
+    );
+    // The views profile each contract; the handshake bodies have no date to count days by.
+    let (_, markdown) = run(
+        &dir.0,
+        &[
+            "validate",
+            "--no-config",
+            "--format",
+            "markdown",
+            "mixed.ndjson",
+        ],
+        None,
+    );
+    let markdown = String::from_utf8(markdown).expect("UTF-8");
+    assert!(markdown.contains("### Records of <code>event</code> by day of <code>/date</code>"));
+    assert!(markdown.contains("Field profile of <code>challenge-response</code>"));
+    assert!(!markdown.contains("### Records of <code>challenge-response</code> by day"));
+}

@@ -148,8 +148,20 @@ fn html_report_in_chromium() {
         .map(|id| dom_count(&dom, &id))
         .sum();
     assert_eq!(by_contract, json["summary"]["records"].as_u64().unwrap());
-    assert!(dom.contains("<svg class=\"chart days\" id=\"chart-day-0\""));
+    // The fixtures hold records, events and handshake bodies: the dated contracts (records
+    // by `createdAt`, events by `date`) have a chart by day, every contract its field profile.
+    assert_eq!(
+        dom.matches("<svg class=\"chart days\" id=\"chart-day-")
+            .count(),
+        2
+    );
+    for (contract, member) in [("event", "/date"), ("record", "/createdAt")] {
+        assert!(dom.contains(&format!(
+            "<h2>Findings of <code>{contract}</code> by day of <code>{member}</code></h2>"
+        )));
+    }
     assert!(dom.contains("<table id=\"fields-0\" class=\"profile\">"));
+    assert!(dom.contains("<table id=\"fields-3\" class=\"profile\">"));
     let findings = json["findings"].as_array().unwrap().len();
     assert_eq!(dom_count(&dom, "count-findings"), findings as u64);
     let rows = dom.matches("<tr class=\"").count();

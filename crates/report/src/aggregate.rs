@@ -17,6 +17,8 @@ use std::collections::{BTreeMap, HashMap};
 use enquiry_validator::{Code, DataProfile, Finding, Severity, Summary};
 use serde::{Deserialize, Serialize};
 
+use crate::ContractCounts;
+
 /// The bounds of an [`Aggregate`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -313,6 +315,16 @@ impl Aggregate {
         } else {
             *self.untracked_examples.entry(code).or_default() += 1;
         }
+    }
+
+    /// Records per contract, from the data profile (none without one), names clipped (a
+    /// saved report's profile may hold anything).
+    pub fn contracts(&self) -> ContractCounts {
+        let mut counts = ContractCounts::default();
+        for contract in self.profile.iter().flat_map(|profile| &profile.contracts) {
+            counts.add(&clip(&contract.contract, 120), contract.totals.records);
+        }
+        counts
     }
 
     /// Records the run's counts.

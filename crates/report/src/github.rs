@@ -6,20 +6,27 @@
 
 use std::io::{self, Write};
 
-use enquiry_validator::{Finding, Severity, Summary};
+use enquiry_schema::contract::RECORD;
+use enquiry_validator::{Finding, RecordOutcome, Severity, Summary};
 
-use super::{message_with_suggestion, summary_line, terminal_safe, Reporter};
+use super::{message_with_suggestion, summary_line_of, terminal_safe, ContractCounts, Reporter};
 
 /// The GitHub renderer.
 pub struct GithubReporter<'w> {
     out: Box<dyn Write + 'w>,
     quiet: bool,
+    /// Records per contract, named by the summary line when they are not all records.
+    contracts: ContractCounts,
 }
 
 impl<'w> GithubReporter<'w> {
     /// A renderer writing to `out`; `quiet` leaves warnings out.
     pub fn new(out: Box<dyn Write + 'w>, quiet: bool) -> GithubReporter<'w> {
-        GithubReporter { out, quiet }
+        GithubReporter {
+            out,
+            quiet,
+            contracts: ContractCounts::default(),
+        }
     }
 
     fn write_finding(&mut self, finding: &Finding) -> io::Result<()> {
@@ -32,6 +39,10 @@ impl<'w> GithubReporter<'w> {
         };
         let pointer = finding.pointer.as_str();
         let mut message = format!("record {}", finding.record);
+        // The contract is named when it is not the enquiry record, as in the human report.
+        if finding.contract != RECORD.name {
+            message.push_str(&format!(" ({})", finding.contract));
+        }
         if !pointer.is_empty() {
             message.push_str(&format!(" at {pointer}"));
         }
@@ -68,9 +79,21 @@ impl Reporter for GithubReporter<'_> {
         self.write_finding(finding)
     }
 
+    fn record(&mut self, outcome: &RecordOutcome) -> io::Result<()> {
+        self.contracts.count(outcome);
+        outcome
+            .findings
+            .iter()
+            .try_for_each(|finding| self.write_finding(finding))
+    }
+
     fn finish(&mut self, summary: &Summary, failed: bool) -> io::Result<()> {
         if !self.quiet || failed {
-            writeln!(self.out, "enquiry: {}", summary_line(summary))?;
+            writeln!(
+                self.out,
+                "enquiry: {}",
+                summary_line_of(summary, &self.contracts)
+            )?;
         }
         self.out.flush()
     }

@@ -17,10 +17,10 @@ use enquiry_validator::profile::{day_name, ContractProfile, Tally};
 
 use crate::aggregate::{Aggregate, Counts};
 use crate::profile_view::{
-    contract_rows, day_note, day_rows, field_row, missing_profile_note, tally_cells,
+    contract_rows, day_note, day_rows, field_row, is_dated, missing_profile_note, tally_cells,
     CONTRACT_COLUMNS, DAY_COLUMNS, FIELD_COLUMNS, NO_CONTRACT,
 };
-use crate::summary_line;
+use crate::summary_line_of;
 use crate::view::{html_escape, ViewOptions};
 
 /// The page's style sheet.
@@ -91,7 +91,7 @@ pub fn page(aggregate: &Aggregate) -> String {
          <title>enquiry validate: {verdict}</title>\n<style>{CSS}</style>\n</head>\n<body>\n\
          <h1>enquiry validate: <span class=\"{class}\" id=\"verdict\">{verdict}</span></h1>\n<p>{}</p>\n",
         content_security_policy(),
-        html_escape(&summary_line(&aggregate.summary))
+        html_escape(&summary_line_of(&aggregate.summary, &aggregate.contracts()))
     );
     totals(&mut html, aggregate);
     charts(&mut html, aggregate);
@@ -399,6 +399,9 @@ fn day_chart(html: &mut String, contract: &ContractProfile, index: usize) {
 
 /// Records and findings of every day listed in the profile (collapsed).
 fn days(html: &mut String, contract: &ContractProfile, index: usize) {
+    if !is_dated(contract) {
+        return;
+    }
     let _ = writeln!(
         html,
         "<h2>Records of <code>{1}</code> by day of <code>{2}</code></h2>\n<p class=\"note\">{0}</p>\n<details><summary>Records and findings per day</summary>\n<table id=\"days-{index}\">{3}\n<tbody>",

@@ -6,9 +6,10 @@ use std::io::{self, Write};
 
 use annotate_snippets::renderer::{AnsiColor, Effects, Style};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
-use enquiry_validator::{Finding, Severity, Summary};
+use enquiry_schema::contract::RECORD;
+use enquiry_validator::{Finding, RecordOutcome, Severity, Summary};
 
-use crate::{suggestion_not_in_message, summary_line, terminal_safe, Reporter};
+use crate::{suggestion_not_in_message, summary_line_of, terminal_safe, ContractCounts, Reporter};
 
 /// How the human report looks.
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,6 +28,8 @@ pub struct HumanReporter<'w> {
     out: Box<dyn Write + 'w>,
     options: HumanOptions,
     renderer: Renderer,
+    /// Records per contract, named by the summary line when they are not all records.
+    contracts: ContractCounts,
 }
 
 impl<'w> HumanReporter<'w> {
@@ -41,6 +44,7 @@ impl<'w> HumanReporter<'w> {
             out,
             options,
             renderer,
+            contracts: ContractCounts::default(),
         }
     }
 
@@ -89,7 +93,7 @@ impl<'w> HumanReporter<'w> {
         };
         // The contract is named when it is not the enquiry record (a detected event ...).
         let contract = match finding.contract {
-            "record" => String::new(),
+            name if name == RECORD.name => String::new(),
             other => format!(" ({other})"),
         };
         let note = format!("record {}{contract}, {pointer}", finding.record);
@@ -128,6 +132,14 @@ impl Reporter for HumanReporter<'_> {
         self.write_finding(finding)
     }
 
+    fn record(&mut self, outcome: &RecordOutcome) -> io::Result<()> {
+        self.contracts.count(outcome);
+        outcome
+            .findings
+            .iter()
+            .try_for_each(|finding| self.write_finding(finding))
+    }
+
     fn finish(&mut self, summary: &Summary, failed: bool) -> io::Result<()> {
         if self.options.quiet && !failed {
             return self.out.flush();
@@ -137,7 +149,7 @@ impl Reporter for HumanReporter<'_> {
         } else {
             AnsiColor::Green.on_default().effects(Effects::BOLD)
         };
-        let line = self.paint(style, &summary_line(summary));
+        let line = self.paint(style, &summary_line_of(summary, &self.contracts));
         writeln!(self.out, "{line}")?;
         self.out.flush()
     }

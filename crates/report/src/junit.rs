@@ -1,6 +1,8 @@
 //! `--format junit`: JUnit XML, streamed through temporary spill files.
 //!
-//! A test suite per file, a test case per record (`record 12 (line 13)`, class name the file);
+//! A test suite per file, named by the file and, when its records are not all enquiry records,
+//! their contract (`events.ndjson (event)`; a `contract` property too), a test case per record
+//! (`record 12 (line 13)`, class name the file);
 //! a record with errors fails, with the first error as the failure's message and type and every
 //! error, one a line, as its text (JUnit allows one failure element per test case). Warnings go
 //! to the test case's `system-out`. Findings outside any record (a syntax error that ends an
@@ -21,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use enquiry_validator::{Finding, RecordOutcome, Severity, Summary};
 
-use super::{message_with_suggestion, terminal_safe, Reporter};
+use super::{message_with_suggestion, terminal_safe, ContractCounts, Reporter};
 
 /// Storage that can be written, then read back from the start.
 trait Storage: Read + Write + Seek {}
@@ -132,6 +134,42 @@ impl Counts {
     }
 }
 
+/// The file being reported: its test suite, open until the file ends.
+struct Suite {
+    /// The file's name, [`xml_safe`].
+    file: String,
+    counts: Counts,
+    /// Its records (test cases other than `input`).
+    records: u64,
+    /// Its records per contract: the suite's name says which contract was checked.
+    contracts: ContractCounts,
+}
+
+impl Suite {
+    /// The file's name, followed by the contract of its records when they are not all
+    /// enquiry records (`events.ndjson (event)`): the suite name is what every JUnit
+    /// consumer shows.
+    fn name(&self) -> String {
+        match self.contracts.label(self.records) {
+            Some(label) => format!("{} ({})", self.file, xml_safe(&label)),
+            None => self.file.clone(),
+        }
+    }
+
+    /// The `contract` property (the names of the contracts of its records), for the
+    /// consumers that read suite properties; empty when no record was in a contract.
+    fn properties(&self) -> String {
+        let names: Vec<&str> = self.contracts.iter().map(|(name, _)| name).collect();
+        if names.is_empty() {
+            return String::new();
+        }
+        format!(
+            "        <properties>\n            <property name=\"contract\" value=\"{}\"/>\n        </properties>\n",
+            escape(&xml_safe(&names.join(", ")))
+        )
+    }
+}
+
 /// The JUnit renderer (streams through spill files, writes at the end).
 pub struct JunitReporter<'w> {
     out: Box<dyn Write + 'w>,
@@ -139,8 +177,8 @@ pub struct JunitReporter<'w> {
     cases: Spill,
     /// Finished suites.
     suites: Spill,
-    /// The current file's (escaped) name and counts, between `begin_file` and `end_file`.
-    suite: Option<(String, Counts)>,
+    /// The current file's suite, between `begin_file` and `end_file`.
+    suite: Option<Suite>,
     total: Counts,
     file_level: Vec<Finding>,
 }
@@ -160,7 +198,7 @@ impl<'w> JunitReporter<'w> {
 
     /// Writes a test case for `findings` into the current suite.
     fn case(&mut self, name: &str, findings: &[Finding]) -> io::Result<()> {
-        let Some((file, counts)) = self.suite.as_mut() else {
+        let Some(Suite { file, counts, .. }) = self.suite.as_mut() else {
             return Ok(());
         };
         counts.tests += 1;
@@ -216,18 +254,19 @@ impl<'w> JunitReporter<'w> {
 
     /// Moves the current suite, opening tag, cases and closing tag, to the suites' spill.
     fn close_suite(&mut self) -> io::Result<()> {
-        let Some((name, counts)) = self.suite.take() else {
+        let Some(suite) = self.suite.take() else {
             return Ok(());
         };
-        writeln!(
+        write!(
             self.suites.storage,
-            "    <testsuite name=\"{}\" {}>",
-            escape(&name),
-            counts.attributes()
+            "    <testsuite name=\"{}\" {}>\n{}",
+            escape(&suite.name()),
+            suite.counts.attributes(),
+            suite.properties()
         )?;
         self.cases.drain_into(&mut self.suites.storage)?;
         self.suites.storage.write_all(b"    </testsuite>\n")?;
-        self.total.add(counts);
+        self.total.add(suite.counts);
         Ok(())
     }
 }
@@ -280,12 +319,21 @@ fn escape(text: &str) -> String {
 impl Reporter for JunitReporter<'_> {
     fn begin_file(&mut self, file: &str) -> io::Result<()> {
         self.close_suite()?;
-        self.suite = Some((xml_safe(file), Counts::default()));
+        self.suite = Some(Suite {
+            file: xml_safe(file),
+            counts: Counts::default(),
+            records: 0,
+            contracts: ContractCounts::default(),
+        });
         self.file_level.clear();
         Ok(())
     }
 
     fn record(&mut self, outcome: &RecordOutcome) -> io::Result<()> {
+        if let Some(suite) = self.suite.as_mut() {
+            suite.records += 1;
+            suite.contracts.count(outcome);
+        }
         let name = format!("record {} (line {})", outcome.record, outcome.line);
         self.case(&name, &outcome.findings)
     }

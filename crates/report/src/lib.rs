@@ -56,6 +56,7 @@ use std::io::{self, Write};
 
 use std::str::FromStr;
 
+use enquiry_schema::contract::RECORD;
 use enquiry_validator::{DataProfile, Finding, RecordOutcome, Summary};
 
 pub use baseline::{Baseline, BaselineState};
@@ -241,12 +242,68 @@ fn plural(count: u64, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
+/// How many records of each contract a run checked, by contract name, as a report counts
+/// them from the outcomes it receives (or reads them from a data profile).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContractCounts(Vec<(String, u64)>);
+
+impl ContractCounts {
+    /// Counts `records` more records of `contract`.
+    pub fn add(&mut self, contract: &str, records: u64) {
+        match self.0.iter_mut().find(|(name, _)| name == contract) {
+            Some((_, count)) => *count += records,
+            None => {
+                self.0.push((contract.to_owned(), records));
+                self.0.sort();
+            }
+        }
+    }
+
+    /// Counts the record of `outcome`, when it is in a contract.
+    pub fn count(&mut self, outcome: &RecordOutcome) {
+        if let Some(contract) = outcome.contract {
+            self.add(contract, 1);
+        }
+    }
+
+    /// The contracts counted, by name, with their records.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.0.iter().map(|(name, count)| (name.as_str(), *count))
+    }
+
+    /// What reports add after the records they count: `None` when every record counted is an
+    /// enquiry record (record reports read as before); the contract's name when one contract
+    /// holds all `records` (`event`); else the records of each (`2 event, 3 record`).
+    pub fn label(&self, records: u64) -> Option<String> {
+        match self.0.as_slice() {
+            [] => None,
+            [(name, _)] if name == RECORD.name => None,
+            [(name, count)] if *count == records => Some(terminal_safe(name).into_owned()),
+            all => Some(
+                all.iter()
+                    .map(|(name, count)| format!("{count} {}", terminal_safe(name)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        }
+    }
+}
+
 /// `2 files, 3000 records: 2997 valid, 3 invalid; 3 errors, 1 warning`.
 pub fn summary_line(summary: &Summary) -> String {
+    summary_line_of(summary, &ContractCounts::default())
+}
+
+/// [`summary_line`] naming the contracts of the records when they are not all enquiry
+/// records: `1 file, 3 records (event): 3 valid, ...`.
+pub fn summary_line_of(summary: &Summary, contracts: &ContractCounts) -> String {
+    let mut records = plural(summary.records, "record", "records");
+    if let Some(label) = contracts.label(summary.records) {
+        records.push_str(&format!(" ({label})"));
+    }
     format!(
-        "{}, {}: {} valid, {} invalid; {}, {}",
+        "{}, {records}: {} valid, {} invalid; {}, {}",
         plural(summary.files, "file", "files"),
-        plural(summary.records, "record", "records"),
         summary.valid,
         summary.invalid,
         plural(summary.errors, "error", "errors"),
@@ -414,6 +471,41 @@ mod tests {
         for format in [Format::Human, Format::Json, Format::Github, Format::Sarif] {
             assert!(calls(format, 300).bytes > 20 * WRITE_CHUNK, "{format:?}");
         }
+    }
+
+    #[test]
+    fn contracts_are_named_unless_every_record_is_an_enquiry_record() {
+        let summary = Summary {
+            files: 1,
+            records: 4,
+            valid: 4,
+            ..Summary::default()
+        };
+        let mut counts = ContractCounts::default();
+        assert_eq!(summary_line_of(&summary, &counts), summary_line(&summary));
+        counts.add("record", 4);
+        assert_eq!(summary_line_of(&summary, &counts), summary_line(&summary));
+        let mut events = ContractCounts::default();
+        events.add("event", 4);
+        assert_eq!(
+            summary_line_of(&summary, &events),
+            "1 file, 4 records (event): 4 valid, 0 invalid; 0 errors, 0 warnings"
+        );
+        // A record in no contract (not JSON): the count says which are events.
+        events.add("event", 0);
+        let five = Summary {
+            records: 5,
+            ..summary
+        };
+        assert_eq!(events.label(5).as_deref(), Some("4 event"));
+        assert!(summary_line_of(&five, &events).starts_with("1 file, 5 records (4 event): "));
+        counts.add("challenge-request", 1);
+        // Names from a saved report may be anything: escaped for a terminal, sorted by name.
+        counts.add("\u{1b}[2J", 1);
+        assert_eq!(
+            counts.label(6).as_deref(),
+            Some("1 \\u{1b}[2J, 1 challenge-request, 4 record")
+        );
     }
 
     #[test]

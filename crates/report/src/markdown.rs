@@ -13,11 +13,11 @@ use enquiry_validator::profile::ContractProfile;
 
 use crate::aggregate::{clip, Aggregate, Counts};
 use crate::profile_view::{
-    contract_rows, day_note, day_rows, field_row, missing_profile_note, tally_cells,
+    contract_rows, day_note, day_rows, field_row, is_dated, missing_profile_note, tally_cells,
     CONTRACT_COLUMNS, DAY_COLUMNS, FIELD_COLUMNS, NO_CONTRACT,
 };
-use crate::summary_line;
 use crate::view::{markdown_escape, ViewOptions};
+use crate::{summary_line_of, ContractCounts};
 
 /// The most bytes written before the list of findings is cut (GitHub's limit is 1 MiB).
 pub const BUDGET: usize = 900 * 1024;
@@ -47,7 +47,16 @@ pub fn document(aggregate: &Aggregate) -> String {
         (":white_check_mark:", "passed")
     };
     let _ = writeln!(text, "## {icon} enquiry validate: {verdict}\n");
-    let _ = writeln!(text, "{}\n", summary_line(&aggregate.summary));
+    // Contract names may come from a saved report: escaped, so they render as the text they are.
+    let mut contracts = ContractCounts::default();
+    for (name, records) in aggregate.contracts().iter() {
+        contracts.add(&markdown_escape(name), records);
+    }
+    let _ = writeln!(
+        text,
+        "{}\n",
+        summary_line_of(&aggregate.summary, &contracts)
+    );
     rules(&mut text, aggregate);
     let fields = aggregate.fields_ranked();
     counted(
@@ -201,25 +210,28 @@ fn contract_profile(text: &mut String, contract: &ContractProfile, start: usize)
     let over = |text: &String| text.len() - start > PROFILE_BUDGET;
     let name = escape_clipped(&contract.contract);
     let member = escape_clipped(&contract.day_member);
-    let _ = writeln!(
-        text,
-        "### Records of <code>{name}</code> by day of <code>{member}</code>\n\n{}",
-        head(&DAY_COLUMNS)
-    );
-    for day in day_rows(contract, ROWS) {
-        if over(text) {
-            return false;
-        }
-        let counts = tally_cells(&day.tally).map(|count| count.to_string());
-        row(
+    if is_dated(contract) {
+        let _ = writeln!(
             text,
-            &[[escape_clipped(&day.label)].as_slice(), &counts].concat(),
+            "### Records of <code>{name}</code> by day of <code>{member}</code>\n\n{}",
+            head(&DAY_COLUMNS)
         );
+        for day in day_rows(contract, ROWS) {
+            if over(text) {
+                return false;
+            }
+            let counts = tally_cells(&day.tally).map(|count| count.to_string());
+            row(
+                text,
+                &[[escape_clipped(&day.label)].as_slice(), &counts].concat(),
+            );
+        }
+        let note = markdown_escape(&clip(&day_note(contract), 400));
+        let _ = writeln!(text, "\n{note}\n");
     }
-    let note = markdown_escape(&clip(&day_note(contract), 400));
     let _ = writeln!(
         text,
-        "\n{note}\n\n<details><summary>Field profile of <code>{name}</code>: presence, null, absence and type of every documented field</summary>\n\n{}",
+        "<details><summary>Field profile of <code>{name}</code>: presence, null, absence and type of every documented field</summary>\n\n{}",
         head(&FIELD_COLUMNS)
     );
     for f in &contract.fields {

@@ -193,6 +193,12 @@ pub fn seen_fields(contract: &ContractProfile) -> (Vec<&FieldCounts>, usize) {
     (seen, unseen.len())
 }
 
+/// Whether the contract's records are dated (the handshake bodies have no date member): the
+/// views show records by day only for those.
+pub fn is_dated(contract: &ContractProfile) -> bool {
+    !contract.day_member.is_empty()
+}
+
 /// The sentence under the day table: what the days are and what the buckets mean.
 pub fn day_note(contract: &ContractProfile) -> String {
     format!(

@@ -2,6 +2,7 @@
 //! `cargo xtask codegen`): what `enquiry report`, baselines and other tools may rely on.
 //! Rule ids are listed from the validator's rule table, so the schema follows the rules.
 
+use enquiry_schema::contracts;
 use enquiry_validator::Code;
 use serde_json::{json, Value};
 
@@ -15,6 +16,10 @@ fn counter(description: &str) -> Value {
 /// The JSON Schema (draft 2020-12) of the `--format json` report.
 pub fn json_report_schema() -> Value {
     let codes: Vec<&str> = Code::ALL.iter().map(|code| code.as_str()).collect();
+    let contracts: Vec<&str> = contracts::ALL
+        .iter()
+        .map(|contract| contract.name)
+        .collect();
     let finding = json!({
         "type": "object",
         "required": ["file", "record", "line", "column", "pointer", "code", "severity", "message"],
@@ -29,7 +34,8 @@ pub fn json_report_schema() -> Value {
             "severity": {"enum": ["error", "warning"]},
             "message": {"type": "string", "description": "One line; personal values masked unless --show-values."},
             "expected": {"type": "string"},
-            "suggestion": {"type": "string"}
+            "suggestion": {"type": "string"},
+            "contract": {"enum": contracts, "description": "The contract of the finding's record, when it is not the enquiry record (`record`): absent on findings of enquiry records."}
         }
     });
     json!({

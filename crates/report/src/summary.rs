@@ -7,9 +7,10 @@ use std::io::{self, Write};
 
 use crate::aggregate::{Aggregate, Counts};
 use crate::profile_view::{
-    contract_rows, day_note, day_rows, field_row, missing_profile_note, seen_fields, tally_cells,
+    contract_rows, day_note, day_rows, field_row, is_dated, missing_profile_note, seen_fields,
+    tally_cells,
 };
-use crate::summary_line;
+use crate::summary_line_of;
 use crate::view::{printable, ViewOptions};
 
 /// Rows shown per table; the rest are summed in a last row.
@@ -37,7 +38,11 @@ pub fn render(aggregate: &Aggregate, options: &ViewOptions, out: &mut dyn Write)
     } else {
         paint.code("1;32", "PASSED")
     };
-    writeln!(out, "{verdict}  {}", summary_line(&aggregate.summary))?;
+    writeln!(
+        out,
+        "{verdict}  {}",
+        summary_line_of(&aggregate.summary, &aggregate.contracts())
+    )?;
     let rules: Vec<(String, Counts, String)> = aggregate
         .rules_ranked()
         .into_iter()
@@ -115,14 +120,16 @@ fn profile(out: &mut dyn Write, paint: &Paint, aggregate: &Aggregate) -> io::Res
             .iter()
             .map(|row| tally(row.label.clone(), &row.tally))
             .collect();
-        let title = format!(
-            "Records of {} by day of {} (UTC)",
-            contract.contract, contract.day_member
-        );
-        let header = ["day", "records", "invalid", "errors", "warnings"];
-        columns(out, paint, &title, &header, &days)?;
-        if !days.is_empty() {
-            writeln!(out, "{}", day_note(contract))?;
+        if is_dated(contract) {
+            let title = format!(
+                "Records of {} by day of {} (UTC)",
+                contract.contract, contract.day_member
+            );
+            let header = ["day", "records", "invalid", "errors", "warnings"];
+            columns(out, paint, &title, &header, &days)?;
+            if !days.is_empty() {
+                writeln!(out, "{}", day_note(contract))?;
+            }
         }
         let (seen, unseen) = seen_fields(contract);
         let fields: Vec<Vec<String>> = seen

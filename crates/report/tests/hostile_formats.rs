@@ -104,3 +104,111 @@ fn sarif_validates_against_the_sarif_2_1_0_schema_whatever_the_input() {
     let byte = line.find(r#""Closed""#).unwrap();
     assert_eq!(columns[0], &Value::from(line[..byte].chars().count() + 1));
 }
+
+/// The reports of a file of events (one with an error) and a record, validated with the
+/// contract detected per record, under a file name made of XML markup.
+fn render_mixed(format: Format, file: &str) -> String {
+    let event = |status: &str| {
+        format!(
+            r#"{{"status":"{status}","serviceId":"s","displayCaseNumber":"1","eid":"e","type":"inquiry","date":"2023-06-04T10:00:00.000Z"}}"#
+        )
+    };
+    let record = r#"{"_id":"a","createdAt":"2022-11-07T08:00:00.000Z","status":"ongoing"}"#;
+    let source = format!("{}\n{}\n{record}\n", event("Opened"), event("opened"));
+    let config = Config {
+        contract: None,
+        ..Config::default()
+    };
+    let mut out = Vec::new();
+    {
+        let mut report = reporter(format, Box::new(&mut out), false, HumanOptions::default());
+        report.begin_file(file).unwrap();
+        let summary = Validator::new(config)
+            .validate_stream(source.as_bytes(), file, 1, &mut |event| match event {
+                Event::Record(outcome) => report.record(&outcome).unwrap(),
+                Event::Input(finding) => report.input(&finding).unwrap(),
+            })
+            .unwrap();
+        assert_eq!((summary.records, summary.errors), (3, 1), "{summary:?}");
+        report.end_file(file, &summary).unwrap();
+        report.finish(&summary, true).unwrap();
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn junit_names_the_contracts_of_a_file_in_its_suite_name_and_a_property() {
+    let file = "a<b>&\"c\"'.ndjson";
+    let xml = render_mixed(Format::Junit, file);
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut suites = Vec::new();
+    let mut properties = Vec::new();
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(tag) | quick_xml::events::Event::Empty(tag)) => {
+                let attribute = |name: &[u8]| {
+                    tag.try_get_attribute(name).unwrap().map(|a| {
+                        a.normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                            .unwrap()
+                            .into_owned()
+                    })
+                };
+                match tag.name().as_ref() {
+                    b"testsuite" => suites.push(attribute(b"name").unwrap()),
+                    b"property" => {
+                        properties.push((attribute(b"name").unwrap(), attribute(b"value").unwrap()))
+                    }
+                    _ => {}
+                }
+            }
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(err) => panic!("not XML: {err}\n{xml}"),
+        }
+    }
+    assert_eq!(suites, [format!("{file} (2 event, 1 record)")], "{xml}");
+    assert_eq!(
+        properties,
+        [("contract".to_owned(), "event, record".to_owned())]
+    );
+}
+
+#[test]
+fn github_and_human_name_the_contract_of_each_finding_and_in_the_summary() {
+    let github = render_mixed(Format::Github, "events.ndjson");
+    assert_eq!(
+        github,
+        "::error file=events.ndjson,line=2,col=11,title=enum::record 1 (event) at /status: `status` is \"opened\"; expected one of: Opened, Handling, Closed, Missed (did you mean `Opened`?)\n\
+         enquiry: 1 file, 3 records (2 event, 1 record): 2 valid, 1 invalid; 1 error, 0 warnings\n"
+    );
+    let human = render_mixed(Format::Human, "events.ndjson");
+    assert!(
+        human.contains("record 1 (event), pointer /status"),
+        "{human}"
+    );
+    assert!(
+        human.ends_with(
+            "1 file, 3 records (2 event, 1 record): 2 valid, 1 invalid; 1 error, 0 warnings\n"
+        ),
+        "{human}"
+    );
+}
+
+#[test]
+fn a_json_report_of_events_validates_against_the_report_schema() {
+    let report: Value = serde_json::from_str(&render_mixed(Format::Json, "events.ndjson")).unwrap();
+    assert_eq!(report["findings"][0]["contract"], "event");
+    let schema = enquiry_report::json_report_schema();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|err| format!("{} at {}", err, err.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let mut unknown = report.clone();
+    unknown["findings"][0]["contract"] = "webhook".into();
+    assert!(
+        !validator.is_valid(&unknown),
+        "only the contracts of the table"
+    );
+}

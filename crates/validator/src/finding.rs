@@ -194,6 +194,10 @@ pub struct RecordOutcome {
     pub line: u64,
     /// The record's findings, in the order of their position in the record.
     pub findings: Vec<Finding>,
+    /// The contract the record was checked against (given, or detected from its members);
+    /// `None` for a unit in no contract: not JSON, too large to parse, or not an object (as
+    /// the data profile counts them). Reports name it, also for records without findings.
+    pub contract: Option<&'static str>,
 }
 
 impl RecordOutcome {

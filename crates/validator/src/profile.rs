@@ -28,7 +28,9 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use enquiry_schema::fields::{all_fields, FieldRule, JsonType};
+use enquiry_schema::contract::Contract;
+use enquiry_schema::contracts;
+use enquiry_schema::fields::{fields_of, FieldKind, FieldRule, JsonType};
 use enquiry_schema::rfc3339::{parse_timestamp, DayCache};
 use serde::{Deserialize, Serialize};
 
@@ -41,19 +43,41 @@ pub const MAX_DAYS: usize = 1000;
 
 const MILLIS_PER_DAY: i64 = 86_400_000;
 
-/// A contract a record may follow: its name, the member a record is dated by and its
-/// documented fields. A second contract is one more row of [`CONTRACTS`].
+/// A contract a record may follow: its name, the member a record is dated by (its first
+/// top-level timestamp: `/createdAt` for records, `/date` for events; none for the handshake
+/// bodies) and its documented fields. One per row of [`contracts::ALL`].
 struct ContractSpec {
     name: &'static str,
     day_member: &'static str,
-    fields: fn() -> Vec<&'static FieldRule>,
+    fields: Vec<&'static FieldRule>,
 }
 
-const CONTRACTS: [ContractSpec; 1] = [ContractSpec {
-    name: "record",
-    day_member: "/createdAt",
-    fields: || all_fields().collect(),
-}];
+impl ContractSpec {
+    fn of(contract: &'static Contract) -> ContractSpec {
+        let day_member = contract
+            .fields
+            .iter()
+            .find(|rule| matches!(rule.kind, FieldKind::Timestamp))
+            .map_or("", |rule| rule.pointer);
+        ContractSpec {
+            name: contract.name,
+            day_member,
+            fields: fields_of(contract.fields),
+        }
+    }
+
+    /// The specs, in the order of [`contracts::ALL`].
+    fn all() -> &'static [ContractSpec] {
+        static SPECS: OnceLock<Vec<ContractSpec>> = OnceLock::new();
+        SPECS.get_or_init(|| {
+            contracts::ALL
+                .iter()
+                .copied()
+                .map(ContractSpec::of)
+                .collect()
+        })
+    }
+}
 
 /// Records, invalid records, errors and warnings.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,8 +179,9 @@ impl ContractProfile {
         ContractProfile {
             contract: spec.name.to_owned(),
             day_member: spec.day_member.to_owned(),
-            fields: (spec.fields)()
-                .into_iter()
+            fields: spec
+                .fields
+                .iter()
                 .map(|rule| FieldCounts {
                     field: rule.pointer.to_owned(),
                     ..FieldCounts::default()
@@ -247,9 +272,55 @@ impl DataProfile {
     }
 }
 
-/// What a worker keeps while it observes records.
-#[derive(Debug)]
+/// What a worker keeps while it observes records: per contract (by its row in
+/// [`contracts::ALL`]), made when its first record arrives.
+#[derive(Debug, Default)]
 pub(crate) struct Profiler {
+    contracts: Vec<Option<ContractProfiler>>,
+}
+
+impl Profiler {
+    pub(crate) fn new() -> Profiler {
+        Profiler::default()
+    }
+
+    /// Observes one checked record of `contract` (by name): the object at `root` and its
+    /// findings. Anything but an object belongs to no contract and is skipped.
+    pub(crate) fn observe(
+        &mut self,
+        tape: &Tape,
+        bytes: &[u8],
+        root: usize,
+        findings: &[Finding],
+        contract: &str,
+    ) {
+        let Some(index) = ContractSpec::all()
+            .iter()
+            .position(|spec| spec.name == contract)
+        else {
+            return;
+        };
+        if self.contracts.len() <= index {
+            self.contracts.resize_with(index + 1, || None);
+        }
+        self.contracts[index]
+            .get_or_insert_with(|| ContractProfiler::new(index))
+            .observe(tape, bytes, root, findings);
+    }
+
+    /// The profile observed so far.
+    pub(crate) fn finish(self) -> DataProfile {
+        let mut profile = DataProfile::new();
+        for contract in self.contracts.into_iter().flatten() {
+            profile.merge(&contract.finish());
+        }
+        profile
+    }
+}
+
+/// What a worker keeps while it observes the records of one contract.
+#[derive(Debug)]
+struct ContractProfiler {
     profile: ContractProfile,
     table: &'static Table,
     /// Per field, its state in the record last seen with it: valid where `seen` holds the
@@ -371,7 +442,7 @@ struct Table {
 
 impl Table {
     fn new(spec: &ContractSpec) -> Table {
-        let fields = (spec.fields)();
+        let fields = spec.fields.clone();
         let mut table = Table {
             levels: vec![Keys::new()],
             member_level: vec![None; fields.len()],
@@ -409,15 +480,15 @@ impl Table {
 
     fn of(spec_index: usize) -> &'static Table {
         static TABLES: OnceLock<Vec<Table>> = OnceLock::new();
-        &TABLES.get_or_init(|| CONTRACTS.iter().map(Table::new).collect())[spec_index]
+        &TABLES.get_or_init(|| ContractSpec::all().iter().map(Table::new).collect())[spec_index]
     }
 }
 
-impl Profiler {
-    pub(crate) fn new() -> Profiler {
-        let table = Table::of(0);
-        Profiler {
-            profile: ContractProfile::empty(&CONTRACTS[0]),
+impl ContractProfiler {
+    fn new(spec_index: usize) -> ContractProfiler {
+        let table = Table::of(spec_index);
+        ContractProfiler {
+            profile: ContractProfile::empty(&ContractSpec::all()[spec_index]),
             table,
             states: vec![State::Absent; table.fields.len()],
             seen: vec![0; table.fields.len()],
@@ -430,7 +501,7 @@ impl Profiler {
 
     /// Observes one checked record: the object at `root` and its findings. Anything but an
     /// object belongs to no contract and is skipped.
-    pub(crate) fn observe(&mut self, tape: &Tape, bytes: &[u8], root: usize, findings: &[Finding]) {
+    fn observe(&mut self, tape: &Tape, bytes: &[u8], root: usize, findings: &[Finding]) {
         if tape.nodes.get(root).map(|node| node.kind) != Some(Kind::Object) {
             return;
         }
@@ -515,7 +586,7 @@ impl Profiler {
     }
 
     /// The profile observed so far.
-    pub(crate) fn finish(mut self) -> DataProfile {
+    fn finish(mut self) -> DataProfile {
         if let Some((day, sum)) = self.current_day.take() {
             self.profile.add_day(day, &sum);
         }
@@ -662,7 +733,10 @@ mod tests {
     fn the_day_member_and_every_nested_field_are_in_the_table() {
         let table = Table::of(0);
         let day = table.day_field.map(|index| table.fields[index]);
-        assert_eq!(day.map(|rule| rule.pointer), Some(CONTRACTS[0].day_member));
+        assert_eq!(
+            day.map(|rule| rule.pointer),
+            Some(ContractSpec::all()[0].day_member)
+        );
         for (index, rule) in table.fields.iter().enumerate() {
             let tokens: Vec<&str> = rule.pointer.split('/').skip(1).collect();
             let mut level = 0;
@@ -683,7 +757,7 @@ mod tests {
             records: 1,
             ..Tally::default()
         };
-        let spec = &CONTRACTS[0];
+        let spec = &ContractSpec::all()[0];
         let mut a = ContractProfile::empty(spec);
         let mut b = ContractProfile::empty(spec);
         let mut whole = ContractProfile::empty(spec);

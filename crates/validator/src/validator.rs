@@ -260,6 +260,7 @@ impl Validator {
                 record: 0,
                 line: 1,
                 findings: Vec::new(),
+                contract: None,
             })
     }
 
@@ -522,6 +523,7 @@ impl Validator {
             record,
             line,
             findings,
+            contract: None,
         }
     }
 
@@ -581,6 +583,7 @@ impl Validator {
             record,
             line: start_line,
             findings,
+            contract: None,
         }
     }
 
@@ -657,11 +660,9 @@ impl Validator {
             };
             checker.check_record(root);
             let contract = checker.contract_name();
-            let start = worker
-                .tape
-                .nodes
-                .get(root)
-                .map_or(0, |node| node.start as usize);
+            let node = worker.tape.nodes.get(root);
+            let is_object = node.is_some_and(|node| node.kind == Kind::Object);
+            let start = node.map_or(0, |node| node.start as usize);
             let (record_line, _) = cursor.at(bytes, start);
             let mut findings = Vec::new();
             if !worker.pending.is_empty() {
@@ -712,12 +713,13 @@ impl Validator {
                 }
             }
             if let Some(profiler) = worker.profiler.as_mut() {
-                profiler.observe(&worker.tape, bytes, root, &findings);
+                profiler.observe(&worker.tape, bytes, root, &findings, contract);
             }
             out.push(Event::Record(RecordOutcome {
                 record: *record,
                 line: record_line,
                 findings,
+                contract: is_object.then_some(contract),
             }));
             *record += 1;
         }

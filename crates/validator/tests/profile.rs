@@ -148,3 +148,59 @@ fn a_duplicate_member_counts_once_as_its_last_value() {
         assert_eq!(counts.records(), 2, "{}", counts.field);
     }
 }
+
+#[test]
+fn events_are_profiled_as_events_by_their_date_beside_records() {
+    let event = |day: &str, status: &str| {
+        format!(
+            r#"{{"status":"{status}","serviceId":"s","displayCaseNumber":"1","eid":"e","type":"inquiry","date":"{day}T10:00:00.000Z"}}"#
+        )
+    };
+    let input = format!(
+        "{}\n{}\n{}\n{}\n{}\n",
+        event("2023-06-04", "Opened"),
+        r#"{"_id":"a","createdAt":"2022-11-07T08:00:00.000Z","status":"ongoing"}"#,
+        event("2023-06-04", "Closed"),
+        event("2023-06-05", "closed"),
+        r#"{"challenge":"x"}"#,
+    );
+    for jobs in [1, 3] {
+        // Detected per record, as `enquiry validate` does by default.
+        let config = Config {
+            contract: None,
+            ..Config::default()
+        };
+        let mut profile = DataProfile::new();
+        let summary = Validator::new(config)
+            .validate_stream_profiled(input.as_bytes(), "in", jobs, &mut |_| {}, &mut profile)
+            .unwrap();
+        assert_eq!(summary.records, 5);
+        let names: Vec<&str> = profile
+            .contracts
+            .iter()
+            .map(|c| c.contract.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["challenge-request", "event", "record"],
+            "jobs {jobs}"
+        );
+        let events = &profile.contracts[1];
+        assert_eq!(events.day_member, "/date");
+        assert_eq!((events.totals.records, events.totals.invalid), (3, 1));
+        let days: Vec<(String, u64)> = events
+            .dated()
+            .map(|(day, tally)| (day, tally.records))
+            .collect();
+        assert_eq!(
+            days,
+            [("2023-06-04".to_owned(), 2), ("2023-06-05".to_owned(), 1)]
+        );
+        let eid = field(events, "/eid");
+        assert_eq!((eid.present, eid.absent), (3, 0));
+        assert_eq!(field(events, "/channel").absent, 3);
+        assert_eq!(profile.contracts[2].totals.records, 1);
+        assert_eq!(profile.contracts[2].day_member, "/createdAt");
+        assert_eq!(profile.contracts[0].day_member, "");
+    }
+}

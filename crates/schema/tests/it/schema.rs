@@ -576,6 +576,63 @@ fn every_valid_fixture_passes_the_schema_of_what_its_file_holds() {
     assert!(checked >= 30, "only {checked} documents checked");
 }
 
+/// The event fixtures: each event passes the event schema, and the file's events as one array
+/// (how a capture of webhook deliveries is saved) pass the event array schema, in both drafts;
+/// an array holding one invalid event fails it at that event.
+#[test]
+fn every_valid_event_fixture_passes_the_event_schema_and_its_array_schema() {
+    use enquiry_schema::contracts::EVENT;
+    use enquiry_schema::json_schema::{collection_schema, contract_schema, Collection};
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/events/valid.ndjson");
+    let text = std::fs::read_to_string(&path).expect("fixtures/events/valid.ndjson");
+    let events: Vec<Value> = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| serde_json::from_str(line).expect("an event"))
+        .collect();
+    assert!(events.len() >= 10, "only {} events", events.len());
+    for draft in DRAFTS {
+        for profile in PROFILES {
+            let event = contract_schema(&EVENT, profile, draft);
+            let file = Collection::Array.file_name("enquiry-event.schema.json");
+            let array = collection_schema(&event, Collection::Array, &file);
+            assert!(jsonschema::meta::validate(&array).is_ok(), "{draft:?}");
+            let one = validator(&event);
+            if profile == Profile::Default {
+                for instance in &events {
+                    let errors: Vec<String> =
+                        one.iter_errors(instance).map(|e| e.to_string()).collect();
+                    assert!(errors.is_empty(), "{draft:?}: {instance} {errors:?}");
+                }
+            }
+            let many = validator(&array);
+            let all = Value::Array(events.clone());
+            if profile == Profile::Default {
+                let errors: Vec<String> = many
+                    .iter_errors(&all)
+                    .map(|e| format!("{e} at {}", e.instance_path()))
+                    .collect();
+                assert!(errors.is_empty(), "{draft:?}: {errors:?}");
+            }
+            let mut broken = events.clone();
+            broken[3]["status"] = json!("opened");
+            let paths: Vec<String> = many
+                .iter_errors(&Value::Array(broken))
+                .map(|e| e.instance_path().to_string())
+                .collect();
+            assert!(
+                paths.contains(&"/3/status".to_owned()),
+                "{draft:?} {profile:?}: {paths:?}"
+            );
+            assert!(
+                !many.is_valid(&json!({ "events": [] })),
+                "an array, not an object"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_collection_schema_points_into_the_bad_record() {
     use enquiry_schema::json_schema::{collection_schema, Collection};
