@@ -140,7 +140,8 @@ BAD_ARGUMENTS: List[Any] = [
     (lambda: ec.validate(12), TypeError, "data must be bytes, str (JSON text), os.PathLike"),
     (lambda: ec.validate(b"{}", profile="lenient"), ValueError, "profile 'lenient' is not a profile; expected one of: default, strict"),
     (lambda: ec.validate(b"{}", profile=1), TypeError, "profile must be a str, not int"),
-    (lambda: ec.validate(b"{}", contract="order"), ValueError, 'contract "order" is not a contract; expected one of: record'),
+    (lambda: ec.validate(b"{}", contract="order"), ValueError, 'contract "order" is not a contract; expected one of: record, event, challenge-request'),
+    (lambda: ec.fake(1, contract="label-list"), ValueError, "fake makes records and events, not label-lists"),
     (lambda: ec.validate(b"{}", labels="labels.json"), TypeError, "wrap a file name in pathlib.Path"),
     (lambda: ec.validate(b"{}", labels=[1]), TypeError, "labels must hold strings, not int"),
     (lambda: ec.validate(b"{}", labels=3), TypeError, "labels must be an iterable of label IDs"),
@@ -172,4 +173,23 @@ def test_bad_arguments_raise_clear_errors(call: Callable[[], Any], error: Type[E
 
 def test_the_module_error_is_an_exception_class() -> None:
     assert issubclass(ec.EnquiryError, Exception)
-    assert ec.CONTRACTS == ("record",)
+    assert ec.CONTRACTS == ("record", "event", "challenge-request", "challenge-response", "label-list")
+
+
+def test_webhook_events_are_faked_validated_and_described_as_the_cli_does() -> None:
+    data = ec.fake(200, seed=3, invalid_rate=0.2, contract="event")
+    done = run_enquiry("fake", "--contract", "event", "--count", "200", "--seed", "3", "--invalid-rate", "0.2")
+    assert done.returncode == 0
+    assert data.ndjson() == done.stdout
+    assert data.manifest, "a fifth of the events carry a defect"
+    for contract in ("event", None):
+        found = ec.validate(data.ndjson(), contract=contract).findings
+        listed = sorted((f.record, f.pointer, f.code) for f in found)
+        assert listed == sorted((m["record"], m["pointer"], m["code"]) for m in data.manifest)
+    # Read as enquiry records, events are not valid.
+    assert not ec.is_valid(ec.fake(5, seed=3, contract="event").ndjson(), contract="record")
+    schema = ec.schema(contract="event", strict=True)
+    cli = run_enquiry("schema", "--contract", "event", "--strict")
+    assert cli.returncode == 0
+    assert schema == json.loads(cli.stdout)
+    assert schema["title"] == "CINNOX enquiry event"

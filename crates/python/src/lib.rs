@@ -33,7 +33,9 @@ use std::io::Write;
 use std::sync::Arc;
 
 use enquiry_fake::{Generator, InvalidRate, Options};
-use enquiry_schema::json_schema::{enquiry_schema, to_canonical_string, Draft, Profile};
+use enquiry_schema::contract::Contract;
+use enquiry_schema::contracts as tables;
+use enquiry_schema::json_schema::{contract_schema, to_canonical_string, Draft, Profile};
 use enquiry_validator::config::{parse_channel_list, parse_label_list};
 use enquiry_validator::{Config, Pointer};
 use pyo3::exceptions::{PyException, PyValueError};
@@ -47,8 +49,6 @@ pyo3::create_exception!(
     "An input, a label list or a channel list could not be read or understood; the message is the CLI's."
 );
 
-/// The contracts this build knows, by the names `--contract` takes.
-const CONTRACTS: &[&str] = &["record"];
 
 /// The worker threads for one input: one per CPU, as the CLI's default `--jobs`.
 fn default_jobs() -> usize {
@@ -66,15 +66,23 @@ fn parse_profile(profile: &str) -> PyResult<Profile> {
 }
 
 /// Checks a contract name; `None` means detected from the input.
-fn check_contract(contract: Option<&str>) -> PyResult<()> {
-    match contract {
-        None => Ok(()),
-        Some(name) if CONTRACTS.contains(&name) => Ok(()),
-        Some(name) => Err(PyValueError::new_err(format!(
+/// The contract named `contract`; `None` (detect per record, as the CLI does) when no name
+/// is given.
+fn check_contract(contract: Option<&str>) -> PyResult<Option<&'static Contract>> {
+    let Some(name) = contract else {
+        return Ok(None);
+    };
+    tables::by_name(name).map(Some).ok_or_else(|| {
+        PyValueError::new_err(format!(
             "contract {name:?} is not a contract; expected one of: {}",
-            CONTRACTS.join(", ")
-        ))),
-    }
+            contract_names().join(", ")
+        ))
+    })
+}
+
+/// The names `contract=` takes, as `--contract` does.
+fn contract_names() -> Vec<&'static str> {
+    tables::ALL.iter().map(|contract| contract.name).collect()
 }
 
 /// A label or channel allowlist as the Python half hands it over: the IDs themselves, or the
@@ -122,8 +130,9 @@ impl Validator {
         show_values: bool,
         max_record_size: Option<usize>,
     ) -> PyResult<Validator> {
-        check_contract(contract)?;
+        let contract = check_contract(contract)?;
         let mut config = Config::with_profile(parse_profile(profile)?);
+        config.contract = contract;
         config.labels = read_list(labels, parse_label_list)?;
         config.channels = read_list(channels, parse_channel_list)?;
         if let Some(pointer) = &pointer {
@@ -234,6 +243,8 @@ fn io_error(path: &str, err: &std::io::Error) -> PyErr {
 
 /// The records' bytes and the mutants' `(record, pointer, code)` labels.
 type FakeOutput<'py> = (Vec<Bound<'py, PyBytes>>, Vec<(u64, String, String)>);
+/// Fake payloads and their labels before they become Python objects.
+type FakeParts = (Vec<Vec<u8>>, Vec<(u64, String, String)>);
 
 /// Fake records: `(records, labels)`, each record's bytes as `enquiry fake` writes its line,
 /// and one `(record, pointer, code)` label per mutant, as `--manifest` lists them.
@@ -246,7 +257,7 @@ fn fake<'py>(
     invalid_rate: &str,
     contract: Option<&str>,
 ) -> PyResult<FakeOutput<'py>> {
-    check_contract(contract)?;
+    let contract = check_contract(contract)?.unwrap_or(&tables::RECORD);
     let invalid = InvalidRate::parse(invalid_rate)
         .map_err(|err| PyValueError::new_err(format!("invalid_rate: {err}")))?;
     let generator = Generator::new(Options {
@@ -255,18 +266,20 @@ fn fake<'py>(
         ..Options::default()
     })
     .map_err(|err| PyValueError::new_err(err.to_string()))?;
+    let events = contract.name == tables::EVENT.name;
+    if !events && contract.name != tables::RECORD.name {
+        return Err(PyValueError::new_err(format!(
+            "fake makes records and events, not {}s",
+            contract.name
+        )));
+    }
     let (records, labels) = py.detach(|| {
-        let mut records = Vec::with_capacity(usize::try_from(count).unwrap_or(0).min(1 << 20));
-        let mut labels = Vec::new();
-        for index in 0..count {
-            let mut out = Vec::new();
-            if let Some(label) = generator.record(index, &mut out) {
-                labels.push((label.record, label.pointer, label.code));
-            }
-            records.push(out);
+        if events {
+            fake_events(&generator, count)
+        } else {
+            fake_records(&generator, count)
         }
-        (records, labels)
-    });
+    })?;
     let records = records
         .iter()
         .map(|record| PyBytes::new(py, record))
@@ -274,11 +287,43 @@ fn fake<'py>(
     Ok((records, labels))
 }
 
+/// Fake records, one buffer each, with their labels.
+fn fake_records(generator: &Generator, count: u64) -> PyResult<FakeParts> {
+    let mut records = Vec::with_capacity(usize::try_from(count).unwrap_or(0).min(1 << 20));
+    let mut labels = Vec::new();
+    for index in 0..count {
+        let mut out = Vec::new();
+        if let Some(label) = generator.record(index, &mut out) {
+            labels.push((label.record, label.pointer, label.code));
+        }
+        records.push(out);
+    }
+    Ok((records, labels))
+}
+
+/// Fake events as `enquiry fake --contract event` writes them, one buffer each, with their
+/// labels.
+fn fake_events(generator: &Generator, count: u64) -> PyResult<FakeParts> {
+    let mut labels = Vec::new();
+    let mut text = Vec::new();
+    generator
+        .write_events_with(count, &mut text, false, |label| {
+            labels.push((label.record, label.pointer, label.code));
+        })
+        .map_err(|err| EnquiryError::new_err(err.to_string()))?;
+    let events = text
+        .split(|&byte| byte == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    Ok((events, labels))
+}
+
 /// The generated JSON Schema of a contract, as canonical JSON text.
 #[pyfunction]
 #[pyo3(signature = (contract=None, strict=false, draft="2020-12"))]
 fn schema(contract: Option<&str>, strict: bool, draft: &str) -> PyResult<String> {
-    check_contract(contract)?;
+    let contract = check_contract(contract)?.unwrap_or(&tables::RECORD);
     let draft = match draft {
         "2020-12" => Draft::Draft2020_12,
         "07" => Draft::Draft07,
@@ -293,7 +338,7 @@ fn schema(contract: Option<&str>, strict: bool, draft: &str) -> PyResult<String>
     } else {
         Profile::Default
     };
-    Ok(to_canonical_string(&enquiry_schema(profile, draft)))
+    Ok(to_canonical_string(&contract_schema(contract, profile, draft)))
 }
 
 /// Runs the `enquiry` command line (`argv[0]` is the program name) and returns its exit
@@ -314,7 +359,7 @@ fn run_cli(py: Python<'_>, argv: Vec<String>) -> u8 {
 /// The contracts `contract=` accepts.
 #[pyfunction]
 fn contracts() -> Vec<&'static str> {
-    CONTRACTS.to_vec()
+    contract_names()
 }
 
 /// The extension module.
