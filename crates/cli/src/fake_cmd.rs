@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use enquiry_fake::{Generator, InvalidRate, Label, Options};
+use enquiry_fake::{Generator, InvalidRate, Label, Options, Profile};
 use enquiry_schema::{Channel, Status};
 
 /// Output framing of `enquiry fake`.
@@ -33,6 +33,17 @@ pub enum FakeContract {
     Event,
 }
 
+/// The validator profiles `enquiry fake` generates for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FakeProfile {
+    /// Records that pass the default profile with no error and no warning.
+    Default,
+    /// Records that pass `validate --profile strict --deny-warnings`: every documented member
+    /// present (blanks where one does not apply), canonical timestamps; defects also break the
+    /// rules that are warnings in the default profile.
+    Strict,
+}
+
 /// Arguments of `enquiry fake`.
 #[derive(clap::Args, Debug)]
 #[command(
@@ -43,6 +54,19 @@ pub struct FakeArgs {
     /// records, with the same --invalid-rate, --invalid-only and --manifest).
     #[arg(long, value_enum, value_name = "NAME", default_value_t = FakeContract::Record)]
     pub contract: FakeContract,
+
+    /// The validator profile the records are for: `strict` records have every member the
+    /// strict profile requires (`""`, `[]`, 0, or `createdAt` where a member does not apply),
+    /// and its defects include the rules the default profile reports as warnings. Events are
+    /// the same in both profiles.
+    #[arg(long, value_enum, value_name = "PROFILE", default_value_t = FakeProfile::Default)]
+    pub profile: FakeProfile,
+
+    /// With the default profile, also plant defects of the rules it reports as warnings
+    /// (status-consistency, close-duration, unknown-field, null-value, unrecognised-value,
+    /// undocumented-shape); the manifest then gives each label's severity.
+    #[arg(long)]
+    pub with_warnings: bool,
 
     /// How many records to write.
     #[arg(long, value_name = "N", default_value_t = 10)]
@@ -97,7 +121,7 @@ pub struct FakeArgs {
     /// Write a consistent capture into DIR instead: `records.ndjson` (valid records),
     /// `events.ndjson` (each record's lifecycle events, as the webhook sends them) and
     /// `dataset.json` (seed and counts). `enquiry reconcile` finds nothing in it.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "format", "invalid_rate", "invalid_only", "manifest", "contract"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "format", "invalid_rate", "invalid_only", "manifest", "contract", "with_warnings"])]
     pub dataset: Option<PathBuf>,
 }
 
@@ -164,6 +188,11 @@ fn options(args: &FakeArgs) -> Result<Options, Failure> {
             .collect(),
         labels,
         channel_list,
+        profile: match args.profile {
+            FakeProfile::Default => Profile::Default,
+            FakeProfile::Strict => Profile::Strict,
+        },
+        warnings: args.with_warnings,
     })
 }
 
@@ -292,7 +321,20 @@ fn generate_dataset(generator: &Generator, args: &FakeArgs, dir: &Path) -> Resul
 fn generate(args: &FakeArgs) -> Result<(), Failure> {
     let generator = Generator::new(options(args)?).map_err(|err| usage(err.to_string()))?;
     if let Some(dir) = &args.dataset {
+        if args.profile == FakeProfile::Strict {
+            return Err(usage(
+                "--dataset writes default-profile records (the strict profile's placeholder \
+                 instants did not happen, so no event follows them); drop --profile strict"
+                    .to_owned(),
+            ));
+        }
         return generate_dataset(&generator, args, dir);
+    }
+    if args.contract == FakeContract::Event && args.with_warnings {
+        return Err(usage(
+            "--with-warnings is for records: event defects always include the event rules' warnings"
+                .to_owned(),
+        ));
     }
     if (args.contract, args.format) == (FakeContract::Event, FakeFormat::ListResponse) {
         return Err(usage(
