@@ -953,9 +953,9 @@ fn mutate_status_consistency(
     if plan.closed.is_some() {
         // Another status that no presence rule ties to a member (`ongoing`).
         let tied = |value: &&str| {
-            RECORD.cross.iter().any(|rule| {
-                matches!(rule, CrossRule::PresentWhen { equals, .. } if equals == value)
-            })
+            RECORD.cross.iter().any(
+                |rule| matches!(rule, CrossRule::PresentWhen { equals, .. } if equals == value),
+            )
         };
         let other = RECORD
             .enum_values(when)
