@@ -38,16 +38,16 @@ pub enum FakeContract {
 pub enum FakeProfile {
     /// Records that pass the default profile with no error and no warning.
     Default,
-    /// Records that pass `validate --profile strict --deny-warnings`: every documented member
-    /// present (blanks where one does not apply), canonical timestamps; defects also break the
-    /// rules that are warnings in the default profile.
+    /// Records that pass the strict profile with no error and no warning: every documented
+    /// member present (blanks where one does not apply), canonical timestamps; defects also
+    /// break the rules that are warnings in the default profile.
     Strict,
 }
 
 /// Arguments of `enquiry fake`.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  enquiry fake --count 100000 --seed 1 | enquiry validate -\n  enquiry fake --count 1000 --invalid-rate 0.1 --manifest expected.json > mixed.ndjson"
+    after_help = "Examples:\n  enquiry fake --count 100000 --seed 1 | enquiry validate -\n  enquiry fake --count 1000 --invalid-rate 0.1 --manifest expected.json > mixed.ndjson\n  enquiry fake --profile strict --count 1000 | enquiry validate --profile strict --deny-warnings -"
 )]
 pub struct FakeArgs {
     /// What to generate: enquiry records, or webhook events (the lifecycle events of the
