@@ -318,30 +318,27 @@ fn generate_dataset(generator: &Generator, args: &FakeArgs, dir: &Path) -> Resul
     std::fs::write(dir.join("dataset.json"), text).map_err(write_failed)
 }
 
+/// Refuses flag combinations that mean nothing: a reason each.
+fn check_combination(args: &FakeArgs) -> Result<(), Failure> {
+    let refusal = if args.dataset.is_some() && args.profile == FakeProfile::Strict {
+        "--dataset writes default-profile records (the strict profile's placeholder instants did \
+         not happen, so no event follows them); drop --profile strict"
+    } else if args.contract == FakeContract::Event && args.with_warnings {
+        "--with-warnings is for records: event defects always include the event rules' warnings"
+    } else if (args.contract, args.format) == (FakeContract::Event, FakeFormat::ListResponse) {
+        "--format list-response frames records; webhook events are sent one at a time \
+         (use ndjson or json)"
+    } else {
+        return Ok(());
+    };
+    Err(usage(refusal.to_owned()))
+}
+
 fn generate(args: &FakeArgs) -> Result<(), Failure> {
+    check_combination(args)?;
     let generator = Generator::new(options(args)?).map_err(|err| usage(err.to_string()))?;
     if let Some(dir) = &args.dataset {
-        if args.profile == FakeProfile::Strict {
-            return Err(usage(
-                "--dataset writes default-profile records (the strict profile's placeholder \
-                 instants did not happen, so no event follows them); drop --profile strict"
-                    .to_owned(),
-            ));
-        }
         return generate_dataset(&generator, args, dir);
-    }
-    if args.contract == FakeContract::Event && args.with_warnings {
-        return Err(usage(
-            "--with-warnings is for records: event defects always include the event rules' warnings"
-                .to_owned(),
-        ));
-    }
-    if (args.contract, args.format) == (FakeContract::Event, FakeFormat::ListResponse) {
-        return Err(usage(
-            "--format list-response frames records; webhook events are sent one at a time \
-             (use ndjson or json)"
-                .to_owned(),
-        ));
     }
     let mut manifest = match &args.manifest {
         Some(path) => Some(ManifestWriter {

@@ -299,6 +299,30 @@ pub struct Generator {
 
 const FLUSH_AT: usize = 1 << 17;
 
+/// The catalogue entries `options` plant in `framing`: [`CATALOGUE`], and [`WARNING_CATALOGUE`]
+/// with the strict profile or warnings, less those whose needs are not met.
+fn kinds_for(options: &Options, framing: Framing) -> Vec<&'static MutantKind> {
+    let strict = options.profile == Profile::Strict;
+    let fits = |kind: &MutantKind| match kind.needs {
+        Needs::Nothing => true,
+        Needs::LineFraming => framing == Framing::Lines,
+        Needs::LabelList => options.labels.is_some(),
+        Needs::ChannelList => options.channel_list.is_some(),
+        Needs::Strict => strict,
+        Needs::DefaultProfile => !strict,
+    };
+    let warnings: &'static [MutantKind] = if strict || options.warnings {
+        WARNING_CATALOGUE
+    } else {
+        &[]
+    };
+    CATALOGUE
+        .iter()
+        .chain(warnings)
+        .filter(|kind| fits(kind))
+        .collect()
+}
+
 impl Generator {
     /// A generator for `options`; refuses a status or channel filter outside the known values.
     pub fn new(options: Options) -> Result<Generator, OptionsError> {
@@ -373,23 +397,8 @@ impl Generator {
                 .map(|id| (*id).to_owned())
                 .collect(),
         };
-        let strict = options.profile == Profile::Strict;
-        let fits = |kind: &MutantKind, framing: Framing| match kind.needs {
-            Needs::Nothing => true,
-            Needs::LineFraming => framing == Framing::Lines,
-            Needs::LabelList => options.labels.is_some(),
-            Needs::ChannelList => options.channel_list.is_some(),
-            Needs::Strict => strict,
-            Needs::DefaultProfile => !strict,
-        };
-        let warnings: &[MutantKind] = if strict || options.warnings {
-            WARNING_CATALOGUE
-        } else {
-            &[]
-        };
-        let kinds = || CATALOGUE.iter().chain(warnings);
-        let line_kinds = kinds().filter(|kind| fits(kind, Framing::Lines)).collect();
-        let array_kinds = kinds().filter(|kind| fits(kind, Framing::Array)).collect();
+        let line_kinds = kinds_for(&options, Framing::Lines);
+        let array_kinds = kinds_for(&options, Framing::Array);
         Ok(Generator {
             pools: Pools::new(statuses, channels, labels),
             options,

@@ -1031,10 +1031,11 @@ fn mutate_member_shape(
             *rand.pick(&fields(|kind| *kind == FieldKind::Text)),
             b"null".to_vec(),
         ),
-        M::UnrecognisedValue => (
-            *rand.pick(&fields(|kind| matches!(kind, FieldKind::RecognisedText(_)))),
-            json_string(*rand.pick(UNRECOGNISED)),
-        ),
+        M::UnrecognisedValue => {
+            let key = *rand.pick(&fields(|kind| matches!(kind, FieldKind::RecognisedText(_))));
+            let value = *rand.pick(UNRECOGNISED);
+            (key, json_string(value))
+        }
         _ => {
             let key = *rand.pick(&fields(|kind| matches!(kind, FieldKind::TextOrTextList(_))));
             let text = record.text(key).filter(|text| !text.is_empty());
