@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use enquiry_fake::{Generator, InvalidRate, Label, Options};
+use enquiry_fake::{Generator, InvalidRate, Label, Options, Profile};
 use enquiry_schema::{Channel, Status};
 
 /// Output framing of `enquiry fake`.
@@ -33,16 +33,40 @@ pub enum FakeContract {
     Event,
 }
 
+/// The validator profiles `enquiry fake` generates for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FakeProfile {
+    /// Records that pass the default profile with no error and no warning.
+    Default,
+    /// Records that pass the strict profile with no error and no warning: every documented
+    /// member present (blanks where one does not apply), canonical timestamps; defects also
+    /// break the rules that are warnings in the default profile.
+    Strict,
+}
+
 /// Arguments of `enquiry fake`.
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  enquiry fake --count 100000 --seed 1 | enquiry validate -\n  enquiry fake --count 1000 --invalid-rate 0.1 --manifest expected.json > mixed.ndjson"
+    after_help = "Examples:\n  enquiry fake --count 100000 --seed 1 | enquiry validate -\n  enquiry fake --count 1000 --invalid-rate 0.1 --manifest expected.json > mixed.ndjson\n  enquiry fake --profile strict --count 1000 | enquiry validate --profile strict --deny-warnings -"
 )]
 pub struct FakeArgs {
     /// What to generate: enquiry records, or webhook events (the lifecycle events of the
     /// records, with the same --invalid-rate, --invalid-only and --manifest).
     #[arg(long, value_enum, value_name = "NAME", default_value_t = FakeContract::Record)]
     pub contract: FakeContract,
+
+    /// The validator profile the records are for: `strict` records have every member the
+    /// strict profile requires (`""`, `[]`, 0, or `createdAt` where a member does not apply),
+    /// and its defects include the rules the default profile reports as warnings. Events are
+    /// the same in both profiles.
+    #[arg(long, value_enum, value_name = "PROFILE", default_value_t = FakeProfile::Default)]
+    pub profile: FakeProfile,
+
+    /// With the default profile, also plant defects of the rules it reports as warnings
+    /// (status-consistency, close-duration, unknown-field, null-value, unrecognised-value,
+    /// undocumented-shape); the manifest then gives each label's severity.
+    #[arg(long)]
+    pub with_warnings: bool,
 
     /// How many records to write.
     #[arg(long, value_name = "N", default_value_t = 10)]
@@ -97,7 +121,7 @@ pub struct FakeArgs {
     /// Write a consistent capture into DIR instead: `records.ndjson` (valid records),
     /// `events.ndjson` (each record's lifecycle events, as the webhook sends them) and
     /// `dataset.json` (seed and counts). `enquiry reconcile` finds nothing in it.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "format", "invalid_rate", "invalid_only", "manifest", "contract"])]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "format", "invalid_rate", "invalid_only", "manifest", "contract", "with_warnings"])]
     pub dataset: Option<PathBuf>,
 }
 
@@ -164,6 +188,11 @@ fn options(args: &FakeArgs) -> Result<Options, Failure> {
             .collect(),
         labels,
         channel_list,
+        profile: match args.profile {
+            FakeProfile::Default => Profile::Default,
+            FakeProfile::Strict => Profile::Strict,
+        },
+        warnings: args.with_warnings,
     })
 }
 
@@ -289,17 +318,27 @@ fn generate_dataset(generator: &Generator, args: &FakeArgs, dir: &Path) -> Resul
     std::fs::write(dir.join("dataset.json"), text).map_err(write_failed)
 }
 
+/// Refuses flag combinations that mean nothing: a reason each.
+fn check_combination(args: &FakeArgs) -> Result<(), Failure> {
+    let refusal = if args.dataset.is_some() && args.profile == FakeProfile::Strict {
+        "--dataset writes default-profile records (the strict profile's placeholder instants did \
+         not happen, so no event follows them); drop --profile strict"
+    } else if args.contract == FakeContract::Event && args.with_warnings {
+        "--with-warnings is for records: event defects always include the event rules' warnings"
+    } else if (args.contract, args.format) == (FakeContract::Event, FakeFormat::ListResponse) {
+        "--format list-response frames records; webhook events are sent one at a time \
+         (use ndjson or json)"
+    } else {
+        return Ok(());
+    };
+    Err(usage(refusal.to_owned()))
+}
+
 fn generate(args: &FakeArgs) -> Result<(), Failure> {
+    check_combination(args)?;
     let generator = Generator::new(options(args)?).map_err(|err| usage(err.to_string()))?;
     if let Some(dir) = &args.dataset {
         return generate_dataset(&generator, args, dir);
-    }
-    if (args.contract, args.format) == (FakeContract::Event, FakeFormat::ListResponse) {
-        return Err(usage(
-            "--format list-response frames records; webhook events are sent one at a time \
-             (use ndjson or json)"
-                .to_owned(),
-        ));
     }
     let mut manifest = match &args.manifest {
         Some(path) => Some(ManifestWriter {

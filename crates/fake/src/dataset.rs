@@ -11,7 +11,7 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 use crate::events::lifecycle;
-use crate::Generator;
+use crate::{Generator, Profile};
 
 /// How much a dataset holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -30,6 +30,13 @@ pub fn write_dataset<R: Write, E: Write>(
     mut records: R,
     mut events: E,
 ) -> io::Result<DatasetCounts> {
+    if generator.options().profile == Profile::Strict {
+        // Its placeholder instants (a `missedAt` on a closed enquiry) have no events.
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "a dataset holds default-profile records: their events follow what happened",
+        ));
+    }
     let mut counts = DatasetCounts::default();
     let mut line = Vec::with_capacity(2048);
     for index in 0..count {

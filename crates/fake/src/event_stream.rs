@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::events::{lifecycle, LifecycleEvent};
 use crate::rng::Rand;
-use crate::{Generator, InvalidRate, Label};
+use crate::{Generator, InvalidRate, Label, Profile};
 
 /// The domain of an event's "is it a mutant, and which" stream.
 const DOMAIN_EVENT_MUTATION: &[u8; 16] = b"enquiry-fake/evm";
@@ -219,7 +219,7 @@ impl Generator {
     /// without the identity an event needs).
     pub fn events_of(&self, record: u64) -> Vec<Vec<u8>> {
         let mut bytes = Vec::new();
-        self.valid_record(record, &mut bytes);
+        self.lifecycle_record(record, &mut bytes);
         let parsed: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         lifecycle(&parsed)
             .unwrap_or_default()
@@ -236,7 +236,7 @@ impl Generator {
     /// event 0 of its stream).
     pub fn event_mutant_of(&self, record: u64, mutant: &EventMutant) -> Option<(Vec<u8>, Label)> {
         let mut bytes = Vec::new();
-        self.valid_record(record, &mut bytes);
+        self.lifecycle_record(record, &mut bytes);
         let parsed: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         let first = lifecycle(&parsed)?.into_iter().next()?;
         let mut event_members = members(&first);
@@ -246,9 +246,19 @@ impl Generator {
         let label = Label {
             record: 0,
             pointer: format!("/{}", mutant.member),
-            code: mutant.code.as_str().to_owned(),
+            code: self.event_code(mutant.code).as_str().to_owned(),
+            severity: self.severity(mutant.code.as_str()),
         };
         Some((out, label))
+    }
+
+    /// The rule the validator reports for a defect of `code` with the options' profile: the
+    /// strict profile requires every member, so a `null` one is `required` there.
+    fn event_code(&self, code: Code) -> Code {
+        match (self.options.profile, code) {
+            (Profile::Strict, Code::NullValue) => Code::Required,
+            _ => code,
+        }
     }
 
     /// The mutant of event `index`, if the options make it one.
@@ -280,7 +290,7 @@ impl Generator {
         }
         while written < count {
             record.clear();
-            self.valid_record(record_index, &mut record);
+            self.lifecycle_record(record_index, &mut record);
             record_index += 1;
             let parsed: Value = serde_json::from_slice(&record).unwrap_or(Value::Null);
             for event in lifecycle(&parsed).unwrap_or_default() {
@@ -293,7 +303,8 @@ impl Generator {
                     on_label(Label {
                         record: written,
                         pointer: format!("/{}", mutant.member),
-                        code: mutant.code.as_str().to_owned(),
+                        code: self.event_code(mutant.code).as_str().to_owned(),
+                        severity: self.severity(mutant.code.as_str()),
                     });
                 }
                 if array {

@@ -48,10 +48,22 @@
 //! numeric case numbers).
 //!
 //! Every valid record passes the validator's **default** profile with no error and no
-//! warning, and the generated default-profile JSON Schema. The **strict** profile is out of
-//! reach by design: it requires every documented member, `closedAt` included, while status
-//! consistency forbids `closedAt` on an enquiry that is not closed; a fake that has every member
-//! would not be coherent, and coherence is what integration tests need.
+//! warning, and the generated default-profile JSON Schema.
+//!
+//! # The strict profile
+//!
+//! With [`Options::profile`] set to [`Profile::Strict`], every valid record passes
+//! `enquiry validate --profile strict --deny-warnings`: the strict profile requires every
+//! documented member (`closedAt` and `closeDuration` exactly on closed enquiries), so the
+//! record's plan is the same and the members that do not apply are written as blanks: `""` for
+//! strings (a `handledTarget` nobody is yet, a `name` on a first-party channel, an empty
+//! `huntedStaffTargetHistory`, unknown `locationDetail` parts), `[]` for `transferredParty`,
+//! `0` for a `duration` nobody handled, and `createdAt` for an instant that did not happen
+//! (`missedAt` of an enquiry nobody missed: a timestamp is required, `null` is refused, and
+//! `createdAt` keeps the timeline). `handledType` is the kind of party the route leads to.
+//! `tag` and `ip` are drawn from a stream of their own (tag `enquiry-fake/str`), so the default
+//! profile's records are byte for byte what they were. Lifecycle events are made from the
+//! default-profile record whatever the profile: placeholder instants have no event.
 //!
 //! # Mutants
 //!
@@ -72,7 +84,15 @@
 //! `type`, `enum` (wrong case, unknown value), `date-time` (bad format, February 30, hour 25,
 //! missing zone), `ip`, `language`, `country`, `url`, `integer`, `minimum`, `label-empty`,
 //! `label-duplicate`, `timeline`, `channel-unknown`, `label-unknown` and `too-deep`. It leaves
-//! out `canonical-timestamp` (strict profile only) and `record-too-large` (a 16 MiB record).
+//! out `record-too-large` (a 16 MiB record).
+//!
+//! [`WARNING_CATALOGUE`] covers the rules the default profile reports as warnings
+//! (`status-consistency`, `close-duration`, `unknown-field`, `null-value`,
+//! `unrecognised-value`, `undocumented-shape`) and `canonical-timestamp`, which only the strict
+//! profile reports. Its kinds are planted with the strict profile (where they are errors) or
+//! with [`Options::warnings`]; then each [`Label`] states its severity with the profile. With
+//! the default profile and no warnings, the catalogue, the choice of mutants and the manifests
+//! are what they were before these existed.
 //! Mutants are bytes, not strings: some are not UTF-8 or not JSON, on purpose.
 //!
 //! For property tests, with the `proptest` feature, `valid_enquiry` and `invalid_enquiry` are
@@ -120,17 +140,19 @@ mod time;
 use std::fmt;
 use std::io::{self, Write};
 
+pub use enquiry_schema::json_schema::Profile;
+use enquiry_schema::rule::{Code, Severity};
 use enquiry_schema::{Channel, Status};
 use serde::{Deserialize, Serialize};
 
-pub use mutate::{MutantKind, CATALOGUE};
+pub use mutate::{MutantKind, CATALOGUE, WARNING_CATALOGUE};
 pub use record::{DEFAULT_LABEL_IDS, FIRST_NAMES, LAST_NAMES};
 #[cfg(feature = "proptest")]
 pub use strategy::{invalid_enquiry, valid_enquiry};
 
 use mutate::{Context, Needs};
 use record::{ChannelChoice, Plan, Pools};
-use rng::{Rand, DOMAIN_MUTATION, DOMAIN_RECORD};
+use rng::{Rand, DOMAIN_MUTATION, DOMAIN_RECORD, DOMAIN_STRICT};
 
 /// How many records are mutants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -207,6 +229,13 @@ pub struct Options {
     /// The tenant's channel list (the validator's `--channels`): records use its channels and
     /// the catalogue gains `channel-unknown`.
     pub channel_list: Option<Vec<String>>,
+    /// The validator profile the records are for. [`Profile::Strict`]: every valid record has
+    /// every member the strict profile requires, and mutants also come from
+    /// [`WARNING_CATALOGUE`] (the strict profile reports those rules as errors).
+    pub profile: Profile,
+    /// Also plant the defects of [`WARNING_CATALOGUE`] with the default profile (reported as
+    /// warnings there; the manifest says so).
+    pub warnings: bool,
 }
 
 /// Why options were refused.
@@ -232,6 +261,11 @@ pub struct Label {
     pub pointer: String,
     /// The validator's rule id (`date-time`, `required`, ...).
     pub code: String,
+    /// The severity the validator reports with the generator's profile, `error` or
+    /// `warning`. Absent (meaning `error`) when the catalogue is the default profile's error
+    /// rules only (default profile, no warnings), so those manifests are what they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
 }
 
 /// A mutant record with its label (see [`invalid_enquiry`]).
@@ -264,6 +298,30 @@ pub struct Generator {
 }
 
 const FLUSH_AT: usize = 1 << 17;
+
+/// The catalogue entries `options` plant in `framing`: [`CATALOGUE`], and [`WARNING_CATALOGUE`]
+/// with the strict profile or warnings, less those whose needs are not met.
+fn kinds_for(options: &Options, framing: Framing) -> Vec<&'static MutantKind> {
+    let strict = options.profile == Profile::Strict;
+    let fits = |kind: &MutantKind| match kind.needs {
+        Needs::Nothing => true,
+        Needs::LineFraming => framing == Framing::Lines,
+        Needs::LabelList => options.labels.is_some(),
+        Needs::ChannelList => options.channel_list.is_some(),
+        Needs::Strict => strict,
+        Needs::DefaultProfile => !strict,
+    };
+    let warnings: &'static [MutantKind] = if strict || options.warnings {
+        WARNING_CATALOGUE
+    } else {
+        &[]
+    };
+    CATALOGUE
+        .iter()
+        .chain(warnings)
+        .filter(|kind| fits(kind))
+        .collect()
+}
 
 impl Generator {
     /// A generator for `options`; refuses a status or channel filter outside the known values.
@@ -339,20 +397,8 @@ impl Generator {
                 .map(|id| (*id).to_owned())
                 .collect(),
         };
-        let fits = |kind: &MutantKind, framing: Framing| match kind.needs {
-            Needs::Nothing => true,
-            Needs::LineFraming => framing == Framing::Lines,
-            Needs::LabelList => options.labels.is_some(),
-            Needs::ChannelList => options.channel_list.is_some(),
-        };
-        let line_kinds = CATALOGUE
-            .iter()
-            .filter(|kind| fits(kind, Framing::Lines))
-            .collect();
-        let array_kinds = CATALOGUE
-            .iter()
-            .filter(|kind| fits(kind, Framing::Array))
-            .collect();
+        let line_kinds = kinds_for(&options, Framing::Lines);
+        let array_kinds = kinds_for(&options, Framing::Array);
         Ok(Generator {
             pools: Pools::new(statuses, channels, labels),
             options,
@@ -378,10 +424,46 @@ impl Generator {
     }
 
     fn plan(&self, index: u64) -> Plan {
-        Plan::draw(
+        let mut plan = Plan::draw(
             &mut Rand::new(self.options.seed, index, DOMAIN_RECORD),
             &self.pools,
-        )
+        );
+        if self.options.profile == Profile::Strict {
+            plan.complete(&mut Rand::new(self.options.seed, index, DOMAIN_STRICT));
+        }
+        plan
+    }
+
+    /// The severity a label states: none for the default profile's error-only catalogue;
+    /// otherwise what the validator reports with the profile (the strict one: always `error`).
+    pub(crate) fn severity(&self, code: &str) -> Option<String> {
+        let strict = self.options.profile == Profile::Strict;
+        if !strict && !self.options.warnings {
+            return None;
+        }
+        let warning = !strict
+            && Code::ALL
+                .iter()
+                .find(|rule| rule.as_str() == code)
+                .and_then(|rule| rule.default_level().severity())
+                == Some(Severity::Warning);
+        let severity = if warning {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        Some(severity.as_str().to_owned())
+    }
+
+    /// Record `index`'s valid form in the default profile, whatever the options' profile: the
+    /// record lifecycle events are made from (the strict profile's placeholder instants, see
+    /// [`Profile::Strict`], did not happen, so they have no event).
+    pub(crate) fn lifecycle_record(&self, index: u64, out: &mut Vec<u8>) {
+        let plan = Plan::draw(
+            &mut Rand::new(self.options.seed, index, DOMAIN_RECORD),
+            &self.pools,
+        );
+        record::write(&plan, &self.pools, out);
     }
 
     /// Appends record `index`'s valid form (one line of JSON, no newline) to `out`.
@@ -450,6 +532,7 @@ impl Generator {
             record: index,
             pointer,
             code: kind.code.to_owned(),
+            severity: self.severity(kind.code),
         }
     }
 

@@ -7,7 +7,8 @@
 //! consistency does not depend on it, and so on. The tests check every kind against the
 //! validator: exactly one finding, the labelled one, as an error.
 
-use enquiry_schema::fields::FIELDS;
+use enquiry_schema::contract::{CrossRule, RECORD};
+use enquiry_schema::fields::{FieldKind, FIELDS};
 use enquiry_schema::{Channel, Status};
 
 use crate::record::{self, push_hex, push_str, push_u64, Plan, Pools, Sink};
@@ -37,6 +38,10 @@ pub(crate) enum Needs {
     LabelList,
     /// A channel list configured in the validator.
     ChannelList,
+    /// The strict profile: the default one does not report the rule.
+    Strict,
+    /// The default profile: the strict one reports the defect under another rule.
+    DefaultProfile,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +72,13 @@ pub(crate) enum Mutation {
     ChannelUnknown,
     LabelUnknown,
     TooDeep,
+    StatusConsistency,
+    CloseDuration,
+    UnknownField,
+    NullValue,
+    UnrecognisedValue,
+    UndocumentedShape,
+    CanonicalTimestamp,
 }
 
 const fn kind(
@@ -116,6 +128,22 @@ pub static CATALOGUE: &[MutantKind] = &[
     kind("channel-unknown", "channel-unknown", "`channel` outside the configured channel list (a documented channel the list lacks, when there is one)", N::ChannelList, M::ChannelUnknown),
     kind("label-unknown", "label-unknown", "a label ID outside the configured label list", N::LabelList, M::LabelUnknown),
     kind("too-deep", "too-deep", "arrays nested 130 deep inside `transferredParty` (NDJSON only: the validator stops reading a JSON array there)", N::LineFraming, M::TooDeep),
+];
+
+/// The defects of the rules the default profile reports as warnings (and the strict profile as
+/// errors), with `canonical-timestamp`, which only the strict profile reports. Generators plant
+/// them with [`crate::Profile::Strict`] or [`crate::Options::warnings`]. `null-value` is the
+/// default profile's only: the strict profile requires the member, so it reports `required`.
+/// The `bom` warning is left out: a byte order mark belongs to a file, not to a record.
+#[rustfmt::skip] // As above: one row per kind.
+pub static WARNING_CATALOGUE: &[MutantKind] = &[
+    kind("status-consistency", "status-consistency", "`closedAt` on an enquiry that is not closed (added, or the status of a closed one changed)", N::Nothing, M::StatusConsistency),
+    kind("close-duration", "close-duration", "`closeDuration` more than a second off `closedAt - createdAt` (a record that is not closed is closed first)", N::Nothing, M::CloseDuration),
+    kind("unknown-field", "unknown-field", "an undocumented member (`labelIds`, `priority`)", N::Nothing, M::UnknownField),
+    kind("null-value", "null-value", "an optional string member is `null` (default profile only)", N::DefaultProfile, M::NullValue),
+    kind("unrecognised-value", "unrecognised-value", "`handledType` is a value the contract does not recognise (`AGENT`)", N::Nothing, M::UnrecognisedValue),
+    kind("undocumented-shape", "undocumented-shape", "`huntedStaffTargetHistory` is an array of strings", N::Nothing, M::UndocumentedShape),
+    kind("canonical-timestamp", "canonical-timestamp", "a timestamp with a `+hh:mm` offset instead of `Z` (same instant; strict profile only)", N::Strict, M::CanonicalTimestamp),
 ];
 
 /// The nesting depth of the `too-deep` mutant's arrays.
@@ -390,6 +418,12 @@ fn mutate(
         M::ChannelUnknown => mutate_channel_unknown,
         M::LabelUnknown => mutate_label_unknown,
         M::TooDeep => mutate_too_deep,
+        M::StatusConsistency => mutate_status_consistency,
+        M::CloseDuration => mutate_close_duration,
+        M::UnknownField | M::NullValue | M::UnrecognisedValue | M::UndocumentedShape => {
+            mutate_member_shape
+        }
+        M::CanonicalTimestamp => mutate_canonical_timestamp,
     };
     apply(mutation, record, plan, context, rand)
 }
@@ -883,4 +917,161 @@ fn too_deep_pointer() -> String {
         pointer.push_str("/0");
     }
     pointer
+}
+
+/// The record contract's `closedAt`-on-closed-only rule: (member, deciding member, value).
+fn only_when() -> (&'static str, &'static str, &'static str) {
+    RECORD
+        .cross
+        .iter()
+        .find_map(|rule| match *rule {
+            CrossRule::OnlyWhen {
+                member,
+                when,
+                equals,
+            } => Some((member, when, equals)),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+fn timestamp_json(at: i64) -> Vec<u8> {
+    let mut value = vec![b'"'];
+    time::push_timestamp(&mut value, at);
+    value.push(b'"');
+    value
+}
+
+fn mutate_status_consistency(
+    _mutation: Mutation,
+    record: &mut Record,
+    plan: &Plan,
+    _context: &Context<'_>,
+    _rand: &mut Rand,
+) -> String {
+    let (member, when, equals) = only_when();
+    if plan.closed.is_some() {
+        // Another status that no presence rule ties to a member (`ongoing`).
+        let tied = |value: &&str| {
+            RECORD.cross.iter().any(
+                |rule| matches!(rule, CrossRule::PresentWhen { equals, .. } if equals == value),
+            )
+        };
+        let other = RECORD
+            .enum_values(when)
+            .iter()
+            .find(|value| **value != equals && !tied(value))
+            .copied()
+            .unwrap_or_default();
+        record.set(when, json_string(other));
+    } else {
+        record.set(member, timestamp_json(plan.updated));
+    }
+    pointer_of(member)
+}
+
+fn mutate_close_duration(
+    _mutation: Mutation,
+    record: &mut Record,
+    plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let Some(&CrossRule::Elapsed {
+        member,
+        to,
+        tolerance_ms,
+        ..
+    }) = RECORD
+        .cross
+        .iter()
+        .find(|rule| matches!(rule, CrossRule::Elapsed { .. }))
+    else {
+        return String::new();
+    };
+    let closed = plan.closed.unwrap_or_else(|| {
+        // Not closed: close it at its last update, so only the duration is wrong.
+        let (_, when, equals) = only_when();
+        record.set(when, json_string(equals));
+        record.set(to, timestamp_json(plan.updated));
+        plan.updated
+    });
+    let off = tolerance_ms as i64 + SECOND + rand.range(0, HOUR as u64) as i64;
+    let mut text = Vec::new();
+    push_u64(&mut text, (closed - plan.created + off) as u64);
+    record.set(member, text);
+    pointer_of(member)
+}
+
+/// Undocumented members a producer might send (a miscased `labelIDs`, a new one).
+const UNKNOWN_MEMBERS: &[&str] = &["labelIds", "svcId", "priority", "customerTier"];
+
+/// Values a producer might put in `handledType` that the contract does not recognise.
+const UNRECOGNISED: &[&str] = &["AGENT", "VOICEMAIL", "SIP"];
+
+/// The warnings about one member's value or presence: an undocumented member, `null` on an
+/// optional string, an unrecognised value, a list where a string is documented.
+fn mutate_member_shape(
+    mutation: Mutation,
+    record: &mut Record,
+    _plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let fields = |wanted: fn(&FieldKind) -> bool| -> Vec<&'static str> {
+        FIELDS
+            .iter()
+            .filter(|rule| !rule.required && !rule.nullable && wanted(&rule.kind))
+            .map(|rule| rule.name)
+            .collect()
+    };
+    let (key, value) = match mutation {
+        M::UnknownField => (*rand.pick(UNKNOWN_MEMBERS), b"[]".to_vec()),
+        M::NullValue => (
+            *rand.pick(&fields(|kind| *kind == FieldKind::Text)),
+            b"null".to_vec(),
+        ),
+        M::UnrecognisedValue => {
+            let key = *rand.pick(&fields(|kind| matches!(kind, FieldKind::RecognisedText(_))));
+            let value = *rand.pick(UNRECOGNISED);
+            (key, json_string(value))
+        }
+        _ => {
+            let key = *rand.pick(&fields(|kind| matches!(kind, FieldKind::TextOrTextList(_))));
+            let text = record.text(key).filter(|text| !text.is_empty());
+            let mut id = Vec::new();
+            push_hex(&mut id, &rand.bytes12());
+            let text = text.unwrap_or_else(|| String::from_utf8(id).unwrap_or_default());
+            let items: Vec<String> = text.split(',').map(str::to_owned).collect();
+            (key, json_labels(&items))
+        }
+    };
+    record.set(key, value);
+    pointer_of(key)
+}
+
+/// Offsets a non-canonical timestamp may carry, in minutes east of UTC.
+const OFFSETS: &[i64] = &[480, -300, 330, 60];
+
+fn mutate_canonical_timestamp(
+    _mutation: Mutation,
+    record: &mut Record,
+    plan: &Plan,
+    _context: &Context<'_>,
+    rand: &mut Rand,
+) -> String {
+    let present: Vec<(&'static str, i64)> = MUTABLE_TIMESTAMPS
+        .iter()
+        .filter_map(|(key, get)| get(plan).map(|at| (*key, at)))
+        .collect();
+    let (key, at) = *rand.pick(&present);
+    let offset = *rand.pick(OFFSETS);
+    // The same instant, written in local time with its offset.
+    let mut value = vec![b'"'];
+    time::push_civil(&mut value, &Civil::of(at + offset * 60 * SECOND), false);
+    let sign = if offset < 0 { '-' } else { '+' };
+    let (hours, minutes) = (offset.abs() / 60, offset.abs() % 60);
+    value.extend_from_slice(format!("{sign}{hours:02}:{minutes:02}\"").as_bytes());
+    record.set(key, value);
+    pointer_of(key)
 }

@@ -351,6 +351,15 @@ impl Route {
         }
     }
 
+    /// The `handledType` of whoever handles an enquiry routed this way.
+    fn handled_type(self) -> &'static str {
+        match self {
+            Route::Phone => "PHONE",
+            Route::Trunk => "TRUNK",
+            _ => "STAFF",
+        }
+    }
+
     fn to_staff(self) -> bool {
         !matches!(self, Route::Bot | Route::Phone | Route::Trunk)
     }
@@ -359,7 +368,7 @@ impl Route {
 #[derive(Debug, Clone, Copy)]
 enum Handler {
     Staff(usize),
-    Number { route: Route, number: u32 },
+    Number { number: u32 },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -406,6 +415,8 @@ pub(crate) struct Plan {
     visitor_last: usize,
     pub(crate) labels: Option<[usize; 3]>,
     pub(crate) label_count: usize,
+    /// Written for the strict profile: every member present (see [`Plan::complete`]).
+    pub(crate) strict: bool,
 }
 
 /// `2022-01-01T00:00:00Z` and `2026-01-01T00:00:00Z`: the creation window.
@@ -543,7 +554,6 @@ fn draw_handling(
 ) -> Handling {
     let handler = picked.map(|_| match route {
         Route::Phone | Route::Trunk => Handler::Number {
-            route,
             number: rand.below(100),
         },
         _ => Handler::Staff(rand.index(STAFF)),
@@ -715,13 +725,40 @@ impl Plan {
             visitor_last: rand.index(LAST_NAMES.len()),
             labels,
             label_count,
+            strict: false,
         }
+    }
+
+    /// Makes the plan one of the strict profile, which requires every documented member:
+    /// `tag` and `ip` are drawn (from `rand`, a stream of their own, so that the default
+    /// profile's records stay as they were) and [`emit`] writes the members that do not apply
+    /// as blanks: `""`, `[]`, a duration of 0, and `createdAt` for an instant that did not
+    /// happen (a timestamp is required, `null` is refused, and `createdAt` keeps the timeline).
+    pub(crate) fn complete(&mut self, rand: &mut Rand) {
+        let tag = object_id(rand, self.created);
+        let ip = draw_ip(rand);
+        self.tag.get_or_insert(tag);
+        self.ip.get_or_insert(ip);
+        self.strict = true;
+    }
+
+    /// An instant of the plan, or, for the strict profile, `createdAt` in its place.
+    fn instant(&self, at: Option<Millis>) -> Option<Millis> {
+        at.or(self.strict.then_some(self.created))
     }
 
     /// `duration`: how long it has been handled, from pick-up to close (or to the last update).
     pub(crate) fn duration(&self) -> Option<Millis> {
         self.picked
             .map(|picked| self.closed.unwrap_or(self.updated) - picked)
+    }
+
+    /// The staff member who handled it, if one did.
+    fn staff(&self) -> Option<usize> {
+        match self.handler {
+            Some(Handler::Staff(staff)) => Some(staff),
+            _ => None,
+        }
     }
 
     /// `closeDuration`: from creation to close.
@@ -870,11 +907,9 @@ fn push_hex_group(out: &mut Vec<u8>, group: u16) {
 
 /// The staff member's full name.
 fn push_staff_name(out: &mut Vec<u8>, staff: usize) {
-    out.push(b'"');
     out.extend_from_slice(FIRST_NAMES[staff].as_bytes());
     out.push(b' ');
     out.extend_from_slice(LAST_NAMES[staff % LAST_NAMES.len()].as_bytes());
-    out.push(b'"');
 }
 
 /// Writes the record's members, in the documented order, into `sink`.
@@ -918,8 +953,11 @@ fn emit_ids<S: Sink>(plan: &Plan, sink: &mut S) {
 fn emit_location<S: Sink>(plan: &Plan, sink: &mut S) {
     sink.begin_object("locationDetail");
     push_str(sink.value("regionCode"), plan.country);
-    if let Some(place) = plan.place {
-        let (_, subdivision, city, province, _) = PLACES[place];
+    let detail = match plan.place {
+        Some(place) => Some((PLACES[place].1, PLACES[place].2, PLACES[place].3)),
+        None => plan.strict.then_some(("", "", "")),
+    };
+    if let Some((subdivision, city, province)) = detail {
         push_str(sink.value("subdivision"), subdivision);
         push_str(sink.value("city"), city);
         push_str(sink.value("province"), province);
@@ -956,42 +994,58 @@ fn emit_status_and_destination<S: Sink>(plan: &Plan, channel_name: &str, sink: &
 
 /// Who handled it, and the staff hunted.
 fn emit_handler<S: Sink>(plan: &Plan, sink: &mut S) {
-    match plan.handler {
-        Some(Handler::Staff(staff)) => {
-            push_str(sink.value("handledType"), "STAFF");
-            let out = sink.value("handledTarget");
-            out.push(b'"');
-            push_staff_eid(out, staff);
-            out.push(b'"');
-            push_staff_name(sink.value("handledPartyName"), staff);
-        }
-        Some(Handler::Number { route, number }) => {
-            push_str(
-                sink.value("handledType"),
-                if route == Route::Trunk {
-                    "TRUNK"
-                } else {
-                    "PHONE"
-                },
-            );
-            let out = sink.value("handledTarget");
-            out.push(b'"');
-            push_phone(out, number);
-            out.push(b'"');
-        }
-        None => {}
+    if plan.handler.is_some() || plan.strict {
+        push_str(sink.value("handledType"), plan.route.handled_type());
     }
-    if plan.hunted_count > 0 {
-        let out = sink.value("huntedStaffTargetHistory");
-        out.push(b'"');
+    let target = plan.handler.map(|handler| {
+        move |out: &mut Vec<u8>| match handler {
+            Handler::Staff(staff) => push_staff_eid(out, staff),
+            Handler::Number { number } => push_phone(out, number),
+        }
+    });
+    string_or_blank(sink, "handledTarget", plan.strict, target);
+    let name = plan
+        .staff()
+        .map(|staff| move |out: &mut Vec<u8>| push_staff_name(out, staff));
+    string_or_blank(sink, "handledPartyName", plan.strict, name);
+    let hunted = (plan.hunted_count > 0).then_some(|out: &mut Vec<u8>| {
         for (at, staff) in plan.hunted[..plan.hunted_count].iter().enumerate() {
             if at > 0 {
                 out.push(b',');
             }
             push_staff_eid(out, *staff);
         }
-        out.push(b'"');
+    });
+    string_or_blank(sink, "huntedStaffTargetHistory", plan.strict, hunted);
+}
+
+/// Writes member `key` as a string whose text `write` appends; without `write`, as `""` when
+/// the strict profile requires the member, else not at all.
+fn string_or_blank<S: Sink, F: FnOnce(&mut Vec<u8>)>(
+    sink: &mut S,
+    key: &'static str,
+    strict: bool,
+    write: Option<F>,
+) {
+    if write.is_none() && !strict {
+        return;
     }
+    let out = sink.value(key);
+    out.push(b'"');
+    if let Some(write) = write {
+        write(out);
+    }
+    out.push(b'"');
+}
+
+/// Writes member `key` as the text `text`, or as `""` when the strict profile requires it.
+fn text_or_blank<S: Sink>(sink: &mut S, key: &'static str, strict: bool, text: Option<&str>) {
+    string_or_blank(
+        sink,
+        key,
+        strict,
+        text.map(|text| move |out: &mut Vec<u8>| out.extend_from_slice(text.as_bytes())),
+    );
 }
 
 /// What the channel says of itself: sub-type, id, display names, inquiry type.
@@ -1007,14 +1061,13 @@ fn emit_channel_facts<S: Sink>(plan: &Plan, facts_index: usize, sink: &mut S) {
     );
     push_str(sink.value("id"), facts.id);
     push_str(sink.value("maaiiDisplayName"), facts.display);
-    if facts.third_party {
-        let out = sink.value("name");
-        out.push(b'"');
+    let name = facts.third_party.then_some(|out: &mut Vec<u8>| {
         out.extend_from_slice(FIRST_NAMES[plan.visitor_first].as_bytes());
         out.push(b' ');
         out.push(LAST_NAMES[plan.visitor_last].as_bytes()[0]);
-        out.extend_from_slice(b".\"");
-    }
+        out.push(b'.');
+    });
+    string_or_blank(sink, "name", plan.strict, name);
     push_str(
         sink.value("inquiryType"),
         if plan.case_number.is_multiple_of(10) {
@@ -1031,8 +1084,12 @@ fn emit_times_and_transfer<S: Sink>(plan: &Plan, sink: &mut S) {
     if let Some(closed) = plan.closed {
         push_timestamp_string(sink.value("closedAt"), closed);
     }
-    if let Some(group) = &plan.inquiry_group {
-        push_hex_string(sink.value("inquiryGroup"), group);
+    let group = plan
+        .inquiry_group
+        .map(|group| move |out: &mut Vec<u8>| push_hex(out, &group));
+    string_or_blank(sink, "inquiryGroup", plan.strict, group);
+    if plan.transferred_at.is_none() && plan.strict {
+        sink.value("transferredParty").extend_from_slice(b"[]");
     }
     if let Some(at) = plan.transferred_at {
         let (name, id) = SERVICE_GROUPS[plan.transfer_group];
@@ -1045,34 +1102,28 @@ fn emit_times_and_transfer<S: Sink>(plan: &Plan, sink: &mut S) {
         push_timestamp_string(out, at);
         out.extend_from_slice(b"}]");
     }
-    if let Some(picked) = plan.picked {
+    if let Some(picked) = plan.instant(plan.picked) {
         push_timestamp_string(sink.value("pickedUpAt"), picked);
     }
-    if let Some(missed) = plan.missed {
+    if let Some(missed) = plan.instant(plan.missed) {
         push_timestamp_string(sink.value("missedAt"), missed);
     }
-    if let Some(reopened) = plan.reopened {
+    if let Some(reopened) = plan.instant(plan.reopened) {
         push_timestamp_string(sink.value("reopenedAt"), reopened);
     }
 }
 
 /// Department, staff and visitor names, the deep link and the durations.
 fn emit_people<S: Sink>(plan: &Plan, sink: &mut S) {
-    if let Some(Handler::Staff(staff)) = plan.handler {
-        push_str(
-            sink.value("handledPartyDepartmentID"),
-            DEPARTMENTS[staff % DEPARTMENTS.len()],
-        );
-    }
+    let staff = plan.staff();
+    let department = staff.map(|staff| DEPARTMENTS[staff % DEPARTMENTS.len()]);
+    text_or_blank(sink, "handledPartyDepartmentID", plan.strict, department);
     sink.value("attachment")
         .extend_from_slice(if plan.attachment { b"true" } else { b"false" });
-    if let Some(Handler::Staff(staff)) = plan.handler {
-        push_str(sink.value("staffFirstName"), FIRST_NAMES[staff]);
-        push_str(
-            sink.value("staffLastName"),
-            LAST_NAMES[staff % LAST_NAMES.len()],
-        );
-    }
+    let first = staff.map(|staff| FIRST_NAMES[staff]);
+    text_or_blank(sink, "staffFirstName", plan.strict, first);
+    let last = staff.map(|staff| LAST_NAMES[staff % LAST_NAMES.len()]);
+    text_or_blank(sink, "staffLastName", plan.strict, last);
     push_str(
         sink.value("visitorFirstName"),
         FIRST_NAMES[plan.visitor_first],
@@ -1086,7 +1137,7 @@ fn emit_people<S: Sink>(plan: &Plan, sink: &mut S) {
         push_hex(out, &plan.room);
         out.push(b'"');
     }
-    if let Some(duration) = plan.duration() {
+    if let Some(duration) = plan.duration().or(plan.strict.then_some(0)) {
         push_u64(sink.value("duration"), duration as u64);
     }
     if let Some(close) = plan.close_duration() {

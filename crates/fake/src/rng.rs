@@ -10,6 +10,8 @@ use rand_chacha::ChaCha8Rng;
 pub(crate) const DOMAIN_RECORD: &[u8; 16] = b"enquiry-fake/rec";
 /// The domain of a record's "is it a mutant, and which" stream.
 pub(crate) const DOMAIN_MUTATION: &[u8; 16] = b"enquiry-fake/mut";
+/// The domain of what the strict profile adds to a record (so the default one is unchanged).
+pub(crate) const DOMAIN_STRICT: &[u8; 16] = b"enquiry-fake/str";
 
 /// A ChaCha8 stream keyed by `(seed, index, domain)`.
 ///

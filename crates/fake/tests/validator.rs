@@ -4,8 +4,9 @@
 mod common;
 
 use common::*;
-use enquiry_fake::{Generator, InvalidRate, Label, Options, CATALOGUE};
+use enquiry_fake::{Generator, InvalidRate, Label, Options, Profile, CATALOGUE};
 use enquiry_schema::{Channel, Status};
+use enquiry_validator::Config;
 use enquiry_validator::Severity;
 
 #[test]
@@ -157,6 +158,7 @@ fn labels_of_findings(findings: &[enquiry_validator::Finding]) -> Vec<Label> {
             record: finding.record,
             pointer: finding.pointer.as_str().to_owned(),
             code: finding.code.as_str().to_owned(),
+            severity: None,
         })
         .collect()
 }
@@ -240,10 +242,10 @@ fn mutants_with_a_partial_channel_list() {
         .iter()
         .map(|name| (*name).to_owned())
         .collect();
-    let validator = enquiry_validator::Validator::new(enquiry_validator::Config {
+    let validator = enquiry_validator::Validator::new(Config {
         labels: Some(label_list().into_iter().collect()),
         channels: Some(list.iter().cloned().collect()),
-        ..enquiry_validator::Config::default()
+        ..Config::default()
     });
     let generator = Generator::new(Options {
         seed: 13,
@@ -271,6 +273,87 @@ fn mutants_with_a_partial_channel_list() {
                 let value: serde_json::Value = serde_json::from_slice(&mutant.bytes).unwrap();
                 let channel = value["channel"].as_str().unwrap();
                 assert!(Channel::DOCUMENTED[5..].contains(&channel), "{channel}");
+            }
+        }
+    }
+}
+
+/// The generator and the validator of one profile, with the tenant's lists.
+fn profile_pair(
+    profile: Profile,
+    seed: u64,
+    warnings: bool,
+) -> (Generator, enquiry_validator::Validator) {
+    let generator = Generator::new(Options {
+        seed,
+        labels: Some(label_list()),
+        channel_list: Some(channel_list()),
+        profile,
+        warnings,
+        ..Options::default()
+    })
+    .unwrap();
+    let validator = enquiry_validator::Validator::new(Config {
+        labels: Some(label_list().into_iter().collect()),
+        channels: Some(channel_list().into_iter().collect()),
+        ..Config::with_profile(profile)
+    });
+    (generator, validator)
+}
+
+/// Strict fakes pass the strict profile with no finding at all (so `--deny-warnings` too).
+#[test]
+fn strict_fakes_have_every_member_the_strict_profile_requires() {
+    for seed in SEEDS {
+        let (generator, validator) = profile_pair(Profile::Strict, *seed, false);
+        let report = validator.validate_slice(&ndjson(&generator, 2000), "strict.ndjson");
+        assert_eq!(report.summary.records, 2000);
+        assert!(
+            report.findings.is_empty(),
+            "seed {seed}: {:#?}",
+            describe(&report.findings)
+        );
+    }
+}
+
+/// Every kind a generator plants, for each profile (and the default one with warnings): one
+/// finding, the label's, at the label's severity.
+#[test]
+fn each_mutant_of_each_profile_yields_exactly_its_label() {
+    for (profile, warnings) in [(Profile::Strict, false), (Profile::Default, true)] {
+        for seed in &SEEDS[..3] {
+            let (generator, validator) = profile_pair(profile, *seed, warnings);
+            let codes: Vec<&str> = generator
+                .mutant_kinds()
+                .iter()
+                .map(|kind| kind.code)
+                .collect();
+            let expected_extra = if profile == Profile::Strict {
+                "canonical-timestamp"
+            } else {
+                "null-value"
+            };
+            assert!(codes.contains(&expected_extra) && codes.contains(&"status-consistency"));
+            for kind in generator.mutant_kinds() {
+                for index in 0..30 {
+                    let mutant = generator.mutant(index, kind);
+                    let report = validator.validate_slice(&mutant.bytes, "mutant.json");
+                    let findings: Vec<(&str, &str, &str)> = report
+                        .findings
+                        .iter()
+                        .map(|f| (f.pointer.as_str(), f.code.as_str(), f.severity.as_str()))
+                        .collect();
+                    let label = &mutant.label;
+                    let severity = label.severity.as_deref().expect("a severity");
+                    assert_eq!(
+                        findings,
+                        [(label.pointer.as_str(), kind.code, severity)],
+                        "{profile:?}, seed {seed}, record {index}, kind {}: {}\n{:#?}",
+                        kind.id,
+                        String::from_utf8_lossy(&mutant.bytes),
+                        describe(&report.findings)
+                    );
+                }
             }
         }
     }
