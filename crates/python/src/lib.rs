@@ -49,7 +49,6 @@ pyo3::create_exception!(
     "An input, a label list or a channel list could not be read or understood; the message is the CLI's."
 );
 
-
 /// The worker threads for one input: one per CPU, as the CLI's default `--jobs`.
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
@@ -338,7 +337,9 @@ fn schema(contract: Option<&str>, strict: bool, draft: &str) -> PyResult<String>
     } else {
         Profile::Default
     };
-    Ok(to_canonical_string(&contract_schema(contract, profile, draft)))
+    Ok(to_canonical_string(&contract_schema(
+        contract, profile, draft,
+    )))
 }
 
 /// Runs the `enquiry` command line (`argv[0]` is the program name) and returns its exit
