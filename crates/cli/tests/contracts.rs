@@ -33,33 +33,18 @@ fn findings(report: &Value) -> BTreeSet<(u64, String, String)> {
 #[test]
 fn fake_events_validate_clean_and_invalid_ones_give_exactly_their_manifest() {
     let dir = TempDir::new("contracts-fake");
-    let (code, events) = run(
-        &dir.0,
-        &[
-            "fake",
-            "--contract",
-            "event",
-            "--count",
-            "3000",
-            "--seed",
-            "1",
-        ],
-        None,
-    );
+    let fake = [
+        "fake",
+        "--contract",
+        "event",
+        "--count",
+        "3000",
+        "--seed",
+        "1",
+    ];
+    let (code, events) = run(&dir.0, &fake, None);
     assert_eq!(code, 0);
-    let (again, same) = run(
-        &dir.0,
-        &[
-            "fake",
-            "--contract",
-            "event",
-            "--count",
-            "3000",
-            "--seed",
-            "1",
-        ],
-        None,
-    );
+    let (again, same) = run(&dir.0, &fake, None);
     assert_eq!((again, &same), (0, &events), "same seed, same bytes");
     let (code, _) = run(
         &dir.0,

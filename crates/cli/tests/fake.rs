@@ -114,16 +114,22 @@ type Labelled = BTreeSet<(u64, String, String, String)>;
 fn manifest_labels(path: &Path) -> Labelled {
     let labels: Value =
         serde_json::from_slice(&std::fs::read(path).expect("manifest")).expect("JSON");
-    labels
+    labelled(&labels)
+}
+
+/// The (record, pointer, code, severity) of each item of an array of manifest labels or of
+/// report findings (findings always carry a severity; labels of errors may leave it out).
+fn labelled(items: &Value) -> Labelled {
+    items
         .as_array()
         .expect("an array")
         .iter()
-        .map(|label| {
+        .map(|item| {
             (
-                label["record"].as_u64().expect("record"),
-                label["pointer"].as_str().expect("pointer").to_owned(),
-                label["code"].as_str().expect("code").to_owned(),
-                label["severity"].as_str().unwrap_or("error").to_owned(),
+                item["record"].as_u64().expect("record"),
+                item["pointer"].as_str().expect("pointer").to_owned(),
+                item["code"].as_str().expect("code").to_owned(),
+                item["severity"].as_str().unwrap_or("error").to_owned(),
             )
         })
         .collect()
@@ -166,19 +172,7 @@ fn mutants_match_their_manifest(
     let mut args = vec!["validate", "--no-config", "--format", "json", payload_arg];
     args.extend_from_slice(validate_args);
     let (code, report) = json_report(dir, &args, None);
-    let found: Labelled = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|finding| {
-            (
-                finding["record"].as_u64().expect("record"),
-                finding["pointer"].as_str().expect("pointer").to_owned(),
-                finding["code"].as_str().expect("code").to_owned(),
-                finding["severity"].as_str().expect("severity").to_owned(),
-            )
-        })
-        .collect();
+    let found = labelled(&report["findings"]);
     assert_eq!(
         found, expected,
         "{args:?} {format}: the validator finds exactly the labelled defects"
