@@ -340,3 +340,36 @@ fn a_dataset_refuses_flags_that_would_make_it_inconsistent() {
     assert_eq!(output.status.code(), Some(2));
     assert!(!dir.0.join("d").exists());
 }
+
+#[test]
+fn the_bundled_dataset_is_what_fake_writes_and_reconciles_clean() {
+    let dir = TempDir::new("reconcile-bundled-dataset");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/dataset");
+    let records = format!("{root}/records.ndjson");
+    let events = format!("{root}/events.ndjson");
+    let args = [
+        "fake",
+        "--dataset",
+        "d",
+        "--count",
+        "12",
+        "--seed",
+        "20221107",
+    ];
+    assert_eq!(run_enquiry(&dir.0, &args, None).status.code(), Some(0));
+    for (bundled, written) in [(&records, "d/records.ndjson"), (&events, "d/events.ndjson")] {
+        assert_eq!(
+            std::fs::read(bundled).unwrap(),
+            std::fs::read(dir.0.join(written)).unwrap(),
+            "{bundled}: regenerate with `cargo xtask codegen`"
+        );
+    }
+    let args = ["reconcile", &events, &records, "--format", "json"];
+    let output = run_enquiry(&dir.0, &args, None);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{report}");
+    assert_eq!(report["summary"]["records"], 12);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+    let output = run_enquiry(&dir.0, &["validate", "--no-config", &events], None);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+}
