@@ -281,3 +281,28 @@ fn indirect_personal_values_are_masked_in_every_format() {
         }
     }
 }
+
+/// An NDJSON record whose line breaks after a personal key: the next line is a unit of its
+/// own that no longer shows the key, and its values are masked all the same.
+#[test]
+fn a_record_broken_across_ndjson_lines_masks_the_rest() {
+    let head = r#""_id": "x", "createdAt": "2024-01-01T00:00:00Z", "status": "ongoing""#;
+    for rest in [
+        r#""Alice Secretname", "ip": "203.0.113.77"}"#,
+        r#"["Alice Secretname"], "ip": "203.0.113.77"}"#,
+    ] {
+        let input = format!("{{{head}}}\n{{{head}, \"visitorFirstName\":\n{rest}\n");
+        for format in Format::ALL {
+            for jobs in [1, 2] {
+                let text = render(input.as_bytes(), format, jobs, false);
+                assert!(
+                    !text.contains("Secretname"),
+                    "leaked in {} with --jobs {jobs}:\n{text}",
+                    format.name()
+                );
+            }
+        }
+        let shown = render(input.as_bytes(), Format::Human, 1, true);
+        assert!(shown.contains("Secretname"), "not shown:\n{shown}");
+    }
+}

@@ -167,20 +167,36 @@ impl Masks {
 
     /// Like [`Masks::of`], into this value's storage (reused from record to record).
     pub fn fill(&mut self, tape: &Tape, bytes: &[u8]) {
+        self.fill_with(tape, bytes, false);
+    }
+
+    /// Like [`Masks::fill`] for a unit that did not parse: it may be the rest of a record
+    /// whose line broke after a personal key (`"visitorFirstName":` then `"Alice", ...` on the
+    /// next line of NDJSON), so every scalar that is not a member's value (a top-level one, an
+    /// array item) is masked too.
+    pub fn fill_broken(&mut self, tape: &Tape, bytes: &[u8]) {
+        self.fill_with(tape, bytes, true);
+    }
+
+    fn fill_with(&mut self, tape: &Tape, bytes: &[u8], broken: bool) {
         let merged = &mut self.ranges;
         merged.clear();
         for (index, node) in tape.nodes.iter().enumerate() {
-            if node.kind != Kind::Key {
+            let range = if node.kind == Kind::Key {
+                if !is_personal_key(tape.text(bytes, node)) {
+                    continue;
+                }
+                match tape.nodes.get(index + 1) {
+                    Some(value) if value.end > value.start => {
+                        value.start as usize..value.end as usize
+                    }
+                    Some(value) => value.start as usize..usize::MAX,
+                    None => node.end as usize..usize::MAX,
+                }
+            } else if broken && is_loose_scalar(tape, index) {
+                node.start as usize..(node.end as usize).max(node.start as usize + 1)
+            } else {
                 continue;
-            }
-            let key = tape.text(bytes, node);
-            if !is_personal_key(key) {
-                continue;
-            }
-            let range = match tape.nodes.get(index + 1) {
-                Some(value) if value.end > value.start => value.start as usize..value.end as usize,
-                Some(value) => value.start as usize..usize::MAX,
-                None => node.end as usize..usize::MAX,
             };
             // Document order sorts by start; a personal member inside another's value is
             // merged into it.
@@ -214,6 +230,20 @@ impl Masks {
             .get(index)
             .map_or(usize::MAX, |range| range.start)
     }
+}
+
+/// Whether the node at `index` is a scalar that is not a member's value (a member's value
+/// follows its key on the tape).
+fn is_loose_scalar(tape: &Tape, index: usize) -> bool {
+    let scalar = tape
+        .nodes
+        .get(index)
+        .is_some_and(|node| !matches!(node.kind, Kind::Object | Kind::Array | Kind::Key));
+    let after_key = index
+        .checked_sub(1)
+        .and_then(|previous| tape.nodes.get(previous))
+        .is_some_and(|previous| previous.kind == Kind::Key);
+    scalar && !after_key
 }
 
 /// The end of the caret for a finding at `at`: the whole value when a node starts there (an
@@ -375,6 +405,29 @@ mod tests {
         assert!(excerpt.text.starts_with("...") && excerpt.text.ends_with("..."));
         assert!(excerpt.text.len() <= WIDTH_BYTES + 6, "{excerpt:?}");
         assert_eq!(&excerpt.text[excerpt.span.clone()], "\"m5000\"");
+    }
+
+    #[test]
+    fn the_rest_of_a_broken_record_masks_its_loose_values() {
+        // NDJSON's second line of a record broken after `"visitorFirstName":`.
+        for (json, shown) in [
+            ("\"Alice Chan\", \"ip\": \"203.0.113.9\"}", "***"),
+            ("[\"Alice Chan\", 7], \"city\": \"x\"}", "[***, ***]"),
+        ] {
+            let mut tape = Tape::default();
+            let err = tape.parse(json.as_bytes()).unwrap_err();
+            let mut masks = Masks::default();
+            masks.fill_broken(&tape, json.as_bytes());
+            let excerpt = cut(json.as_bytes(), err.offset, err.offset, err.offset, &masks);
+            assert_eq!(excerpt.text, shown);
+            let mut plain = Masks::default();
+            plain.fill(&tape, json.as_bytes());
+            let leaked = cut(json.as_bytes(), err.offset, err.offset, err.offset, &plain);
+            assert!(
+                leaked.text.contains("Alice"),
+                "{leaked:?}: the case shows the leak"
+            );
+        }
     }
 
     #[test]

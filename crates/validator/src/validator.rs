@@ -545,7 +545,10 @@ impl Validator {
     ) -> RecordOutcome {
         let (err_line, err_col) = PosCursor::new(line, col).at(bytes, err.offset);
         // Nothing past the error is shown: it was never parsed, so it cannot be masked.
-        let masks = self.masks(tape, bytes);
+        let mut masks = Masks::none();
+        if !self.config.show_values {
+            masks.fill_broken(tape, bytes);
+        }
         let excerpt = excerpt::cut(bytes, err.offset, err.offset, err.offset, &masks);
         let mut pointer = Pointer::root();
         for token in &err.path {
@@ -742,14 +745,8 @@ impl Validator {
         })
     }
 
-    /// What excerpts of this unit mask: personal values, unless the values are shown.
-    fn masks(&self, tape: &Tape, bytes: &[u8]) -> Masks {
-        let mut masks = Masks::none();
-        self.fill_masks(&mut masks, tape, bytes);
-        masks
-    }
-
-    /// Like [`Validator::masks`], into storage reused from unit to unit.
+    /// What excerpts of a parsed unit mask: personal values, unless the values are shown.
+    /// Into storage reused from unit to unit.
     fn fill_masks(&self, masks: &mut Masks, tape: &Tape, bytes: &[u8]) {
         if self.config.show_values {
             masks.clear();
