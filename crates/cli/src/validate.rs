@@ -614,11 +614,9 @@ fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, bool, u64) {
                     ));
                 }
             }
-            Ok(_) => inputs.push(Input::File(path.clone())),
-            Err(err) => {
-                crate::diag::error_line(&format!("enquiry validate: {}: {err}", path.display()));
-                error = true;
-            }
+            // A path that cannot be read is still an input: opening it fails and is reported
+            // on standard error and in every report (a JUnit error, a SARIF notification).
+            Ok(_) | Err(_) => inputs.push(Input::File(path.clone())),
         }
     }
     (inputs, error, empty_dirs)
@@ -670,13 +668,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, error: &mut bool) {
             match fs::metadata(&path) {
                 Ok(meta) if meta.is_file() => inputs.push(Input::File(path)),
                 Ok(_) => {}
-                Err(err) => {
-                    crate::diag::error_line(&format!(
-                        "enquiry validate: {}: {err}",
-                        path.display()
-                    ));
-                    *error = true;
-                }
+                Err(_) => inputs.push(Input::File(path)),
             }
         }
     }

@@ -338,24 +338,34 @@ fn an_unreadable_input_fails_junit_and_is_a_sarif_notification() {
     let path = dir.write("locked.json", "{}");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
     // As root permissions do not stop reads; this file opens and then fails to read.
-    let name = if std::fs::read(&path).is_ok() {
+    let unreadable = if std::fs::read(&path).is_ok() {
         "/proc/self/mem"
     } else {
         "locked.json"
     };
-    let junit = run_enquiry(&dir.0, &["validate", "--format", "junit", name], None);
-    assert_eq!(junit.status.code(), Some(2));
-    let xml = text(&junit.stdout);
-    assert!(xml.contains(r#"type="unreadable""#), "{xml}");
-    assert!(xml.contains("errors=\"1\""), "{xml}");
-    let sarif = run_enquiry(&dir.0, &["validate", "--format", "sarif", name], None);
-    assert_eq!(sarif.status.code(), Some(2));
-    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
-    let invocation = &log["runs"][0]["invocations"][0];
-    assert_eq!(invocation["executionSuccessful"], false, "{log}");
-    let notification = &invocation["toolExecutionNotifications"][0];
-    assert_eq!(
-        notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        name
-    );
+    // Also inputs that do not open at all: a missing path, a dangling link given by name and
+    // one found in a directory.
+    std::os::unix::fs::symlink("/nonexistent/target", dir.0.join("dangling.json")).unwrap();
+    std::fs::create_dir(dir.0.join("sub")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/target", dir.0.join("sub/gone.ndjson")).unwrap();
+    for name in [unreadable, "missing.json", "dangling.json", "sub"] {
+        let junit = run_enquiry(&dir.0, &["validate", "--format", "junit", name], None);
+        assert_eq!(junit.status.code(), Some(2), "{name}");
+        let xml = text(&junit.stdout);
+        assert!(xml.contains(r#"type="unreadable""#), "{name}: {xml}");
+        assert!(xml.contains("errors=\"1\""), "{name}: {xml}");
+        let sarif = run_enquiry(&dir.0, &["validate", "--format", "sarif", name], None);
+        assert_eq!(sarif.status.code(), Some(2), "{name}");
+        let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+        let invocation = &log["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false, "{name}: {log}");
+        let notification = &invocation["toolExecutionNotifications"][0];
+        let uri = &notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        let expected = if name == "sub" {
+            "sub/gone.ndjson"
+        } else {
+            name
+        };
+        assert_eq!(uri, expected, "{log}");
+    }
 }
