@@ -142,3 +142,42 @@ fn a_million_findings_in_the_aggregated_views() {
     }
     check("html", |_, tail| tail.trim_end().ends_with("</html>"));
 }
+
+/// Without a writable temporary directory, JUnit keeps its spills in memory only up to a cap:
+/// a small report is still complete, a large one fails with an error naming `TMPDIR`, and
+/// memory stays under the bound either way.
+#[test]
+#[allow(clippy::zombie_processes)] // Reason: the child is reaped by `wait4`, which clippy cannot see.
+fn junit_without_a_temporary_directory_is_bounded() {
+    let dir = TempDir::new("junit-no-tmpdir");
+    for (records, code) in [(2_000, 1), (RECORDS, 2)] {
+        let input = dir.0.join(format!("empty-{records}.ndjson"));
+        fs::write(&input, "{}\n".repeat(records)).expect("write the input");
+        let report_path = dir.0.join("report.xml");
+        let stderr_path = dir.0.join("stderr");
+        let child = Command::new(env!("CARGO_BIN_EXE_enquiry"))
+            .args(["validate", "--no-config", "--format", "junit"])
+            .arg(&input)
+            .env("TMPDIR", dir.0.join("no-such-directory"))
+            .stdout(Stdio::from(
+                File::create(&report_path).expect("report file"),
+            ))
+            .stderr(Stdio::from(
+                File::create(&stderr_path).expect("stderr file"),
+            ))
+            .spawn()
+            .expect("the enquiry binary starts");
+        let pid = libc::pid_t::try_from(child.id()).expect("pid fits");
+        let (status, peak) = wait_with_peak(pid);
+        let stderr = fs::read_to_string(&stderr_path).expect("stderr");
+        assert_eq!(libc::WEXITSTATUS(status), code, "{records}: {stderr}");
+        assert!(peak < PEAK_LIMIT, "{records} records: peak {peak} bytes");
+        let report = fs::read_to_string(&report_path).expect("report");
+        if code == 1 {
+            assert!(report.trim_end().ends_with("</testsuites>"), "complete");
+            assert!(report.contains(&format!("tests=\"{records}\"")));
+        } else {
+            assert!(stderr.contains("TMPDIR"), "{stderr}");
+        }
+    }
+}

@@ -14,7 +14,9 @@
 //! file (deleted on creation where the system allows, else when the report is done) and copied
 //! after their suite's opening tag when the file ends; suites go to a second temporary file,
 //! copied after the root's opening tag at the end. Memory stays constant; the disk holds at most
-//! twice the report. Without a writable temporary directory the spills stay in memory.
+//! twice the report. Without a writable temporary directory the spills stay in memory up to
+//! [`MEMORY_SPILL_CAP`] each; past that the report fails with an error naming `TMPDIR`, rather
+//! than let memory follow the number of records.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Cursor, Read, Seek, SeekFrom, Write};
@@ -24,6 +26,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use enquiry_validator::{Finding, RecordOutcome, Severity, Summary};
 
 use super::{message_with_suggestion, terminal_safe, ContractCounts, Reporter};
+
+/// The most a spill holds in memory when no temporary file can be created.
+pub const MEMORY_SPILL_CAP: u64 = 16 * 1024 * 1024;
 
 /// Storage that can be written, then read back from the start.
 trait Storage: Read + Write + Seek {}
@@ -59,8 +64,11 @@ impl Spill {
                     path: (!unlinked).then_some(path),
                 }
             }
-            Err(_) => Spill {
-                storage: Box::new(Cursor::new(Vec::new())),
+            Err(err) => Spill {
+                storage: Box::new(CappedBuffer {
+                    inner: Cursor::new(Vec::new()),
+                    why: err.to_string(),
+                }),
                 path: None,
             },
         }
@@ -82,6 +90,42 @@ impl Drop for Spill {
         if let Some(path) = &self.path {
             let _ = std::fs::remove_file(path);
         }
+    }
+}
+
+/// The in-memory spill: at most [`MEMORY_SPILL_CAP`] bytes.
+struct CappedBuffer {
+    inner: Cursor<Vec<u8>>,
+    /// Why no temporary file could be created.
+    why: String,
+}
+
+impl Write for CappedBuffer {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.inner.position() + buf.len() as u64 > MEMORY_SPILL_CAP {
+            return Err(io::Error::other(format!(
+                "the JUnit report needs a writable temporary directory (set TMPDIR) beyond {} MiB: {}",
+                MEMORY_SPILL_CAP >> 20,
+                self.why
+            )));
+        }
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Read for CappedBuffer {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf)
+    }
+}
+
+impl Seek for CappedBuffer {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
     }
 }
 
