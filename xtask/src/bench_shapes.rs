@@ -1,6 +1,7 @@
 //! The input-shape rows of `cargo xtask bench`: the same records as a JSON array, a list
-//! response, and NDJSON compressed with gzip and with zstd, each validated end to end by the
-//! release CLI with `--jobs 1` and with every core, with the peak resident memory of each run.
+//! response, and NDJSON compressed with gzip and with zstd, and webhook events as NDJSON, each
+//! validated end to end by the release CLI with `--jobs 1` and with every core, with the peak
+//! resident memory of each run.
 //!
 //! Compressed rows count the decompressed bytes, so their MB/s compare with the plain rows;
 //! the decompressor's own one-thread rate (in process, decoding to nowhere) is printed beside
@@ -13,6 +14,11 @@ use std::time::{Duration, Instant};
 
 use crate::bench::{Bench, CliRun};
 use crate::bench_common::{file_len, human_bytes, mib, target};
+
+/// Events generated per record of the record rows: about the same bytes of JSON text.
+const EVENTS_PER_RECORD: u64 = 5;
+/// The name of the events row.
+const EVENTS: &str = "events NDJSON";
 
 /// One input file and what it holds.
 struct Shape {
@@ -87,11 +93,24 @@ pub(crate) fn rows(
             .find(|(shape, _)| shape.name == name)
             .map(|(shape, run)| Measured::mb_s(shape, run.all.elapsed))
     };
+    let records_one = shapes
+        .iter()
+        .zip(&measured)
+        .find(|(shape, _)| shape.name == "NDJSON")
+        .map(|(shape, run)| Measured::mb_s(shape, run.one.elapsed));
     for (shape, run) in shapes.iter().zip(&measured) {
         let (one, all) = (
             Measured::mb_s(shape, run.one.elapsed),
             Measured::mb_s(shape, run.all.elapsed),
         );
+        if let (EVENTS, Some(records)) = (shape.name, records_one) {
+            target(
+                "events: `--jobs 1` / records `--jobs 1`",
+                one / records,
+                0.8,
+                "x",
+            );
+        }
         if shape.decompress_mb_s.is_none() {
             target(
                 &format!("{}: `--jobs {cores}` / `--jobs 1`", shape.name),
@@ -147,6 +166,11 @@ fn prepare(bench: &Bench, ndjson: &Path, records: u64) -> Result<Vec<Shape>, Str
             zstd::stream::read::Decoder::new(open(&zst)?).map_err(|err| format!("zstd: {err}"))?;
         Ok(Box::new(decoder))
     })?;
+    eprintln!("generating webhook events ...");
+    let events = dir.join("events.ndjson");
+    let event_args = ["--contract", "event", "--output"];
+    bench.fake_to(records * EVENTS_PER_RECORD, 1, &event_args, &events)?;
+    let events_bytes = file_len(&events)?;
     let plain = |name, file, text_bytes| Shape {
         name,
         file,
@@ -169,6 +193,7 @@ fn prepare(bench: &Bench, ndjson: &Path, records: u64) -> Result<Vec<Shape>, Str
             text_bytes: ndjson_bytes,
             decompress_mb_s: Some(zstd_rate),
         },
+        plain(EVENTS, events, events_bytes),
     ])
 }
 
@@ -221,6 +246,7 @@ pub(crate) fn clean(dir: &Path) {
         "big-list.json",
         "big.ndjson.gz",
         "big.ndjson.zst",
+        "events.ndjson",
     ] {
         let _ = fs::remove_file(dir.join(name));
     }
