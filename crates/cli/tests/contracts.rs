@@ -597,3 +597,47 @@ fn the_views_count_days_only_for_contracts_with_a_date() {
     assert!(markdown.contains("Field profile of <code>challenge-response</code>"));
     assert!(!markdown.contains("### Records of <code>challenge-response</code> by day"));
 }
+
+/// The text of line `line` (1-based) of `text` from code point `column` (1-based) on.
+fn text_at(text: &str, line: u64, column: u64) -> String {
+    let line = text.lines().nth(line as usize - 1).unwrap_or_default();
+    line.chars().skip(column as usize - 1).collect()
+}
+
+#[test]
+fn every_event_rule_has_a_fixture_whose_finding_points_at_the_defect() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    for mutant in enquiry_fake::event_stream::EVENT_CATALOGUE {
+        let relative = format!("fixtures/events/invalid/{}.ndjson", mutant.id);
+        let (code, stdout) = run(
+            Path::new(root),
+            &["validate", "--no-config", "--format", "json", &relative],
+            None,
+        );
+        let report: Value = serde_json::from_slice(&stdout).expect("a JSON report");
+        let findings = report["findings"].as_array().expect("findings");
+        assert_eq!(findings.len(), 1, "{relative}: one defect, one finding");
+        let finding = &findings[0];
+        assert_eq!(finding["code"], mutant.code.as_str(), "{relative}");
+        assert_eq!(finding["contract"], "event", "{relative}");
+        let pointer = finding["pointer"].as_str().expect("pointer");
+        assert_eq!(pointer, format!("/{}", mutant.member), "{relative}");
+        let expected = finding["severity"] == "error";
+        assert_eq!(code, i32::from(expected), "{relative}: exit code");
+        // The line and column point at the defect in the file: the value, the key of an
+        // unknown member, the record's brace for a missing one.
+        let text = std::fs::read_to_string(format!("{root}/{relative}")).expect("fixture");
+        let event: Value = serde_json::from_str(text.trim()).expect("the fixture parses");
+        let at = text_at(
+            &text,
+            finding["line"].as_u64().expect("line"),
+            finding["column"].as_u64().expect("column"),
+        );
+        let shown = match (mutant.code.as_str(), event.pointer(pointer)) {
+            ("required", _) | (_, None) => "{".to_owned(),
+            ("unknown-field", _) => format!("\"{}\"", mutant.member),
+            (_, Some(value)) => value.to_string(),
+        };
+        assert!(at.starts_with(&shown), "{relative}: `{shown}` at {finding}");
+    }
+}
