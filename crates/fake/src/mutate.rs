@@ -639,6 +639,15 @@ fn mutate_enum_unknown(
     pointer_of(key)
 }
 
+/// One of the record's timestamps that the plan sets, with its instant.
+fn pick_timestamp(plan: &Plan, rand: &mut Rand) -> (&'static str, i64) {
+    let present: Vec<(&'static str, i64)> = MUTABLE_TIMESTAMPS
+        .iter()
+        .filter_map(|(key, get)| get(plan).map(|at| (*key, at)))
+        .collect();
+    *rand.pick(&present)
+}
+
 fn mutate_date(
     mutation: Mutation,
     record: &mut Record,
@@ -646,11 +655,7 @@ fn mutate_date(
     _context: &Context<'_>,
     rand: &mut Rand,
 ) -> String {
-    let present: Vec<(&'static str, i64)> = MUTABLE_TIMESTAMPS
-        .iter()
-        .filter_map(|(key, get)| get(plan).map(|at| (*key, at)))
-        .collect();
-    let (key, at) = *rand.pick(&present);
+    let (key, at) = pick_timestamp(plan, rand);
     let mut civil = Civil::of(at);
     let value = match mutation {
         M::DateFormat => format!(
@@ -1060,11 +1065,7 @@ fn mutate_canonical_timestamp(
     _context: &Context<'_>,
     rand: &mut Rand,
 ) -> String {
-    let present: Vec<(&'static str, i64)> = MUTABLE_TIMESTAMPS
-        .iter()
-        .filter_map(|(key, get)| get(plan).map(|at| (*key, at)))
-        .collect();
-    let (key, at) = *rand.pick(&present);
+    let (key, at) = pick_timestamp(plan, rand);
     let offset = *rand.pick(OFFSETS);
     // The same instant, written in local time with its offset.
     let mut value = vec![b'"'];
