@@ -616,7 +616,7 @@ fn collect_inputs(paths: &[PathBuf]) -> (Vec<Input>, bool, u64) {
             }
             // A path that cannot be read is still an input: opening it fails and is reported
             // on standard error and in every report (a JUnit error, a SARIF notification).
-            Ok(_) | Err(_) => inputs.push(Input::File(path.clone())),
+            _ => inputs.push(Input::File(path.clone())),
         }
     }
     (inputs, error, empty_dirs)

@@ -15,6 +15,17 @@ fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> (i32, Vec<u8>) {
     (output.status.code().unwrap_or(-1), output.stdout)
 }
 
+/// `enquiry validate` of events on standard input, as a JSON report.
+const VALIDATE_EVENTS: [&str; 7] = [
+    "validate",
+    "--no-config",
+    "--contract",
+    "event",
+    "--format",
+    "json",
+    "-",
+];
+
 fn findings(report: &Value) -> BTreeSet<(u64, String, String)> {
     report["findings"]
         .as_array()
@@ -263,16 +274,7 @@ fn twenty_thousand_fake_events_piped_to_validate_pass() {
         "--seed",
         "1",
     ];
-    let validate = [
-        "validate",
-        "--no-config",
-        "--contract",
-        "event",
-        "--format",
-        "json",
-        "-",
-    ];
-    let (produced, code, report) = pipe(&dir.0, &fake, &validate);
+    let (produced, code, report) = pipe(&dir.0, &fake, &VALIDATE_EVENTS);
     assert_eq!((produced, code), (0, 0), "{report}");
     let report: Value = serde_json::from_str(&report).expect("a JSON report");
     assert_eq!(report["summary"]["records"], 20000);
@@ -305,16 +307,7 @@ fn invalid_fake_events_give_their_manifest_exactly_through_a_pipe() {
         "--manifest",
         manifest_arg,
     ];
-    let validate = [
-        "validate",
-        "--no-config",
-        "--contract",
-        "event",
-        "--format",
-        "json",
-        "-",
-    ];
-    let (produced, code, report) = pipe(&dir.0, &fake, &validate);
+    let (produced, code, report) = pipe(&dir.0, &fake, &VALIDATE_EVENTS);
     assert_eq!((produced, code), (0, 1));
     let report: Value = serde_json::from_str(&report).expect("a JSON report");
     let labels: Value =

@@ -307,32 +307,19 @@ fn strict_fakes_pass_the_strict_profile_with_deny_warnings() {
     assert!(total >= 5000, "{total}");
 
     // Record N does not depend on --count, and strict records are not the default ones.
-    let strict = enquiry(
-        &dir.0,
-        &[
+    let strict = |count: &str| {
+        let args = [
             "fake",
             "--profile",
             "strict",
             "--seed",
             "1",
             "--count",
-            "10",
-        ],
-        None,
-    );
-    let longer = enquiry(
-        &dir.0,
-        &[
-            "fake",
-            "--profile",
-            "strict",
-            "--seed",
-            "1",
-            "--count",
-            "20",
-        ],
-        None,
-    );
+            count,
+        ];
+        enquiry(&dir.0, &args, None)
+    };
+    let (strict, longer) = (strict("10"), strict("20"));
     assert!(longer.stdout.starts_with(&strict.stdout));
     let default = enquiry(&dir.0, &["fake", "--seed", "1", "--count", "10"], None);
     assert_ne!(strict.stdout, default.stdout);
