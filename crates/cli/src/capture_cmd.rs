@@ -424,8 +424,7 @@ pub fn run_listen(args: &ListenArgs) -> u8 {
         addr: args.addr.clone(),
         out: args.out.clone(),
         max_body: args.max_body,
-        // The event contract's validator, once there is one, plugs in here.
-        check: enquiry_capture::documented_shape(),
+        check: event_contract_check(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -462,6 +461,49 @@ pub fn run_listen(args: &ListenArgs) -> u8 {
             2
         }
     }
+}
+
+/// How many of an invalid event's errors its log line names (the rest are counted).
+const ERRORS_NAMED: usize = 3;
+
+/// `listen`'s check: the event contract's validator, as `validate --contract event` runs it.
+/// An event with errors is invalid; its log line names the first errors (rule, pointer,
+/// message: values in messages are masked as in every report) and counts the rest.
+fn event_contract_check() -> enquiry_capture::EventCheck {
+    let config = enquiry_validator::Config {
+        contract: Some(&enquiry_schema::contracts::EVENT),
+        ..enquiry_validator::Config::default()
+    };
+    let validator = Validator::new(config);
+    std::sync::Arc::new(move |body: &[u8]| {
+        let outcome = validator.validate_record(body, "event");
+        let errors: Vec<_> = outcome
+            .findings
+            .iter()
+            .filter(|finding| finding.severity == enquiry_validator::Severity::Error)
+            .collect();
+        if errors.is_empty() {
+            return Ok(());
+        }
+        let mut named: Vec<String> = errors
+            .iter()
+            .take(ERRORS_NAMED)
+            .map(|finding| {
+                let pointer = finding.pointer.as_str();
+                let at = if pointer.is_empty() {
+                    "(event)"
+                } else {
+                    pointer
+                };
+                format!("{} at {at}: {}", finding.code.as_str(), finding.message)
+            })
+            .collect();
+        if errors.len() > ERRORS_NAMED {
+            named.push(format!("and {} more", errors.len() - ERRORS_NAMED));
+        }
+        let why = format!("{} error(s): {}", errors.len(), named.join("; "));
+        Err(enquiry_report::terminal_safe(&why).into_owned())
+    })
 }
 
 /// Resolves on SIGINT or SIGTERM.
