@@ -51,7 +51,7 @@ pub const PRODUCERS: &[Producer] = &[
     },
     Producer {
         dir: "crates/schema/src/generated",
-        generate: iso_codes,
+        generate: schema_code,
     },
     Producer {
         dir: "docs/report",
@@ -137,6 +137,14 @@ fn schemas() -> Result<Vec<GeneratedFile>, String> {
         "schemas/report.schema.json",
         to_canonical_string(&enquiry_report::json_report_schema()),
     ));
+    Ok(files)
+}
+
+/// The Rust code of `enquiry-schema` that is generated: the ISO code tables, and the record
+/// model and the contracts' names from the contract tables.
+fn schema_code() -> Result<Vec<GeneratedFile>, String> {
+    let mut files = iso_codes()?;
+    files.extend(crate::contract_code::generate()?);
     Ok(files)
 }
 

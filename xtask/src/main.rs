@@ -19,6 +19,7 @@ mod bench_python;
 mod bench_report;
 mod bench_shapes;
 mod codegen;
+mod contract_code;
 mod fixtures;
 mod generated_file;
 mod report_screenshot;

@@ -41,58 +41,31 @@ const ALLOWED: &[(&str, &str)] = &[
 /// such literals today and why. Lower a count when a file loses literals; never raise one.
 const NOT_YET: &[(&str, usize, &str)] = &[
     (
-        "crates/schema/src/model.rs",
-        58,
-        "serde renames of the typed model; generating it from the table removes them",
-    ),
-    (
-        "crates/schema/src/json_schema.rs",
-        4,
-        "the strict schema's if/then on status and closedAt",
-    ),
-    (
         "crates/schema/src/rule.rs",
         1,
-        "a rule's summary text in code",
+        "the rule code `ip`, a rule's id that happens to spell the member",
     ),
     (
         "crates/fake/src/record.rs",
-        67,
-        "the record writer spells each member it writes",
+        1,
+        "the channel sub-type `EMAIL` (a value of the record's `type`), which spells an event channel",
     ),
     (
         "crates/fake/src/mutate.rs",
-        60,
-        "each mutant names the member it breaks",
-    ),
-    (
-        "crates/fake/src/events.rs",
-        28,
-        "the record members the lifecycle reads, and the event's serde renames",
+        2,
+        "the `ip` mutant's id and rule code, which spell the member",
     ),
     (
         "crates/mock/src/openapi.rs",
-        42,
-        "the OpenAPI document's hand-written parts",
-    ),
-    (
-        "crates/mock/src/dataset.rs",
-        7,
-        "moving records and the label list body",
+        3,
+        "the subscription body's `updatedAt` and the handshake's webhook name: no contract's members",
     ),
     (
         "crates/mock/src/webhook.rs",
-        3,
-        "the subscription and handshake bodies",
+        1,
+        "the subscription body's `updatedAt`, no contract's member",
     ),
-    ("crates/mock/src/server.rs", 1, "a status body"),
-    ("crates/mock/src/api.rs", 1, "the label list body"),
-    (
-        "crates/capture/src/reconcile/mod.rs",
-        4,
-        "the lifecycle statuses it reconciles",
-    ),
-    ("crates/capture/src/listen.rs", 1, "the handshake"),
+    ("crates/mock/src/server.rs", 1, "the health body's `status`"),
 ];
 
 /// Names that are also words of JSON Schema, SARIF, HTTP or the JSON report (`type`, `code`,

@@ -22,6 +22,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::Response;
+use enquiry_schema::names::challenge_response;
 use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::oneshot;
@@ -213,7 +214,7 @@ async fn receive(State(receiver): State<Arc<Receiver>>, request: Request) -> Res
     };
     if let Ok(challenge) = serde_json::from_slice::<Challenge>(&body) {
         receiver.challenges.fetch_add(1, Ordering::SeqCst);
-        let result = json!({"challenge": challenge.challenge});
+        let result = json!({(challenge_response::result::CHALLENGE): challenge.challenge});
         return answer(StatusCode::OK, json!({"code": 200, "result": result}));
     }
     if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {

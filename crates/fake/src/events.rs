@@ -24,40 +24,93 @@ use enquiry_schema::contracts::{
     CHANNEL_MAPPING, CHANNEL_ORIGIN_OTHERWISE, CLOSED, EVENT_TYPES, HANDLING, HUB_CHANNEL, MISSED,
     OPENED, OTHER_CHANNEL, SOCIAL_ORIGINS,
 };
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use enquiry_schema::names::event;
+use enquiry_schema::names::record::{self as member, status as record_status};
+use serde::de::Error as _;
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
 
 /// One webhook event, with the members in the order they are sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LifecycleEvent {
     /// `Opened`, `Handling`, `Closed` or `Missed`.
     pub status: String,
     /// The tenant's service account (the record's `svcID`).
-    #[serde(rename = "serviceId")]
     pub service_id: String,
     /// The record's case number.
-    #[serde(rename = "displayCaseNumber")]
     pub display_case_number: String,
     /// The record's `_id`.
     pub eid: String,
     /// Always `inquiry`.
-    #[serde(rename = "type")]
     pub kind: String,
     /// The event channel (see the module documentation for the mapping).
     pub channel: String,
     /// `CINNOX` for the `CINNOX` channel, `Channel` otherwise.
-    #[serde(rename = "channelOri")]
     pub channel_origin: String,
     /// The visitor's social ID for social origins, otherwise empty.
-    #[serde(rename = "socialId")]
     pub social_id: String,
     /// When it happened (the record's timestamp, as written there).
     pub date: String,
     /// The service group, chatbot or IVR the enquiry went to (`destinationID`).
     pub destination: String,
     /// The kind of destination (`destinationType`).
-    #[serde(rename = "destinationTypes")]
     pub destination_types: String,
+}
+
+impl LifecycleEvent {
+    /// The members with their event keys (the contract's names), in the order they are sent.
+    fn members(&self) -> [(&'static str, &String); 11] {
+        [
+            (event::STATUS, &self.status),
+            (event::SERVICE_ID, &self.service_id),
+            (event::DISPLAY_CASE_NUMBER, &self.display_case_number),
+            (event::EID, &self.eid),
+            (event::EVENT_TYPE, &self.kind),
+            (event::CHANNEL, &self.channel),
+            (event::CHANNEL_ORI, &self.channel_origin),
+            (event::SOCIAL_ID, &self.social_id),
+            (event::DATE, &self.date),
+            (event::DESTINATION, &self.destination),
+            (event::DESTINATION_TYPES, &self.destination_types),
+        ]
+    }
+}
+
+impl Serialize for LifecycleEvent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let members = self.members();
+        let mut state = serializer.serialize_struct("LifecycleEvent", members.len())?;
+        for (key, value) in members {
+            state.serialize_field(key, value)?;
+        }
+        state.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for LifecycleEvent {
+    /// Every member is a required string; other members are ignored.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut members = Map::<String, Value>::deserialize(deserializer)?;
+        let mut take = |key: &'static str| match members.remove(key) {
+            Some(Value::String(text)) => Ok(text),
+            Some(_) => Err(D::Error::custom(format_args!("`{key}` is not a string"))),
+            None => Err(D::Error::missing_field(key)),
+        };
+        Ok(LifecycleEvent {
+            status: take(event::STATUS)?,
+            service_id: take(event::SERVICE_ID)?,
+            display_case_number: take(event::DISPLAY_CASE_NUMBER)?,
+            eid: take(event::EID)?,
+            kind: take(event::EVENT_TYPE)?,
+            channel: take(event::CHANNEL)?,
+            channel_origin: take(event::CHANNEL_ORI)?,
+            social_id: take(event::SOCIAL_ID)?,
+            date: take(event::DATE)?,
+            destination: take(event::DESTINATION)?,
+            destination_types: take(event::DESTINATION_TYPES)?,
+        })
+    }
 }
 
 /// The event channel of a record channel (`Email` -> `EMAIL`); a channel outside the
@@ -73,9 +126,9 @@ pub fn event_channel(record_channel: &str) -> &'static str {
 /// (`closed` -> `Closed`, `missed` -> `Missed`, `ongoing`/`followed-up` -> `Handling`).
 pub fn final_status(record_status: &str) -> Option<&'static str> {
     match record_status {
-        "closed" => Some(CLOSED),
-        "missed" => Some(MISSED),
-        "ongoing" | "followed-up" => Some(HANDLING),
+        record_status::CLOSED => Some(CLOSED),
+        record_status::MISSED => Some(MISSED),
+        record_status::ONGOING | record_status::FOLLOWED_UP => Some(HANDLING),
         _ => None,
     }
 }
@@ -84,8 +137,8 @@ pub fn final_status(record_status: &str) -> Option<&'static str> {
 /// event needs (`_id`, `createdAt`, `status`, `displayCaseNumber` as strings), as a mutant can.
 pub fn lifecycle(record: &Value) -> Option<Vec<LifecycleEvent>> {
     let text = |member: &str| record.get(member).and_then(Value::as_str);
-    let status = text("status")?;
-    let created = text("createdAt")?;
+    let status = text(member::STATUS)?;
+    let created = text(member::CREATED_AT)?;
     let mut steps: Vec<(&'static str, &str)> = vec![(OPENED, created)];
     let mut push = |event: &'static str, member: &str| {
         if let Some(at) = text(member) {
@@ -93,26 +146,26 @@ pub fn lifecycle(record: &Value) -> Option<Vec<LifecycleEvent>> {
         }
     };
     match status {
-        "missed" => push(MISSED, "missedAt"),
-        "followed-up" => {
-            push(MISSED, "missedAt");
-            push(HANDLING, "pickedUpAt");
+        record_status::MISSED => push(MISSED, member::MISSED_AT),
+        record_status::FOLLOWED_UP => {
+            push(MISSED, member::MISSED_AT);
+            push(HANDLING, member::PICKED_UP_AT);
         }
-        "closed" => {
-            push(HANDLING, "pickedUpAt");
-            push(HANDLING, "reopenedAt");
-            push(CLOSED, "closedAt");
+        record_status::CLOSED => {
+            push(HANDLING, member::PICKED_UP_AT);
+            push(HANDLING, member::REOPENED_AT);
+            push(CLOSED, member::CLOSED_AT);
         }
-        _ => push(HANDLING, "pickedUpAt"),
+        _ => push(HANDLING, member::PICKED_UP_AT),
     }
     // Canonical timestamps sort as text; a stable sort keeps the lifecycle order on ties.
     steps.sort_by(|a, b| a.1.cmp(b.1));
-    let channel = event_channel(text("channel").unwrap_or(""));
+    let channel = event_channel(text(member::CHANNEL).unwrap_or(""));
     let template = LifecycleEvent {
         status: String::new(),
-        service_id: text("svcID").unwrap_or("").to_owned(),
-        display_case_number: text("displayCaseNumber")?.to_owned(),
-        eid: text("_id")?.to_owned(),
+        service_id: text(member::SVC_ID).unwrap_or("").to_owned(),
+        display_case_number: text(member::DISPLAY_CASE_NUMBER)?.to_owned(),
+        eid: text(member::ID)?.to_owned(),
         kind: EVENT_TYPES[0].to_owned(),
         channel: channel.to_owned(),
         channel_origin: if channel == HUB_CHANNEL {
@@ -122,13 +175,13 @@ pub fn lifecycle(record: &Value) -> Option<Vec<LifecycleEvent>> {
         }
         .to_owned(),
         social_id: if SOCIAL_ORIGINS.contains(&channel) {
-            text("visitor").unwrap_or("").to_owned()
+            text(member::VISITOR).unwrap_or("").to_owned()
         } else {
             String::new()
         },
         date: String::new(),
-        destination: text("destinationID").unwrap_or("").to_owned(),
-        destination_types: text("destinationType").unwrap_or("").to_owned(),
+        destination: text(member::DESTINATION_ID).unwrap_or("").to_owned(),
+        destination_types: text(member::DESTINATION_TYPE).unwrap_or("").to_owned(),
     };
     Some(
         steps

@@ -9,6 +9,7 @@
 
 use enquiry_schema::contract::{CrossRule, RECORD};
 use enquiry_schema::fields::{FieldKind, FIELDS};
+use enquiry_schema::names::record::{self as member, location_detail};
 use enquiry_schema::{Channel, Status};
 
 use crate::record::{self, push_hex, push_str, push_u64, Plan, Pools, Sink};
@@ -301,7 +302,7 @@ impl Record {
 
     /// The label IDs currently in `labelIDs` (empty when `null`).
     fn labels(&self) -> Vec<String> {
-        self.raw("labelIDs")
+        self.raw(member::LABEL_IDS)
             .and_then(|raw| serde_json::from_slice::<Option<Vec<String>>>(raw).ok())
             .flatten()
             .unwrap_or_default()
@@ -339,11 +340,11 @@ fn civil_string(civil: &Civil, zone: bool) -> Vec<u8> {
 type TimestampOf = fn(&Plan) -> Option<i64>;
 
 const MUTABLE_TIMESTAMPS: &[(&str, TimestampOf)] = &[
-    ("createdAt", |plan| Some(plan.created)),
-    ("updatedAt", |plan| Some(plan.updated)),
-    ("pickedUpAt", |plan| plan.picked),
-    ("missedAt", |plan| plan.missed),
-    ("reopenedAt", |plan| plan.reopened),
+    (member::CREATED_AT, |plan| Some(plan.created)),
+    (member::UPDATED_AT, |plan| Some(plan.updated)),
+    (member::PICKED_UP_AT, |plan| plan.picked),
+    (member::MISSED_AT, |plan| plan.missed),
+    (member::REOPENED_AT, |plan| plan.reopened),
 ];
 
 /// Context a mutation needs besides the record.
@@ -435,8 +436,8 @@ fn mutate_syntax_python_literal(
     _context: &Context<'_>,
     _rand: &mut Rand,
 ) -> String {
-    record.set("attachment", b"True".to_vec());
-    pointer_of("attachment")
+    record.set(member::ATTACHMENT, b"True".to_vec());
+    pointer_of(member::ATTACHMENT)
 }
 
 fn mutate_encoding_latin1(
@@ -447,13 +448,13 @@ fn mutate_encoding_latin1(
     _rand: &mut Rand,
 ) -> String {
     let name = record
-        .text("visitorLastName")
+        .text(member::VISITOR_LAST_NAME)
         .unwrap_or_else(|| "Example".to_owned());
     let mut value = vec![b'"'];
     value.extend_from_slice(&name.as_bytes()[..name.len() - 1]);
     value.extend_from_slice(b"\xe9\"");
-    record.set("visitorLastName", value);
-    pointer_of("visitorLastName")
+    record.set(member::VISITOR_LAST_NAME, value);
+    pointer_of(member::VISITOR_LAST_NAME)
 }
 
 fn mutate_encoding_lone_surrogate(
@@ -464,13 +465,13 @@ fn mutate_encoding_lone_surrogate(
     _rand: &mut Rand,
 ) -> String {
     let name = record
-        .text("visitorFirstName")
+        .text(member::VISITOR_FIRST_NAME)
         .unwrap_or_else(|| "Ada".to_owned());
     let mut value = json_string(&name);
     value.pop();
     value.extend_from_slice(b"\\ud83d\"");
-    record.set("visitorFirstName", value);
-    pointer_of("visitorFirstName")
+    record.set(member::VISITOR_FIRST_NAME, value);
+    pointer_of(member::VISITOR_FIRST_NAME)
 }
 
 fn mutate_not_an_object(
@@ -493,11 +494,11 @@ fn mutate_duplicate_key(
     let at = record
         .members
         .iter()
-        .position(|member| member.key == "status")
+        .position(|entry| entry.key == member::STATUS)
         .unwrap_or(0);
     let copy = record.members[at].clone();
     record.members.insert(at + 1, copy);
-    pointer_of("status")
+    pointer_of(member::STATUS)
 }
 
 fn mutate_required_missing(
@@ -507,7 +508,7 @@ fn mutate_required_missing(
     _context: &Context<'_>,
     rand: &mut Rand,
 ) -> String {
-    let key = *rand.pick(&["_id", "createdAt", "status"]);
+    let key = *rand.pick(&[member::ID, member::CREATED_AT, member::STATUS]);
     record.remove(key);
     pointer_of(key)
 }
@@ -519,7 +520,7 @@ fn mutate_required_null(
     _context: &Context<'_>,
     rand: &mut Rand,
 ) -> String {
-    let key = *rand.pick(&["_id", "createdAt", "status"]);
+    let key = *rand.pick(&[member::ID, member::CREATED_AT, member::STATUS]);
     record.set(key, b"null".to_vec());
     pointer_of(key)
 }
@@ -534,24 +535,24 @@ fn mutate_wrong_type(
     let choice = rand.below(7);
     let (key, value): (&'static str, Vec<u8>) = match choice {
         0 => (
-            "attachment",
+            member::ATTACHMENT,
             json_string(if rand.percent(50) { "true" } else { "false" }),
         ),
         1 => {
             let mut digits = Vec::new();
             push_u64(&mut digits, plan.duration().unwrap_or(1234) as u64);
             (
-                "duration",
+                member::DURATION,
                 json_string(&String::from_utf8(digits).unwrap_or_default()),
             )
         }
         2 => {
             let mut digits = Vec::new();
             push_u64(&mut digits, plan.created as u64);
-            ("createdAt", digits)
+            (member::CREATED_AT, digits)
         }
         3 => (
-            "labelIDs",
+            member::LABEL_IDS,
             json_string(
                 record
                     .labels()
@@ -560,14 +561,18 @@ fn mutate_wrong_type(
             ),
         ),
         4 => (
-            "locationDetail",
-            json_string(&record.text("location").unwrap_or_else(|| "HK".to_owned())),
+            member::LOCATION_DETAIL,
+            json_string(
+                &record
+                    .text(member::LOCATION)
+                    .unwrap_or_else(|| "HK".to_owned()),
+            ),
         ),
         5 => (
-            "transferredParty",
+            member::TRANSFERRED_PARTY,
             b"{\"destinationType\":\"STAFF\"}".to_vec(),
         ),
-        _ => ("_id", {
+        _ => (member::ID, {
             let mut digits = Vec::new();
             push_u64(&mut digits, u64::from(rand.u32()));
             digits
@@ -585,35 +590,36 @@ fn mutate_enum_case(
     rand: &mut Rand,
 ) -> String {
     let mut candidates: Vec<&'static str> = vec![
-        "initChannel",
-        "omniType",
-        "destinationType",
-        "destinationEndPoint",
+        member::INIT_CHANNEL,
+        member::OMNI_TYPE,
+        member::DESTINATION_TYPE,
+        member::DESTINATION_END_POINT,
     ];
     if plan.status != Status::Closed {
-        candidates.push("status");
+        candidates.push(member::STATUS);
     }
     if context.channel_list.is_none() {
-        candidates.push("channel");
+        candidates.push(member::CHANNEL);
     }
     let key = *rand.pick(&candidates);
     let value = record.text(key).unwrap_or_default();
-    let changed =
-        if key == "status" || key == "channel" && value.chars().any(|c| c.is_ascii_lowercase()) {
-            // `ongoing` -> `Ongoing`, `Weblink` -> `WEBLINK`.
-            if key == "status" {
-                let mut chars = value.chars();
-                chars.next().map_or_else(String::new, |first| {
-                    first.to_ascii_uppercase().to_string() + chars.as_str()
-                })
-            } else {
-                value.to_ascii_uppercase()
-            }
-        } else if key == "omniType" {
-            "Cinnox".to_owned()
+    let changed = if key == member::STATUS
+        || key == member::CHANNEL && value.chars().any(|c| c.is_ascii_lowercase())
+    {
+        // `ongoing` -> `Ongoing`, `Weblink` -> `WEBLINK`.
+        if key == member::STATUS {
+            let mut chars = value.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
         } else {
-            value.to_ascii_lowercase()
-        };
+            value.to_ascii_uppercase()
+        }
+    } else if key == member::OMNI_TYPE {
+        "Cinnox".to_owned()
+    } else {
+        value.to_ascii_lowercase()
+    };
     record.set(key, json_string(&changed));
     pointer_of(key)
 }
@@ -626,13 +632,13 @@ fn mutate_enum_unknown(
     rand: &mut Rand,
 ) -> String {
     let mut candidates: Vec<(&'static str, &'static str)> = vec![
-        ("initChannel", "VIDEO"),
-        ("omniType", "MAAII"),
-        ("destinationType", "SMS"),
-        ("destinationEndPoint", "QUEUE"),
+        (member::INIT_CHANNEL, "VIDEO"),
+        (member::OMNI_TYPE, "MAAII"),
+        (member::DESTINATION_TYPE, "SMS"),
+        (member::DESTINATION_END_POINT, "QUEUE"),
     ];
     if plan.status != Status::Closed {
-        candidates.push(("status", "pending"));
+        candidates.push((member::STATUS, "pending"));
     }
     let (key, value) = *rand.pick(&candidates);
     record.set(key, json_string(value));
@@ -695,8 +701,8 @@ fn mutate_ip(
         2 => format!("2001:db8::g{}", rand.below(10)),
         _ => format!("203.0.{}", 113),
     };
-    record.set("ip", json_string(&value));
-    pointer_of("ip")
+    record.set(member::IP, json_string(&value));
+    pointer_of(member::IP)
 }
 
 fn mutate_language(
@@ -707,8 +713,8 @@ fn mutate_language(
     rand: &mut Rand,
 ) -> String {
     let value = *rand.pick(&["eng", "EN", "en-US", "english", "zh_HK"]);
-    record.set("language", json_string(value));
-    pointer_of("language")
+    record.set(member::LANGUAGE, json_string(value));
+    pointer_of(member::LANGUAGE)
 }
 
 fn mutate_country(
@@ -718,17 +724,23 @@ fn mutate_country(
     _context: &Context<'_>,
     rand: &mut Rand,
 ) -> String {
-    let country = record.text("location").unwrap_or_else(|| "HK".to_owned());
+    let country = record
+        .text(member::LOCATION)
+        .unwrap_or_else(|| "HK".to_owned());
     let value = match rand.below(3) {
         0 => format!("{country}X"),
         1 => country.to_ascii_lowercase(),
         _ => "UK".to_owned(),
     };
     if rand.percent(50) {
-        record.set("location", json_string(&value));
-        pointer_of("location")
+        record.set(member::LOCATION, json_string(&value));
+        pointer_of(member::LOCATION)
     } else {
-        record.set_nested("locationDetail", "regionCode", json_string(&value));
+        record.set_nested(
+            member::LOCATION_DETAIL,
+            location_detail::REGION_CODE,
+            json_string(&value),
+        );
         "/locationDetail/regionCode".to_owned()
     }
 }
@@ -740,15 +752,15 @@ fn mutate_url(
     _context: &Context<'_>,
     rand: &mut Rand,
 ) -> String {
-    let link = record.text("inquiryDeepLink").unwrap_or_default();
+    let link = record.text(member::INQUIRY_DEEP_LINK).unwrap_or_default();
     let path = link.strip_prefix("https://").unwrap_or(&link).to_owned();
     let value = match rand.below(3) {
         0 => path.strip_prefix("example.com").unwrap_or(&path).to_owned(),
         1 => path,
         _ => format!("ftp://{path}"),
     };
-    record.set("inquiryDeepLink", json_string(&value));
-    pointer_of("inquiryDeepLink")
+    record.set(member::INQUIRY_DEEP_LINK, json_string(&value));
+    pointer_of(member::INQUIRY_DEEP_LINK)
 }
 
 fn mutate_fraction(
@@ -759,10 +771,10 @@ fn mutate_fraction(
     rand: &mut Rand,
 ) -> String {
     let (key, value) = match (plan.close_duration(), plan.duration()) {
-        (Some(close), _) if rand.percent(50) => ("closeDuration", close),
-        (_, Some(duration)) => ("duration", duration),
-        (Some(close), None) => ("closeDuration", close),
-        (None, None) => ("duration", 1000 + i64::from(rand.below(60_000))),
+        (Some(close), _) if rand.percent(50) => (member::CLOSE_DURATION, close),
+        (_, Some(duration)) => (member::DURATION, duration),
+        (Some(close), None) => (member::CLOSE_DURATION, close),
+        (None, None) => (member::DURATION, 1000 + i64::from(rand.below(60_000))),
     };
     let mut text = Vec::new();
     push_u64(&mut text, value as u64);
@@ -784,8 +796,8 @@ fn mutate_negative(
         .max(1);
     let mut text = vec![b'-'];
     push_u64(&mut text, value as u64);
-    record.set("duration", text);
-    pointer_of("duration")
+    record.set(member::DURATION, text);
+    pointer_of(member::DURATION)
 }
 
 fn mutate_label_empty(
@@ -798,7 +810,7 @@ fn mutate_label_empty(
     let mut labels = record.labels();
     let at = rand.index(labels.len() + 1);
     labels.insert(at, String::new());
-    record.set("labelIDs", json_labels(&labels));
+    record.set(member::LABEL_IDS, json_labels(&labels));
     format!("/labelIDs/{at}")
 }
 
@@ -822,7 +834,7 @@ fn mutate_label_duplicate(
     }
     let copy = labels[rand.index(labels.len())].clone();
     labels.push(copy);
-    record.set("labelIDs", json_labels(&labels));
+    record.set(member::LABEL_IDS, json_labels(&labels));
     format!("/labelIDs/{}", labels.len() - 1)
 }
 
@@ -871,8 +883,8 @@ fn mutate_channel_unknown(
     while list.contains(&name) {
         name.push('X');
     }
-    record.set("channel", json_string(&name));
-    pointer_of("channel")
+    record.set(member::CHANNEL, json_string(&name));
+    pointer_of(member::CHANNEL)
 }
 
 fn mutate_label_unknown(
@@ -894,7 +906,7 @@ fn mutate_label_unknown(
     };
     let at = rand.index(labels.len() + 1);
     labels.insert(at, fresh);
-    record.set("labelIDs", json_labels(&labels));
+    record.set(member::LABEL_IDS, json_labels(&labels));
     format!("/labelIDs/{at}")
 }
 
@@ -909,7 +921,7 @@ fn mutate_too_deep(
     value.extend(std::iter::repeat_n(b'[', TOO_DEEP_ARRAYS));
     value.extend(std::iter::repeat_n(b']', TOO_DEEP_ARRAYS));
     value.extend_from_slice(b"}]");
-    record.set("transferredParty", value);
+    record.set(member::TRANSFERRED_PARTY, value);
     too_deep_pointer()
 }
 

@@ -1,5 +1,9 @@
 //! One valid, coherent enquiry: the plan (every value decided up front) and its emission.
 
+use enquiry_schema::names::record::{
+    self as member, channel, destination_end_point as end_point, destination_type, handled_type,
+    init_channel, location_detail, omni_type,
+};
 use enquiry_schema::{codes, Channel, Status};
 
 use crate::rng::Rand;
@@ -194,7 +198,7 @@ const CHANNEL_FACTS: &[ChannelFacts] = &[
     ),
     facts(
         "EMAIL",
-        "Email",
+        channel::EMAIL,
         "Example Co. Support Mailbox",
         "6322d3e4f5a6b7c8d9e0f103",
         false,
@@ -234,7 +238,7 @@ const CHANNEL_FACTS: &[ChannelFacts] = &[
     ),
     facts(
         "LINE_OA",
-        "LINE",
+        channel::LINE,
         "Example Co. on LINE",
         "6322d3e4f5a6b7c8d9e0f108",
         true,
@@ -242,7 +246,7 @@ const CHANNEL_FACTS: &[ChannelFacts] = &[
     ),
     facts(
         "WOZTELL_BOT",
-        "WOZTELL",
+        channel::WOZTELL,
         "Example Co. on WOZTELL",
         "6322d3e4f5a6b7c8d9e0f109",
         true,
@@ -342,21 +346,21 @@ enum Route {
 impl Route {
     fn destination(self) -> (&'static str, &'static str) {
         match self {
-            Route::StaffDirect | Route::CallStaff => ("STAFF", "STAFF"),
-            Route::BotThenStaff => ("CHATBOT", "STAFF"),
-            Route::Bot => ("CHATBOT", "CHATBOT"),
-            Route::IvrStaff => ("STAFF", "IVR"),
-            Route::Phone => ("PHONE", "IVR"),
-            Route::Trunk => ("TRUNK", "IVR"),
+            Route::StaffDirect | Route::CallStaff => (destination_type::STAFF, end_point::STAFF),
+            Route::BotThenStaff => (destination_type::CHATBOT, end_point::STAFF),
+            Route::Bot => (destination_type::CHATBOT, end_point::CHATBOT),
+            Route::IvrStaff => (destination_type::STAFF, end_point::IVR),
+            Route::Phone => (destination_type::PHONE, end_point::IVR),
+            Route::Trunk => (destination_type::TRUNK, end_point::IVR),
         }
     }
 
     /// The `handledType` of whoever handles an enquiry routed this way.
     fn handled_type(self) -> &'static str {
         match self {
-            Route::Phone => "PHONE",
-            Route::Trunk => "TRUNK",
-            _ => "STAFF",
+            Route::Phone => handled_type::PHONE,
+            Route::Trunk => handled_type::TRUNK,
+            _ => handled_type::STAFF,
         }
     }
 
@@ -927,40 +931,44 @@ pub(crate) fn emit<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
 
 /// Identifiers, creation, the initial channel, the IP and the language.
 fn emit_ids<S: Sink>(plan: &Plan, sink: &mut S) {
-    push_hex_string(sink.value("_id"), &plan.id);
-    push_hex_string(sink.value("uniqueKey"), &plan.unique_key);
-    push_timestamp_string(sink.value("createdAt"), plan.created);
-    push_str(sink.value("svcID"), SERVICE_IDS[plan.service]);
-    push_hex_string(sink.value("inquiry"), &plan.inquiry);
+    push_hex_string(sink.value(member::ID), &plan.id);
+    push_hex_string(sink.value(member::UNIQUE_KEY), &plan.unique_key);
+    push_timestamp_string(sink.value(member::CREATED_AT), plan.created);
+    push_str(sink.value(member::SVC_ID), SERVICE_IDS[plan.service]);
+    push_hex_string(sink.value(member::INQUIRY), &plan.inquiry);
     if let Some(tag) = &plan.tag {
-        push_hex_string(sink.value("tag"), tag);
+        push_hex_string(sink.value(member::TAG), tag);
     }
-    push_hex_string(sink.value("visitor"), &plan.visitor);
-    push_hex_string(sink.value("roomID"), &plan.room);
+    push_hex_string(sink.value(member::VISITOR), &plan.visitor);
+    push_hex_string(sink.value(member::ROOM_ID), &plan.room);
     push_str(
-        sink.value("initChannel"),
-        if plan.call { "CALL" } else { "IM" },
+        sink.value(member::INIT_CHANNEL),
+        if plan.call {
+            init_channel::CALL
+        } else {
+            init_channel::IM
+        },
     );
-    push_str(sink.value("omniType"), "CINNOX");
+    push_str(sink.value(member::OMNI_TYPE), omni_type::CINNOX);
     if let Some(ip) = plan.ip {
-        push_ip(sink.value("ip"), ip);
+        push_ip(sink.value(member::IP), ip);
     }
-    push_str(sink.value("language"), plan.language);
-    push_str(sink.value("location"), plan.country);
+    push_str(sink.value(member::LANGUAGE), plan.language);
+    push_str(sink.value(member::LOCATION), plan.country);
 }
 
 /// The country and the `locationDetail` object.
 fn emit_location<S: Sink>(plan: &Plan, sink: &mut S) {
-    sink.begin_object("locationDetail");
-    push_str(sink.value("regionCode"), plan.country);
+    sink.begin_object(member::LOCATION_DETAIL);
+    push_str(sink.value(location_detail::REGION_CODE), plan.country);
     let detail = match plan.place {
         Some(place) => Some((PLACES[place].1, PLACES[place].2, PLACES[place].3)),
         None => plan.strict.then_some(("", "", "")),
     };
     if let Some((subdivision, city, province)) = detail {
-        push_str(sink.value("subdivision"), subdivision);
-        push_str(sink.value("city"), city);
-        push_str(sink.value("province"), province);
+        push_str(sink.value(location_detail::SUBDIVISION), subdivision);
+        push_str(sink.value(location_detail::CITY), city);
+        push_str(sink.value(location_detail::PROVINCE), province);
     }
     sink.end_object();
 }
@@ -969,10 +977,10 @@ fn emit_location<S: Sink>(plan: &Plan, sink: &mut S) {
 fn emit_status_and_destination<S: Sink>(plan: &Plan, channel_name: &str, sink: &mut S) {
     let (destination_type, end_point) = plan.route.destination();
     let (group_name, group_id) = SERVICE_GROUPS[plan.group];
-    push_str(sink.value("platform"), plan.platform);
-    push_str(sink.value("status"), plan.status.as_str());
+    push_str(sink.value(member::PLATFORM), plan.platform);
+    push_str(sink.value(member::STATUS), plan.status.as_str());
     {
-        let out = sink.value("displayCaseNumber");
+        let out = sink.value(member::DISPLAY_CASE_NUMBER);
         out.push(b'"');
         let civil = time::Civil::of(plan.created);
         for part in [civil.year.rem_euclid(100) as u32, civil.month, civil.day] {
@@ -985,17 +993,17 @@ fn emit_status_and_destination<S: Sink>(plan: &Plan, channel_name: &str, sink: &
         out.extend_from_slice(&digits);
         out.push(b'"');
     }
-    push_str(sink.value("channel"), channel_name);
-    push_str(sink.value("destinationID"), group_id);
-    push_str(sink.value("destinationName"), group_name);
-    push_str(sink.value("destinationType"), destination_type);
-    push_str(sink.value("destinationEndPoint"), end_point);
+    push_str(sink.value(member::CHANNEL), channel_name);
+    push_str(sink.value(member::DESTINATION_ID), group_id);
+    push_str(sink.value(member::DESTINATION_NAME), group_name);
+    push_str(sink.value(member::DESTINATION_TYPE), destination_type);
+    push_str(sink.value(member::DESTINATION_END_POINT), end_point);
 }
 
 /// Who handled it, and the staff hunted.
 fn emit_handler<S: Sink>(plan: &Plan, sink: &mut S) {
     if plan.handler.is_some() || plan.strict {
-        push_str(sink.value("handledType"), plan.route.handled_type());
+        push_str(sink.value(member::HANDLED_TYPE), plan.route.handled_type());
     }
     let target = plan.handler.map(|handler| {
         move |out: &mut Vec<u8>| match handler {
@@ -1003,11 +1011,11 @@ fn emit_handler<S: Sink>(plan: &Plan, sink: &mut S) {
             Handler::Number { number } => push_phone(out, number),
         }
     });
-    string_or_blank(sink, "handledTarget", plan.strict, target);
+    string_or_blank(sink, member::HANDLED_TARGET, plan.strict, target);
     let name = plan
         .staff()
         .map(|staff| move |out: &mut Vec<u8>| push_staff_name(out, staff));
-    string_or_blank(sink, "handledPartyName", plan.strict, name);
+    string_or_blank(sink, member::HANDLED_PARTY_NAME, plan.strict, name);
     let hunted = (plan.hunted_count > 0).then_some(|out: &mut Vec<u8>| {
         for (at, staff) in plan.hunted[..plan.hunted_count].iter().enumerate() {
             if at > 0 {
@@ -1016,7 +1024,12 @@ fn emit_handler<S: Sink>(plan: &Plan, sink: &mut S) {
             push_staff_eid(out, *staff);
         }
     });
-    string_or_blank(sink, "huntedStaffTargetHistory", plan.strict, hunted);
+    string_or_blank(
+        sink,
+        member::HUNTED_STAFF_TARGET_HISTORY,
+        plan.strict,
+        hunted,
+    );
 }
 
 /// Writes member `key` as a string whose text `write` appends; without `write`, as `""` when
@@ -1052,24 +1065,24 @@ fn text_or_blank<S: Sink>(sink: &mut S, key: &'static str, strict: bool, text: O
 fn emit_channel_facts<S: Sink>(plan: &Plan, facts_index: usize, sink: &mut S) {
     let facts = &CHANNEL_FACTS[facts_index];
     push_str(
-        sink.value("type"),
+        sink.value(member::CHANNEL_TYPE),
         if plan.call && facts_index == 0 {
             "WEBCALL"
         } else {
             facts.sub_type
         },
     );
-    push_str(sink.value("id"), facts.id);
-    push_str(sink.value("maaiiDisplayName"), facts.display);
+    push_str(sink.value(member::CHANNEL_ID), facts.id);
+    push_str(sink.value(member::MAAII_DISPLAY_NAME), facts.display);
     let name = facts.third_party.then_some(|out: &mut Vec<u8>| {
         out.extend_from_slice(FIRST_NAMES[plan.visitor_first].as_bytes());
         out.push(b' ');
         out.push(LAST_NAMES[plan.visitor_last].as_bytes()[0]);
         out.push(b'.');
     });
-    string_or_blank(sink, "name", plan.strict, name);
+    string_or_blank(sink, member::THIRD_PARTY_DISPLAY_NAME, plan.strict, name);
     push_str(
-        sink.value("inquiryType"),
+        sink.value(member::INQUIRY_TYPE),
         if plan.case_number.is_multiple_of(10) {
             "CALLBACK"
         } else {
@@ -1080,20 +1093,21 @@ fn emit_channel_facts<S: Sink>(plan: &Plan, facts_index: usize, sink: &mut S) {
 
 /// The later instants, the inquiry group and a transfer.
 fn emit_times_and_transfer<S: Sink>(plan: &Plan, sink: &mut S) {
-    push_timestamp_string(sink.value("updatedAt"), plan.updated);
+    push_timestamp_string(sink.value(member::UPDATED_AT), plan.updated);
     if let Some(closed) = plan.closed {
-        push_timestamp_string(sink.value("closedAt"), closed);
+        push_timestamp_string(sink.value(member::CLOSED_AT), closed);
     }
     let group = plan
         .inquiry_group
         .map(|group| move |out: &mut Vec<u8>| push_hex(out, &group));
-    string_or_blank(sink, "inquiryGroup", plan.strict, group);
+    string_or_blank(sink, member::INQUIRY_GROUP, plan.strict, group);
     if plan.transferred_at.is_none() && plan.strict {
-        sink.value("transferredParty").extend_from_slice(b"[]");
+        sink.value(member::TRANSFERRED_PARTY)
+            .extend_from_slice(b"[]");
     }
     if let Some(at) = plan.transferred_at {
         let (name, id) = SERVICE_GROUPS[plan.transfer_group];
-        let out = sink.value("transferredParty");
+        let out = sink.value(member::TRANSFERRED_PARTY);
         out.extend_from_slice(b"[{\"destinationID\":");
         push_str(out, id);
         out.extend_from_slice(b",\"destinationName\":");
@@ -1103,13 +1117,13 @@ fn emit_times_and_transfer<S: Sink>(plan: &Plan, sink: &mut S) {
         out.extend_from_slice(b"}]");
     }
     if let Some(picked) = plan.instant(plan.picked) {
-        push_timestamp_string(sink.value("pickedUpAt"), picked);
+        push_timestamp_string(sink.value(member::PICKED_UP_AT), picked);
     }
     if let Some(missed) = plan.instant(plan.missed) {
-        push_timestamp_string(sink.value("missedAt"), missed);
+        push_timestamp_string(sink.value(member::MISSED_AT), missed);
     }
     if let Some(reopened) = plan.instant(plan.reopened) {
-        push_timestamp_string(sink.value("reopenedAt"), reopened);
+        push_timestamp_string(sink.value(member::REOPENED_AT), reopened);
     }
 }
 
@@ -1117,20 +1131,28 @@ fn emit_times_and_transfer<S: Sink>(plan: &Plan, sink: &mut S) {
 fn emit_people<S: Sink>(plan: &Plan, sink: &mut S) {
     let staff = plan.staff();
     let department = staff.map(|staff| DEPARTMENTS[staff % DEPARTMENTS.len()]);
-    text_or_blank(sink, "handledPartyDepartmentID", plan.strict, department);
-    sink.value("attachment")
+    text_or_blank(
+        sink,
+        member::HANDLED_PARTY_DEPARTMENT_ID,
+        plan.strict,
+        department,
+    );
+    sink.value(member::ATTACHMENT)
         .extend_from_slice(if plan.attachment { b"true" } else { b"false" });
     let first = staff.map(|staff| FIRST_NAMES[staff]);
-    text_or_blank(sink, "staffFirstName", plan.strict, first);
+    text_or_blank(sink, member::STAFF_FIRST_NAME, plan.strict, first);
     let last = staff.map(|staff| LAST_NAMES[staff % LAST_NAMES.len()]);
-    text_or_blank(sink, "staffLastName", plan.strict, last);
+    text_or_blank(sink, member::STAFF_LAST_NAME, plan.strict, last);
     push_str(
-        sink.value("visitorFirstName"),
+        sink.value(member::VISITOR_FIRST_NAME),
         FIRST_NAMES[plan.visitor_first],
     );
-    push_str(sink.value("visitorLastName"), LAST_NAMES[plan.visitor_last]);
+    push_str(
+        sink.value(member::VISITOR_LAST_NAME),
+        LAST_NAMES[plan.visitor_last],
+    );
     {
-        let out = sink.value("inquiryDeepLink");
+        let out = sink.value(member::INQUIRY_DEEP_LINK);
         out.extend_from_slice(b"\"https://example.com/inquiries/");
         push_hex(out, &plan.inquiry);
         out.extend_from_slice(b"?room=");
@@ -1138,16 +1160,16 @@ fn emit_people<S: Sink>(plan: &Plan, sink: &mut S) {
         out.push(b'"');
     }
     if let Some(duration) = plan.duration().or(plan.strict.then_some(0)) {
-        push_u64(sink.value("duration"), duration as u64);
+        push_u64(sink.value(member::DURATION), duration as u64);
     }
     if let Some(close) = plan.close_duration() {
-        push_u64(sink.value("closeDuration"), close as u64);
+        push_u64(sink.value(member::CLOSE_DURATION), close as u64);
     }
 }
 
 /// `labelIDs`: `null` or the chosen labels.
 fn emit_labels<S: Sink>(plan: &Plan, pools: &Pools, sink: &mut S) {
-    let out = sink.value("labelIDs");
+    let out = sink.value(member::LABEL_IDS);
     match plan.labels {
         None => out.extend_from_slice(b"null"),
         Some(chosen) => {

@@ -11,6 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::DateTime;
+use enquiry_schema::names::label_list;
 use serde_json::{json, Value};
 
 use crate::server::Shared;
@@ -360,7 +361,7 @@ fn labels(shared: &Shared, query: Option<&str>) -> Response {
             .skip(usize::try_from(offset).unwrap_or(usize::MAX))
             .take(limit as usize)
             .collect();
-        let body = json!({"code": 200, "labelList": list});
+        let body = json!({"code": 200, (label_list::LABEL_LIST): list});
         Ok(json_bytes(StatusCode::OK, body.to_string().into_bytes()))
     };
     page().unwrap_or_else(bad_request)

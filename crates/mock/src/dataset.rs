@@ -13,6 +13,8 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use enquiry_fake::{Generator, InvalidRate, MutantKind, Options};
+use enquiry_schema::names::label_list::{self, label_list as label_member};
+use enquiry_schema::names::record as member;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -28,15 +30,48 @@ struct Slot {
 }
 
 /// A served invalid record: which record, where the defect is and which rule it breaks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestEntry {
     /// The record's `_id` as a valid record would carry it.
-    #[serde(rename = "_id")]
     pub id: String,
     /// The RFC 6901 pointer of the defect, relative to the record.
     pub pointer: String,
     /// The validator's rule id.
     pub code: String,
+}
+
+/// The manifest's keys: the record's ID member (its name in the contract), the pointer and
+/// the code.
+const MANIFEST_POINTER: &str = "pointer";
+const MANIFEST_CODE: &str = "code";
+
+impl Serialize for ManifestEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut state = serializer.serialize_struct("ManifestEntry", 3)?;
+        state.serialize_field(member::ID, &self.id)?;
+        state.serialize_field(MANIFEST_POINTER, &self.pointer)?;
+        state.serialize_field(MANIFEST_CODE, &self.code)?;
+        state.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ManifestEntry {
+    /// Every key is a required string; other keys are ignored.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut members = serde_json::Map::<String, Value>::deserialize(deserializer)?;
+        let mut take = |key: &'static str| match members.remove(key) {
+            Some(Value::String(text)) => Ok(text),
+            Some(_) => Err(D::Error::custom(format_args!("`{key}` is not a string"))),
+            None => Err(D::Error::missing_field(key)),
+        };
+        Ok(ManifestEntry {
+            id: take(member::ID)?,
+            pointer: take(MANIFEST_POINTER)?,
+            code: take(MANIFEST_CODE)?,
+        })
+    }
 }
 
 /// Mutant codes never planted in a list response: each makes the whole response body
@@ -100,7 +135,12 @@ impl Dataset {
         let label_ids = label_objects.as_ref().map(|labels| {
             labels
                 .iter()
-                .filter_map(|label| label.get("id").and_then(Value::as_str).map(str::to_owned))
+                .filter_map(|label| {
+                    label
+                        .get(label_member::ID)
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                })
                 .collect::<Vec<_>>()
         });
         let generator = Generator::new(Options {
@@ -291,7 +331,7 @@ fn read_labels(path: &std::path::Path) -> Result<Vec<Value>, ConfigError> {
     let value: Value = serde_json::from_slice(&bytes).map_err(|err| bad(err.to_string()))?;
     let list = match value {
         Value::Array(items) => items,
-        Value::Object(mut members) => match members.remove("labelList") {
+        Value::Object(mut members) => match members.remove(label_list::LABEL_LIST) {
             Some(Value::Array(items)) => items,
             _ => return Err(bad("expected a `labelList` array".to_owned())),
         },
@@ -299,7 +339,7 @@ fn read_labels(path: &std::path::Path) -> Result<Vec<Value>, ConfigError> {
     };
     if list.iter().any(|label| {
         label
-            .get("id")
+            .get(label_member::ID)
             .and_then(Value::as_str)
             .is_none_or(str::is_empty)
     }) {
@@ -317,13 +357,13 @@ fn generated_labels(ids: &[String]) -> Vec<Value> {
                 .get(at)
                 .map_or_else(|| format!("Label {}", at + 1), |name| (*name).to_owned());
             json!({
-                "id": id,
-                "name": name,
-                "colorName": COLOURS[at % COLOURS.len()],
-                "createdBy": "Ada Example",
-                "updatedBy": "Ada Example",
-                "createdAt": "2024-01-15T09:00:00.000Z",
-                "updatedAt": "2024-06-01T12:30:00.000Z",
+                (label_member::ID): id,
+                (label_member::NAME): name,
+                (label_member::COLOR_NAME): COLOURS[at % COLOURS.len()],
+                (label_member::CREATED_BY): "Ada Example",
+                (label_member::UPDATED_BY): "Ada Example",
+                (label_member::CREATED_AT): "2024-01-15T09:00:00.000Z",
+                (label_member::UPDATED_AT): "2024-06-01T12:30:00.000Z",
             })
         })
         .collect()

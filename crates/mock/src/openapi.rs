@@ -4,7 +4,9 @@
 //! event as a `webhooks` entry. `cargo xtask codegen` writes it to `schemas/openapi.json`; the
 //! server serves the same text at `/openapi.json`.
 
+use enquiry_schema::contracts::{EVENT_CHANNELS, EVENT_STATUSES};
 use enquiry_schema::json_schema::{enquiry_schema, to_canonical_string, Draft, Profile};
+use enquiry_schema::names::{challenge_request, challenge_response, event, label_list};
 use serde_json::{json, Map, Value};
 
 use crate::api::{
@@ -15,21 +17,6 @@ use crate::api::{
 
 /// The member of the list response that holds the records (`--envelope-key` changes it).
 pub const ENVELOPE_KEY: &str = "enquiryDetails";
-
-/// Event statuses, channels and destination types of the webhook event contract.
-const EVENT_STATUSES: &[&str] = &["Opened", "Handling", "Closed", "Missed"];
-const EVENT_CHANNELS: &[&str] = &[
-    "CINNOX",
-    "FACEBOOK",
-    "LINE",
-    "WECHAT",
-    "WHATSAPP",
-    "THIRDPARTY",
-    "CHATBOT",
-    "EMAIL",
-    "WOZTELL",
-    "INSTAGRAM",
-];
 
 /// The document as canonical text (sorted keys, two-space indent, trailing newline).
 pub fn document_text() -> String {
@@ -216,16 +203,16 @@ fn schemas() -> Value {
         },
         "Label": {
             "type": "object",
-            "required": ["id"],
+            "required": [label_list::label_list::ID],
             "properties": {
-                "id": string, "name": string, "colorName": string, "createdBy": string,
-                "updatedBy": string, "createdAt": string, "updatedAt": string,
+                (label_list::label_list::ID): string, (label_list::label_list::NAME): string, (label_list::label_list::COLOR_NAME): string, (label_list::label_list::CREATED_BY): string,
+                (label_list::label_list::UPDATED_BY): string, (label_list::label_list::CREATED_AT): string, (label_list::label_list::UPDATED_AT): string,
             }
         },
         "LabelList": {
             "type": "object",
-            "required": ["code", "labelList"],
-            "properties": {"code": {"const": 200}, "labelList": {"type": "array", "items": {"$ref": "#/components/schemas/Label"}}}
+            "required": ["code", label_list::LABEL_LIST],
+            "properties": {"code": {"const": 200}, (label_list::LABEL_LIST): {"type": "array", "items": {"$ref": "#/components/schemas/Label"}}}
         },
         "Error": {
             "type": "object",
@@ -245,26 +232,26 @@ fn schemas() -> Value {
         },
         "EnquiryEvent": {
             "type": "object",
-            "required": ["status", "serviceId", "displayCaseNumber", "eid", "type", "date"],
+            "required": [event::STATUS, event::SERVICE_ID, event::DISPLAY_CASE_NUMBER, event::EID, event::EVENT_TYPE, event::DATE],
             "properties": {
-                "status": {"enum": EVENT_STATUSES},
-                "serviceId": {"type": "string", "minLength": 1},
-                "displayCaseNumber": {"type": "string", "minLength": 1},
-                "eid": {"type": "string", "minLength": 1, "description": "The record's `_id`."},
-                "type": {"const": "inquiry"},
-                "channel": {"enum": EVENT_CHANNELS},
-                "channelOri": {"type": "string", "description": "One of the channels when `channel` is CINNOX, otherwise `Channel`."},
-                "socialId": string,
-                "date": {"type": "string", "format": "date-time"},
-                "destination": string,
-                "destinationTypes": string,
+                (event::STATUS): {"enum": EVENT_STATUSES},
+                (event::SERVICE_ID): {"type": "string", "minLength": 1},
+                (event::DISPLAY_CASE_NUMBER): {"type": "string", "minLength": 1},
+                (event::EID): {"type": "string", "minLength": 1, "description": "The record's `_id`."},
+                (event::EVENT_TYPE): {"const": event::event_type::INQUIRY},
+                (event::CHANNEL): {"enum": EVENT_CHANNELS},
+                (event::CHANNEL_ORI): {"type": "string", "description": "One of the channels when `channel` is CINNOX, otherwise `Channel`."},
+                (event::SOCIAL_ID): string,
+                (event::DATE): {"type": "string", "format": "date-time"},
+                (event::DESTINATION): string,
+                (event::DESTINATION_TYPES): string,
             }
         },
-        "ChallengeRequest": {"type": "object", "required": ["challenge"], "properties": {"challenge": string}},
+        "ChallengeRequest": {"type": "object", "required": [challenge_request::CHALLENGE], "properties": {(challenge_request::CHALLENGE): string}},
         "ChallengeResponse": {
             "type": "object",
             "required": ["code", "result"],
-            "properties": {"code": {"const": 200}, "result": {"type": "object", "required": ["challenge"], "properties": {"challenge": string}}}
+            "properties": {"code": {"const": 200}, "result": {"type": "object", "required": [challenge_response::result::CHALLENGE], "properties": {(challenge_response::result::CHALLENGE): string}}}
         },
     })
 }

@@ -13,6 +13,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use axum::response::Response;
 use enquiry_fake::events::{lifecycle, LifecycleEvent};
+use enquiry_schema::names::{challenge_request, challenge_response};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -144,7 +145,7 @@ async fn activate(shared: Arc<Shared>, url: &str, enabled: bool) -> Result<(), &
 async fn handshake(client: &reqwest::Client, url: reqwest::Url, challenge: &str) -> bool {
     let Ok(response) = client
         .post(url)
-        .json(&json!({ "challenge": challenge }))
+        .json(&json!({ (challenge_request::CHALLENGE): challenge }))
         .send()
         .await
     else {
@@ -156,7 +157,8 @@ async fn handshake(client: &reqwest::Client, url: reqwest::Url, challenge: &str)
     let Ok(body) = response.json::<Value>().await else {
         return false;
     };
-    body["code"] == 200 && body["result"]["challenge"] == challenge
+    body["code"] == 200
+        && body[challenge_response::RESULT][challenge_response::result::CHALLENGE] == challenge
 }
 
 fn still_current(shared: &Shared, generation: u64) -> bool {

@@ -292,6 +292,23 @@ pub const LABEL_LIST: Contract = Contract {
     detect: &["labelList"],
 };
 
+/// The Rust name of a member whose key does not make one (a keyword, a leading underscore) or
+/// does not say what the member is: (contract, member's dotted name, Rust name). The generated
+/// code (`cargo xtask codegen`) names the model's field and the member's constants with it;
+/// every other member's Rust name is its key in snake case.
+pub static RUST_FIELD_NAMES: &[(&str, &str, &str)] = &[
+    ("record", "_id", "id"),
+    ("record", "type", "channel_type"),
+    ("record", "id", "channel_id"),
+    ("record", "name", "third_party_display_name"),
+    ("event", event::TYPE, "event_type"),
+];
+
+/// The Rust type of a member whose type is not generated from its kind (a shape of several
+/// JSON types, written by hand in the model): (contract, member's dotted name, type).
+pub static RUST_TYPE_NAMES: &[(&str, &str, &str)] =
+    &[("record", "huntedStaffTargetHistory", "StaffTargetHistory")];
+
 /// Every contract, the record first.
 pub static ALL: &[&Contract] = &[
     &RECORD,

@@ -21,6 +21,7 @@ use serde_json::{Map, Value};
 use crate::codes;
 use crate::contract::Contract;
 use crate::fields::{FieldKind, FieldRule, CLOSED_ONLY, FIELDS, MAX_MILLIS};
+use crate::names::record as member;
 use crate::Enquiry;
 
 /// Which rules apply.
@@ -377,9 +378,9 @@ impl Transform for ApplyFieldRules {
             object.insert(
                 "allOf".into(),
                 serde_json::json!([{
-                    "if": { "properties": { "status": { "const": "closed" } }, "required": ["status"] },
+                    "if": { "properties": { (member::STATUS): { "const": member::status::CLOSED } }, "required": [member::STATUS] },
                     "then": { "required": CLOSED_ONLY },
-                    "else": { "not": { "required": ["closedAt"] } }
+                    "else": { "not": { "required": [member::CLOSED_AT] } }
                 }]),
             );
         }

@@ -21,6 +21,8 @@
 //!   [`Timestamp`] read by the validator's own parser ([`rfc3339`]). These models spell no member
 //!   name: they are generated from the constants the contract tables are written with, and each
 //!   payload's member types are checked against the table before it is read.
+//! * [`names`]: one constant per documented member key and enum spelling of every contract,
+//!   generated from the tables, for code that writes or reads a member by name.
 //! * [`fields::FIELDS`]: the field rules of the contract as a table (name, JSON Pointer, kind,
 //!   required-ness, nullability, personal data, the documented description and how the seed's
 //!   defects were resolved).
@@ -75,6 +77,9 @@ pub mod contracts;
 pub mod fields;
 pub mod json_schema;
 mod model;
+#[rustfmt::skip]
+#[path = "generated/names.rs"]
+pub mod names;
 pub mod rfc3339;
 pub mod rule;
 pub mod scan;

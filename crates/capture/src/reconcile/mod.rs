@@ -25,21 +25,17 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
+use enquiry_schema::contracts::{CLOSED, HANDLING, OPENED};
 use enquiry_schema::fields::{FieldKind, FIELDS};
+use enquiry_schema::names::event;
 
 pub use report::{ReconcileFormat, ReconcileReporter};
 use spill::{get_str, get_u64, get_u64_or_end, put_str, put_u64, Sorted, Sorter, Spill, SpillDir};
 
 /// The event's enquiry ID member (not a record member).
-const EVENT_ID: &str = "eid";
+const EVENT_ID: &str = event::EID;
 /// The event's date member (not a record member).
-const EVENT_DATE: &str = "date";
-/// The event status that starts every lifecycle.
-const OPENED: &str = "Opened";
-/// The event status of an enquiry still under way (its record is ongoing or followed up).
-const HANDLING: &str = "Handling";
-/// The event status that closes a lifecycle.
-const CLOSED: &str = "Closed";
+const EVENT_DATE: &str = event::DATE;
 
 /// Whether a record whose status implies the event status `expected` disagrees with its last
 /// event `last`. A closed or missed record must end with that event; a record still under way
