@@ -193,3 +193,22 @@ def test_webhook_events_are_faked_validated_and_described_as_the_cli_does() -> N
     assert cli.returncode == 0
     assert schema == json.loads(cli.stdout)
     assert schema["title"] == "CINNOX enquiry event"
+
+
+def test_the_summary_names_each_contract_even_without_findings() -> None:
+    path = pathlib.Path("fixtures/events/valid.ndjson")
+    events = len(path.read_bytes().splitlines())
+    clean = {"event": {"records": events, "valid": events, "invalid": 0, "errors": 0, "warnings": 0}}
+    report = ec.validate(path)
+    assert report.findings == []
+    assert report.summary.contracts == clean
+    assert json.loads(report.to_json())["summary"]["contracts"] == clean
+    assert json.loads(report.to_json()) == cli_report(str(path))
+    streamed = ec.iter_findings(path)
+    assert list(streamed) == []
+    assert streamed.summary is not None and streamed.summary.contracts == clean
+    # A mixed stream counts each contract; a line that is not JSON is in none.
+    mixed = ec.validate(pathlib.Path("fixtures/events/mixed.ndjson").read_bytes() + b"{not json\n")
+    contracts = mixed.summary.contracts
+    assert set(contracts) == {"record", "event", "challenge-request", "challenge-response"}
+    assert sum(counts["records"] for counts in contracts.values()) == mixed.summary.records - 1

@@ -76,10 +76,8 @@ fn generator(options: Options) -> Result<Generator, String> {
 impl Fixtures {
     /// Adds a payload and, beside it, the report of `validator` on it.
     fn payload(&mut self, path: String, bytes: Vec<u8>, validator: &Validator) {
-        let report = validator.validate_slice(&bytes, &path);
-        let mut report = serde_json::to_value(&report).expect("a report always serialises");
         // The JSON report as `enquiry validate --format json` writes it, version included.
-        report["version"] = enquiry_report::JSON_REPORT_VERSION.into();
+        let report = enquiry_report::JsonReport::of_slice(validator, &bytes, &path).to_value();
         self.files.push(GeneratedFile::new(
             format!("{path}.expected"),
             to_canonical_string(&report),

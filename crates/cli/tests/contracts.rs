@@ -634,3 +634,87 @@ fn every_event_rule_has_a_fixture_whose_finding_points_at_the_defect() {
         assert!(at.starts_with(&shown), "{relative}: `{shown}` at {finding}");
     }
 }
+
+#[test]
+fn a_clean_events_file_is_named_in_the_json_and_sarif_summaries_and_after_saving() {
+    let dir = TempDir::new("contracts-clean-summary");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/events/valid.ndjson");
+    let events = std::fs::read(fixture).expect("the valid events fixture");
+    dir.write_bytes("a.ndjson", &events);
+    dir.write_bytes("b.ndjson", &events);
+    let records = events.iter().filter(|byte| **byte == b'\n').count() as u64;
+    let clean = serde_json::json!({
+        "event": {"records": 2 * records, "valid": 2 * records, "invalid": 0, "errors": 0, "warnings": 0}
+    });
+    for jobs in ["1", "2"] {
+        let args = [
+            "validate",
+            "--no-config",
+            "--jobs",
+            jobs,
+            "--format",
+            "json",
+            "a.ndjson",
+            "b.ndjson",
+        ];
+        let (code, out) = run(&dir.0, &args, None);
+        assert_eq!(code, 0);
+        let report: Value = serde_json::from_slice(&out).expect("JSON");
+        assert_eq!(report["findings"], serde_json::json!([]));
+        assert_eq!(report["summary"]["contracts"], clean, "--jobs {jobs}");
+        assert_eq!(report["version"], 1);
+    }
+    let args = [
+        "validate",
+        "--no-config",
+        "--format",
+        "sarif",
+        "a.ndjson",
+        "b.ndjson",
+    ];
+    let (code, sarif) = run(&dir.0, &args, None);
+    assert_eq!(code, 0);
+    let sarif: Value = serde_json::from_slice(&sarif).expect("SARIF");
+    assert_eq!(sarif["runs"][0]["properties"]["contracts"], clean);
+
+    // Saved and rendered: the summary line names the contract, from `summary.contracts`.
+    let args = [
+        "validate",
+        "--no-config",
+        "--format",
+        "json",
+        "-o",
+        "saved.json",
+        "a.ndjson",
+    ];
+    assert_eq!(run(&dir.0, &args, None).0, 0);
+    let (code, view) = run(&dir.0, &["report", "saved.json"], None);
+    assert_eq!(code, 0);
+    let view = String::from_utf8(view).expect("UTF-8");
+    assert!(
+        view.contains(&format!(
+            "1 file, {records} records (event): {records} valid"
+        )),
+        "{view}"
+    );
+    // A report saved before the member existed renders too, without naming the contract.
+    let mut older: Value =
+        serde_json::from_slice(&std::fs::read(dir.0.join("saved.json")).expect("saved"))
+            .expect("JSON");
+    older["summary"]
+        .as_object_mut()
+        .expect("a summary")
+        .remove("contracts");
+    dir.write("older.json", &older.to_string());
+    let (code, view) = run(
+        &dir.0,
+        &["report", "older.json", "--format", "markdown"],
+        None,
+    );
+    assert_eq!(code, 0);
+    let view = String::from_utf8(view).expect("UTF-8");
+    assert!(
+        view.contains(&format!("1 file, {records} records: {records} valid")),
+        "{view}"
+    );
+}

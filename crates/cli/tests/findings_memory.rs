@@ -110,8 +110,11 @@ fn a_million_findings_in_json() {
 #[test]
 fn a_million_findings_in_sarif() {
     check("sarif", |head, tail| {
+        // The last result, then the run's counts per contract, written after the results.
         head.contains(r#""version": "2.1.0""#)
-            && tail.contains(r#""fullyQualifiedName": "record[349999]/status""#)
+            && tail.contains(r#""name": "record 349999""#)
+            && tail.contains(r#""invalid": 350000,"#)
+            && tail.contains(r#""records": 350000,"#)
             && tail.ends_with("\n  ]\n}\n")
     });
 }

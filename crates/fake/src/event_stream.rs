@@ -232,6 +232,50 @@ impl Generator {
             .collect()
     }
 
+    /// Event `event` (modulo their number) of record `record`'s lifecycle, restated with
+    /// `status` on `channel`, and `channelOri` and `socialId` made consistent with them:
+    /// `origin` is the origin when `channel` is the hub (otherwise `Channel`), and the social
+    /// ID is set exactly when the effective origin is social. A valid event of any documented
+    /// status and channel, which a record's lifecycle alone does not give (no record channel
+    /// maps to `CHATBOT` or `INSTAGRAM`). `None` for a record without events.
+    pub fn event_as(
+        &self,
+        record: u64,
+        event: usize,
+        status: &'static str,
+        channel: &'static str,
+        origin: &'static str,
+    ) -> Option<Vec<u8>> {
+        let mut bytes = Vec::new();
+        self.lifecycle_record(record, &mut bytes);
+        let parsed: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let events = lifecycle(&parsed)?;
+        let chosen = events.get(event % events.len().max(1))?;
+        let mut event_members = members(chosen);
+        set(&mut event_members, event::STATUS, text(status));
+        set(&mut event_members, event::CHANNEL, text(channel));
+        let origin = if channel == HUB_CHANNEL {
+            origin
+        } else {
+            channel
+        };
+        let channel_ori = if channel == HUB_CHANNEL {
+            origin
+        } else {
+            CHANNEL_ORIGIN_OTHERWISE
+        };
+        set(&mut event_members, event::CHANNEL_ORI, text(channel_ori));
+        let social = if SOCIAL_ORIGINS.contains(&origin) {
+            format!("social-{}", chosen.eid)
+        } else {
+            String::new()
+        };
+        set(&mut event_members, event::SOCIAL_ID, Value::String(social));
+        let mut out = Vec::new();
+        render(&event_members, &mut out);
+        Some(out)
+    }
+
     /// The first event of record `record` with the defect of `mutant`, and its label (as
     /// event 0 of its stream).
     pub fn event_mutant_of(&self, record: u64, mutant: &EventMutant) -> Option<(Vec<u8>, Label)> {

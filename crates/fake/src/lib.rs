@@ -96,7 +96,8 @@
 //! Mutants are bytes, not strings: some are not UTF-8 or not JSON, on purpose.
 //!
 //! For property tests, with the `proptest` feature, `valid_enquiry` and `invalid_enquiry` are
-//! proptest strategies (the feature keeps proptest out of the `enquiry` binary).
+//! proptest strategies, and `valid_event` and `invalid_event` their webhook event
+//! counterparts (the feature keeps proptest out of the `enquiry` binary).
 //!
 //! # Example
 //!
@@ -148,7 +149,7 @@ use serde::{Deserialize, Serialize};
 pub use mutate::{MutantKind, CATALOGUE, WARNING_CATALOGUE};
 pub use record::{DEFAULT_LABEL_IDS, FIRST_NAMES, LAST_NAMES};
 #[cfg(feature = "proptest")]
-pub use strategy::{invalid_enquiry, valid_enquiry};
+pub use strategy::{invalid_enquiry, invalid_event, valid_enquiry, valid_event};
 
 use mutate::{Context, Needs};
 use record::{ChannelChoice, Plan, Pools};

@@ -33,6 +33,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use enquiry_fake::{Generator, InvalidRate, Options};
+use enquiry_report::JsonReport;
 use enquiry_schema::contract::Contract;
 use enquiry_schema::contracts as tables;
 use enquiry_schema::json_schema::{contract_schema, to_canonical_string, Draft, Profile};
@@ -165,14 +166,12 @@ impl Validator {
         let validator = &self.inner;
         let jobs = jobs.unwrap_or_else(default_jobs).max(1);
         let report = py.detach(|| {
-            let mut findings = Vec::new();
+            let mut report = JsonReport::default();
             // Reading from a slice cannot fail.
-            let summary = validator
-                .validate_stream(bytes, name, jobs, &mut |event| {
-                    report::collect(&mut findings, event)
-                })
+            report.summary = validator
+                .validate_stream(bytes, name, jobs, &mut |event| report.add(event))
                 .unwrap_or_default();
-            enquiry_validator::Report { summary, findings }
+            report
         });
         report::Report::new(py, report)
     }
@@ -189,12 +188,10 @@ impl Validator {
         let validator = &self.inner;
         let jobs = jobs.unwrap_or_else(default_jobs).max(1);
         let report = py.detach(|| {
-            let mut findings = Vec::new();
+            let mut report = JsonReport::default();
             validator
-                .validate_stream(file, path, jobs, &mut |event| {
-                    report::collect(&mut findings, event)
-                })
-                .map(|summary| enquiry_validator::Report { summary, findings })
+                .validate_stream(file, path, jobs, &mut |event| report.add(event))
+                .map(|summary| JsonReport { summary, ..report })
         });
         let report = report.map_err(|err| io_error(path, &err))?;
         report::Report::new(py, report)

@@ -3,17 +3,9 @@
 //! Each wraps the validator's own value, so that the attributes and `to_json()` are exactly the
 //! JSON report's (`enquiry validate --format json`): the same serde derive writes both.
 
-use enquiry_validator::Event;
+use enquiry_report::{ContractSummary, JsonReport, JsonSummary};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
-
-/// Appends an event's findings.
-pub(crate) fn collect(findings: &mut Vec<enquiry_validator::Finding>, event: Event) {
-    match event {
-        Event::Record(outcome) => findings.extend(outcome.findings),
-        Event::Input(finding) => findings.push(finding),
-    }
-}
+use pyo3::types::{PyDict, PyList};
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {
     // Findings and summaries hold only strings and integers: serialising cannot fail.
@@ -100,11 +92,12 @@ impl Finding {
     }
 }
 
-/// Counts over an input, as the JSON report's `summary`.
+/// Counts over an input, as the JSON report's `summary`, with each contract's.
 #[pyclass(frozen, eq, module = "enquiry_contract._native")]
 #[derive(PartialEq)]
 pub struct Summary {
     pub(crate) inner: enquiry_validator::Summary,
+    pub(crate) contracts: ContractSummary,
 }
 
 #[pymethods]
@@ -139,9 +132,29 @@ impl Summary {
     fn warnings(&self) -> u64 {
         self.inner.warnings
     }
-    /// The summary as one JSON object.
+    /// Per contract checked (`record`, `event`, ...), its records' counts: a dict of dicts
+    /// with `records`, `valid`, `invalid`, `errors` and `warnings`, as the JSON report's
+    /// `summary.contracts`.
+    #[getter]
+    fn contracts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let contracts = PyDict::new(py);
+        for (name, totals) in self.contracts.iter() {
+            let counts = PyDict::new(py);
+            counts.set_item("records", totals.records)?;
+            counts.set_item("valid", totals.valid)?;
+            counts.set_item("invalid", totals.invalid)?;
+            counts.set_item("errors", totals.errors)?;
+            counts.set_item("warnings", totals.warnings)?;
+            contracts.set_item(name, counts)?;
+        }
+        Ok(contracts)
+    }
+    /// The summary as one JSON object, as the JSON report's `summary`.
     fn to_json(&self) -> String {
-        to_json(&self.inner)
+        to_json(&JsonSummary {
+            counts: &self.inner,
+            contracts: &self.contracts,
+        })
     }
     fn __repr__(&self) -> String {
         let s = &self.inner;
@@ -157,16 +170,17 @@ impl Summary {
 pub struct Report {
     summary: Py<Summary>,
     findings: Py<PyList>,
-    inner: enquiry_validator::Report,
+    inner: JsonReport,
 }
 
 impl Report {
     /// Wraps a report; the Python `Finding` objects are made here, once.
-    pub(crate) fn new(py: Python<'_>, report: enquiry_validator::Report) -> PyResult<Report> {
+    pub(crate) fn new(py: Python<'_>, report: JsonReport) -> PyResult<Report> {
         let summary = Py::new(
             py,
             Summary {
                 inner: report.summary,
+                contracts: report.contracts.clone(),
             },
         )?;
         let findings = PyList::empty(py);
@@ -197,7 +211,7 @@ impl Report {
     }
     /// Whether no finding is an error (warnings allowed).
     fn is_valid(&self) -> bool {
-        self.inner.is_valid()
+        self.inner.summary.errors == 0
     }
     /// The report as `enquiry validate --format json` writes it:
     /// `{"version": 1, "findings": [...], "summary": {...}}`.
@@ -207,7 +221,7 @@ impl Report {
             "{{\"version\": {}, \"findings\": [{}], \"summary\": {}}}",
             enquiry_report::JSON_REPORT_VERSION,
             findings.join(", "),
-            to_json(&self.inner.summary)
+            to_json(&self.inner.json_summary())
         )
     }
     fn __len__(&self) -> usize {

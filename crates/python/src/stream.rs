@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
+use enquiry_report::ContractSummary;
 use enquiry_validator::{Event, Validator};
 use pyo3::exceptions::PyStopIteration;
 use pyo3::prelude::*;
@@ -23,10 +24,11 @@ use crate::{default_jobs, io_error};
 /// Records' worth of findings the worker may run ahead of the consumer.
 const QUEUE_EVENTS: usize = 256;
 
-/// What the worker sends: one record's (or the input's) findings, then the end.
+/// What the worker sends: one record's (or the input's) findings, then the end with the
+/// run's counts and each contract's.
 enum Message {
     Findings(Vec<enquiry_validator::Finding>),
-    Done(io::Result<enquiry_validator::Summary>),
+    Done(io::Result<(enquiry_validator::Summary, ContractSummary)>),
 }
 
 /// A reader that fails once its consumer is gone.
@@ -49,7 +51,7 @@ impl<R: Read> Read for Cancellable<R> {
 struct State {
     receiver: Receiver<Message>,
     pending: VecDeque<enquiry_validator::Finding>,
-    summary: Option<enquiry_validator::Summary>,
+    summary: Option<(enquiry_validator::Summary, ContractSummary)>,
     finished: bool,
 }
 
@@ -79,15 +81,22 @@ impl FindingIter {
                     inner,
                     cancelled: worker_cancelled.clone(),
                 };
-                validator.validate_stream(reader, &file, default_jobs(), &mut |event| {
-                    let findings = match event {
-                        Event::Record(outcome) => outcome.findings,
-                        Event::Input(finding) => vec![finding],
-                    };
-                    if !findings.is_empty() && sender.send(Message::Findings(findings)).is_err() {
-                        worker_cancelled.store(true, Ordering::Relaxed);
-                    }
-                })
+                let mut contracts = ContractSummary::default();
+                validator
+                    .validate_stream(reader, &file, default_jobs(), &mut |event| {
+                        let findings = match event {
+                            Event::Record(outcome) => {
+                                contracts.count(&outcome);
+                                outcome.findings
+                            }
+                            Event::Input(finding) => vec![finding],
+                        };
+                        if !findings.is_empty() && sender.send(Message::Findings(findings)).is_err()
+                        {
+                            worker_cancelled.store(true, Ordering::Relaxed);
+                        }
+                    })
+                    .map(|summary| (summary, contracts))
             });
             // The consumer may be gone: nothing to tell then.
             let _ = sender.send(Message::Done(result));
@@ -168,6 +177,9 @@ impl FindingIter {
             Err(TryLockError::Poisoned(poison)) => poison.into_inner(),
             Err(TryLockError::WouldBlock) => return None,
         };
-        state.summary.map(|inner| Summary { inner })
+        state.summary.as_ref().map(|(inner, contracts)| Summary {
+            inner: *inner,
+            contracts: contracts.clone(),
+        })
     }
 }

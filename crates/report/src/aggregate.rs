@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use enquiry_validator::{Code, DataProfile, Finding, Severity, Summary};
 use serde::{Deserialize, Serialize};
 
-use crate::ContractCounts;
+use crate::{ContractCounts, ContractSummary};
 
 /// The bounds of an [`Aggregate`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +136,9 @@ pub struct Aggregate {
     pub profile: Option<DataProfile>,
     /// Read from a saved JSON report (which has a data profile only if saved with one).
     pub saved: bool,
+    /// A saved report's `summary.contracts` (absent from reports saved before it existed):
+    /// names the contracts when the report has no data profile.
+    pub saved_contracts: ContractSummary,
     examples: BTreeMap<Code, HashMap<String, u64>>,
     untracked_examples: BTreeMap<Code, u64>,
 }
@@ -317,12 +320,21 @@ impl Aggregate {
         }
     }
 
-    /// Records per contract, from the data profile (none without one), names clipped (a
-    /// saved report's profile may hold anything).
+    /// Records per contract, from the data profile, or without one from a saved report's
+    /// `summary.contracts`; names clipped (a saved report may hold anything).
     pub fn contracts(&self) -> ContractCounts {
         let mut counts = ContractCounts::default();
-        for contract in self.profile.iter().flat_map(|profile| &profile.contracts) {
-            counts.add(&clip(&contract.contract, 120), contract.totals.records);
+        match &self.profile {
+            Some(profile) => {
+                for contract in &profile.contracts {
+                    counts.add(&clip(&contract.contract, 120), contract.totals.records);
+                }
+            }
+            None => {
+                for (name, totals) in self.saved_contracts.iter() {
+                    counts.add(&clip(name, 120), totals.records);
+                }
+            }
         }
         counts
     }

@@ -37,6 +37,7 @@
 
 pub mod aggregate;
 mod baseline;
+mod contract_summary;
 mod github;
 mod html;
 mod human;
@@ -60,6 +61,7 @@ use enquiry_schema::contract::RECORD;
 use enquiry_validator::{DataProfile, Finding, RecordOutcome, Summary};
 
 pub use baseline::{Baseline, BaselineState};
+pub use contract_summary::{ContractSummary, ContractTotals, JsonReport, JsonSummary};
 pub use github::{escape_data, escape_property, GithubReporter};
 pub use human::{HumanOptions, HumanReporter};
 pub use json::JsonReporter;

@@ -7,6 +7,9 @@ use enquiry_validator::Code;
 use serde_json::{json, Value};
 
 /// The version of the JSON report's layout; raised when a key changes meaning or goes away.
+/// Adding an optional key (`dataProfile`, `summary.contracts`) keeps it: readers of version 1
+/// ignore keys they do not know, and a higher version would make older `enquiry report`s refuse
+/// a report they can read.
 pub const JSON_REPORT_VERSION: u64 = 1;
 
 fn counter(description: &str) -> Value {
@@ -58,10 +61,33 @@ pub fn json_report_schema() -> Value {
                     "valid": counter("Records with no error."),
                     "invalid": counter("Records with at least one error."),
                     "errors": counter("Findings of severity error."),
-                    "warnings": counter("Findings of severity warning.")
+                    "warnings": counter("Findings of severity warning."),
+                    "contracts": contract_summary_schema(&contracts)
                 }
             },
             "dataProfile": data_profile_schema()
+        }
+    })
+}
+
+/// `summary.contracts`: each contract's counts, by name. Optional, so that reports written
+/// before it was added still match.
+fn contract_summary_schema(contracts: &[&str]) -> Value {
+    json!({
+        "type": "object",
+        "description": "Per contract checked (by name), its records' counts: a report names its contracts even without findings. Units in no contract (not JSON, too large) and defects of the input outside any record count in the summary only.",
+        "propertyNames": {"enum": contracts},
+        "additionalProperties": {
+            "type": "object",
+            "required": ["records", "valid", "invalid", "errors", "warnings"],
+            "additionalProperties": false,
+            "properties": {
+                "records": counter("Records checked against the contract."),
+                "valid": counter("Those with no error."),
+                "invalid": counter("Those with at least one error."),
+                "errors": counter("Their findings of severity error."),
+                "warnings": counter("Their findings of severity warning.")
+            }
         }
     })
 }

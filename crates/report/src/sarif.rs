@@ -8,8 +8,10 @@
 //! Pointer, repeated in the result's `properties` (`record`, `pointer`).
 //!
 //! The log is written as the findings arrive: the tool and the run's header first, then each
-//! result as soon as it is known, and the `invocations` (inputs that could not be read) after
-//! the results (JSON objects are unordered). Memory does not grow with the number of results.
+//! result as soon as it is known, and the `invocations` (inputs that could not be read) and the
+//! run's `properties` after the results (JSON objects are unordered). Memory does not grow with
+//! the number of results. The run's properties hold `contracts`, each contract's counts as the
+//! JSON report's `summary.contracts`, so a log names its contracts even without results.
 //!
 //! [`SarifLog`] is that streamed document without the validator's findings in it: `enquiry
 //! reconcile` writes its own rules and results through it, so the workspace has one SARIF
@@ -22,7 +24,8 @@ use enquiry_validator::{Code, Finding, Level, Severity, Summary};
 use serde_json::json;
 use serde_sarif::sarif;
 
-use super::{message_with_suggestion, BaselineState, Reporter};
+use super::{message_with_suggestion, BaselineState, ContractSummary, Reporter};
+use enquiry_validator::RecordOutcome;
 
 /// The most tool execution notifications kept; later unreadable inputs are counted in one
 /// last notification.
@@ -166,6 +169,16 @@ impl<'w> SarifLog<'w> {
     /// Closes `results`, writes `invocations` (a SARIF array) when given, ends the document
     /// and flushes; once.
     pub fn finish(&mut self, invocations: Option<serde_json::Value>) -> io::Result<()> {
+        self.finish_run(invocations, None)
+    }
+
+    /// [`finish`](SarifLog::finish), also writing the run's `properties` (a SARIF property
+    /// bag) when given.
+    pub fn finish_run(
+        &mut self,
+        invocations: Option<serde_json::Value>,
+        properties: Option<serde_json::Value>,
+    ) -> io::Result<()> {
         let closing = match self.stage {
             Stage::Done => return Ok(()),
             Stage::Start => return Err(io::Error::other("a SARIF log finished before its start")),
@@ -178,6 +191,13 @@ impl<'w> SarifLog<'w> {
                 self.out,
                 ",\n      \"invocations\": {}",
                 indented(&invocations, 6)?
+            )?;
+        }
+        if let Some(properties) = properties {
+            write!(
+                self.out,
+                ",\n      \"properties\": {}",
+                indented(&properties, 6)?
             )?;
         }
         self.out.write_all(b"\n    }\n  ]\n}\n")?;
@@ -195,6 +215,8 @@ pub struct SarifReporter<'w> {
     notifications: Vec<serde_json::Value>,
     /// Unreadable inputs beyond [`MAX_NOTIFICATIONS`].
     more_unreadable: u64,
+    /// Each contract's counts, for the run's properties.
+    contracts: ContractSummary,
 }
 
 impl<'w> SarifReporter<'w> {
@@ -205,6 +227,7 @@ impl<'w> SarifReporter<'w> {
             pending: VecDeque::new(),
             notifications: Vec::new(),
             more_unreadable: 0,
+            contracts: ContractSummary::default(),
         }
     }
 
@@ -338,6 +361,14 @@ impl Reporter for SarifReporter<'_> {
         self.write_result(finding)
     }
 
+    fn record(&mut self, outcome: &RecordOutcome) -> io::Result<()> {
+        self.contracts.count(outcome);
+        outcome
+            .findings
+            .iter()
+            .try_for_each(|finding| self.write_result(finding))
+    }
+
     fn baseline_states(&mut self, states: &[BaselineState]) {
         self.pending.clear();
         self.pending.extend(states);
@@ -372,7 +403,8 @@ impl Reporter for SarifReporter<'_> {
                 "toolExecutionNotifications": std::mem::take(&mut self.notifications),
             }])
         });
-        self.log.finish(invocations)
+        let properties = json!({"contracts": self.contracts});
+        self.log.finish_run(invocations, Some(properties))
     }
 }
 
@@ -410,5 +442,38 @@ mod tests {
             62
         );
         assert_eq!(status["properties"]["pointer"], "/status");
+        // Three records of the fixture are in the record contract, the broken line in none.
+        let record = &run["properties"]["contracts"]["record"];
+        assert_eq!(record["records"], 3);
+        assert_eq!(record["invalid"], 2);
+        assert_eq!(record["errors"], 5);
+    }
+
+    #[test]
+    fn sarif_names_the_contract_of_a_run_without_results() {
+        let event = br#"{"eid":"e","date":"2022-11-07T00:00:00Z","type":"inquiry","status":"Opened","serviceId":"s","displayCaseNumber":"1"}"#;
+        let mut out = Vec::new();
+        {
+            let mut reporter = SarifReporter::new(Box::new(&mut out));
+            let validator = enquiry_validator::Validator::new(enquiry_validator::Config {
+                contract: None,
+                ..enquiry_validator::Config::default()
+            });
+            let summary = validator
+                .validate_stream(&event[..], "events.json", 1, &mut |event| {
+                    if let enquiry_validator::Event::Record(outcome) = event {
+                        reporter.record(&outcome).unwrap();
+                    }
+                })
+                .unwrap();
+            reporter.finish(&summary, false).unwrap();
+        }
+        let log: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let run = &log["runs"][0];
+        assert_eq!(run["results"], json!([]));
+        assert_eq!(
+            run["properties"]["contracts"],
+            json!({"event": {"records": 1, "valid": 1, "invalid": 0, "errors": 0, "warnings": 0}})
+        );
     }
 }

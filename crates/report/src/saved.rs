@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use crate::aggregate::{Aggregate, KeptFinding, Limits};
 use crate::report_schema::JSON_REPORT_VERSION;
+use crate::ContractSummary;
 
 /// The `summary` object of a saved report.
 #[derive(Deserialize)]
@@ -25,6 +26,9 @@ struct SavedSummary {
     invalid: u64,
     errors: u64,
     warnings: u64,
+    /// Absent from reports saved before it was added.
+    #[serde(default)]
+    contracts: ContractSummary,
 }
 
 struct Document<'a>(&'a mut Aggregate);
@@ -76,6 +80,7 @@ impl<'de> Visitor<'de> for Document<'_> {
                 "dataProfile" => self.0.profile = Some(map.next_value()?),
                 "summary" => {
                     let saved: SavedSummary = map.next_value()?;
+                    self.0.saved_contracts = saved.contracts;
                     summary = Some(Summary {
                         files: saved.files,
                         records: saved.records,
@@ -174,6 +179,38 @@ mod tests {
         let page = String::from_utf8(page).unwrap();
         assert!(page.contains("id=\"no-profile\""), "{page}");
         assert!(page.contains("--data-profile"));
+    }
+
+    #[test]
+    fn saved_reports_name_their_contracts_with_or_without_the_summary_member() {
+        let json = render(|out| Box::new(JsonReporter::new(Box::new(out))));
+        let mut document: serde_json::Value = serde_json::from_str(&json).unwrap();
+        document["summary"]["contracts"] = serde_json::json!({
+            "event": {"records": 4, "valid": 4, "invalid": 0, "errors": 0, "warnings": 0}
+        });
+        let saved = read_json_report(document.to_string().as_bytes()).unwrap();
+        assert_eq!(saved.contracts().label(4).as_deref(), Some("event"));
+        let mut text = Vec::new();
+        let options = crate::ViewOptions::default();
+        crate::render_aggregate(crate::Format::Summary, &saved, &options, &mut text)
+            .unwrap()
+            .unwrap();
+        let text = String::from_utf8(text).unwrap();
+        assert!(text.contains("records (event)"), "{text}");
+        // A report saved before `summary.contracts` existed still renders, naming none.
+        document["summary"]
+            .as_object_mut()
+            .unwrap()
+            .remove("contracts");
+        let older = read_json_report(document.to_string().as_bytes()).unwrap();
+        assert_eq!(older.summary.errors, 6);
+        assert!(older.saved_contracts.is_empty());
+        assert_eq!(older.contracts().label(4), None);
+        let mut text = Vec::new();
+        crate::render_aggregate(crate::Format::Markdown, &older, &options, &mut text)
+            .unwrap()
+            .unwrap();
+        assert!(String::from_utf8(text).unwrap().contains("6 errors"));
     }
 
     #[test]

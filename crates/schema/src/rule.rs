@@ -153,12 +153,12 @@ codes! {
     /// Nesting deeper than the limit.
     TooDeep = "too-deep", Deny, false,
         summary: "Arrays and objects nest at most 128 levels deep.",
-        why: "No enquiry nests deeply; unbounded nesting is how hostile input exhausts a parser's stack.",
+        why: "No record or event nests deeply; unbounded nesting is how hostile input exhausts a parser's stack.",
         example: r#"{"transferredParty": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}"#;
     /// A record larger than `--max-record-size`.
     RecordTooLarge = "record-too-large", Deny, false,
         summary: "A record is at most --max-record-size bytes (16 MiB by default).",
-        why: "A real enquiry is a few kilobytes; the limit keeps memory bounded on hostile input.",
+        why: "A real enquiry record or event is a few kilobytes; the limit keeps memory bounded on hostile input.",
         example: r#"{"_id": "a record longer than 32 bytes"} (with --max-record-size 32)"#;
     /// A record has more findings than `--max-findings-per-record`; the rest are counted here.
     TooManyFindings = "too-many-findings", Warn, false,
@@ -168,7 +168,7 @@ codes! {
     /// A record (or the input's top level) is not a JSON object.
     NotAnObject = "not-an-object", Deny, true,
         summary: "Each record is a JSON object.",
-        why: "An enquiry is an object; a number, string, array or null where a record belongs is a producer bug.",
+        why: "A record, an event and a handshake body are objects; a number, string, array or null where one belongs is a producer bug.",
         example: r#"[{"_id": "a", ...}, 42]"#;
     /// The same member twice in one object.
     DuplicateKey = "duplicate-key", Deny, false,
@@ -177,8 +177,8 @@ codes! {
         example: r#"{"status": "closed", "status": "ongoing"}"#;
     /// A required member is missing or `null`.
     Required = "required", Deny, true,
-        summary: "Required members (_id, createdAt, status; all in the strict profile) are present and not null.",
-        why: "Consumers key and order enquiries by these members.",
+        summary: "Required members are present and not null: a record's _id, createdAt and status; an event's status, serviceId, displayCaseNumber, eid, type and date; every member in the strict profile.",
+        why: "Consumers key and order enquiries and their events by these members.",
         example: r#"{"_id": "a", "status": "closed"}"#;
     /// A member has the wrong JSON type.
     Type = "type", Deny, true,
@@ -188,7 +188,7 @@ codes! {
     /// A value is not one of the documented spellings.
     Enum = "enum", Deny, true,
         summary: "Enumerated members use a documented spelling, exact case.",
-        why: "Consumers switch on these values; \"Closed\" is not \"closed\".",
+        why: "Consumers switch on these values, and the contracts spell them differently: a record's status is \"closed\", an event's \"Closed\".",
         example: r#"{"status": "Closed"}"#;
     /// A channel not in the user's channel list.
     ChannelUnknown = "channel-unknown", Deny, false,
@@ -252,38 +252,38 @@ codes! {
         example: r#"{"labelIDs": ["a", "a"]}"#;
     /// A timestamp before `createdAt`.
     Timeline = "timeline", Deny, false,
-        summary: "updatedAt, pickedUpAt, missedAt, closedAt and reopenedAt are not before createdAt.",
+        summary: "A record's updatedAt, pickedUpAt, missedAt, closedAt and reopenedAt are not before its createdAt.",
         why: "An enquiry cannot be picked up, missed or closed before it exists.",
         example: r#"{"createdAt": "2022-11-07T10:00:00Z", "closedAt": "2022-11-07T09:00:00Z"}"#;
     /// Status and its timestamps disagree.
     StatusConsistency = "status-consistency", Warn, false,
-        summary: "closed has closedAt, missed has missedAt, only closed has closedAt.",
+        summary: "A record's status and timestamps agree: closed has closedAt, missed has missedAt, only closed has closedAt.",
         why: "Dashboards compute handling times from these members.",
         example: r#"{"_id": "a", "createdAt": "2022-11-07T00:00:00Z", "status": "closed"}"#;
     /// `closeDuration` disagrees with `closedAt - createdAt`.
     CloseDuration = "close-duration", Warn, false,
-        summary: "closeDuration equals closedAt - createdAt within 1 s.",
+        summary: "A record's closeDuration equals closedAt - createdAt within 1 s.",
         why: "Two sources of one number must agree, or reports differ by which they read.",
         example: r#"{"status": "closed", "createdAt": "2022-11-07T00:00:00Z", "closedAt": "2022-11-07T00:01:00Z", "closeDuration": 5}"#;
     /// A member the documentation does not list.
     UnknownField = "unknown-field", Warn, false,
         summary: "Every member is documented (with a did-you-mean for near misses).",
-        why: "A misspelt member (`labelIds`) is silently ignored by consumers.",
+        why: "A misspelt member (`labelIds` in a record, `eId` in an event) is silently ignored by consumers.",
         example: r#"{"_id": "a", "labelIds": ["a"]}"#;
     /// `null` on a member not documented as nullable.
     NullValue = "null-value", Warn, false,
-        summary: "Optional members are absent rather than null (only labelIDs is documented as nullable).",
+        summary: "Optional members are absent rather than null, unless documented as nullable (a record's labelIDs; no event member).",
         why: "Consumers that test for presence treat null as a value.",
         example: r#"{"closedAt": null}"#;
     /// A value outside the recognised set of a free-text member.
     UnrecognisedValue = "unrecognised-value", Warn, false,
-        summary: "`handledType` is PHONE, TRUNK or STAFF.",
-        why: "The documentation names these without spelling them; other values are likely new or wrong.",
+        summary: "Members with a recognised set of values use one of them: a record's `handledType` (PHONE, TRUNK, STAFF); an event's `destinationTypes` (PHONE, STAFF, TRUNK, CHATBOT, IVR) and, when its channel is CINNOX, `channelOri` (one of the event channels).",
+        why: "The documentation names these values without spelling them, or cuts their list off; other values are likely new or wrong.",
         example: r#"{"handledType": "Phone Number"}"#;
     /// A shape the documentation does not give.
     UndocumentedShape = "undocumented-shape", Warn, false,
-        summary: "`huntedStaffTargetHistory` is a string, as documented (not an array).",
-        why: "It is typed String but described as a list; the array shape is seen in the wild and worth knowing about.",
+        summary: "Members documented as strings are strings, not arrays: a record's `huntedStaffTargetHistory`, an event's `destinationTypes`.",
+        why: "Both are typed String but read as lists (described as one, or named in the plural); the array shape is seen in the wild and worth knowing about.",
         example: r#"{"huntedStaffTargetHistory": ["staff-1", "staff-2"]}"#;
     /// A member documented as a non-empty string is empty.
     NonEmpty = "non-empty", Deny, false,

@@ -1,6 +1,6 @@
 """Type stubs of the Rust extension module (crates/python)."""
 
-from typing import Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 __version__: str
 
@@ -47,6 +47,12 @@ class Summary:
     def errors(self) -> int: ...
     @property
     def warnings(self) -> int: ...
+    @property
+    def contracts(self) -> Dict[str, Dict[str, int]]:
+        """Per contract checked (``record``, ``event``, ...), its records' ``records``,
+        ``valid``, ``invalid``, ``errors`` and ``warnings``, as the JSON report's
+        ``summary.contracts``."""
+        ...
     def to_json(self) -> str: ...
 
 class Report:
