@@ -14,7 +14,9 @@
 //! file (deleted on creation where the system allows, else when the report is done) and copied
 //! after their suite's opening tag when the file ends; suites go to a second temporary file,
 //! copied after the root's opening tag at the end. Memory stays constant; the disk holds at most
-//! twice the report. Without a writable temporary directory the spills stay in memory up to
+//! twice the report. The XML declaration, which counts nothing, is written and flushed as
+//! soon as the first input begins, so that a reader waiting for a first line (`| head -1`)
+//! gets one and, by going away, lets the run stop reading an endless input. Without a writable temporary directory the spills stay in memory up to
 //! [`MEMORY_SPILL_CAP`] each; past that the report fails with an error naming `TMPDIR`, rather
 //! than let memory follow the number of records.
 
@@ -29,6 +31,9 @@ use super::{message_with_suggestion, terminal_safe, ContractCounts, Reporter};
 
 /// The most a spill holds in memory when no temporary file can be created.
 pub const MEMORY_SPILL_CAP: u64 = 16 * 1024 * 1024;
+
+/// The report's first line.
+const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
 /// Storage that can be written, then read back from the start.
 trait Storage: Read + Write + Seek {}
@@ -225,6 +230,8 @@ pub struct JunitReporter<'w> {
     suite: Option<Suite>,
     total: Counts,
     file_level: Vec<Finding>,
+    /// Whether the XML declaration is written.
+    started: bool,
 }
 
 impl<'w> JunitReporter<'w> {
@@ -237,7 +244,18 @@ impl<'w> JunitReporter<'w> {
             suite: None,
             total: Counts::default(),
             file_level: Vec::new(),
+            started: false,
         }
+    }
+
+    /// Writes and flushes the XML declaration, once: the rest waits for the counts.
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            self.out.write_all(XML_DECLARATION.as_bytes())?;
+            self.out.flush()?;
+        }
+        Ok(())
     }
 
     /// Writes a test case for `findings` into the current suite.
@@ -362,6 +380,7 @@ fn escape(text: &str) -> String {
 
 impl Reporter for JunitReporter<'_> {
     fn begin_file(&mut self, file: &str) -> io::Result<()> {
+        self.start()?;
         self.close_suite()?;
         self.suite = Some(Suite {
             file: xml_safe(file),
@@ -385,6 +404,7 @@ impl Reporter for JunitReporter<'_> {
     /// An unreadable input is a suite of its own with one failing case, so the run cannot
     /// look green.
     fn unreadable(&mut self, file: &str, message: &str) -> io::Result<()> {
+        self.start()?;
         self.close_suite()?;
         let file = escape(&xml_safe(file));
         let counts = Counts {
@@ -417,10 +437,11 @@ impl Reporter for JunitReporter<'_> {
     }
 
     fn finish(&mut self, _summary: &Summary, _failed: bool) -> io::Result<()> {
+        self.start()?;
         self.close_suite()?;
         write!(
             self.out,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"enquiry\" {}>\n",
+            "<testsuites name=\"enquiry\" {}>\n",
             self.total.attributes()
         )?;
         self.suites.drain_into(&mut self.out)?;

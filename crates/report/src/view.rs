@@ -25,6 +25,12 @@ pub struct ViewReporter<'w> {
     aggregate: Aggregate,
     options: ViewOptions,
     render: Render,
+    /// What the view writes, and flushes, before it has seen anything: a reader waiting for
+    /// a first line gets it at once (and, by going away, can end the run); empty when the
+    /// first line already depends on the findings.
+    prologue: &'static str,
+    /// Whether the prologue is written.
+    started: bool,
 }
 
 impl<'w> ViewReporter<'w> {
@@ -35,11 +41,38 @@ impl<'w> ViewReporter<'w> {
             aggregate: Aggregate::new(Limits::default()),
             options,
             render,
+            prologue: "",
+            started: false,
         }
+    }
+
+    /// A reporter that writes `prologue` as soon as the first input begins; `render` then
+    /// writes what follows it.
+    pub fn with_prologue(self, prologue: &'static str) -> ViewReporter<'w> {
+        ViewReporter { prologue, ..self }
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            if !self.prologue.is_empty() {
+                self.out.write_all(self.prologue.as_bytes())?;
+                self.out.flush()?;
+            }
+        }
+        Ok(())
     }
 }
 
 impl Reporter for ViewReporter<'_> {
+    fn begin_file(&mut self, _file: &str) -> io::Result<()> {
+        self.start()
+    }
+
+    fn unreadable(&mut self, _file: &str, _message: &str) -> io::Result<()> {
+        self.start()
+    }
+
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
         self.aggregate.add(finding);
         Ok(())
@@ -50,6 +83,7 @@ impl Reporter for ViewReporter<'_> {
     }
 
     fn finish(&mut self, summary: &Summary, failed: bool) -> io::Result<()> {
+        self.start()?;
         self.aggregate.finish(summary, failed);
         (self.render)(&self.aggregate, &self.options, &mut self.out)?;
         self.out.flush()
