@@ -169,9 +169,10 @@ where
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
-            // `print` writes help and version to stdout and usage errors to stderr.
-            let _ = err.print();
-            return if err.use_stderr() { 2 } else { 0 };
+            // Help and version go to stdout, usage errors (escaped) to stderr.
+            let status = if err.use_stderr() { 2 } else { 0 };
+            diag::clap_message(err);
+            return status;
         }
     };
     match cli.command {

@@ -126,6 +126,48 @@ fn no_records_is_a_warning_that_deny_warnings_fails() {
 }
 
 /// Runs `enquiry` on `stdin` (none when empty: a usage error exits before reading it).
+/// clap quotes a bad argument in its usage error: quoted raw, a value holding a line break
+/// would print a runner command on a line of its own, and escape sequences would reach the
+/// terminal.
+#[test]
+fn arguments_quoted_in_usage_errors_are_escaped() {
+    let dir = TempDir::new("clap");
+    let value = "x\n::add-mask::x\n::error file=a::forged\u{1b}[2J\u{7}";
+    let flag = format!("--{value}");
+    let cases: [&[&str]; 5] = [
+        &["validate", "--format", value, "f.json"],
+        &["validate", "--profile", value],
+        &["validate", &flag],
+        &[value],
+        &["schema", "--draft", value],
+    ];
+    for args in cases {
+        let output = run_enquiry(&dir.0, args, None);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        // (clap quotes a flag up to its `=`.)
+        assert!(
+            stderr.contains("x\\u{a}::add-mask::x\\u{a}::error file"),
+            "{args:?}: {stderr}"
+        );
+        assert_inert(&format!("{args:?}"), &stderr);
+        assert!(
+            stderr.contains("For more information, try '--help'."),
+            "{stderr}"
+        );
+    }
+    // Help and version are the program's own text, on standard output, exit 0, as before.
+    for args in [&["--version"][..], &["validate", "--help"]] {
+        let output = run_enquiry(&dir.0, args, None);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert!(
+            !output.stdout.is_empty() && output.stderr.is_empty(),
+            "{args:?}"
+        );
+    }
+}
+
 fn exit_code(dir: &TempDir, args: &[&str], stdin: &str) -> (Option<i32>, String) {
     let stdin = (!stdin.is_empty()).then_some(stdin.as_bytes());
     let output = run_enquiry(&dir.0, args, stdin);
