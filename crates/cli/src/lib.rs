@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod capture_cmd;
+mod completions;
 mod diag;
 mod explain;
 mod fake_cmd;
@@ -204,9 +205,7 @@ where
         Command::Listen(args) => capture_cmd::run_listen(&args),
         Command::Reconcile(args) => capture_cmd::run_reconcile(&args),
         Command::Completions { shell } => {
-            let mut out = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "enquiry", &mut out);
-            print_or_fail(&String::from_utf8_lossy(&out))
+            print_or_fail(&completions::script(shell, &mut Cli::command()))
         }
     }
 }
