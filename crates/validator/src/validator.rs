@@ -1233,8 +1233,24 @@ impl Validator {
             return self.doc_object(doc);
         };
         doc.begin_record();
-        doc.take(len, limit);
-        self.process_captured(doc, true);
+        // The object is whole in the source's buffer: it is checked there rather than copied
+        // into the capture, so a large record is held once, not twice.
+        let bytes = &doc.source.available()[..len];
+        self.process_unit(
+            &mut doc.worker,
+            &doc.file,
+            bytes,
+            doc.record_line,
+            doc.record_col,
+            true,
+            &mut doc.record,
+            &mut doc.events,
+        );
+        doc.size = len as u64;
+        doc.source.consume(len);
+        for event in doc.events.drain(..) {
+            doc.sink.push(event);
+        }
         Ok(Flow::Continue)
     }
 
