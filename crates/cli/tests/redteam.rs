@@ -419,8 +419,9 @@ fn an_endless_input_ends_once_the_first_line_is_read_in_every_format_that_has_on
     }
 }
 
-/// JUnit writes nothing until the input ends (its headers carry counts): a reader that goes
-/// away before that still ends the run, through the kernel's word that the pipe has no reader.
+/// JUnit's counts and the views' verdict are written when the input ends: a reader that goes
+/// away unread before that still ends the run, through the kernel's word that the pipe has no
+/// reader.
 #[cfg(unix)]
 #[test]
 fn an_endless_input_stops_being_read_when_a_late_format_loses_its_reader() {
