@@ -52,7 +52,7 @@ pub fn render_after_prologue(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let page = page(aggregate);
-    out.write_all(page[PROLOGUE.len()..].as_bytes())
+    out.write_all(&page.as_bytes()[PROLOGUE.len()..])
 }
 
 /// `'sha256-...'`, the CSP source of an inline element's exact text.

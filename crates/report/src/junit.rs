@@ -439,9 +439,9 @@ impl Reporter for JunitReporter<'_> {
     fn finish(&mut self, _summary: &Summary, _failed: bool) -> io::Result<()> {
         self.start()?;
         self.close_suite()?;
-        write!(
+        writeln!(
             self.out,
-            "<testsuites name=\"enquiry\" {}>\n",
+            "<testsuites name=\"enquiry\" {}>",
             self.total.attributes()
         )?;
         self.suites.drain_into(&mut self.out)?;
