@@ -15,8 +15,9 @@
 //! after their suite's opening tag when the file ends; suites go to a second temporary file,
 //! copied after the root's opening tag at the end. Memory stays constant; the disk holds at most
 //! twice the report. The XML declaration, which counts nothing, is written and flushed as
-//! soon as the first input begins, so that a reader waiting for a first line (`| head -1`)
-//! gets one and, by going away, lets the run stop reading an endless input. Without a writable temporary directory the spills stay in memory up to
+//! soon as the first record (or finding) is checked, so that a reader waiting for a first line
+//! (`| head -1`) gets one and, by going away, lets the run stop reading an endless input;
+//! as in the formats that stream, the run has then checked what its exit status reports. Without a writable temporary directory the spills stay in memory up to
 //! [`MEMORY_SPILL_CAP`] each; past that the report fails with an error naming `TMPDIR`, rather
 //! than let memory follow the number of records.
 
@@ -380,7 +381,6 @@ fn escape(text: &str) -> String {
 
 impl Reporter for JunitReporter<'_> {
     fn begin_file(&mut self, file: &str) -> io::Result<()> {
-        self.start()?;
         self.close_suite()?;
         self.suite = Some(Suite {
             file: xml_safe(file),
@@ -393,6 +393,7 @@ impl Reporter for JunitReporter<'_> {
     }
 
     fn record(&mut self, outcome: &RecordOutcome) -> io::Result<()> {
+        self.start()?;
         if let Some(suite) = self.suite.as_mut() {
             suite.records += 1;
             suite.contracts.count(outcome);
@@ -424,6 +425,7 @@ impl Reporter for JunitReporter<'_> {
 
     /// Findings outside a record; those of records arrive whole, through `record`.
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
+        self.start()?;
         self.file_level.push(finding.clone());
         Ok(())
     }

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use enquiry_validator::{DataProfile, Finding, Summary};
+use enquiry_validator::{DataProfile, Finding, RecordOutcome, Summary};
 
 use crate::aggregate::{Aggregate, Limits};
 use crate::Reporter;
@@ -25,9 +25,9 @@ pub struct ViewReporter<'w> {
     aggregate: Aggregate,
     options: ViewOptions,
     render: Render,
-    /// What the view writes, and flushes, before it has seen anything: a reader waiting for
-    /// a first line gets it at once (and, by going away, can end the run); empty when the
-    /// first line already depends on the findings.
+    /// What the view writes, and flushes, once the first record is checked, long before the
+    /// rest: a reader waiting for a first line gets it (and, by going away, can end the run);
+    /// empty when the first line already depends on the findings.
     prologue: &'static str,
     /// Whether the prologue is written.
     started: bool,
@@ -46,7 +46,7 @@ impl<'w> ViewReporter<'w> {
         }
     }
 
-    /// A reporter that writes `prologue` as soon as the first input begins; `render` then
+    /// A reporter that writes `prologue` as soon as the first record is checked; `render` then
     /// writes what follows it.
     pub fn with_prologue(self, prologue: &'static str) -> ViewReporter<'w> {
         ViewReporter { prologue, ..self }
@@ -65,8 +65,12 @@ impl<'w> ViewReporter<'w> {
 }
 
 impl Reporter for ViewReporter<'_> {
-    fn begin_file(&mut self, _file: &str) -> io::Result<()> {
-        self.start()
+    fn record(&mut self, outcome: &RecordOutcome) -> io::Result<()> {
+        self.start()?;
+        for finding in &outcome.findings {
+            self.aggregate.add(finding);
+        }
+        Ok(())
     }
 
     fn unreadable(&mut self, _file: &str, _message: &str) -> io::Result<()> {
@@ -74,6 +78,7 @@ impl Reporter for ViewReporter<'_> {
     }
 
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
+        self.start()?;
         self.aggregate.add(finding);
         Ok(())
     }
