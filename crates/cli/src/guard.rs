@@ -66,7 +66,8 @@ pub(crate) struct Closed {
 impl Closed {
     /// Whether a write found the output closed, or (where the system tells without writing)
     /// standard output, which carries a report, has no reader any more: formats that write
-    /// late (JUnit writes when the input ends) stop reading an endless input too.
+    /// late (JUnit's counts, the views' verdict come when the input ends) stop reading an
+    /// endless input too.
     pub(crate) fn is_set(&self) -> bool {
         if self.closed.load(Ordering::Relaxed) {
             return true;

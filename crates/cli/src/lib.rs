@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod capture_cmd;
+mod completions;
 mod diag;
 mod explain;
 mod fake_cmd;
@@ -169,9 +170,10 @@ where
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
-            // `print` writes help and version to stdout and usage errors to stderr.
-            let _ = err.print();
-            return if err.use_stderr() { 2 } else { 0 };
+            // Help and version go to stdout, usage errors (escaped) to stderr.
+            let status = if err.use_stderr() { 2 } else { 0 };
+            diag::clap_message(err);
+            return status;
         }
     };
     match cli.command {
@@ -203,9 +205,7 @@ where
         Command::Listen(args) => capture_cmd::run_listen(&args),
         Command::Reconcile(args) => capture_cmd::run_reconcile(&args),
         Command::Completions { shell } => {
-            let mut out = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "enquiry", &mut out);
-            print_or_fail(&String::from_utf8_lossy(&out))
+            print_or_fail(&completions::script(shell, &mut Cli::command()))
         }
     }
 }

@@ -86,18 +86,47 @@ fn every_subcommand_help_has_examples() {
     }
 }
 
+/// The part of a completion script that completes `enquiry explain`'s argument.
+fn explain_part<'s>(shell: &str, script: &'s str) -> Vec<&'s str> {
+    let (start, end) = match shell {
+        "bash" => ("enquiry__subcmd__explain)", ";;"),
+        "zsh" => ("(explain)", ";;"),
+        "elvish" => ("&'enquiry;explain'= {", "}"),
+        "powershell" => ("'enquiry;explain' {", "break"),
+        _ => {
+            let condition = "-n \"__fish_enquiry_using_subcommand explain\"";
+            return script
+                .lines()
+                .filter(|line| line.contains(condition))
+                .collect();
+        }
+    };
+    script
+        .lines()
+        .skip_while(|line| !line.trim_start().starts_with(start))
+        .take_while(|line| line.trim() != end)
+        .collect()
+}
+
 #[test]
 fn shell_completions_offer_rule_ids() {
     let dir = TempDir::new("completions");
-    // clap_complete's fish script completes no positional values; bash and zsh do.
-    for shell in ["bash", "zsh"] {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         let output = run_enquiry(&dir.0, &["completions", shell], None);
         assert_eq!(output.status.code(), Some(0));
         let script = text(&output.stdout);
+        let part = explain_part(shell, &script);
+        assert!(!part.is_empty(), "{shell}: no explain part in\n{script}");
+        // Each id a candidate of its own: a word, not part of a longer id.
+        let words: Vec<&str> = part
+            .iter()
+            .flat_map(|line| line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')))
+            .collect();
         for code in Code::ALL {
             assert!(
-                script.contains(code.as_str()),
-                "{shell} completion lacks `{code}`"
+                words.contains(&code.as_str()),
+                "{shell} completion of `explain` lacks `{code}`:\n{}",
+                part.join("\n")
             );
         }
     }

@@ -3,6 +3,7 @@
 
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 mod common;
 
@@ -125,6 +126,48 @@ fn no_records_is_a_warning_that_deny_warnings_fails() {
 }
 
 /// Runs `enquiry` on `stdin` (none when empty: a usage error exits before reading it).
+/// clap quotes a bad argument in its usage error: quoted raw, a value holding a line break
+/// would print a runner command on a line of its own, and escape sequences would reach the
+/// terminal.
+#[test]
+fn arguments_quoted_in_usage_errors_are_escaped() {
+    let dir = TempDir::new("clap");
+    let value = "x\n::add-mask::x\n::error file=a::forged\u{1b}[2J\u{7}";
+    let flag = format!("--{value}");
+    let cases: [&[&str]; 5] = [
+        &["validate", "--format", value, "f.json"],
+        &["validate", "--profile", value],
+        &["validate", &flag],
+        &[value],
+        &["schema", "--draft", value],
+    ];
+    for args in cases {
+        let output = run_enquiry(&dir.0, args, None);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
+        // (clap quotes a flag up to its `=`.)
+        assert!(
+            stderr.contains("x\\u{a}::add-mask::x\\u{a}::error file"),
+            "{args:?}: {stderr}"
+        );
+        assert_inert(&format!("{args:?}"), &stderr);
+        assert!(
+            stderr.contains("For more information, try '--help'."),
+            "{stderr}"
+        );
+    }
+    // Help and version are the program's own text, on standard output, exit 0, as before.
+    for args in [&["--version"][..], &["validate", "--help"]] {
+        let output = run_enquiry(&dir.0, args, None);
+        assert_eq!(output.status.code(), Some(0), "{args:?}");
+        assert!(
+            !output.stdout.is_empty() && output.stderr.is_empty(),
+            "{args:?}"
+        );
+    }
+}
+
 fn exit_code(dir: &TempDir, args: &[&str], stdin: &str) -> (Option<i32>, String) {
     let stdin = (!stdin.is_empty()).then_some(stdin.as_bytes());
     let output = run_enquiry(&dir.0, args, stdin);
@@ -308,13 +351,84 @@ fn an_endless_input_stops_being_read_once_the_output_is_closed() {
     feeder.join().unwrap();
 }
 
-/// JUnit writes nothing until the input ends (its headers carry counts): a reader that goes
-/// away before that still ends the run, through the kernel's word that the pipe has no reader.
+/// Waits for `child` to exit, for at most `limit`: a bound that turns a hang into a failure,
+/// not a measurement. A child still running is killed.
+fn wait_bounded(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+/// `yes '{}' | enquiry validate --format FORMAT - | head -1`: every format that can say
+/// something before the input ends writes a first line at once (JUnit its XML declaration,
+/// HTML its doctype, though their counts come at the end), and the run ends once that line is
+/// read and the reader goes away, quietly, like the streaming formats.
+#[cfg(unix)]
+#[test]
+fn an_endless_input_ends_once_the_first_line_is_read_in_every_format_that_has_one() {
+    use std::io::{BufRead, BufReader, Read};
+    const LIMIT: Duration = Duration::from_secs(60);
+    let dir = TempDir::new("first-line");
+    let first_lines = [
+        ("human", "-:1:1: error[required]"),
+        ("json", "{"),
+        ("github", "::error file=-,"),
+        ("sarif", "{"),
+        ("junit", "<?xml version=\"1.0\""),
+        ("html", "<!DOCTYPE html>"),
+    ];
+    for (format, start) in first_lines {
+        let mut child = spawn_validate(&dir, format, Stdio::piped());
+        // Writes until the reader goes away.
+        let feeder = feed(child.stdin.take().unwrap(), None);
+        // One line read, then the pipe closed, as `head -1` does; on a thread, so that a
+        // format that writes nothing fails the test instead of hanging it.
+        let stdout = child.stdout.take().unwrap();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut first = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut first);
+            let _ = sender.send(first);
+        });
+        let Ok(first) = receiver.recv_timeout(LIMIT) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{format}: no first line while the input goes on");
+        };
+        assert!(first.starts_with(start), "{format}: {first:?}");
+        let status = wait_bounded(&mut child, LIMIT);
+        let status = status.unwrap_or_else(|| panic!("{format}: still reading after 60 s"));
+        feeder.join().unwrap();
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        assert_eq!(stderr, "", "{format}: quietly");
+        // What was checked before the reader left decides: records of `{}` fail.
+        assert!(matches!(status.code(), Some(0 | 1)), "{format}: {status:?}");
+    }
+}
+
+/// JUnit's counts and the views' verdict are written when the input ends: a reader that goes
+/// away unread before that still ends the run, through the kernel's word that the pipe has no
+/// reader.
 #[cfg(unix)]
 #[test]
 fn an_endless_input_stops_being_read_when_a_late_format_loses_its_reader() {
     let dir = TempDir::new("endless-junit");
-    for format in ["junit", "sarif"] {
+    // Summary and Markdown open with the run's verdict: nothing can be written before the
+    // input ends, so only a reader that goes away unread can end an endless run.
+    for format in ["junit", "sarif", "summary", "markdown", "html"] {
         let mut child = spawn_validate(&dir, format, Stdio::piped());
         drop(child.stdout.take());
         // Writes until the reader goes away: without the fix this never ends.
@@ -368,4 +482,27 @@ fn an_unreadable_input_fails_junit_and_is_a_sarif_notification() {
         };
         assert_eq!(uri, expected, "{log}");
     }
+    // Written in one pass with other reports, each report still lists it.
+    let both = run_enquiry(
+        &dir.0,
+        &[
+            "validate",
+            "--format",
+            "junit",
+            "--format",
+            "sarif=out.sarif",
+            "missing.json",
+        ],
+        None,
+    );
+    assert_eq!(both.status.code(), Some(2));
+    assert!(
+        text(&both.stdout).contains(r#"type="unreadable""#),
+        "{}",
+        text(&both.stdout)
+    );
+    let log: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.0.join("out.sarif")).unwrap()).unwrap();
+    let notification = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert!(notification.is_object(), "{log}");
 }

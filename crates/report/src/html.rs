@@ -33,6 +33,9 @@ const BARS: usize = 15;
 /// Characters of a chart label.
 const LABEL_CHARS: usize = 36;
 
+/// The page's first line, the same whatever the findings: `--format html` writes it at once.
+pub const PROLOGUE: &str = "<!DOCTYPE html>\n";
+
 /// Writes the HTML report of `aggregate`.
 pub fn render(
     aggregate: &Aggregate,
@@ -40,6 +43,16 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     out.write_all(page(aggregate).as_bytes())
+}
+
+/// Writes the HTML report of `aggregate` after its [`PROLOGUE`], already written.
+pub fn render_after_prologue(
+    aggregate: &Aggregate,
+    _options: &ViewOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let page = page(aggregate);
+    out.write_all(&page.as_bytes()[PROLOGUE.len()..])
 }
 
 /// `'sha256-...'`, the CSP source of an inline element's exact text.
@@ -82,9 +95,10 @@ pub fn page(aggregate: &Aggregate) -> String {
     } else {
         ("passed", "passed")
     };
+    html.push_str(PROLOGUE);
     let _ = write!(
         html,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"referrer\" content=\"no-referrer\">\n\

@@ -14,7 +14,10 @@
 //! file (deleted on creation where the system allows, else when the report is done) and copied
 //! after their suite's opening tag when the file ends; suites go to a second temporary file,
 //! copied after the root's opening tag at the end. Memory stays constant; the disk holds at most
-//! twice the report. Without a writable temporary directory the spills stay in memory up to
+//! twice the report. The XML declaration, which counts nothing, is written and flushed as
+//! soon as the first record (or finding) is checked, so that a reader waiting for a first line
+//! (`| head -1`) gets one and, by going away, lets the run stop reading an endless input;
+//! as in the formats that stream, the run has then checked what its exit status reports. Without a writable temporary directory the spills stay in memory up to
 //! [`MEMORY_SPILL_CAP`] each; past that the report fails with an error naming `TMPDIR`, rather
 //! than let memory follow the number of records.
 
@@ -29,6 +32,9 @@ use super::{message_with_suggestion, terminal_safe, ContractCounts, Reporter};
 
 /// The most a spill holds in memory when no temporary file can be created.
 pub const MEMORY_SPILL_CAP: u64 = 16 * 1024 * 1024;
+
+/// The report's first line.
+const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
 /// Storage that can be written, then read back from the start.
 trait Storage: Read + Write + Seek {}
@@ -225,6 +231,8 @@ pub struct JunitReporter<'w> {
     suite: Option<Suite>,
     total: Counts,
     file_level: Vec<Finding>,
+    /// Whether the XML declaration is written.
+    started: bool,
 }
 
 impl<'w> JunitReporter<'w> {
@@ -237,7 +245,18 @@ impl<'w> JunitReporter<'w> {
             suite: None,
             total: Counts::default(),
             file_level: Vec::new(),
+            started: false,
         }
+    }
+
+    /// Writes and flushes the XML declaration, once: the rest waits for the counts.
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            self.out.write_all(XML_DECLARATION.as_bytes())?;
+            self.out.flush()?;
+        }
+        Ok(())
     }
 
     /// Writes a test case for `findings` into the current suite.
@@ -374,6 +393,7 @@ impl Reporter for JunitReporter<'_> {
     }
 
     fn record(&mut self, outcome: &RecordOutcome) -> io::Result<()> {
+        self.start()?;
         if let Some(suite) = self.suite.as_mut() {
             suite.records += 1;
             suite.contracts.count(outcome);
@@ -385,6 +405,7 @@ impl Reporter for JunitReporter<'_> {
     /// An unreadable input is a suite of its own with one failing case, so the run cannot
     /// look green.
     fn unreadable(&mut self, file: &str, message: &str) -> io::Result<()> {
+        self.start()?;
         self.close_suite()?;
         let file = escape(&xml_safe(file));
         let counts = Counts {
@@ -404,6 +425,7 @@ impl Reporter for JunitReporter<'_> {
 
     /// Findings outside a record; those of records arrive whole, through `record`.
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
+        self.start()?;
         self.file_level.push(finding.clone());
         Ok(())
     }
@@ -417,10 +439,11 @@ impl Reporter for JunitReporter<'_> {
     }
 
     fn finish(&mut self, _summary: &Summary, _failed: bool) -> io::Result<()> {
+        self.start()?;
         self.close_suite()?;
-        write!(
+        writeln!(
             self.out,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"enquiry\" {}>\n",
+            "<testsuites name=\"enquiry\" {}>",
             self.total.attributes()
         )?;
         self.suites.drain_into(&mut self.out)?;

@@ -198,7 +198,10 @@ pub fn reporter<'w>(
         Format::Sarif => Box::new(SarifReporter::new(out)),
         Format::Summary => Box::new(ViewReporter::new(out, view(human), summary::render)),
         Format::Markdown => Box::new(ViewReporter::new(out, view(human), markdown::render)),
-        Format::Html => Box::new(ViewReporter::new(out, view(human), html::render)),
+        Format::Html => Box::new(
+            ViewReporter::new(out, view(human), html::render_after_prologue)
+                .with_prologue(html::PROLOGUE),
+        ),
     }
 }
 
@@ -466,7 +469,9 @@ mod tests {
                 calls.writes,
                 calls.bytes
             );
-            assert_eq!(calls.flushes, 1, "{format:?}");
+            // JUnit and HTML also flush their first line, written before any finding.
+            let early = usize::from(matches!(format, Format::Junit | Format::Html));
+            assert_eq!(calls.flushes, 1 + early, "{format:?}");
         }
         // The streaming formats write far more than a chunk here: the bound above is not met
         // by writing per finding.

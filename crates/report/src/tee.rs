@@ -60,6 +60,10 @@ impl Reporter for Tee<'_> {
         self.each(|reporter| reporter.end_file(file, summary))
     }
 
+    fn unreadable(&mut self, file: &str, message: &str) -> io::Result<()> {
+        self.each(|reporter| reporter.unreadable(file, message))
+    }
+
     fn finish(&mut self, summary: &Summary, failed: bool) -> io::Result<()> {
         self.each(|reporter| reporter.finish(summary, failed))
     }

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use enquiry_validator::{DataProfile, Finding, Summary};
+use enquiry_validator::{DataProfile, Finding, RecordOutcome, Summary};
 
 use crate::aggregate::{Aggregate, Limits};
 use crate::Reporter;
@@ -25,6 +25,12 @@ pub struct ViewReporter<'w> {
     aggregate: Aggregate,
     options: ViewOptions,
     render: Render,
+    /// What the view writes, and flushes, once the first record is checked, long before the
+    /// rest: a reader waiting for a first line gets it (and, by going away, can end the run);
+    /// empty when the first line already depends on the findings.
+    prologue: &'static str,
+    /// Whether the prologue is written.
+    started: bool,
 }
 
 impl<'w> ViewReporter<'w> {
@@ -35,12 +41,44 @@ impl<'w> ViewReporter<'w> {
             aggregate: Aggregate::new(Limits::default()),
             options,
             render,
+            prologue: "",
+            started: false,
         }
+    }
+
+    /// A reporter that writes `prologue` as soon as the first record is checked; `render` then
+    /// writes what follows it.
+    pub fn with_prologue(self, prologue: &'static str) -> ViewReporter<'w> {
+        ViewReporter { prologue, ..self }
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            if !self.prologue.is_empty() {
+                self.out.write_all(self.prologue.as_bytes())?;
+                self.out.flush()?;
+            }
+        }
+        Ok(())
     }
 }
 
 impl Reporter for ViewReporter<'_> {
+    fn record(&mut self, outcome: &RecordOutcome) -> io::Result<()> {
+        self.start()?;
+        for finding in &outcome.findings {
+            self.aggregate.add(finding);
+        }
+        Ok(())
+    }
+
+    fn unreadable(&mut self, _file: &str, _message: &str) -> io::Result<()> {
+        self.start()
+    }
+
     fn finding(&mut self, finding: &Finding) -> io::Result<()> {
+        self.start()?;
         self.aggregate.add(finding);
         Ok(())
     }
@@ -50,6 +88,7 @@ impl Reporter for ViewReporter<'_> {
     }
 
     fn finish(&mut self, summary: &Summary, failed: bool) -> io::Result<()> {
+        self.start()?;
         self.aggregate.finish(summary, failed);
         (self.render)(&self.aggregate, &self.options, &mut self.out)?;
         self.out.flush()

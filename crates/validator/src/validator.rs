@@ -422,8 +422,8 @@ impl Validator {
         jobs: usize,
         sink: &mut Sink<'_>,
     ) -> io::Result<()> {
-        if let Some(encoding) = utf16_encoding(source)? {
-            let message = format!("the input is {encoding} text; expected UTF-8 (RFC 8259): convert it, e.g. with `iconv -f UTF-16 -t UTF-8`");
+        if let Some((encoding, family)) = wide_encoding(source)? {
+            let message = format!("the input is {encoding} text; expected UTF-8 (RFC 8259): convert it, e.g. with `iconv -f {family} -t UTF-8`");
             if let Some(finding) = self.input_finding(file, 0, 1, 1, Code::Encoding, message) {
                 sink.push(Event::Input(finding));
             }
@@ -1233,8 +1233,24 @@ impl Validator {
             return self.doc_object(doc);
         };
         doc.begin_record();
-        doc.take(len, limit);
-        self.process_captured(doc, true);
+        // The object is whole in the source's buffer: it is checked there rather than copied
+        // into the capture, so a large record is held once, not twice.
+        let bytes = &doc.source.available()[..len];
+        self.process_unit(
+            &mut doc.worker,
+            &doc.file,
+            bytes,
+            doc.record_line,
+            doc.record_col,
+            true,
+            &mut doc.record,
+            &mut doc.events,
+        );
+        doc.size = len as u64;
+        doc.source.consume(len);
+        for event in doc.events.drain(..) {
+            doc.sink.push(event);
+        }
         Ok(Flow::Continue)
     }
 
@@ -1448,15 +1464,22 @@ fn key_matches(raw: &[u8], test: impl Fn(&[u8]) -> bool) -> bool {
     serde_json::from_slice::<String>(raw).is_ok_and(|text| test(text.as_bytes()))
 }
 
-/// The name of the UTF-16 encoding the input starts with (a UTF-16 byte order mark, or JSON
-/// text whose first character has a zero byte beside it), if it does.
-fn utf16_encoding(source: &mut Source<'_>) -> io::Result<Option<&'static str>> {
+/// The name of the UTF-16 or UTF-32 encoding the input starts with (a byte order mark, or
+/// JSON text whose first character has zero bytes beside it), if it does, with the name
+/// `iconv` knows its family by. UTF-32 first: its little-endian mark starts like UTF-16's.
+fn wide_encoding(source: &mut Source<'_>) -> io::Result<Option<(&'static str, &'static str)>> {
     while source.available().len() < 4 && source.fill()? {}
+    const UTF16: &str = "UTF-16";
+    const UTF32: &str = "UTF-32";
     Ok(match source.available() {
-        [0xFF, 0xFE, ..] => Some("UTF-16 (little-endian, with a byte order mark)"),
-        [0xFE, 0xFF, ..] => Some("UTF-16 (big-endian, with a byte order mark)"),
-        [b'{' | b'[', 0, b, 0, ..] if *b != 0 => Some("UTF-16 (little-endian)"),
-        [0, b'{' | b'[', 0, b, ..] if *b != 0 => Some("UTF-16 (big-endian)"),
+        [0xFF, 0xFE, 0, 0, ..] => Some(("UTF-32 (little-endian, with a byte order mark)", UTF32)),
+        [0, 0, 0xFE, 0xFF, ..] => Some(("UTF-32 (big-endian, with a byte order mark)", UTF32)),
+        [b'{' | b'[', 0, 0, 0, ..] => Some(("UTF-32 (little-endian)", UTF32)),
+        [0, 0, 0, b'{' | b'[', ..] => Some(("UTF-32 (big-endian)", UTF32)),
+        [0xFF, 0xFE, ..] => Some(("UTF-16 (little-endian, with a byte order mark)", UTF16)),
+        [0xFE, 0xFF, ..] => Some(("UTF-16 (big-endian, with a byte order mark)", UTF16)),
+        [b'{' | b'[', 0, b, 0, ..] if *b != 0 => Some(("UTF-16 (little-endian)", UTF16)),
+        [0, b'{' | b'[', 0, b, ..] if *b != 0 => Some(("UTF-16 (big-endian)", UTF16)),
         _ => None,
     })
 }

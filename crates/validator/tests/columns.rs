@@ -57,6 +57,47 @@ fn utf16_input_is_named_as_such() {
     }
 }
 
+fn utf32(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+    let chars = bom.then_some('\u{feff}').into_iter().chain(text.chars());
+    chars
+        .flat_map(|ch| {
+            if big_endian {
+                u32::from(ch).to_be_bytes()
+            } else {
+                u32::from(ch).to_le_bytes()
+            }
+        })
+        .collect()
+}
+
+/// UTF-32 is named as UTF-32 (its little-endian byte order mark starts like UTF-16's), with
+/// the `iconv` command that converts it.
+#[test]
+fn utf32_input_is_named_as_such() {
+    let record = r#"{"_id": "a", "status": "ongoing"}"#;
+    for (big_endian, bom, name) in [
+        (
+            false,
+            true,
+            "UTF-32 (little-endian, with a byte order mark)",
+        ),
+        (true, true, "UTF-32 (big-endian, with a byte order mark)"),
+        (false, false, "UTF-32 (little-endian)"),
+        (true, false, "UTF-32 (big-endian)"),
+    ] {
+        let bytes = utf32(record, big_endian, bom);
+        let report = Validator::new(Config::default()).validate_slice(&bytes, "u.json");
+        assert_eq!(report.findings.len(), 1, "{name}: {report}");
+        assert_eq!(report.findings[0].code, Code::Encoding, "{name}");
+        let message = &report.findings[0].message;
+        assert!(
+            message.contains(&format!("input is {name} text")),
+            "{report}"
+        );
+        assert!(message.contains("iconv -f UTF-32 -t UTF-8"), "{report}");
+    }
+}
+
 /// Line, column and excerpt of the `date-time` finding in `input`.
 fn date_time_position(input: &[u8], jobs: usize) -> (u64, u64, String) {
     let mut found = None;
