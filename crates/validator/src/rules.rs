@@ -45,15 +45,70 @@ const NO_LEVEL: u16 = u16::MAX;
 struct ObjectLevel {
     rules: &'static [FieldRule],
     lookup: Lookup,
-    /// By rule: required in this configuration.
-    required: Vec<bool>,
-    /// By rule: the level of the objects it holds, or [`NO_LEVEL`].
-    child: Vec<u16>,
+    /// By rule: what the walk needs of it, in one place.
+    members: Vec<Member>,
     /// Rules that are required or hold objects, in order: the only ones the end of an object
     /// has anything to do for.
     end_checks: Vec<usize>,
     /// Where this level's slots start in [`Scratch::next_of`].
     guess_base: usize,
+}
+
+/// What the walk needs of one rule of a level, precomputed from the table.
+#[derive(Debug, Clone, Copy)]
+struct Member {
+    /// The member's key.
+    key: &'static [u8],
+    /// Which values are certainly fine without the full check.
+    clean: Clean,
+    /// Required in this configuration.
+    required: bool,
+    /// The level of the objects it holds, or [`NO_LEVEL`].
+    child: u16,
+}
+
+/// The values of a kind the walk accepts on sight (a clean string of free text, a documented
+/// enum value, a boolean: the bulk of every record); anything else gets the full check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Clean {
+    Nothing,
+    AnyString,
+    NonEmptyString,
+    OneOf(&'static [&'static str]),
+    Boolean,
+}
+
+impl Clean {
+    fn of(kind: FieldKind) -> Clean {
+        match kind {
+            FieldKind::Text => Clean::AnyString,
+            FieldKind::NonEmptyText => Clean::NonEmptyString,
+            FieldKind::Enum(values) => Clean::OneOf(values),
+            FieldKind::Boolean => Clean::Boolean,
+            _ => Clean::Nothing,
+        }
+    }
+
+    /// Whether `value` (whose text is `text()`) is certainly fine.
+    #[inline(always)]
+    fn accepts<'t>(self, value: &Node, text: impl FnOnce() -> &'t [u8]) -> bool {
+        if value.flags & BAD_TEXT != 0 {
+            return false;
+        }
+        match self {
+            Clean::Nothing => false,
+            Clean::AnyString => value.kind == Kind::Str,
+            // An empty string is two quotes; escapes cannot make a non-empty one empty.
+            Clean::NonEmptyString => value.kind == Kind::Str && value.end - value.start > 2,
+            Clean::OneOf(values) => {
+                value.kind == Kind::Str && {
+                    let text = text();
+                    values.iter().any(|known| bytes_eq(known.as_bytes(), text))
+                }
+            }
+            Clean::Boolean => matches!(value.kind, Kind::True | Kind::False),
+        }
+    }
 }
 
 /// The top-level members a cross-member rule names.
@@ -278,26 +333,34 @@ impl Compiled {
             })
             .collect();
         let index = self.objects.len();
+        let mut members: Vec<Member> = rules
+            .iter()
+            .zip(&required)
+            .map(|(rule, &required)| Member {
+                key: rule.key().as_bytes(),
+                clean: Clean::of(rule.kind),
+                required,
+                child: NO_LEVEL,
+            })
+            .collect();
         self.objects.push(ObjectLevel {
             rules,
             lookup: Lookup::build(rules),
-            required: required.clone(),
-            child: vec![NO_LEVEL; rules.len()],
+            members: members.clone(),
             end_checks: Vec::new(),
             guess_base: self.guess_slots,
         });
         self.guess_slots += rules.len() + 1;
-        let mut child = vec![NO_LEVEL; rules.len()];
-        for (field, rule) in rules.iter().enumerate() {
-            if let Some(members) = rule.kind.members() {
-                child[field] = self.add_level(config, contract, members);
+        for (member, rule) in members.iter_mut().zip(rules) {
+            if let Some(children) = rule.kind.members() {
+                member.child = self.add_level(config, contract, children);
             }
         }
         let level = &mut self.objects[index];
         level.end_checks = (0..rules.len())
-            .filter(|&field| required[field] || child[field] != NO_LEVEL)
+            .filter(|&field| members[field].required || members[field].child != NO_LEVEL)
             .collect();
-        level.child = child;
+        level.members = members;
         index as u16
     }
 
@@ -800,20 +863,7 @@ impl<'a> Checker<'a> {
     /// the full check for those.
     #[inline(always)]
     fn is_clean(&self, kind: FieldKind, value: usize) -> bool {
-        let plain = self.node(value);
-        plain.flags & BAD_TEXT == 0
-            && match kind {
-                FieldKind::Text => plain.kind == Kind::Str,
-                FieldKind::NonEmptyText => plain.kind == Kind::Str && !self.text(value).is_empty(),
-                FieldKind::Enum(values) => {
-                    plain.kind == Kind::Str && {
-                        let text = self.text(value);
-                        values.iter().any(|known| bytes_eq(known.as_bytes(), text))
-                    }
-                }
-                FieldKind::Boolean => matches!(plain.kind, Kind::True | Kind::False),
-                _ => false,
-            }
+        Clean::of(kind).accepts(&self.node(value), || self.text(value))
     }
 
     /// The one walk: the members of the object at `object` against the object level
@@ -825,6 +875,11 @@ impl<'a> Checker<'a> {
             return;
         };
         let rules = level.rules;
+        let members = level.members.as_slice();
+        // The tape and the record held as locals: nothing the loop calls can change them.
+        let tape: &'a Tape = self.tape;
+        let nodes: &'a [Node] = &tape.nodes;
+        let bytes: &'a [u8] = self.bytes;
         // Held as locals on the hot path; handed back to `scratch` around a nested walk.
         let mut seen = std::mem::take(&mut self.scratch.seen);
         let mut next_of = std::mem::take(&mut self.scratch.next_of);
@@ -836,26 +891,28 @@ impl<'a> Checker<'a> {
         let is_top = level_index == self.top_level();
         // The members, walked by hand (as `Tape::members` does) so that the loop body stays
         // small enough to keep in registers.
-        let end = self.tape.next(object);
+        let end = tape.next(object);
         let mut at = object + 1;
         while at < end {
             let key = at;
             let value = key + 1;
-            at = self.tape.next(value);
-            let key_text = self.text(key);
+            let (Some(key_node), Some(value_node)) = (nodes.get(key), nodes.get(value)) else {
+                break;
+            };
+            at = if matches!(value_node.kind, Kind::Object | Kind::Array) {
+                value_node.aux as usize
+            } else {
+                value + 1
+            };
+            let key_text = tape.text(bytes, key_node);
             let slot = level.guess_base + previous;
             let guess = usize::from(next_of.get(slot).copied().unwrap_or(0));
-            let found = if level
-                .lookup
-                .keys
-                .get(guess)
-                .is_some_and(|known| bytes_eq(known, key_text))
-            {
-                Some(guess)
-            } else {
-                level.lookup.find(key_text)
+            let found = match members.get(guess) {
+                Some(member) if bytes_eq(member.key, key_text) => Some(guess),
+                _ => level.lookup.find(key_text),
             };
-            let Some(field) = found else {
+            let (Some(field), Some(slot_seen)) = (found, found.and_then(|f| seen.get(base + f)))
+            else {
                 unknown.push(key);
                 let parent = self.pointer_of(object);
                 self.unknown_field(&parent, key, rules);
@@ -866,28 +923,29 @@ impl<'a> Checker<'a> {
                 *next = field as u8;
             }
             previous = field;
-            if seen[base + field] != 0 {
+            if *slot_seen != 0 {
                 self.duplicate(&self.pointer_of(object), key);
             }
             seen[base + field] = value as u32 + 1;
             // The flag first: the pointer is built only for a key with a defect.
-            if self.node(key).flags & BAD_TEXT != 0 {
+            if key_node.flags & BAD_TEXT != 0 {
                 self.check_key_text(&self.pointer_of(object), key);
             }
+            let member = members[field];
+            if member.clean.accepts(value_node, || tape.text(bytes, value_node)) {
+                continue;
+            }
             if is_top {
+                // Read by the nested levels this member's check walks.
                 self.scratch.top = field;
             }
             let rule = &rules[field];
-            if self.is_clean(rule.kind, value) {
-                continue;
-            }
-            let child = level.child[field];
-            if child == NO_LEVEL {
-                self.check_member(rule, value, level.required[field], child);
+            if member.child == NO_LEVEL {
+                self.check_member(rule, value, member.required, member.child);
             } else {
                 self.scratch.seen = seen;
                 self.scratch.next_of = next_of;
-                self.check_member(rule, value, level.required[field], child);
+                self.check_member(rule, value, member.required, member.child);
                 seen = std::mem::take(&mut self.scratch.seen);
                 next_of = std::mem::take(&mut self.scratch.next_of);
             }
@@ -916,7 +974,8 @@ impl<'a> Checker<'a> {
         let offset = self.node(self.scratch.root).start;
         for &field in &level.end_checks {
             let rule = &level.rules[field];
-            let missing = level.required[field] && self.scratch.seen[base + field] == 0;
+            let member = level.members[field];
+            let missing = member.required && self.scratch.seen[base + field] == 0;
             if level_index != self.top_level() {
                 if missing {
                     let pointer = self.pointer_of(object).child(rule.key());
@@ -928,7 +987,7 @@ impl<'a> Checker<'a> {
             if missing {
                 self.missing(offset, Pointer::root().child(rule.key()), rule);
             }
-            if level.child[field] != NO_LEVEL {
+            if member.child != NO_LEVEL {
                 let nested = std::mem::take(&mut self.scratch.nested_missing);
                 for (_, pointer, child) in nested.iter().filter(|(top, ..)| *top == field) {
                     self.missing(offset, pointer.clone(), child);
