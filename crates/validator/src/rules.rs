@@ -69,21 +69,33 @@ struct Member {
 
 /// The values of a kind the walk accepts on sight (a clean string of free text, a documented
 /// enum value, a boolean: the bulk of every record); anything else gets the full check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 enum Clean {
     Nothing,
     AnyString,
     NonEmptyString,
     OneOf(&'static [&'static str]),
+    /// A string whose text passes the test (an ISO code table, an IP address, a URL).
+    Passes(fn(&[u8]) -> bool),
     Boolean,
 }
 
 impl Clean {
-    fn of(kind: FieldKind) -> Clean {
+    /// The values of `kind` its check passes without a finding, when `channels` (the
+    /// configured channel list) is not given; with one, only the enum kinds' own.
+    fn of(kind: FieldKind, channels: bool) -> Clean {
         match kind {
             FieldKind::Text => Clean::AnyString,
             FieldKind::NonEmptyText => Clean::NonEmptyString,
-            FieldKind::Enum(values) => Clean::OneOf(values),
+            FieldKind::Enum(values) | FieldKind::RecognisedText(values) => Clean::OneOf(values),
+            FieldKind::Channel(values) if !channels => Clean::OneOf(values),
+            FieldKind::TextOrTextList([]) => Clean::AnyString,
+            FieldKind::TextOrTextList(values) => Clean::OneOf(values),
+            FieldKind::LanguageCode => Clean::Passes(LANGUAGE_TABLE.contains),
+            FieldKind::CountryCode => Clean::Passes(COUNTRY_TABLE.contains),
+            FieldKind::IpAddress | FieldKind::HttpUrl => {
+                text_check(kind).map_or(Clean::Nothing, |check| Clean::Passes(check.accepts))
+            }
             FieldKind::Boolean => Clean::Boolean,
             _ => Clean::Nothing,
         }
@@ -106,6 +118,7 @@ impl Clean {
                     values.iter().any(|known| bytes_eq(known.as_bytes(), text))
                 }
             }
+            Clean::Passes(test) => value.kind == Kind::Str && test(text()),
             Clean::Boolean => matches!(value.kind, Kind::True | Kind::False),
         }
     }
@@ -338,7 +351,7 @@ impl Compiled {
             .zip(&required)
             .map(|(rule, &required)| Member {
                 key: rule.key().as_bytes(),
-                clean: Clean::of(rule.kind),
+                clean: Clean::of(rule.kind, config.channels.is_some()),
                 required,
                 child: NO_LEVEL,
             })
@@ -863,7 +876,7 @@ impl<'a> Checker<'a> {
     /// the full check for those.
     #[inline(always)]
     fn is_clean(&self, kind: FieldKind, value: usize) -> bool {
-        Clean::of(kind).accepts(&self.node(value), || self.text(value))
+        Clean::of(kind, self.cfg.channels.is_some()).accepts(&self.node(value), || self.text(value))
     }
 
     /// The one walk: the members of the object at `object` against the object level
