@@ -945,7 +945,10 @@ impl<'a> Checker<'a> {
                 self.check_key_text(&self.pointer_of(object), key);
             }
             let member = members[field];
-            if member.clean.accepts(value_node, || tape.text(bytes, value_node)) {
+            if member
+                .clean
+                .accepts(value_node, || tape.text(bytes, value_node))
+            {
                 continue;
             }
             if is_top {

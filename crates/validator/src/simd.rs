@@ -67,8 +67,8 @@ pub(crate) fn plain_end_scalar(bytes: &[u8], mut pos: usize) -> usize {
 #[inline(always)]
 pub(crate) fn plain_end(bytes: &[u8], mut pos: usize) -> usize {
     use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
-        _mm_or_si128, _mm_set1_epi8,
+        __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
     };
     while let Some(chunk) = bytes.get(pos..pos + 16) {
         // SAFETY: see the invariant above: SSE2 is enabled, and `chunk` holds 16 bytes.

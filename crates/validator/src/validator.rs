@@ -1479,7 +1479,10 @@ struct ShapeNote {
 fn line_end(buffer: &[u8], pos: usize) -> (usize, u64) {
     let mut crs = 0;
     let mut from = pos;
-    while let Some(at) = buffer.get(from..).and_then(|rest| memchr2(b'\n', b'\r', rest)) {
+    while let Some(at) = buffer
+        .get(from..)
+        .and_then(|rest| memchr2(b'\n', b'\r', rest))
+    {
         if buffer[from + at] == b'\n' {
             return (from + at, crs);
         }
