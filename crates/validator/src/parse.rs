@@ -137,8 +137,9 @@ impl Tape {
                 .get(start..start + node.len as usize)
                 .unwrap_or(&[])
         } else {
+            // Between the quotes; a node too short for that (none is) gives no text.
             bytes
-                .get(node.start as usize + 1..(node.end as usize).saturating_sub(1))
+                .get(node.start as usize + 1..(node.end as usize).wrapping_sub(1))
                 .unwrap_or(&[])
         }
     }

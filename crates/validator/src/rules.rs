@@ -909,7 +909,7 @@ impl<'a> Checker<'a> {
         while at < end {
             let key = at;
             let value = key + 1;
-            let (Some(key_node), Some(value_node)) = (nodes.get(key), nodes.get(value)) else {
+            let Some([key_node, value_node]) = nodes.get(key..=value) else {
                 break;
             };
             at = if matches!(value_node.kind, Kind::Object | Kind::Array) {
@@ -918,13 +918,18 @@ impl<'a> Checker<'a> {
                 value + 1
             };
             let key_text = tape.text(bytes, key_node);
-            let slot = level.guess_base + previous;
-            let guess = usize::from(next_of.get(slot).copied().unwrap_or(0));
+            // The guess's slot, written back with the member found (ignored when missing).
+            let mut spare = 0u8;
+            let next = next_of
+                .get_mut(level.guess_base + previous)
+                .unwrap_or(&mut spare);
+            let guess = usize::from(*next);
             let found = match members.get(guess) {
                 Some(member) if bytes_eq(member.key, key_text) => Some(guess),
                 _ => level.lookup.find(key_text),
             };
-            let (Some(field), Some(slot_seen)) = (found, found.and_then(|f| seen.get(base + f)))
+            let Some((field, seen_value)) =
+                found.and_then(|field| Some((field, seen.get_mut(base + field)?)))
             else {
                 unknown.push(key);
                 let parent = self.pointer_of(object);
@@ -932,14 +937,13 @@ impl<'a> Checker<'a> {
                 self.walk_generic(self.scratch.root, value, &parent, key);
                 continue;
             };
-            if let Some(next) = next_of.get_mut(slot) {
-                *next = field as u8;
-            }
+            *next = field as u8;
             previous = field;
-            if *slot_seen != 0 {
+            let repeated = *seen_value != 0;
+            *seen_value = value as u32 + 1;
+            if repeated {
                 self.duplicate(&self.pointer_of(object), key);
             }
-            seen[base + field] = value as u32 + 1;
             // The flag first: the pointer is built only for a key with a defect.
             if key_node.flags & BAD_TEXT != 0 {
                 self.check_key_text(&self.pointer_of(object), key);
