@@ -539,8 +539,6 @@ pub(crate) struct Scratch {
     root: usize,
     /// The index of the record's contract in [`Compiled::contracts`].
     current: usize,
-    /// The cross-member rule being applied (past the last: the conditional requirements).
-    rule: usize,
     day_cache: DayCache,
     /// Where [`Checker::pointer_to`] found its last target, one entry a depth: (container
     /// node, child node, ordinal of the child). Findings come in document order, so the next
@@ -704,6 +702,9 @@ pub(crate) struct Checker<'a> {
     pub bytes: &'a [u8],
     pub out: &'a mut crate::finding::Collected,
     pub scratch: &'a mut Scratch,
+    /// The top-level members the cross-member rule being applied names, with their fields
+    /// (set by `Checker::set_rule`).
+    pub names: &'a [(&'static str, usize)],
 }
 
 impl<'a> Checker<'a> {
@@ -1083,14 +1084,9 @@ impl<'a> Checker<'a> {
     #[inline]
     fn top_field(&self, name: &str) -> Option<usize> {
         // The rule passes its own strings: the same address and length.
-        let named = self.cfg.named.get(self.scratch.current);
-        let known = named
-            .and_then(|rules| rules.get(self.scratch.rule))
-            .and_then(|names| {
-                names.iter().find(|(known, _)| {
-                    std::ptr::eq(known.as_ptr(), name.as_ptr()) && known.len() == name.len()
-                })
-            });
+        let known = self.names.iter().find(|(known, _)| {
+            std::ptr::eq(known.as_ptr(), name.as_ptr()) && known.len() == name.len()
+        });
         match known {
             Some(&(_, field)) => Some(field),
             None => {
@@ -1098,6 +1094,17 @@ impl<'a> Checker<'a> {
                 top.lookup.find(name.as_bytes())
             }
         }
+    }
+
+    /// Applies the cross-member rule `index` next (past the last: the conditional
+    /// requirements): its members are looked up among the ones it names.
+    fn set_rule(&mut self, index: usize) {
+        let cfg: &'a Compiled = self.cfg;
+        self.names = cfg
+            .named
+            .get(self.scratch.current)
+            .and_then(|rules| rules.get(index))
+            .map_or(&[], Vec::as_slice);
     }
 
     /// The rule of the record's top-level member `name`.
@@ -1118,7 +1125,7 @@ impl<'a> Checker<'a> {
     /// [`enquiry_schema::contract::Conditional`] names is required.
     fn missing_conditional(&mut self, offset: u32) {
         let contract = self.contract();
-        self.scratch.rule = contract.cross.len();
+        self.set_rule(contract.cross.len());
         for conditional in contract.strict_when {
             let holds = self
                 .top_string(conditional.member)
@@ -1769,7 +1776,7 @@ impl<'a> Checker<'a> {
     fn cross_rules(&mut self) {
         let contract = self.contract();
         for (index, rule) in contract.cross.iter().enumerate() {
-            self.scratch.rule = index;
+            self.set_rule(index);
             match *rule {
                 CrossRule::NotBefore { anchor, later } => self.not_before(anchor, later),
                 CrossRule::PresentWhen {

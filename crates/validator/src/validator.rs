@@ -660,6 +660,7 @@ impl Validator {
                 bytes,
                 out: &mut worker.pending,
                 scratch: &mut worker.scratch,
+                names: &[],
             };
             checker.check_record(root);
             let contract = checker.contract_name();
