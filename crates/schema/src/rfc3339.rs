@@ -130,7 +130,7 @@ fn day_number(year: u32, month: u32, day: u32, cache: &mut DayCache) -> Option<i
 /// it to chrono's calendar.
 #[inline]
 fn civil_days(year: u32, month: u32, day: u32) -> Option<i64> {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     let length = match month {
         2 if leap => 29,
         2 => 28,
@@ -149,30 +149,6 @@ fn civil_days(year: u32, month: u32, day: u32) -> Option<i64> {
     let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     Some(era * 146_097 + day_of_era - 719_468)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::{Datelike, NaiveDate};
-
-    /// Every day (and every impossible day 29 to 32) of every month of four centuries around
-    /// the leap rules' edges, and of years 0 and 9999: the same answer as chrono's calendar.
-    #[test]
-    fn civil_days_is_the_gregorian_calendar() {
-        let years = (0..=2).chain(1596..=2404).chain(9997..=9999);
-        for year in years {
-            for month in 0..=13 {
-                for day in 0..=32 {
-                    let chrono = i32::try_from(year)
-                        .ok()
-                        .and_then(|year| NaiveDate::from_ymd_opt(year, month, day))
-                        .map(|date| i64::from(date.num_days_from_ce()) - 719_163);
-                    assert_eq!(civil_days(year, month, day), chrono, "{year}-{month}-{day}");
-                }
-            }
-        }
-    }
 }
 
 /// [`parse_timestamp`] for any input.
@@ -262,4 +238,28 @@ fn general_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
         canonical,
         offset_minutes: offset_minutes as i16,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Datelike, NaiveDate};
+
+    /// Every day (and every impossible day 29 to 32) of every month of four centuries around
+    /// the leap rules' edges, and of years 0 and 9999: the same answer as chrono's calendar.
+    #[test]
+    fn civil_days_is_the_gregorian_calendar() {
+        let years = (0..=2).chain(1596..=2404).chain(9997..=9999);
+        for year in years {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let chrono = i32::try_from(year)
+                        .ok()
+                        .and_then(|year| NaiveDate::from_ymd_opt(year, month, day))
+                        .map(|date| i64::from(date.num_days_from_ce()) - 719_163);
+                    assert_eq!(civil_days(year, month, day), chrono, "{year}-{month}-{day}");
+                }
+            }
+        }
+    }
 }
