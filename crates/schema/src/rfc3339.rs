@@ -10,8 +10,6 @@
 //! (`23:59:60Z`, `07:59:60+08:00`), as JSON Schema's `date-time` format decides. No
 //! allocation: it runs once per timestamp on the validator's hot path.
 
-use chrono::{Datelike, NaiveDate};
-
 /// A parsed RFC 3339 timestamp: milliseconds since the epoch, and whether it is canonical.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Instant {
@@ -26,7 +24,7 @@ pub struct Instant {
 }
 
 /// The last calendar date checked and its day number: the timestamps of one record (and of
-/// consecutive records) mostly share a date, so chrono is asked once per date.
+/// consecutive records) mostly share a date, so the calendar is computed once per date.
 pub type DayCache = Option<((u32, u32, u32), i64)>;
 
 /// Checks `text` against [`RFC3339_PATTERN`](crate::json_schema::RFC3339_PATTERN) by hand
@@ -119,12 +117,38 @@ fn day_number(year: u32, month: u32, day: u32, cache: &mut DayCache) -> Option<i
     match *cache {
         Some((known, days)) if known == (year, month, day) => Some(days),
         _ => {
-            let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
-            let days = i64::from(date.num_days_from_ce()) - 719_163;
+            let days = civil_days(year, month, day)?;
             *cache = Some(((year, month, day), days));
             Some(days)
         }
     }
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar, or `None` when there
+/// is no such date (month 13, 30 February, 29 February of a common year). Arithmetic only
+/// (the days-from-civil algorithm), so a timestamp costs no calendar library call; a test holds
+/// it to chrono's calendar.
+#[inline]
+fn civil_days(year: u32, month: u32, day: u32) -> Option<i64> {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    let length = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return None,
+    };
+    if day == 0 || day > length {
+        return None;
+    }
+    // Years counted from March, so the leap day ends the year; eras of 400 years.
+    let year = i64::from(year) - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_from_march = (i64::from(month) + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    Some(era * 146_097 + day_of_era - 719_468)
 }
 
 /// [`parse_timestamp`] for any input.
@@ -214,4 +238,28 @@ fn general_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
         canonical,
         offset_minutes: offset_minutes as i16,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Datelike, NaiveDate};
+
+    /// Every day (and every impossible day 29 to 32) of every month of four centuries around
+    /// the leap rules' edges, and of years 0 and 9999: the same answer as chrono's calendar.
+    #[test]
+    fn civil_days_is_the_gregorian_calendar() {
+        let years = (0..=2).chain(1596..=2404).chain(9997..=9999);
+        for year in years {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let chrono = i32::try_from(year)
+                        .ok()
+                        .and_then(|year| NaiveDate::from_ymd_opt(year, month, day))
+                        .map(|date| i64::from(date.num_days_from_ce()) - 719_163);
+                    assert_eq!(civil_days(year, month, day), chrono, "{year}-{month}-{day}");
+                }
+            }
+        }
+    }
 }

@@ -35,7 +35,21 @@ fn record(index: usize) -> String {
 fn main() {
     // `STREAM=path`: stream that file once (to watch peak memory with `/usr/bin/time -v`);
     // `FILE=path`: compare on that NDJSON file's content instead of generated records;
-    // `WRITE=path`: write the generated NDJSON there and stop.
+    // `WRITE=path`: write the generated NDJSON there and stop;
+    // `SYNTAX=path`: only the `IgnoredAny` pass over that NDJSON file's lines, once (with
+    // `STREAM`, a pair of runs to compare under `valgrind --tool=callgrind`).
+    if let Ok(path) = std::env::var("SYNTAX") {
+        let data = std::fs::read(&path).expect("readable file");
+        let mut start = 0;
+        let mut valid = 0;
+        for end in memchr::memchr_iter(b'\n', &data).chain([data.len()]) {
+            let line = &data[start..end];
+            valid += usize::from(serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok());
+            start = end + 1;
+        }
+        println!("{valid} lines of valid JSON");
+        return;
+    }
     if let Ok(path) = std::env::var("STREAM") {
         let jobs: usize = std::env::args()
             .nth(2)

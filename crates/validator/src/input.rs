@@ -235,21 +235,19 @@ impl<'r> Source<'r> {
             return Ok(0);
         }
         let before = out.len();
-        out.resize(before + READ_SIZE, 0);
-        loop {
-            match self.reader.read(&mut out[before..]) {
-                Ok(n) => {
-                    out.truncate(before + n);
-                    if n == 0 {
-                        self.eof = true;
-                    }
-                    return Ok(n);
+        // Into the spare capacity, which readers that can (plain files, memory) fill without
+        // zeroing it first: the chunk buffer is reused, its bytes need no clearing.
+        out.reserve(READ_SIZE);
+        match (&mut self.reader).take(READ_SIZE as u64).read_to_end(out) {
+            Ok(n) => {
+                if n == 0 {
+                    self.eof = true;
                 }
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                Err(err) => {
-                    out.truncate(before);
-                    return Err(err);
-                }
+                Ok(n)
+            }
+            Err(err) => {
+                out.truncate(before);
+                Err(err)
             }
         }
     }

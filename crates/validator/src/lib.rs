@@ -120,6 +120,7 @@ mod ordered;
 mod parse;
 pub mod profile;
 mod rules;
+mod simd;
 mod uri;
 mod validator;
 

@@ -88,42 +88,7 @@ fn is_ws(byte: u8) -> bool {
     byte <= b' ' && matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// A mask whose lowest set byte marks the first byte of `word` that ends the fast string scan:
-/// a quote, a backslash, a control character or a non-ASCII byte.
-#[inline]
-fn special_mask(word: u64) -> u64 {
-    let quote = word ^ (ONES * u64::from(b'"'));
-    let backslash = word ^ (ONES * u64::from(b'\\'));
-    let has_quote = quote.wrapping_sub(ONES) & !quote;
-    let has_backslash = backslash.wrapping_sub(ONES) & !backslash;
-    let has_control = word.wrapping_sub(ONES * 0x20) & !word;
-    (has_quote | has_backslash | has_control | word) & HIGHS
-}
-
-/// The offset of the first byte at or after `pos` that ends the fast string scan (see
-/// [`special_mask`]), or `bytes.len()`.
-#[inline(always)]
-fn plain_end(bytes: &[u8], mut pos: usize) -> usize {
-    while let Some(chunk) = bytes.get(pos..pos + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let mask = special_mask(u64::from_le_bytes(word));
-        if mask != 0 {
-            return pos + (mask.trailing_zeros() / 8) as usize;
-        }
-        pos += 8;
-    }
-    while let Some(&byte) = bytes.get(pos) {
-        if matches!(byte, b'"' | b'\\' | 0x00..=0x1F | 0x80..=0xFF) {
-            break;
-        }
-        pos += 1;
-    }
-    pos
-}
+use crate::simd::{plain_end, special_mask};
 
 /// The length of a valid UTF-8 sequence starting at `bytes[0]`, or `None`.
 fn utf8_sequence(bytes: &[u8]) -> Option<usize> {
@@ -172,8 +137,9 @@ impl Tape {
                 .get(start..start + node.len as usize)
                 .unwrap_or(&[])
         } else {
+            // Between the quotes; a node too short for that (none is) gives no text.
             bytes
-                .get(node.start as usize + 1..(node.end as usize).saturating_sub(1))
+                .get(node.start as usize + 1..(node.end as usize).wrapping_sub(1))
                 .unwrap_or(&[])
         }
     }

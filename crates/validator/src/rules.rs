@@ -45,15 +45,85 @@ const NO_LEVEL: u16 = u16::MAX;
 struct ObjectLevel {
     rules: &'static [FieldRule],
     lookup: Lookup,
-    /// By rule: required in this configuration.
-    required: Vec<bool>,
-    /// By rule: the level of the objects it holds, or [`NO_LEVEL`].
-    child: Vec<u16>,
+    /// By rule: what the walk needs of it, in one place.
+    members: Vec<Member>,
     /// Rules that are required or hold objects, in order: the only ones the end of an object
     /// has anything to do for.
     end_checks: Vec<usize>,
     /// Where this level's slots start in [`Scratch::next_of`].
     guess_base: usize,
+}
+
+/// What the walk needs of one rule of a level, precomputed from the table.
+#[derive(Debug, Clone, Copy)]
+struct Member {
+    /// The member's key.
+    key: &'static [u8],
+    /// Which values are certainly fine without the full check.
+    clean: Clean,
+    /// Required in this configuration.
+    required: bool,
+    /// A timestamp: a clean string goes straight to [`Checker::check_timestamp`].
+    timestamp: bool,
+    /// The level of the objects it holds, or [`NO_LEVEL`].
+    child: u16,
+}
+
+/// The values of a kind the walk accepts on sight (a clean string of free text, a documented
+/// enum value, a boolean: the bulk of every record); anything else gets the full check.
+#[derive(Debug, Clone, Copy)]
+enum Clean {
+    Nothing,
+    AnyString,
+    NonEmptyString,
+    OneOf(&'static [&'static str]),
+    /// A string whose text passes the test (an ISO code table, an IP address, a URL).
+    Passes(fn(&[u8]) -> bool),
+    Boolean,
+}
+
+impl Clean {
+    /// The values of `kind` its check passes without a finding, when `channels` (the
+    /// configured channel list) is not given; with one, only the enum kinds' own.
+    fn of(kind: FieldKind, channels: bool) -> Clean {
+        match kind {
+            FieldKind::Text => Clean::AnyString,
+            FieldKind::NonEmptyText => Clean::NonEmptyString,
+            FieldKind::Enum(values) | FieldKind::RecognisedText(values) => Clean::OneOf(values),
+            FieldKind::Channel(values) if !channels => Clean::OneOf(values),
+            FieldKind::TextOrTextList([]) => Clean::AnyString,
+            FieldKind::TextOrTextList(values) => Clean::OneOf(values),
+            FieldKind::LanguageCode => Clean::Passes(LANGUAGE_TABLE.contains),
+            FieldKind::CountryCode => Clean::Passes(COUNTRY_TABLE.contains),
+            FieldKind::IpAddress | FieldKind::HttpUrl => {
+                text_check(kind).map_or(Clean::Nothing, |check| Clean::Passes(check.accepts))
+            }
+            FieldKind::Boolean => Clean::Boolean,
+            _ => Clean::Nothing,
+        }
+    }
+
+    /// Whether `value` (whose text is `text()`) is certainly fine.
+    #[inline(always)]
+    fn accepts<'t>(self, value: &Node, text: impl FnOnce() -> &'t [u8]) -> bool {
+        if value.flags & BAD_TEXT != 0 {
+            return false;
+        }
+        match self {
+            Clean::Nothing => false,
+            Clean::AnyString => value.kind == Kind::Str,
+            // An empty string is two quotes; escapes cannot make a non-empty one empty.
+            Clean::NonEmptyString => value.kind == Kind::Str && value.end - value.start > 2,
+            Clean::OneOf(values) => {
+                value.kind == Kind::Str && {
+                    let text = text();
+                    values.iter().any(|known| bytes_eq(known.as_bytes(), text))
+                }
+            }
+            Clean::Passes(test) => value.kind == Kind::Str && test(text()),
+            Clean::Boolean => matches!(value.kind, Kind::True | Kind::False),
+        }
+    }
 }
 
 /// The top-level members a cross-member rule names.
@@ -278,26 +348,35 @@ impl Compiled {
             })
             .collect();
         let index = self.objects.len();
+        let mut members: Vec<Member> = rules
+            .iter()
+            .zip(&required)
+            .map(|(rule, &required)| Member {
+                key: rule.key().as_bytes(),
+                clean: Clean::of(rule.kind, config.channels.is_some()),
+                required,
+                timestamp: rule.kind == FieldKind::Timestamp,
+                child: NO_LEVEL,
+            })
+            .collect();
         self.objects.push(ObjectLevel {
             rules,
             lookup: Lookup::build(rules),
-            required: required.clone(),
-            child: vec![NO_LEVEL; rules.len()],
+            members: members.clone(),
             end_checks: Vec::new(),
             guess_base: self.guess_slots,
         });
         self.guess_slots += rules.len() + 1;
-        let mut child = vec![NO_LEVEL; rules.len()];
-        for (field, rule) in rules.iter().enumerate() {
-            if let Some(members) = rule.kind.members() {
-                child[field] = self.add_level(config, contract, members);
+        for (member, rule) in members.iter_mut().zip(rules) {
+            if let Some(children) = rule.kind.members() {
+                member.child = self.add_level(config, contract, children);
             }
         }
         let level = &mut self.objects[index];
         level.end_checks = (0..rules.len())
-            .filter(|&field| required[field] || child[field] != NO_LEVEL)
+            .filter(|&field| members[field].required || members[field].child != NO_LEVEL)
             .collect();
-        level.child = child;
+        level.members = members;
         index as u16
     }
 
@@ -460,8 +539,6 @@ pub(crate) struct Scratch {
     root: usize,
     /// The index of the record's contract in [`Compiled::contracts`].
     current: usize,
-    /// The cross-member rule being applied (past the last: the conditional requirements).
-    rule: usize,
     day_cache: DayCache,
     /// Where [`Checker::pointer_to`] found its last target, one entry a depth: (container
     /// node, child node, ordinal of the child). Findings come in document order, so the next
@@ -625,6 +702,9 @@ pub(crate) struct Checker<'a> {
     pub bytes: &'a [u8],
     pub out: &'a mut crate::finding::Collected,
     pub scratch: &'a mut Scratch,
+    /// The top-level members the cross-member rule being applied names, with their fields
+    /// (set by `Checker::set_rule`).
+    pub names: &'a [(&'static str, usize)],
 }
 
 impl<'a> Checker<'a> {
@@ -800,20 +880,7 @@ impl<'a> Checker<'a> {
     /// the full check for those.
     #[inline(always)]
     fn is_clean(&self, kind: FieldKind, value: usize) -> bool {
-        let plain = self.node(value);
-        plain.flags & BAD_TEXT == 0
-            && match kind {
-                FieldKind::Text => plain.kind == Kind::Str,
-                FieldKind::NonEmptyText => plain.kind == Kind::Str && !self.text(value).is_empty(),
-                FieldKind::Enum(values) => {
-                    plain.kind == Kind::Str && {
-                        let text = self.text(value);
-                        values.iter().any(|known| bytes_eq(known.as_bytes(), text))
-                    }
-                }
-                FieldKind::Boolean => matches!(plain.kind, Kind::True | Kind::False),
-                _ => false,
-            }
+        Clean::of(kind, self.cfg.channels.is_some()).accepts(&self.node(value), || self.text(value))
     }
 
     /// The one walk: the members of the object at `object` against the object level
@@ -825,6 +892,11 @@ impl<'a> Checker<'a> {
             return;
         };
         let rules = level.rules;
+        let members = level.members.as_slice();
+        // The tape and the record held as locals: nothing the loop calls can change them.
+        let tape: &'a Tape = self.tape;
+        let nodes: &'a [Node] = &tape.nodes;
+        let bytes: &'a [u8] = self.bytes;
         // Held as locals on the hot path; handed back to `scratch` around a nested walk.
         let mut seen = std::mem::take(&mut self.scratch.seen);
         let mut next_of = std::mem::take(&mut self.scratch.next_of);
@@ -836,58 +908,72 @@ impl<'a> Checker<'a> {
         let is_top = level_index == self.top_level();
         // The members, walked by hand (as `Tape::members` does) so that the loop body stays
         // small enough to keep in registers.
-        let end = self.tape.next(object);
+        let end = tape.next(object);
         let mut at = object + 1;
         while at < end {
             let key = at;
             let value = key + 1;
-            at = self.tape.next(value);
-            let key_text = self.text(key);
-            let slot = level.guess_base + previous;
-            let guess = usize::from(next_of.get(slot).copied().unwrap_or(0));
-            let found = if level
-                .lookup
-                .keys
-                .get(guess)
-                .is_some_and(|known| bytes_eq(known, key_text))
-            {
-                Some(guess)
-            } else {
-                level.lookup.find(key_text)
+            let Some([key_node, value_node]) = nodes.get(key..=value) else {
+                break;
             };
-            let Some(field) = found else {
+            at = if matches!(value_node.kind, Kind::Object | Kind::Array) {
+                value_node.aux as usize
+            } else {
+                value + 1
+            };
+            let key_text = tape.text(bytes, key_node);
+            // The guess's slot, written back with the member found (ignored when missing).
+            let mut spare = 0u8;
+            let next = next_of
+                .get_mut(level.guess_base + previous)
+                .unwrap_or(&mut spare);
+            let guess = usize::from(*next);
+            let found = match members.get(guess) {
+                Some(member) if bytes_eq(member.key, key_text) => Some(guess),
+                _ => level.lookup.find(key_text),
+            };
+            let Some((field, seen_value)) =
+                found.and_then(|field| Some((field, seen.get_mut(base + field)?)))
+            else {
                 unknown.push(key);
                 let parent = self.pointer_of(object);
                 self.unknown_field(&parent, key, rules);
                 self.walk_generic(self.scratch.root, value, &parent, key);
                 continue;
             };
-            if let Some(next) = next_of.get_mut(slot) {
-                *next = field as u8;
-            }
+            *next = field as u8;
             previous = field;
-            if seen[base + field] != 0 {
+            let repeated = *seen_value != 0;
+            *seen_value = value as u32 + 1;
+            if repeated {
                 self.duplicate(&self.pointer_of(object), key);
             }
-            seen[base + field] = value as u32 + 1;
             // The flag first: the pointer is built only for a key with a defect.
-            if self.node(key).flags & BAD_TEXT != 0 {
+            if key_node.flags & BAD_TEXT != 0 {
                 self.check_key_text(&self.pointer_of(object), key);
             }
+            let member = members[field];
+            if member
+                .clean
+                .accepts(value_node, || tape.text(bytes, value_node))
+            {
+                continue;
+            }
             if is_top {
+                // Read by the nested levels this member's check walks.
                 self.scratch.top = field;
             }
             let rule = &rules[field];
-            if self.is_clean(rule.kind, value) {
-                continue;
-            }
-            let child = level.child[field];
-            if child == NO_LEVEL {
-                self.check_member(rule, value, level.required[field], child);
+            if member.timestamp && value_node.kind == Kind::Str && value_node.flags & BAD_TEXT == 0
+            {
+                // What `check_member` would do, without its dispatch: most timestamps.
+                self.check_timestamp(rule, value);
+            } else if member.child == NO_LEVEL {
+                self.check_member(rule, value, member.required, member.child);
             } else {
                 self.scratch.seen = seen;
                 self.scratch.next_of = next_of;
-                self.check_member(rule, value, level.required[field], child);
+                self.check_member(rule, value, member.required, member.child);
                 seen = std::mem::take(&mut self.scratch.seen);
                 next_of = std::mem::take(&mut self.scratch.next_of);
             }
@@ -916,7 +1002,8 @@ impl<'a> Checker<'a> {
         let offset = self.node(self.scratch.root).start;
         for &field in &level.end_checks {
             let rule = &level.rules[field];
-            let missing = level.required[field] && self.scratch.seen[base + field] == 0;
+            let member = level.members[field];
+            let missing = member.required && self.scratch.seen[base + field] == 0;
             if level_index != self.top_level() {
                 if missing {
                     let pointer = self.pointer_of(object).child(rule.key());
@@ -928,7 +1015,7 @@ impl<'a> Checker<'a> {
             if missing {
                 self.missing(offset, Pointer::root().child(rule.key()), rule);
             }
-            if level.child[field] != NO_LEVEL {
+            if member.child != NO_LEVEL {
                 let nested = std::mem::take(&mut self.scratch.nested_missing);
                 for (_, pointer, child) in nested.iter().filter(|(top, ..)| *top == field) {
                     self.missing(offset, pointer.clone(), child);
@@ -997,14 +1084,9 @@ impl<'a> Checker<'a> {
     #[inline]
     fn top_field(&self, name: &str) -> Option<usize> {
         // The rule passes its own strings: the same address and length.
-        let named = self.cfg.named.get(self.scratch.current);
-        let known = named
-            .and_then(|rules| rules.get(self.scratch.rule))
-            .and_then(|names| {
-                names.iter().find(|(known, _)| {
-                    std::ptr::eq(known.as_ptr(), name.as_ptr()) && known.len() == name.len()
-                })
-            });
+        let known = self.names.iter().find(|(known, _)| {
+            std::ptr::eq(known.as_ptr(), name.as_ptr()) && known.len() == name.len()
+        });
         match known {
             Some(&(_, field)) => Some(field),
             None => {
@@ -1012,6 +1094,17 @@ impl<'a> Checker<'a> {
                 top.lookup.find(name.as_bytes())
             }
         }
+    }
+
+    /// Applies the cross-member rule `index` next (past the last: the conditional
+    /// requirements): its members are looked up among the ones it names.
+    fn set_rule(&mut self, index: usize) {
+        let cfg: &'a Compiled = self.cfg;
+        self.names = cfg
+            .named
+            .get(self.scratch.current)
+            .and_then(|rules| rules.get(index))
+            .map_or(&[], Vec::as_slice);
     }
 
     /// The rule of the record's top-level member `name`.
@@ -1032,7 +1125,7 @@ impl<'a> Checker<'a> {
     /// [`enquiry_schema::contract::Conditional`] names is required.
     fn missing_conditional(&mut self, offset: u32) {
         let contract = self.contract();
-        self.scratch.rule = contract.cross.len();
+        self.set_rule(contract.cross.len());
         for conditional in contract.strict_when {
             let holds = self
                 .top_string(conditional.member)
@@ -1683,7 +1776,7 @@ impl<'a> Checker<'a> {
     fn cross_rules(&mut self) {
         let contract = self.contract();
         for (index, rule) in contract.cross.iter().enumerate() {
-            self.scratch.rule = index;
+            self.set_rule(index);
             match *rule {
                 CrossRule::NotBefore { anchor, later } => self.not_before(anchor, later),
                 CrossRule::PresentWhen {

@@ -9,6 +9,40 @@
 /// Whether `text` is an absolute `http` or `https` URI (scheme in any case) with a non-empty
 /// host.
 pub(crate) fn is_http_url(text: &[u8]) -> bool {
+    plain_http_url(text) || by_grammar(text)
+}
+
+/// The usual URL in one pass: a lower-case scheme, a registered name, then a path and query of
+/// plain characters. True only where [`by_grammar`] is true; anything else (a port, userinfo,
+/// an IP literal, a fragment, percent-encodings, any defect) is left to it.
+#[inline]
+fn plain_http_url(text: &[u8]) -> bool {
+    let Some(rest) = text
+        .strip_prefix(b"https://")
+        .or_else(|| text.strip_prefix(b"http://"))
+    else {
+        return false;
+    };
+    let host_end = rest
+        .iter()
+        .position(|&byte| CLASSES[byte as usize] & HOST == 0)
+        .unwrap_or(rest.len());
+    if host_end == 0 {
+        return false;
+    }
+    // A path holds no `?` (the first one starts the query) and a query is a path that may
+    // hold `?`: so a path and query of plain characters are bytes of the query class, all of
+    // them (a fold without branches, no `%`: that class lacks it).
+    let tail = &rest[host_end..];
+    let classes = tail
+        .iter()
+        .fold(QUERY, |classes, &byte| classes & CLASSES[byte as usize]);
+    // The host ends the authority: a path, a query or the end of the text must follow.
+    classes != 0 && matches!(tail.first(), None | Some(b'/' | b'?'))
+}
+
+/// [`is_http_url`] by RFC 3986's grammar, piece by piece.
+fn by_grammar(text: &[u8]) -> bool {
     let Some(colon) = text.iter().position(|&byte| byte == b':') else {
         return false;
     };
@@ -158,6 +192,29 @@ const fn is_sub_delim(byte: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The one-pass path accepts only what the grammar accepts.
+        #[test]
+        fn plain_path_agrees_with_the_grammar(
+            scheme in prop_oneof![Just("https://"), Just("http://"), Just("HTTP://"), Just("https:/")],
+            tail in proptest::collection::vec(
+                prop_oneof![
+                    proptest::sample::select(b"az09.-_~/?#@:[]%!$&'()*+,;= \"^`{}|".to_vec()),
+                    any::<u8>(),
+                ],
+                0..40,
+            ),
+        ) {
+            let mut url = scheme.as_bytes().to_vec();
+            url.extend_from_slice(&tail);
+            if plain_http_url(&url) {
+                prop_assert!(by_grammar(&url), "{:?}", String::from_utf8_lossy(&url));
+            }
+            prop_assert_eq!(is_http_url(&url), by_grammar(&url));
+        }
+    }
 
     /// The table holds exactly RFC 3986's sets, for every byte.
     #[test]

@@ -9,7 +9,7 @@ use std::io::{self, Read};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-use memchr::memchr;
+use memchr::memchr2;
 
 use enquiry_schema::scan::Scan;
 
@@ -660,6 +660,7 @@ impl Validator {
                 bytes,
                 out: &mut worker.pending,
                 scratch: &mut worker.scratch,
+                names: &[],
             };
             checker.check_record(root);
             let contract = checker.contract_name();
@@ -845,7 +846,8 @@ impl Validator {
                     resume: Some(pos),
                 };
             }
-            let end = memchr(b'\n', &buffer[pos..]).map_or(buffer.len(), |at| pos + at);
+            // The line's end and its lone CRs (each ends a line too) in one pass.
+            let (end, lone_crs) = line_end(&buffer, pos);
             let text = &buffer[pos..end];
             let col = if line == 0 { first_col } else { 1 };
             let before = events.len();
@@ -874,8 +876,7 @@ impl Validator {
             }
             findings += events[before..].iter().map(event_findings).sum::<usize>();
             // A lone CR inside the line ends a line too; a CR before the LF is its CRLF.
-            let (breaks, _) = excerpt::line_breaks(text, false);
-            line += breaks;
+            line += lone_crs;
             if end < buffer.len() {
                 line += u64::from(!text.ends_with(b"\r"));
             }
@@ -1497,6 +1498,24 @@ struct ShapeNote {
 
 /// The records of a parsed NDJSON line: the line itself, the items of a top-level array, or
 /// the array of a list response.
+/// The end of the line starting at `pos` (its LF, or the end of `buffer`) and how many CRs
+/// it holds, found in one pass.
+fn line_end(buffer: &[u8], pos: usize) -> (usize, u64) {
+    let mut crs = 0;
+    let mut from = pos;
+    while let Some(at) = buffer
+        .get(from..)
+        .and_then(|rest| memchr2(b'\n', b'\r', rest))
+    {
+        if buffer[from + at] == b'\n' {
+            return (from + at, crs);
+        }
+        crs += 1;
+        from += at + 1;
+    }
+    (buffer.len(), crs)
+}
+
 fn list_selection(
     tape: &Tape,
     bytes: &[u8],
