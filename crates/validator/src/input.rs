@@ -421,8 +421,10 @@ impl<'r> Source<'r> {
 const NEXT_LINE_VIEW: usize = 4096;
 
 /// Blocks decoded ahead, between the decompressing thread and the reading one: bounds the
-/// memory of read-ahead to this many [`READ_SIZE`] blocks (and as many recycled ones).
-const READ_AHEAD_BLOCKS: usize = 4;
+/// memory of read-ahead to about this many [`READ_SIZE`] blocks (the recycled ones are the same
+/// blocks). 4 MiB, two NDJSON chunks: the decompressor, the bound on compressed input, goes on
+/// while the reading thread waits for the workers' window.
+const READ_AHEAD_BLOCKS: usize = 16;
 
 /// A reader fed by a thread that reads (decompresses) `inner` a few blocks ahead, so that
 /// decompression and validation run at once. The thread ends when the input does, or when
