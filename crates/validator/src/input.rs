@@ -5,14 +5,14 @@
 //! record in memory.
 
 use std::io::{self, Cursor, Read};
-use std::sync::mpsc::{self, Receiver};
+use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread::Scope;
 
 use enquiry_schema::scan::{Scan, Step};
 use memchr::{memchr, memrchr};
 
 /// How much is asked of the reader at a time.
-const READ_SIZE: usize = 256 * 1024;
+pub(crate) const READ_SIZE: usize = 256 * 1024;
 /// The target size of an NDJSON chunk handed to a worker.
 pub(crate) const CHUNK_SIZE: usize = 2 * 1024 * 1024;
 
@@ -87,6 +87,8 @@ impl Compression {
 /// A buffered reader that knows the line and column of its next byte.
 pub(crate) struct Source<'r> {
     reader: Box<dyn Read + Send + 'r>,
+    /// The decompressing thread, when there is one (`reader` is then empty).
+    ahead: Option<ReadAhead>,
     buf: Vec<u8>,
     pos: usize,
     end: usize,
@@ -98,6 +100,10 @@ pub(crate) struct Source<'r> {
     pub col: u64,
     /// Whether the last byte consumed was a CR (a following LF ends no further line).
     after_cr: bool,
+    /// From this offset on, consumed bytes stay where they are in the buffer (items cut from
+    /// it refer to them by offset) until they are handed over: reads append, they do not move
+    /// bytes down.
+    pinned: Option<usize>,
 }
 
 impl<'r> Source<'r> {
@@ -129,14 +135,16 @@ impl<'r> Source<'r> {
             Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(chained)),
             Compression::Zstd => Box::new(zstd::stream::read::Decoder::new(chained)?),
         };
-        let reader = match scope {
-            Some(scope) if compression != Compression::None => {
-                Box::new(ReadAhead::spawn(scope, decoded))
-            }
-            _ => decoded,
+        let (reader, ahead): (Box<dyn Read + Send + 'r>, _) = match scope {
+            Some(scope) if compression != Compression::None => (
+                Box::new(io::empty()),
+                Some(ReadAhead::spawn(scope, decoded)),
+            ),
+            _ => (decoded, None),
         };
         Ok(Source {
             reader,
+            ahead,
             buf: vec![0; READ_SIZE],
             pos: 0,
             end: 0,
@@ -145,6 +153,7 @@ impl<'r> Source<'r> {
             line: 1,
             col: 1,
             after_cr: false,
+            pinned: None,
         })
     }
 
@@ -165,21 +174,32 @@ impl<'r> Source<'r> {
         if self.eof {
             return Ok(false);
         }
-        if self.pos > 0 {
+        if self.pos > 0 && self.pinned.is_none() {
             self.buf.copy_within(self.pos..self.end, 0);
             self.end -= self.pos;
             self.pos = 0;
         }
         if self.buf.len() - self.end < READ_SIZE / 2 {
             self.buf.resize(self.end + READ_SIZE, 0);
-        } else if self.buf.len() > 4 * READ_SIZE && self.end < READ_SIZE {
+        } else if self.buf.len() > 4 * READ_SIZE && self.end < READ_SIZE && self.pinned.is_none() {
             // A look-ahead (a whole object up to the record size limit) grew the buffer and
             // has been consumed: give the memory back rather than hold it to the end.
             self.buf.truncate(2 * READ_SIZE);
             self.buf.shrink_to_fit();
         }
+        let reader: &mut dyn Read = match &mut self.ahead {
+            Some(ahead) => ahead,
+            None => &mut self.reader,
+        };
+        // Pinned, the bytes read past the last whole item are copied when the buffer is
+        // handed over: at most one read's worth.
+        let room = if self.pinned.is_some() {
+            self.buf.len().min(self.end + READ_SIZE)
+        } else {
+            self.buf.len()
+        };
         loop {
-            match self.reader.read(&mut self.buf[self.end..]) {
+            match reader.read(&mut self.buf[self.end..room]) {
                 Ok(0) => {
                     self.eof = true;
                     return Ok(false);
@@ -192,6 +212,58 @@ impl<'r> Source<'r> {
                 Err(err) => return Err(err),
             }
         }
+    }
+
+    /// Keeps consumed bytes in place from now on, unless already pinned (see
+    /// [`Source::hand_over`]).
+    pub fn pin(&mut self) {
+        self.pinned.get_or_insert(self.pos);
+    }
+
+    /// Lets reads move unconsumed bytes down again, over the consumed ones.
+    pub fn unpin(&mut self) {
+        self.pinned = None;
+    }
+
+    /// How many bytes were consumed since the pinning (or the last hand-over).
+    pub fn pinned_len(&self) -> usize {
+        self.pinned.map_or(0, |from| self.pos - from)
+    }
+
+    /// The offset in the buffer of the next byte; bytes consumed while pinned stay at theirs.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// The buffered bytes at `range` (offsets as [`Source::offset`] gives them).
+    pub fn buffered(&self, range: std::ops::Range<usize>) -> &[u8] {
+        &self.buf[range]
+    }
+
+    /// Hands over the bytes consumed since the pinning, which stays on from the next byte, and
+    /// returns them with the offset in them of the pinning. Mostly that is the buffer itself:
+    /// the bytes not consumed yet (the start of the next item) are copied to the start of
+    /// `fresh`, where reading goes on, so the items go to a worker without a copy. When those
+    /// are more than the ones handed over (a look-ahead filled the buffer far ahead), the
+    /// handed-over ones are copied into `fresh` instead.
+    pub fn hand_over(&mut self, mut fresh: Vec<u8>) -> (Vec<u8>, usize) {
+        let from = self.pinned.unwrap_or(self.pos);
+        let rest = self.end - self.pos;
+        if rest > self.pos - from {
+            fresh.clear();
+            fresh.extend_from_slice(&self.buf[from..self.pos]);
+            self.pinned = Some(self.pos);
+            return (fresh, from);
+        }
+        // A recycled buffer keeps its length, so that reads into it zero nothing.
+        if fresh.len() < rest + READ_SIZE {
+            fresh.resize(rest + READ_SIZE, 0);
+        }
+        fresh[..rest].copy_from_slice(&self.buf[self.pos..self.end]);
+        self.pos = 0;
+        self.end = rest;
+        self.pinned = Some(0);
+        (std::mem::replace(&mut self.buf, fresh), 0)
     }
 
     /// Makes sure at least one byte is buffered, unless the input has ended.
@@ -233,6 +305,11 @@ impl<'r> Source<'r> {
         }
         if self.eof {
             return Ok(0);
+        }
+        if let Some(ahead) = &mut self.ahead {
+            let n = ahead.append_to(out)?;
+            self.eof = n == 0;
+            return Ok(n);
         }
         let before = out.len();
         // Into the spare capacity, which readers that can (plain files, memory) fill without
@@ -342,14 +419,21 @@ impl<'r> Source<'r> {
 const NEXT_LINE_VIEW: usize = 4096;
 
 /// Blocks decoded ahead, between the decompressing thread and the reading one: bounds the
-/// memory of read-ahead to this many [`READ_SIZE`] blocks.
-const READ_AHEAD_BLOCKS: usize = 4;
+/// memory of read-ahead to about this many [`READ_SIZE`] blocks (the recycled ones are the same
+/// blocks). 4 MiB, two NDJSON chunks: the decompressor, the bound on compressed input, goes on
+/// while the reading thread waits for the workers' window.
+const READ_AHEAD_BLOCKS: usize = 16;
 
 /// A reader fed by a thread that reads (decompresses) `inner` a few blocks ahead, so that
 /// decompression and validation run at once. The thread ends when the input does, or when
 /// this reader is dropped (its next send fails).
+///
+/// Blocks go back to the thread once read, so it decodes into memory that is already
+/// allocated and written: a fresh block each time costs the allocation, its zeroing and
+/// its page faults, per byte of input.
 struct ReadAhead {
     blocks: Receiver<io::Result<Vec<u8>>>,
+    spare: SyncSender<Vec<u8>>,
     block: Vec<u8>,
     at: usize,
 }
@@ -360,43 +444,89 @@ impl ReadAhead {
         mut inner: R,
     ) -> ReadAhead {
         let (sender, blocks) = mpsc::sync_channel(READ_AHEAD_BLOCKS);
+        let (spare, spares) = mpsc::sync_channel::<Vec<u8>>(READ_AHEAD_BLOCKS + 2);
         scope.spawn(move || loop {
-            let mut block = vec![0; READ_SIZE];
-            let read = loop {
-                match inner.read(&mut block) {
-                    Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-                    other => break other,
-                }
-            };
-            let last = !matches!(read, Ok(n) if n > 0);
-            let message = read.map(|n| {
+            let mut block = spares.try_recv().unwrap_or_default();
+            // A recycled block keeps its length, so only a fresh one is zeroed.
+            block.resize(READ_SIZE, 0);
+            let (n, failure) = fill_block(&mut inner, &mut block);
+            let last = n == 0 || failure.is_some();
+            if n > 0 || failure.is_none() {
                 block.truncate(n);
-                block
-            });
-            if sender.send(message).is_err() || last {
+                if sender.send(Ok(block)).is_err() {
+                    return;
+                }
+            }
+            // The bytes decoded before an error are delivered first.
+            if let Some(err) = failure {
+                let _ = sender.send(Err(err));
+            }
+            if last {
                 return;
             }
         });
         ReadAhead {
             blocks,
+            spare,
             block: Vec::new(),
             at: 0,
         }
     }
+
+    /// Makes the current block hold unread bytes, receiving the next one when it is used up;
+    /// false at the end of the input.
+    fn next_block(&mut self) -> io::Result<bool> {
+        if self.at < self.block.len() {
+            return Ok(true);
+        }
+        match self.blocks.recv() {
+            Ok(Ok(block)) => {
+                let used = std::mem::replace(&mut self.block, block);
+                self.at = 0;
+                if used.capacity() > 0 {
+                    // The thread may have ended, or have spares enough: then it is freed.
+                    let _ = self.spare.try_send(used);
+                }
+                Ok(!self.block.is_empty())
+            }
+            Ok(Err(err)) => Err(err),
+            // The thread ended after the last block.
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// Appends the unread bytes of the current block (or of the next one) to `out`: one copy,
+    /// and no zeroing of `out` first. Returns how many; 0 at the end of the input.
+    fn append_to(&mut self, out: &mut Vec<u8>) -> io::Result<usize> {
+        if !self.next_block()? {
+            return Ok(0);
+        }
+        let n = self.block.len() - self.at;
+        out.extend_from_slice(&self.block[self.at..]);
+        self.at = self.block.len();
+        Ok(n)
+    }
+}
+
+/// Reads into `block` until it is full, the input ends or a read fails: whole blocks mean
+/// fewer hand-overs. Returns how many bytes were read, and the error that stopped it.
+fn fill_block(inner: &mut impl Read, block: &mut [u8]) -> (usize, Option<io::Error>) {
+    let mut got = 0;
+    while got < block.len() {
+        match inner.read(&mut block[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return (got, Some(err)),
+        }
+    }
+    (got, None)
 }
 
 impl Read for ReadAhead {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        if self.at == self.block.len() {
-            match self.blocks.recv() {
-                Ok(Ok(block)) => {
-                    self.block = block;
-                    self.at = 0;
-                }
-                Ok(Err(err)) => return Err(err),
-                // The thread ended after the last block.
-                Err(_) => return Ok(0),
-            }
+        if !self.next_block()? {
+            return Ok(0);
         }
         let n = out.len().min(self.block.len() - self.at);
         out[..n].copy_from_slice(&self.block[self.at..self.at + n]);
@@ -634,6 +764,128 @@ impl Chunker {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A reader that hands out `bytes` a few at a time, then fails once, then has more.
+    struct Trickle {
+        bytes: Vec<u8>,
+        at: usize,
+        fail_at: usize,
+        failed: bool,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.at == self.fail_at && !self.failed {
+                self.failed = true;
+                return Err(io::Error::other("broken stream"));
+            }
+            let len = self.bytes.len();
+            let stop = if self.failed {
+                len
+            } else {
+                self.fail_at.min(len)
+            };
+            let n = out.len().min(7).min(stop - self.at);
+            out[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    /// Reads everything a read-ahead source gives through `read_into`, up to its error.
+    fn read_ahead(bytes: &[u8], fail_at: usize) -> (Vec<u8>, Option<String>) {
+        let trickle = Trickle {
+            bytes: bytes.to_vec(),
+            at: 0,
+            fail_at,
+            failed: false,
+        };
+        std::thread::scope(|scope| {
+            let mut source = Source {
+                reader: Box::new(io::empty()),
+                ahead: Some(ReadAhead::spawn(scope, trickle)),
+                buf: vec![0; READ_SIZE],
+                pos: 0,
+                end: 0,
+                eof: false,
+                compression: Compression::None,
+                line: 1,
+                col: 1,
+                after_cr: false,
+                pinned: None,
+            };
+            // Some bytes through the buffer first, as shape detection reads them.
+            let mut out = Vec::new();
+            let failure = loop {
+                let read = if out.len() < 10 {
+                    source.peek().map(|next| {
+                        let n = source.available().len().min(3);
+                        out.extend_from_slice(&source.available()[..n]);
+                        source.consume_untracked(n);
+                        usize::from(next.is_some())
+                    })
+                } else {
+                    source.read_into(&mut out)
+                };
+                match read {
+                    Ok(0) => break None,
+                    Ok(_) => {}
+                    Err(err) => break Some(err.to_string()),
+                }
+            };
+            (out, failure)
+        })
+    }
+
+    /// What a pinned source hands over is exactly the bytes consumed since the pinning, at
+    /// their offsets less the base it returns: the buffer itself when little is left to read
+    /// in it, a copy when more is; reading goes on with the bytes not consumed.
+    #[test]
+    fn a_hand_over_gives_the_bytes_consumed_since_the_pin_either_way() {
+        let text: Vec<u8> = (0..200u8).collect();
+        let mut source = Source::new(Cursor::new(text.clone()), None).expect("in memory");
+        while source.available().len() < text.len() && source.fill().expect("in memory") {}
+        source.consume(10);
+        source.pin();
+        source.consume(150);
+        assert_eq!(source.pinned_len(), 150);
+        // 40 bytes left: the buffer goes, those 40 are copied.
+        let (bytes, base) = source.hand_over(Vec::new());
+        assert_eq!(&bytes[10 - base..160 - base], &text[10..160]);
+        assert_eq!(source.available(), &text[160..]);
+        assert_eq!(source.pinned_len(), 0);
+        source.unpin();
+        source.consume(2);
+        source.pin();
+        let start = source.offset();
+        source.consume(5);
+        // 33 bytes left, more than the 5 handed over: those are copied.
+        let (bytes, base) = source.hand_over(vec![7; 3]);
+        assert_eq!(&bytes[start - base..start + 5 - base], &text[162..167]);
+        assert_eq!(bytes.len(), 5);
+        assert_eq!(source.available(), &text[167..]);
+        assert_eq!(source.pinned_len(), 0);
+        // Pinned, a read appends: the consumed bytes stay where they were.
+        source.consume(33);
+        let at = source.offset();
+        assert!(!source.fill().expect("in memory"));
+        assert_eq!(source.buffered(at - 33..at), &text[167..]);
+    }
+
+    /// Blocks decoded ahead arrive whole and in order, in as many hand-overs as the block
+    /// size makes (recycled blocks hold no stale bytes), and the bytes read before an error
+    /// come before it.
+    #[test]
+    fn read_ahead_hands_over_every_byte_in_order_then_the_error() {
+        let bytes: Vec<u8> = (0..3 * READ_SIZE + 12_345)
+            .map(|i| (i % 251) as u8)
+            .collect();
+        assert_eq!(read_ahead(&bytes, usize::MAX), (bytes.clone(), None));
+        let fail_at = READ_SIZE + 1000;
+        let (before, failure) = read_ahead(&bytes, fail_at);
+        assert_eq!(before, bytes[..fail_at]);
+        assert_eq!(failure.as_deref(), Some("broken stream"));
+    }
 
     proptest! {
         /// The blockwise count is the count of bytes that start a character.

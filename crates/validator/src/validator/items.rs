@@ -2,8 +2,11 @@
 //! `--pointer`) checked on worker threads.
 //!
 //! The reading thread runs only the structural scanner ([`Scan`]) over the input to find where
-//! each item ends, copies whole items back to back into a [`Batch`] with each one's line and
-//! column, and submits a batch of about [`CHUNK_SIZE`] bytes to the [`Ordered`] pool; workers
+//! each item ends and notes where each one lies in the read buffer, with its line and column.
+//! The buffer is pinned meanwhile (reads append to it, nothing moves), and once it holds about
+//! [`CHUNK_SIZE`] bytes it becomes a [`Batch`] for the [`Ordered`] pool as it is, with no copy
+//! of the items: only the bytes after the last whole item go on, copied into a recycled
+//! buffer that the reading continues in. Workers
 //! parse and check the items; results are delivered in submission order. An item is one record
 //! whatever it holds (a broken item is a record with a syntax finding), so record numbers are
 //! known when the batch is cut and the findings are exactly those of the one-thread walk.
@@ -20,7 +23,7 @@ use std::sync::Arc;
 use enquiry_schema::scan::{Scan, Step};
 
 use super::{Doc, Event, Flow, Validator, Worker};
-use crate::input::CHUNK_SIZE;
+use crate::input::{CHUNK_SIZE, READ_SIZE};
 use crate::ordered::Ordered;
 use crate::profile::Profiler;
 
@@ -31,14 +34,19 @@ mod tests;
 /// inputs are cut into many.
 const BATCH_BYTES: usize = if cfg!(test) { 300 } else { CHUNK_SIZE };
 
-/// Items cut out by the reading thread for one worker: their bytes back to back and where
-/// each one starts in the input.
+/// Items cut out by the reading thread for one worker: the read buffer that holds them, and
+/// where each one lies in it and starts in the input.
 #[derive(Default)]
 pub(super) struct Batch {
     bytes: Vec<u8>,
+    /// The offset in the read buffer of `bytes[0]`: item offsets are the buffer's.
+    base: usize,
     items: Vec<Item>,
     /// The record number of the first item.
     first_record: u64,
+    /// An empty list the worker fills with the batch's events. It goes round with the batch,
+    /// so that a worker does not grow a fresh list for every batch.
+    events: Vec<Event>,
 }
 
 /// One item of a batch.
@@ -69,9 +77,10 @@ struct Partial {
 
 /// Batches kept for reuse: enough for the window, none much larger than a chunk.
 fn recycle(spare: &mut Vec<Batch>, mut batch: Batch, jobs: usize) {
-    if spare.len() < jobs * 2 + 2 && batch.bytes.capacity() <= 2 * CHUNK_SIZE {
-        batch.bytes.clear();
+    if spare.len() < jobs * 2 + 2 && batch.bytes.capacity() <= 2 * CHUNK_SIZE + READ_SIZE {
+        // The bytes keep their length: the buffer is read into again, with nothing to zero.
         batch.items.clear();
+        batch.events.clear();
         spare.push(batch);
     }
 }
@@ -82,7 +91,7 @@ impl Validator {
         &self,
         worker: &mut Worker,
         file: &Arc<str>,
-        batch: Batch,
+        mut batch: Batch,
         profile: bool,
     ) -> BatchOut {
         // Pool workers start with default state: the profiler travels with each batch's result
@@ -90,13 +99,13 @@ impl Validator {
         if profile {
             worker.profiler = Some(Box::new(Profiler::new()));
         }
-        let mut events = Vec::new();
+        let mut events = std::mem::take(&mut batch.events);
         let mut record = batch.first_record;
         for item in &batch.items {
             self.process_unit(
                 worker,
                 file,
-                &batch.bytes[item.start..item.end],
+                &batch.bytes[item.start - batch.base..item.end - batch.base],
                 item.line,
                 item.col,
                 false,
@@ -126,6 +135,7 @@ impl Validator {
             let flow = self.doc_items_batched(doc, &mut pool, &mut batch, &mut spare);
             // After a read error too: the items read before it are reported before it.
             submit(doc, &mut pool, &mut batch, &mut spare);
+            doc.source.unpin();
             pool.finish(&mut |out: BatchOut| {
                 doc.sink.absorb(out.profiler);
                 for event in out.events {
@@ -145,12 +155,13 @@ impl Validator {
     ) -> io::Result<Flow> {
         let limit = self.record_limit();
         loop {
-            doc.source.skip_ws()?;
+            skip_ws(doc, pool, batch, spare)?;
             let flow = match doc.source.peek()? {
                 Some(b'{' | b'[') => match batch_item(doc, batch, limit)? {
                     None => Flow::Continue,
                     Some(partial) => {
-                        let capture = batch.bytes.split_off(partial.start);
+                        let taken = partial.start..doc.source.offset();
+                        let capture = doc.source.buffered(taken).to_vec();
                         submit_and_drain(doc, pool, batch, spare);
                         self.doc_partial(doc, capture, &partial)?
                     }
@@ -163,10 +174,10 @@ impl Validator {
             if flow == Flow::Stop {
                 return Ok(Flow::Stop);
             }
-            if batch.bytes.len() >= BATCH_BYTES {
+            if doc.source.pinned_len() >= BATCH_BYTES {
                 submit(doc, pool, batch, spare);
             }
-            doc.source.skip_ws()?;
+            skip_ws(doc, pool, batch, spare)?;
             if doc.source.peek()? == Some(b',') {
                 doc.source.consume(1);
                 continue;
@@ -199,15 +210,16 @@ impl Validator {
     }
 }
 
-/// Scans the object or array item at the reading position into `batch`. `None` when it was
-/// added whole; otherwise the fast path stops at it (the input ended inside it, or it is over
-/// `limit` bytes).
+/// Scans the object or array item at the reading position and adds it to `batch`, in place
+/// in the (pinned) read buffer. `None` when it was added whole; otherwise the fast path stops at
+/// it (the input ended inside it, or it is over `limit` bytes).
 fn batch_item(
     doc: &mut Doc<'_, '_, '_>,
     batch: &mut Batch,
     limit: usize,
 ) -> io::Result<Option<Partial>> {
-    let start = batch.bytes.len();
+    doc.source.pin();
+    let start = doc.source.offset();
     let (line, col) = (doc.source.line, doc.source.col);
     let mut state = Scan::default();
     loop {
@@ -227,10 +239,10 @@ fn batch_item(
             Step::Closed(end) => end,
             Step::More | Step::TooDeep(_) => avail.len(),
         };
-        batch.bytes.extend_from_slice(&avail[..used]);
         doc.source.consume(used);
         let closed = matches!(step, Step::Closed(_));
-        if batch.bytes.len() - start > limit {
+        let end = doc.source.offset();
+        if end - start > limit {
             return Ok(Some(Partial {
                 start,
                 line,
@@ -243,7 +255,6 @@ fn batch_item(
             if batch.items.is_empty() {
                 batch.first_record = doc.record;
             }
-            let end = batch.bytes.len();
             batch.items.push(Item {
                 start,
                 end,
@@ -252,6 +263,39 @@ fn batch_item(
             });
             doc.record += 1;
             return Ok(None);
+        }
+    }
+}
+
+/// Skips whitespace between items. The read buffer stays pinned while items in it wait for
+/// their batch, so before reading more, items of a batch's size are submitted (and with no
+/// items waiting, the buffer is unpinned: whitespace must not pin memory).
+fn skip_ws(
+    doc: &mut Doc<'_, '_, '_>,
+    pool: &mut Ordered<Batch, BatchOut>,
+    batch: &mut Batch,
+    spare: &mut Vec<Batch>,
+) -> io::Result<()> {
+    loop {
+        if doc.source.available().is_empty() && doc.source.pinned_len() >= BATCH_BYTES {
+            if batch.items.is_empty() {
+                doc.source.unpin();
+            } else {
+                submit(doc, pool, batch, spare);
+            }
+        }
+        let Some(_) = doc.source.peek()? else {
+            return Ok(());
+        };
+        let avail = doc.source.available();
+        let ws = avail
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count();
+        let all = ws == avail.len();
+        doc.source.consume(ws);
+        if !all {
+            return Ok(());
         }
     }
 }
@@ -266,16 +310,14 @@ fn submit(
     if batch.items.is_empty() {
         return;
     }
-    let next = spare.pop().unwrap_or_default();
+    let mut next = spare.pop().unwrap_or_default();
+    // The read buffer holding the items becomes the batch's, and a spare one the reader's.
+    (batch.bytes, batch.base) = doc.source.hand_over(std::mem::take(&mut next.bytes));
     let full = std::mem::replace(batch, next);
     let bytes = full.bytes.capacity();
     let jobs = doc.jobs;
     pool.submit(full, bytes, &mut |out: BatchOut| {
-        for event in out.events {
-            doc.sink.push(event);
-        }
-        doc.sink.absorb(out.profiler);
-        recycle(spare, out.batch, jobs);
+        deliver(doc, out, spare, jobs)
     });
 }
 
@@ -288,12 +330,18 @@ fn submit_and_drain(
     spare: &mut Vec<Batch>,
 ) {
     submit(doc, pool, batch, spare);
+    // The one-thread steps read on without holding bytes in place.
+    doc.source.unpin();
     let jobs = doc.jobs;
-    pool.drain(&mut |out: BatchOut| {
-        for event in out.events {
-            doc.sink.push(event);
-        }
-        doc.sink.absorb(out.profiler);
-        recycle(spare, out.batch, jobs);
-    });
+    pool.drain(&mut |out: BatchOut| deliver(doc, out, spare, jobs));
+}
+
+/// Passes a checked batch's events on, and keeps the batch and its event list for reuse.
+fn deliver(doc: &mut Doc<'_, '_, '_>, mut out: BatchOut, spare: &mut Vec<Batch>, jobs: usize) {
+    for event in out.events.drain(..) {
+        doc.sink.push(event);
+    }
+    doc.sink.absorb(out.profiler);
+    out.batch.events = out.events;
+    recycle(spare, out.batch, jobs);
 }
