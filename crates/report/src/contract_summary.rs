@@ -111,11 +111,7 @@ impl ContractSummary {
 
     /// The records of each contract, as the summary lines name them.
     pub fn counts(&self) -> ContractCounts {
-        let mut counts = ContractCounts::default();
-        for (name, totals) in self.iter() {
-            counts.add(name, totals.records);
-        }
-        counts
+        ContractCounts::from(self.clone())
     }
 }
 

@@ -248,41 +248,39 @@ fn plural(count: u64, one: &str, many: &str) -> String {
 }
 
 /// How many records of each contract a run checked, by contract name, as a report counts
-/// them from the outcomes it receives (or reads them from a data profile).
+/// them from the outcomes it receives (or reads them from a data profile): the records of a
+/// [`ContractSummary`], which keeps the other totals too.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ContractCounts(Vec<(String, u64)>);
+pub struct ContractCounts(ContractSummary);
 
 impl ContractCounts {
     /// Counts `records` more records of `contract`.
     pub fn add(&mut self, contract: &str, records: u64) {
-        match self.0.iter_mut().find(|(name, _)| name == contract) {
-            Some((_, count)) => *count += records,
-            None => {
-                self.0.push((contract.to_owned(), records));
-                self.0.sort();
-            }
-        }
+        let totals = ContractTotals {
+            records,
+            ..ContractTotals::default()
+        };
+        self.0.add(contract, &totals);
     }
 
     /// Counts the record of `outcome`, when it is in a contract.
     pub fn count(&mut self, outcome: &RecordOutcome) {
-        if let Some(contract) = outcome.contract {
-            self.add(contract, 1);
-        }
+        self.0.count(outcome);
     }
 
     /// The contracts counted, by name, with their records.
     pub fn iter(&self) -> impl Iterator<Item = (&str, u64)> {
-        self.0.iter().map(|(name, count)| (name.as_str(), *count))
+        self.0.iter().map(|(name, totals)| (name, totals.records))
     }
 
     /// What reports add after the records they count: `None` when every record counted is an
     /// enquiry record (record reports read as before); the contract's name when one contract
     /// holds all `records` (`event`); else the records of each (`2 event, 3 record`).
     pub fn label(&self, records: u64) -> Option<String> {
-        match self.0.as_slice() {
+        let all: Vec<(&str, u64)> = self.iter().collect();
+        match all.as_slice() {
             [] => None,
-            [(name, _)] if name == RECORD.name => None,
+            [(name, _)] if *name == RECORD.name => None,
             [(name, count)] if *count == records => Some(terminal_safe(name).into_owned()),
             all => Some(
                 all.iter()
@@ -291,6 +289,12 @@ impl ContractCounts {
                     .join(", "),
             ),
         }
+    }
+}
+
+impl From<ContractSummary> for ContractCounts {
+    fn from(summary: ContractSummary) -> ContractCounts {
+        ContractCounts(summary)
     }
 }
 

@@ -346,16 +346,22 @@ impl<'r> Source<'r> {
         Ok(false)
     }
 
+    /// How many of the buffered bytes are JSON whitespace before anything else, and whether
+    /// that is all of them (the next block may hold more).
+    pub fn leading_ws(&self) -> (usize, bool) {
+        let avail = self.available();
+        let ws = avail
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count();
+        (ws, ws == avail.len())
+    }
+
     /// Skips JSON whitespace, tracking positions.
     pub fn skip_ws(&mut self) -> io::Result<()> {
         loop {
             let Some(_) = self.peek()? else { return Ok(()) };
-            let avail = self.available();
-            let ws = avail
-                .iter()
-                .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-                .count();
-            let all = ws == avail.len();
+            let (ws, all) = self.leading_ws();
             self.consume(ws);
             if !all {
                 return Ok(());

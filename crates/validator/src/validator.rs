@@ -1602,12 +1602,7 @@ impl Doc<'_, '_, '_> {
             if self.source.peek()?.is_none() {
                 return Ok(());
             }
-            let avail = self.source.available();
-            let ws = avail
-                .iter()
-                .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-                .count();
-            let all = ws == avail.len();
+            let (ws, all) = self.source.leading_ws();
             self.take(ws, limit);
             if !all {
                 return Ok(());

@@ -287,12 +287,7 @@ fn skip_ws(
         let Some(_) = doc.source.peek()? else {
             return Ok(());
         };
-        let avail = doc.source.available();
-        let ws = avail
-            .iter()
-            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-            .count();
-        let all = ws == avail.len();
+        let (ws, all) = doc.source.leading_ws();
         doc.source.consume(ws);
         if !all {
             return Ok(());
