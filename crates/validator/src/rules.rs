@@ -55,14 +55,17 @@ struct ObjectLevel {
 }
 
 /// What the walk needs of one rule of a level, precomputed from the table.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Member {
     /// The member's key.
-    key: &'static [u8],
+    key: Word,
     /// Which values are certainly fine without the full check.
     clean: Clean,
     /// Required in this configuration.
     required: bool,
+    /// `null` is a value here without a finding (documented nullable, and not required or
+    /// the profile is strict).
+    null_ok: bool,
     /// A timestamp: a clean string goes straight to [`Checker::check_timestamp`].
     timestamp: bool,
     /// The level of the objects it holds, or [`NO_LEVEL`].
@@ -76,36 +79,58 @@ enum Clean {
     Nothing,
     AnyString,
     NonEmptyString,
-    OneOf(&'static [&'static str]),
+    /// One of a set of values: the index of its table in [`Compiled::values`].
+    OneOf(u16),
     /// A string whose text passes the test (an ISO code table, an IP address, a URL).
     Passes(fn(&[u8]) -> bool),
     Boolean,
+    /// A number of at most 15 digits (so an integer, and at most [`MAX_MILLIS`]).
+    Millis,
 }
 
 impl Clean {
     /// The values of `kind` its check passes without a finding, when `channels` (the
-    /// configured channel list) is not given; with one, only the enum kinds' own.
-    fn of(kind: FieldKind, channels: bool) -> Clean {
+    /// configured channel list) is not given; with one, only the enum kinds' own. A set of
+    /// values gets its table in `values` (shared by the kinds that list the same values).
+    fn of(kind: FieldKind, channels: bool, values: &mut Vec<Lookup>) -> Clean {
+        let mut one_of = |set: &'static [&'static str]| {
+            // Values are compared as written: one with a backslash could only match escaped.
+            if set.iter().any(|value| value.contains('\\')) {
+                return Clean::Nothing;
+            }
+            let keys: Vec<&'static [u8]> = set.iter().map(|value| value.as_bytes()).collect();
+            let index = values
+                .iter()
+                .position(|table| table.is_of(&keys))
+                .unwrap_or_else(|| {
+                    values.push(Lookup::new(keys));
+                    values.len() - 1
+                });
+            Clean::OneOf(index as u16)
+        };
         match kind {
             FieldKind::Text => Clean::AnyString,
             FieldKind::NonEmptyText => Clean::NonEmptyString,
-            FieldKind::Enum(values) | FieldKind::RecognisedText(values) => Clean::OneOf(values),
-            FieldKind::Channel(values) if !channels => Clean::OneOf(values),
+            FieldKind::Enum(set) | FieldKind::RecognisedText(set) => one_of(set),
+            FieldKind::Channel(set) if !channels => one_of(set),
             FieldKind::TextOrTextList([]) => Clean::AnyString,
-            FieldKind::TextOrTextList(values) => Clean::OneOf(values),
+            FieldKind::TextOrTextList(set) => one_of(set),
             FieldKind::LanguageCode => Clean::Passes(LANGUAGE_TABLE.contains),
             FieldKind::CountryCode => Clean::Passes(COUNTRY_TABLE.contains),
             FieldKind::IpAddress | FieldKind::HttpUrl => {
                 text_check(kind).map_or(Clean::Nothing, |check| Clean::Passes(check.accepts))
             }
             FieldKind::Boolean => Clean::Boolean,
+            FieldKind::Millis => Clean::Millis,
             _ => Clean::Nothing,
         }
     }
 
-    /// Whether `value` (whose text is `text()`) is certainly fine.
+    /// Whether `value`, a node of `bytes`, is certainly fine. A string's text is read as
+    /// written (escapes not undone): every test here rejects a text with a backslash, so a
+    /// string with an escape gets the full check.
     #[inline(always)]
-    fn accepts<'t>(self, value: &Node, text: impl FnOnce() -> &'t [u8]) -> bool {
+    fn accepts(self, value: &Node, bytes: &[u8], values: &[Lookup]) -> bool {
         if value.flags & BAD_TEXT != 0 {
             return false;
         }
@@ -114,14 +139,23 @@ impl Clean {
             Clean::AnyString => value.kind == Kind::Str,
             // An empty string is two quotes; escapes cannot make a non-empty one empty.
             Clean::NonEmptyString => value.kind == Kind::Str && value.end - value.start > 2,
-            Clean::OneOf(values) => {
-                value.kind == Kind::Str && {
-                    let text = text();
-                    values.iter().any(|known| bytes_eq(known.as_bytes(), text))
-                }
+            Clean::OneOf(set) => {
+                let start = value.start as usize + 1;
+                let len = (value.end as usize).saturating_sub(start + 1);
+                value.kind == Kind::Str
+                    && values
+                        .get(usize::from(set))
+                        .is_some_and(|table| table.find_at(bytes, start, len).is_some())
             }
-            Clean::Passes(test) => value.kind == Kind::Str && test(text()),
+            Clean::Passes(test) => value.kind == Kind::Str && test(inner(bytes, value)),
             Clean::Boolean => matches!(value.kind, Kind::True | Kind::False),
+            Clean::Millis => {
+                value.kind == Kind::Number
+                    && value.end - value.start <= 15
+                    && bytes
+                        .get(value.start as usize..value.end as usize)
+                        .is_some_and(|text| !text.is_empty() && text.iter().all(u8::is_ascii_digit))
+            }
         }
     }
 }
@@ -197,6 +231,12 @@ pub(crate) struct Compiled {
     detecting: Detecting,
     /// Slots of [`Scratch::next_of`] all levels need.
     guess_slots: usize,
+    /// The tables of the value sets [`Clean::OneOf`] accepts.
+    values: Vec<Lookup>,
+    /// What the items of each array kind accept on sight.
+    item_cleans: Vec<(FieldKind, Clean)>,
+    /// Whether the walk accepts values on sight (off only to test that it changes nothing).
+    fast: bool,
     strict: bool,
     require_conditional: bool,
     labels: Option<BTreeSet<String>>,
@@ -222,6 +262,9 @@ impl Compiled {
             objects: Vec::new(),
             detecting: Detecting::default(),
             guess_slots: 0,
+            values: Vec::new(),
+            item_cleans: Vec::new(),
+            fast: true,
             strict,
             // In the strict profile the contract's conditional members are required only
             // under their condition; an explicit required set is taken as given.
@@ -352,9 +395,10 @@ impl Compiled {
             .iter()
             .zip(&required)
             .map(|(rule, &required)| Member {
-                key: rule.key().as_bytes(),
-                clean: Clean::of(rule.kind, config.channels.is_some()),
+                key: Word::new(rule.key().as_bytes()),
+                clean: Clean::of(rule.kind, config.channels.is_some(), &mut self.values),
                 required,
+                null_ok: rule.nullable && (strict || !required),
                 timestamp: rule.kind == FieldKind::Timestamp,
                 child: NO_LEVEL,
             })
@@ -368,6 +412,12 @@ impl Compiled {
         });
         self.guess_slots += rules.len() + 1;
         for (member, rule) in members.iter_mut().zip(rules) {
+            if let FieldKind::ArrayOf(item) = rule.kind {
+                if !self.item_cleans.iter().any(|(kind, _)| kind == item) {
+                    let clean = Clean::of(*item, config.channels.is_some(), &mut self.values);
+                    self.item_cleans.push((*item, clean));
+                }
+            }
             if let Some(children) = rule.kind.members() {
                 member.child = self.add_level(config, contract, children);
             }
@@ -380,23 +430,30 @@ impl Compiled {
         index as u16
     }
 
+    /// Turns the on-sight acceptance of values off (every member gets its full check) or on.
+    #[cfg(test)]
+    pub fn set_fast(&mut self, fast: bool) {
+        self.fast = fast;
+    }
+
     #[inline]
     pub fn severity(&self, code: Code) -> Option<Severity> {
         self.levels.get(code as usize).copied().flatten()
     }
 }
 
-/// Member lookup of one object level: buckets by (key length, first byte) holding rule indices.
+/// Lookup of one set of short texts (the members of an object level, the values of an enum):
+/// buckets by (length, first byte) holding indices, or a perfect table.
 #[derive(Debug, Clone)]
 struct Lookup {
-    /// By slot: 1 + the index of the first rule with that key length and first byte, or 0.
+    /// By slot: 1 + the index of the first key with that length and first byte, or 0.
     first: Vec<u8>,
-    /// By rule: 1 + the index of the next rule in the same slot, or 0.
+    /// By key: 1 + the index of the next key in the same slot, or 0.
     chain: Vec<u8>,
-    keys: Vec<&'static [u8]>,
-    /// A collision-free table over [`Lookup::digest`] (256 slots, 1 + the rule index, or 0),
+    keys: Vec<Word>,
+    /// A collision-free table over [`Lookup::digest`] (256 slots, 1 + the key index, or 0),
     /// found at build time by trying multipliers; empty if none was found, and `find` then
-    /// walks the chains. One probe and one comparison per member, with no chain to follow.
+    /// walks the chains. One probe and one comparison per text, with no chain to follow.
     perfect: Option<Box<[u8; 256]>>,
     multiplier: u32,
 }
@@ -405,15 +462,20 @@ const MAX_KEY: usize = 32;
 
 impl Lookup {
     fn build(rules: &[FieldRule]) -> Lookup {
+        Lookup::new(rules.iter().map(|rule| rule.key().as_bytes()).collect())
+    }
+
+    /// The lookup of `keys` (distinct; at most 254 are found, the rest never).
+    fn new(keys: Vec<&'static [u8]>) -> Lookup {
+        let keys: Vec<&'static [u8]> = keys.into_iter().take(254).collect();
         let mut first = vec![0u8; MAX_KEY * 128];
-        let mut chain = vec![0u8; rules.len()];
-        for (index, rule) in rules.iter().enumerate().rev() {
-            if let Some(slot) = Lookup::slot(rule.key().as_bytes()) {
+        let mut chain = vec![0u8; keys.len()];
+        for (index, key) in keys.iter().enumerate().rev() {
+            if let Some(slot) = Lookup::slot(key) {
                 chain[index] = first[slot];
                 first[slot] = index as u8 + 1;
             }
         }
-        let keys: Vec<&'static [u8]> = rules.iter().map(|rule| rule.key().as_bytes()).collect();
         let (perfect, multiplier) = match Lookup::perfect_table(&keys) {
             Some((table, multiplier)) => (Some(table), multiplier),
             None => (None, 0),
@@ -421,10 +483,20 @@ impl Lookup {
         Lookup {
             first,
             chain,
-            keys,
+            keys: keys.into_iter().map(Word::new).collect(),
             perfect,
             multiplier,
         }
+    }
+
+    /// Whether this is the lookup of exactly `keys`, in that order.
+    fn is_of(&self, keys: &[&[u8]]) -> bool {
+        self.keys.len() == keys.len()
+            && self
+                .keys
+                .iter()
+                .zip(keys)
+                .all(|(word, key)| *word.text == **key)
     }
 
     /// Length, first, last and second-to-last byte of a key, packed: distinct for every
@@ -482,6 +554,21 @@ impl Lookup {
         (key.len() < MAX_KEY && first < 128).then(|| key.len() * 128 + usize::from(first))
     }
 
+    /// [`Lookup::find`] of the `len` bytes of `bytes` from `start`.
+    #[inline(always)]
+    fn find_at(&self, bytes: &[u8], start: usize, len: usize) -> Option<usize> {
+        let Some(table) = &self.perfect else {
+            return self.find(bytes.get(start..start + len)?);
+        };
+        let digest = Lookup::digest(bytes.get(start..start + len)?);
+        let slot = table[Lookup::perfect_slot(digest, self.multiplier)];
+        let index = usize::from(slot).checked_sub(1)?;
+        self.keys
+            .get(index)
+            .is_some_and(|known| known.matches_at(bytes, start, len))
+            .then_some(index)
+    }
+
     #[inline(always)]
     fn find(&self, key: &[u8]) -> Option<usize> {
         if let Some(table) = &self.perfect {
@@ -491,22 +578,79 @@ impl Lookup {
             return self
                 .keys
                 .get(index)
-                .is_some_and(|known| bytes_eq(known, key))
+                .is_some_and(|known| known.matches(key))
                 .then_some(index);
         }
         let mut next = *self.first.get(Lookup::slot(key)?)?;
         while next != 0 {
             let index = usize::from(next - 1);
-            if self
-                .keys
-                .get(index)
-                .is_some_and(|known| bytes_eq(known, key))
-            {
+            if self.keys.get(index).is_some_and(|known| known.matches(key)) {
                 return Some(index);
             }
             next = self.chain.get(index).copied().unwrap_or(0);
         }
         None
+    }
+}
+
+/// A documented key or value with its words loaded once: compared with a text of the input
+/// in one or two word comparisons, no call to `memcmp`.
+#[derive(Debug, Clone)]
+struct Word {
+    text: Box<[u8]>,
+    /// The first 8 bytes, zero-padded.
+    head: u64,
+    /// Which bytes of a word loaded at the text's start are the text's.
+    mask: u64,
+    /// The last 8 bytes, when there are more than 8.
+    tail: u64,
+}
+
+impl Word {
+    fn new(text: &[u8]) -> Word {
+        let mut head = [0u8; 8];
+        let first = &text[..text.len().min(8)];
+        head[..first.len()].copy_from_slice(first);
+        Word {
+            text: text.into(),
+            head: u64::from_le_bytes(head),
+            mask: if text.len() >= 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * text.len())) - 1
+            },
+            tail: if text.len() > 8 {
+                word8(text, text.len() - 8)
+            } else {
+                0
+            },
+        }
+    }
+
+    /// Whether `text` is this one.
+    #[inline(always)]
+    fn matches(&self, text: &[u8]) -> bool {
+        bytes_eq(text, &self.text)
+    }
+
+    /// Whether the `len` bytes of `bytes` from `start` are this text: a word loaded at
+    /// `start`, masked to the text, and for a text longer than 8 its last word.
+    #[inline(always)]
+    fn matches_at(&self, bytes: &[u8], start: usize, len: usize) -> bool {
+        if len != self.text.len() {
+            return false;
+        }
+        let Some(head) = bytes.get(start..start + 8) else {
+            // Within 8 bytes of the end of the input.
+            return bytes.get(start..start + len) == Some(&self.text);
+        };
+        let head = u64::from_le_bytes(head.try_into().unwrap_or_default());
+        if (head ^ self.head) & self.mask != 0 {
+            return false;
+        }
+        len <= 8
+            || (word8(bytes, start + len - 8) == self.tail
+                && (len <= 16 || bytes.get(start + 8..start + len) == self.text.get(8..)))
     }
 }
 
@@ -695,6 +839,107 @@ fn text_check(kind: FieldKind) -> Option<&'static TextCheck> {
     }
 }
 
+/// What [`Run::skim`] reads and writes: the walk's state for one object.
+struct Run<'r> {
+    level: &'r ObjectLevel,
+    values: &'r [Lookup],
+    tape: &'r Tape,
+    bytes: &'r [u8],
+    /// The object's slots of [`Scratch::seen`].
+    seen: &'r mut [u32],
+    /// The level's slots of [`Scratch::next_of`].
+    guesses: &'r mut [u8],
+    instants: &'r mut Vec<(usize, Instant)>,
+    cache: &'r mut DayCache,
+}
+
+impl Run<'_> {
+    /// Takes the members from `at` (a key node, before `end`) as long as each is the one
+    /// `previous`'s slot guesses, seen for the first time, with a key of valid text and a
+    /// value accepted on sight (or a canonical timestamp, kept for the cross-member rules):
+    /// exactly what [`Checker::walk_object`]'s body does for such a member, without a finding.
+    /// Returns the first member it did not take (or `end`).
+    #[inline(never)]
+    fn skim(&mut self, at: usize, end: usize, previous: &mut usize) -> usize {
+        let members = self.level.members.as_slice();
+        let bytes = self.bytes;
+        let Some(pairs) = self.tape.nodes.get(at..end) else {
+            return at;
+        };
+        let mut last = *previous;
+        let mut taken = at;
+        for pair in pairs.chunks_exact(2) {
+            let [key_node, value_node] = pair else {
+                break;
+            };
+            // The key as written, between its quotes: a key with an escape is never a
+            // documented key (none has a backslash), and the body decides it.
+            let start = key_node.start as usize + 1;
+            let Some(len) = (key_node.end as usize).checked_sub(start + 1) else {
+                break;
+            };
+            let Some(slot) = self.guesses.get_mut(last) else {
+                break;
+            };
+            let guess = usize::from(*slot);
+            let field = match members.get(guess) {
+                Some(member) if member.key.matches_at(bytes, start, len) => guess,
+                _ => match self.level.lookup.find_at(bytes, start, len) {
+                    Some(field) => {
+                        // What the body would write too, whether or not this run takes it.
+                        *slot = field as u8;
+                        field
+                    }
+                    None => break,
+                },
+            };
+            let (Some(member), Some(seen)) = (members.get(field), self.seen.get_mut(field)) else {
+                break;
+            };
+            if *seen != 0 || (key_node.flags | value_node.flags) & BAD_TEXT != 0 {
+                break;
+            }
+            let accepted = if value_node.kind == Kind::Null {
+                member.null_ok
+            } else if member.timestamp {
+                timestamp(bytes, value_node, self.cache).is_some_and(|instant| {
+                    self.instants.push((taken + 1, instant));
+                    true
+                })
+            } else {
+                member.clean.accepts(value_node, bytes, self.values)
+            };
+            if !accepted {
+                break;
+            }
+            // A value accepted on sight is never a container: its subtree is its node.
+            *seen = taken as u32 + 2;
+            last = field;
+            taken += 2;
+        }
+        *previous = last;
+        taken
+    }
+}
+
+/// The text of a string or key as written, between its quotes (escapes not undone).
+#[inline(always)]
+fn inner<'b>(bytes: &'b [u8], node: &Node) -> &'b [u8] {
+    bytes
+        .get(node.start as usize + 1..(node.end as usize).saturating_sub(1))
+        .unwrap_or_default()
+}
+
+/// The instant of the string `node` when it is a timestamp in the canonical form. Its text as
+/// written: with an escape (a backslash) it is no timestamp, and the full check decides.
+#[inline(always)]
+fn timestamp(bytes: &[u8], node: &Node, cache: &mut DayCache) -> Option<Instant> {
+    if node.kind != Kind::Str {
+        return None;
+    }
+    parse_timestamp(inner(bytes, node), cache).filter(|instant| instant.canonical)
+}
+
 /// The checker of one record.
 pub(crate) struct Checker<'a> {
     pub cfg: &'a Compiled,
@@ -880,7 +1125,13 @@ impl<'a> Checker<'a> {
     /// the full check for those.
     #[inline(always)]
     fn is_clean(&self, kind: FieldKind, value: usize) -> bool {
-        Clean::of(kind, self.cfg.channels.is_some()).accepts(&self.node(value), || self.text(value))
+        let clean = self
+            .cfg
+            .item_cleans
+            .iter()
+            .find(|(known, _)| *known == kind)
+            .map_or(Clean::Nothing, |&(_, clean)| clean);
+        self.cfg.fast && clean.accepts(&self.node(value), self.bytes, &self.cfg.values)
     }
 
     /// The one walk: the members of the object at `object` against the object level
@@ -911,6 +1162,26 @@ impl<'a> Checker<'a> {
         let end = tape.next(object);
         let mut at = object + 1;
         while at < end {
+            // The bulk of the members, in a loop of its own; it stops at the first member that
+            // needs more than a look, which the body below then takes from the start.
+            let mut run = Run {
+                level,
+                values: &cfg.values,
+                tape,
+                bytes,
+                seen: seen.get_mut(base..).unwrap_or_default(),
+                guesses: next_of
+                    .get_mut(level.guess_base..=level.guess_base + rules.len())
+                    .unwrap_or_default(),
+                instants: &mut self.scratch.instants,
+                cache: &mut self.scratch.day_cache,
+            };
+            if cfg.fast {
+                at = run.skim(at, end, &mut previous);
+            }
+            if at >= end {
+                break;
+            }
             let key = at;
             let value = key + 1;
             let Some([key_node, value_node]) = nodes.get(key..=value) else {
@@ -929,7 +1200,7 @@ impl<'a> Checker<'a> {
                 .unwrap_or(&mut spare);
             let guess = usize::from(*next);
             let found = match members.get(guess) {
-                Some(member) if bytes_eq(member.key, key_text) => Some(guess),
+                Some(member) if member.key.matches(key_text) => Some(guess),
                 _ => level.lookup.find(key_text),
             };
             let Some((field, seen_value)) =
@@ -952,11 +1223,8 @@ impl<'a> Checker<'a> {
             if key_node.flags & BAD_TEXT != 0 {
                 self.check_key_text(&self.pointer_of(object), key);
             }
-            let member = members[field];
-            if member
-                .clean
-                .accepts(value_node, || tape.text(bytes, value_node))
-            {
+            let member = &members[field];
+            if cfg.fast && member.clean.accepts(value_node, bytes, &cfg.values) {
                 continue;
             }
             if is_top {
@@ -1002,7 +1270,7 @@ impl<'a> Checker<'a> {
         let offset = self.node(self.scratch.root).start;
         for &field in &level.end_checks {
             let rule = &level.rules[field];
-            let member = level.members[field];
+            let member = &level.members[field];
             let missing = member.required && self.scratch.seen[base + field] == 0;
             if level_index != self.top_level() {
                 if missing {
@@ -2001,5 +2269,166 @@ impl<'a> Checker<'a> {
             Some("an empty string".to_owned()),
             None,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Config, Validator};
+    use proptest::prelude::*;
+
+    /// Values of every sort a member may hold, as JSON text: valid and invalid ones of each
+    /// kind, escaped spellings, numbers at the limits of the on-sight tests.
+    const VALUES: &[&str] = &[
+        r#""""#,
+        r#""x""#,
+        r#""a\"b""#,
+        r#""\u0049M""#,
+        r#""\ud800""#,
+        "0",
+        "7",
+        "-0",
+        "-1",
+        "1.5",
+        "12.0",
+        "1e3",
+        "999999999999999",
+        "9007199254740991",
+        "9007199254740992",
+        "true",
+        "false",
+        "null",
+        "[]",
+        "{}",
+        r#"["a","b"]"#,
+        r#"["a","a"]"#,
+        r#"[""]"#,
+        "[1]",
+        "[null]",
+        r#""2022-11-07T00:00:00.000Z""#,
+        r#""2022-11-07T00:10:00.000Z""#,
+        r#""2022-11-06T23:00:00.000Z""#,
+        r#""2022-11-07T00:00:00Z""#,
+        r#""2022-11-07t00:00:00.000Z""#,
+        r#""2023-02-29T00:00:00.000Z""#,
+        r#""2016-12-31T23:59:60.000Z""#,
+        r#""2016-12-31T23:58:60.000Z""#,
+        r#""2022-11-07T08:00:00.000+08:00""#,
+        r#""\u0032022-11-07T00:00:00.000Z""#,
+        r#""192.0.2.1""#,
+        r#""::1""#,
+        r#""1.2.3""#,
+        r#""https://example.com/a?b=c""#,
+        r#""http://""#,
+        r#""https://exa mple.com""#,
+        r#""https:\/\/example.com""#,
+        r#""en""#,
+        r#""EN""#,
+        r#""xx""#,
+        r#""HK""#,
+        r#""hk""#,
+    ];
+
+    /// A member of the record contract's top level with a value from its own kind (a listed
+    /// value, or one spelt with an escape) or from [`VALUES`].
+    fn member() -> impl Strategy<Value = String> {
+        let rules = RECORD.fields;
+        (0..rules.len() + 2, any::<prop::sample::Index>(), 0..4u8).prop_map(
+            move |(at, pick, how)| {
+                let key = match rules.get(at) {
+                    Some(rule) => rule.key().to_owned(),
+                    // An undocumented key, and a documented one spelt with an escape.
+                    None if at == rules.len() => "undocumented".to_owned(),
+                    None => format!(
+                        "\\u{:04x}{}",
+                        rules[0].key().as_bytes()[0],
+                        &rules[0].key()[1..]
+                    ),
+                };
+                let listed = match rules.get(at).map(|rule| rule.kind) {
+                    Some(
+                        FieldKind::Enum(values)
+                        | FieldKind::Channel(values)
+                        | FieldKind::RecognisedText(values)
+                        | FieldKind::TextOrTextList(values),
+                    ) => values,
+                    _ => &[],
+                };
+                let value = match (how, listed.is_empty()) {
+                    (0 | 1, false) => format!("\"{}\"", pick.get(listed)),
+                    (2, false) => {
+                        let value = pick.get(listed);
+                        format!("\"\\u{:04x}{}\"", value.as_bytes()[0], &value[1..])
+                    }
+                    _ => pick.get(VALUES).to_string(),
+                };
+                format!("\"{key}\":{value}")
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// The on-sight acceptance (the walk's run of clean members, and the body's own test)
+        /// changes no finding: the same report, findings and order, as with every member
+        /// checked in full, in both profiles.
+        #[test]
+        fn fast_paths_change_no_finding(
+            members in proptest::collection::vec(member(), 0..30),
+            strict in any::<bool>(),
+        ) {
+            let record = format!("{{{}}}\n{{{}}}", members.join(","), members.join(","));
+            let config = if strict {
+                Config::with_profile(Profile::Strict)
+            } else {
+                Config::default()
+            };
+            let fast = Validator::new(config.clone()).validate_slice(record.as_bytes(), "r.ndjson");
+            let full = Validator::new(config)
+                .without_fast_paths()
+                .validate_slice(record.as_bytes(), "r.ndjson");
+            prop_assert_eq!(format!("{:?}", fast.findings), format!("{:?}", full.findings));
+            prop_assert_eq!(format!("{:?}", fast.summary), format!("{:?}", full.summary));
+        }
+
+        /// A word compared in place agrees with comparing the bytes, anywhere in a buffer
+        /// (near its end too).
+        #[test]
+        fn word_matches_at_is_byte_equality(
+            text in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), any::<u8>()], 0..30),
+            buffer in proptest::collection::vec(prop_oneof![Just(b'a'), Just(b'b'), any::<u8>()], 0..40),
+            start in 0usize..40,
+            len in 0usize..30,
+        ) {
+            let word = Word::new(&text);
+            let expected = buffer.get(start..start + len) == Some(&text[..]);
+            prop_assert_eq!(word.matches_at(&buffer, start, len), expected);
+            let slice = buffer.get(start..start + len).unwrap_or_default();
+            prop_assert_eq!(word.matches(slice), slice == &text[..]);
+        }
+    }
+
+    /// Every test a string passes on sight rejects a text with a backslash, so a string
+    /// compared as written (escapes not undone) is never accepted for the wrong text.
+    #[test]
+    fn on_sight_tests_reject_a_backslash() {
+        let mut values = Vec::new();
+        for rule in RECORD.fields {
+            let clean = Clean::of(rule.kind, false, &mut values);
+            let bytes = br#"["e\n", "\u0065n", "a\\b"]"#;
+            let mut tape = Tape::default();
+            tape.parse(bytes).expect("JSON");
+            for item in tape.items(0) {
+                let node = tape.nodes[item];
+                if let Clean::Passes(test) = clean {
+                    assert!(!test(inner(bytes, &node)), "{}", rule.name);
+                }
+                if let Clean::OneOf(_) = clean {
+                    assert!(!clean.accepts(&node, bytes, &values), "{}", rule.name);
+                }
+            }
+        }
     }
 }
