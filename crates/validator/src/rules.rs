@@ -68,6 +68,8 @@ struct Member {
     null_ok: bool,
     /// A timestamp: a clean string goes straight to [`Checker::check_timestamp`].
     timestamp: bool,
+    /// Label IDs, with no label list to check them against.
+    labels: bool,
     /// The level of the objects it holds, or [`NO_LEVEL`].
     child: u16,
 }
@@ -400,6 +402,7 @@ impl Compiled {
                 required,
                 null_ok: rule.nullable && (strict || !required),
                 timestamp: rule.kind == FieldKind::Timestamp,
+                labels: rule.kind == FieldKind::LabelIds && config.labels.is_none(),
                 child: NO_LEVEL,
             })
             .collect();
@@ -501,7 +504,7 @@ impl Lookup {
 
     /// Length, first, last and second-to-last byte of a key, packed: distinct for every
     /// documented key (else no perfect table is built).
-    #[inline]
+    #[inline(always)]
     fn digest(key: &[u8]) -> u32 {
         let (first, penult, last) = match *key {
             [first, .., penult, last] => (first, penult, last),
@@ -650,7 +653,10 @@ impl Word {
         }
         len <= 8
             || (word8(bytes, start + len - 8) == self.tail
-                && (len <= 16 || bytes.get(start + 8..start + len) == self.text.get(8..)))
+                && (len <= 16
+                    || (word8(bytes, start + 8) == word8(&self.text, 8)
+                        && (len <= 24
+                            || bytes.get(start + 16..start + len) == self.text.get(16..)))))
     }
 }
 
@@ -860,11 +866,11 @@ impl Run<'_> {
     /// exactly what [`Checker::walk_object`]'s body does for such a member, without a finding.
     /// Returns the first member it did not take (or `end`).
     #[inline(never)]
-    fn skim(&mut self, at: usize, end: usize, previous: &mut usize) -> usize {
+    fn skim(&mut self, at: usize, end: usize, previous: &mut usize) -> (usize, bool) {
         let members = self.level.members.as_slice();
         let bytes = self.bytes;
         let Some(pairs) = self.tape.nodes.get(at..end) else {
-            return at;
+            return (at, true);
         };
         let mut last = *previous;
         let mut taken = at;
@@ -901,6 +907,17 @@ impl Run<'_> {
             }
             let accepted = if value_node.kind == Kind::Null {
                 member.null_ok
+            } else if member.labels {
+                if value_node.kind == Kind::Array
+                    && clean_labels(self.tape, bytes, taken + 1, value_node)
+                {
+                    // Past the array, which this loop's pairs cannot step over: the caller
+                    // calls again from there.
+                    *seen = taken as u32 + 2;
+                    *previous = field;
+                    return (value_node.aux as usize, false);
+                }
+                false
             } else if member.timestamp {
                 timestamp(bytes, value_node, self.cache).is_some_and(|instant| {
                     self.instants.push((taken + 1, instant));
@@ -918,8 +935,26 @@ impl Run<'_> {
             taken += 2;
         }
         *previous = last;
-        taken
+        (taken, true)
     }
+}
+
+/// Whether the array at `value` holds at most 16 label IDs, all non-empty strings of valid
+/// text and distinct (what `check_labels` accepts with no label list).
+fn clean_labels(tape: &Tape, bytes: &[u8], value: usize, node: &Node) -> bool {
+    let Some(items) = tape.nodes.get(value + 1..node.aux as usize) else {
+        return false;
+    };
+    items.len() <= 16
+        && items.iter().enumerate().all(|(index, item)| {
+            // Strings are single nodes: the items are these, in order.
+            item.kind == Kind::Str && item.flags & BAD_TEXT == 0 && item.end - item.start > 2 && {
+                let text = tape.text(bytes, item);
+                items[..index]
+                    .iter()
+                    .all(|other| !bytes_eq(tape.text(bytes, other), text))
+            }
+        })
 }
 
 /// The text of a string or key as written, between its quotes (escapes not undone).
@@ -1177,7 +1212,11 @@ impl<'a> Checker<'a> {
                 cache: &mut self.scratch.day_cache,
             };
             if cfg.fast {
-                at = run.skim(at, end, &mut previous);
+                let stopped;
+                (at, stopped) = run.skim(at, end, &mut previous);
+                if !stopped {
+                    continue;
+                }
             }
             if at >= end {
                 break;
@@ -1248,7 +1287,11 @@ impl<'a> Checker<'a> {
         }
         self.scratch.seen = seen;
         self.scratch.next_of = next_of;
-        let repeated = self.duplicates_among(&unknown);
+        let repeated = if unknown.len() < 2 {
+            Vec::new()
+        } else {
+            self.duplicates_among(&unknown)
+        };
         if !repeated.is_empty() {
             let parent = self.pointer_of(object);
             for key in repeated {
@@ -2306,6 +2349,10 @@ mod tests {
         r#"[""]"#,
         "[1]",
         "[null]",
+        r#"["a","\u0061"]"#,
+        r#"["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q"]"#,
+        r#"["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p"]"#,
+        r#"["\ud800"]"#,
         r#""2022-11-07T00:00:00.000Z""#,
         r#""2022-11-07T00:10:00.000Z""#,
         r#""2022-11-06T23:00:00.000Z""#,
