@@ -68,8 +68,6 @@ struct Member {
     null_ok: bool,
     /// A timestamp: a clean string goes straight to [`Checker::check_timestamp`].
     timestamp: bool,
-    /// Label IDs, with no label list to check them against.
-    labels: bool,
     /// The level of the objects it holds, or [`NO_LEVEL`].
     child: u16,
 }
@@ -88,6 +86,10 @@ enum Clean {
     Boolean,
     /// A number of at most 15 digits (so an integer, and at most [`MAX_MILLIS`]).
     Millis,
+    /// A timestamp in the canonical form, and kept: only [`Run::skim`] takes it.
+    Timestamp,
+    /// Up to 16 distinct label IDs, with no label list: only [`Run::skim`] takes them.
+    Labels,
 }
 
 impl Clean {
@@ -133,11 +135,14 @@ impl Clean {
     /// string with an escape gets the full check.
     #[inline(always)]
     fn accepts(self, value: &Node, bytes: &[u8], values: &[Lookup]) -> bool {
-        if value.flags & BAD_TEXT != 0 {
-            return false;
-        }
+        value.flags & BAD_TEXT == 0 && self.accepts_valid_text(value, bytes, values)
+    }
+
+    /// [`Clean::accepts`] of a value whose text is known to be valid.
+    #[inline(always)]
+    fn accepts_valid_text(self, value: &Node, bytes: &[u8], values: &[Lookup]) -> bool {
         match self {
-            Clean::Nothing => false,
+            Clean::Nothing | Clean::Timestamp | Clean::Labels => false,
             Clean::AnyString => value.kind == Kind::Str,
             // An empty string is two quotes; escapes cannot make a non-empty one empty.
             Clean::NonEmptyString => value.kind == Kind::Str && value.end - value.start > 2,
@@ -398,11 +403,14 @@ impl Compiled {
             .zip(&required)
             .map(|(rule, &required)| Member {
                 key: Word::new(rule.key().as_bytes()),
-                clean: Clean::of(rule.kind, config.channels.is_some(), &mut self.values),
+                clean: match rule.kind {
+                    FieldKind::Timestamp => Clean::Timestamp,
+                    FieldKind::LabelIds if config.labels.is_none() => Clean::Labels,
+                    kind => Clean::of(kind, config.channels.is_some(), &mut self.values),
+                },
                 required,
                 null_ok: rule.nullable && (strict || !required),
                 timestamp: rule.kind == FieldKind::Timestamp,
-                labels: rule.kind == FieldKind::LabelIds && config.labels.is_none(),
                 child: NO_LEVEL,
             })
             .collect();
@@ -888,43 +896,47 @@ impl Run<'_> {
                 break;
             };
             let guess = usize::from(*slot);
-            let field = match members.get(guess) {
-                Some(member) if member.key.matches_at(bytes, start, len) => guess,
+            let (field, member) = match members.get(guess) {
+                Some(member) if member.key.matches_at(bytes, start, len) => (guess, member),
                 _ => match self.level.lookup.find_at(bytes, start, len) {
                     Some(field) => {
                         // What the body would write too, whether or not this run takes it.
                         *slot = field as u8;
-                        field
+                        let Some(member) = members.get(field) else {
+                            break;
+                        };
+                        (field, member)
                     }
                     None => break,
                 },
             };
-            let (Some(member), Some(seen)) = (members.get(field), self.seen.get_mut(field)) else {
+            let Some(seen) = self.seen.get_mut(field) else {
                 break;
             };
             if *seen != 0 || (key_node.flags | value_node.flags) & BAD_TEXT != 0 {
                 break;
             }
-            let accepted = if value_node.kind == Kind::Null {
-                member.null_ok
-            } else if member.labels {
-                if value_node.kind == Kind::Array
-                    && clean_labels(self.tape, bytes, taken + 1, value_node)
-                {
-                    // Past the array, which this loop's pairs cannot step over: the caller
-                    // calls again from there.
-                    *seen = taken as u32 + 2;
-                    *previous = field;
-                    return (value_node.aux as usize, false);
+            let accepted = match member.clean {
+                _ if value_node.kind == Kind::Null => member.null_ok,
+                Clean::Timestamp => {
+                    timestamp(bytes, value_node, self.cache).is_some_and(|instant| {
+                        self.instants.push((taken + 1, instant));
+                        true
+                    })
                 }
-                false
-            } else if member.timestamp {
-                timestamp(bytes, value_node, self.cache).is_some_and(|instant| {
-                    self.instants.push((taken + 1, instant));
-                    true
-                })
-            } else {
-                member.clean.accepts(value_node, bytes, self.values)
+                Clean::Labels => {
+                    if value_node.kind == Kind::Array
+                        && clean_labels(self.tape, bytes, taken + 1, value_node)
+                    {
+                        // Past the array, which this loop's pairs cannot step over: the
+                        // caller calls again from there.
+                        *seen = taken as u32 + 2;
+                        *previous = field;
+                        return (value_node.aux as usize, false);
+                    }
+                    false
+                }
+                clean => clean.accepts_valid_text(value_node, bytes, self.values),
             };
             if !accepted {
                 break;
@@ -1392,7 +1404,7 @@ impl<'a> Checker<'a> {
 
     /// The index of the record's top-level member `name` in its contract's table: among the
     /// few the rule being applied names, else looked up.
-    #[inline]
+    #[inline(always)]
     fn top_field(&self, name: &str) -> Option<usize> {
         // The rule passes its own strings: the same address and length.
         let known = self.names.iter().find(|(known, _)| {
@@ -1400,11 +1412,14 @@ impl<'a> Checker<'a> {
         });
         match known {
             Some(&(_, field)) => Some(field),
-            None => {
-                let top = self.cfg.objects.get(usize::from(self.top_level()))?;
-                top.lookup.find(name.as_bytes())
-            }
+            None => self.look_up_top_field(name),
         }
+    }
+
+    #[inline(never)]
+    fn look_up_top_field(&self, name: &str) -> Option<usize> {
+        let top = self.cfg.objects.get(usize::from(self.top_level()))?;
+        top.lookup.find(name.as_bytes())
     }
 
     /// Applies the cross-member rule `index` next (past the last: the conditional
