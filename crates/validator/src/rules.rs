@@ -50,6 +50,9 @@ struct ObjectLevel {
     /// Rules that are required or hold objects, in order: the only ones the end of an object
     /// has anything to do for.
     end_checks: Vec<usize>,
+    /// The rules that are required: when all are present and no nested object missed one,
+    /// the end of an object has nothing to do.
+    required: Vec<usize>,
     /// Where this level's slots start in [`Scratch::next_of`].
     guess_base: usize,
 }
@@ -419,6 +422,7 @@ impl Compiled {
             lookup: Lookup::build(rules),
             members: members.clone(),
             end_checks: Vec::new(),
+            required: Vec::new(),
             guess_base: self.guess_slots,
         });
         self.guess_slots += rules.len() + 1;
@@ -436,6 +440,9 @@ impl Compiled {
         let level = &mut self.objects[index];
         level.end_checks = (0..rules.len())
             .filter(|&field| members[field].required || members[field].child != NO_LEVEL)
+            .collect();
+        level.required = (0..rules.len())
+            .filter(|&field| members[field].required)
             .collect();
         level.members = members;
         index as u16
@@ -1322,6 +1329,15 @@ impl<'a> Checker<'a> {
         let Some(level) = cfg.objects.get(usize::from(level_index)) else {
             return;
         };
+        let seen = self.scratch.seen.get(base..).unwrap_or_default();
+        if self.scratch.nested_missing.is_empty()
+            && level
+                .required
+                .iter()
+                .all(|&field| seen.get(field).is_some_and(|&value| value != 0))
+        {
+            return;
+        }
         let offset = self.node(self.scratch.root).start;
         for &field in &level.end_checks {
             let rule = &level.rules[field];
