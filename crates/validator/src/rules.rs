@@ -1471,7 +1471,7 @@ impl<'a> Checker<'a> {
         for conditional in contract.strict_when {
             let holds = self
                 .top_string(conditional.member)
-                .is_some_and(|value| self.text(value) == conditional.equals.as_bytes());
+                .is_some_and(|value| bytes_eq(self.text(value), conditional.equals.as_bytes()));
             if !holds {
                 continue;
             }
@@ -2146,7 +2146,8 @@ impl<'a> Checker<'a> {
 
     /// The instant of the top-level timestamp `name`, when present and valid.
     fn instant_of(&self, name: &str) -> Option<(usize, Instant)> {
-        let value = self.top_string(name)?;
+        // Only strings have instants: no need to look at the node.
+        let value = self.top_member(name)?;
         self.scratch
             .instants
             .iter()
@@ -2183,7 +2184,7 @@ impl<'a> Checker<'a> {
         let Some(value) = self.top_string(member) else {
             return;
         };
-        if self.text(value) != equals.as_bytes() || self.top_string(then).is_some() {
+        if !bytes_eq(self.text(value), equals.as_bytes()) || self.top_string(then).is_some() {
             return;
         }
         let noun = self.contract().noun;
@@ -2202,12 +2203,16 @@ impl<'a> Checker<'a> {
             return;
         };
         let text = self.record_text(deciding);
+        // The usual case first: the deciding member has the one value allowed.
+        if bytes_eq(text, equals.as_bytes()) {
+            return;
+        }
         let values = match self.top_rule(when).map(|rule| rule.kind) {
             Some(FieldKind::Enum(values) | FieldKind::Channel(values)) => values,
             _ => &[],
         };
-        let documented = values.iter().any(|known| known.as_bytes() == text);
-        if documented && text != equals.as_bytes() {
+        let documented = values.iter().any(|known| bytes_eq(known.as_bytes(), text));
+        if documented {
             let shown = show_text(text, false);
             let noun = self.contract().noun;
             self.emit(
@@ -2297,9 +2302,9 @@ impl<'a> Checker<'a> {
         ) else {
             return;
         };
-        if self.text(deciding) == equals.as_bytes() {
+        if bytes_eq(self.text(deciding), equals.as_bytes()) {
             self.check_recognised(rule, value, recognised);
-        } else if self.text(value) != otherwise.as_bytes() && self.on(code) {
+        } else if !bytes_eq(self.text(value), otherwise.as_bytes()) && self.on(code) {
             let shown = self.value_text(rule, value);
             self.emit(
                 code,
@@ -2319,7 +2324,7 @@ impl<'a> Checker<'a> {
         let Some(channel) = self.top_string(origin.channel) else {
             return;
         };
-        let from = if self.text(channel) == origin.hub.as_bytes() {
+        let from = if bytes_eq(self.text(channel), origin.hub.as_bytes()) {
             match self.top_string(origin.origin) {
                 Some(inner) => inner,
                 None => return,
@@ -2329,7 +2334,9 @@ impl<'a> Checker<'a> {
         };
         let source = self.record_text(from);
         if self.text(value).is_empty()
-            || allowed.iter().any(|known| known.as_bytes() == source)
+            || allowed
+                .iter()
+                .any(|known| bytes_eq(known.as_bytes(), source))
             || !self.on(code)
         {
             return;
