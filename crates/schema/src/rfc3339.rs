@@ -143,16 +143,20 @@ fn epoch_millis(
 }
 
 /// Days from 1970-01-01 to a valid calendar date, or `None`; remembers the last date asked.
-#[inline]
+/// The remembered date inline (the usual case), the calendar out of line.
+#[inline(always)]
 fn day_number(year: u32, month: u32, day: u32, cache: &mut DayCache) -> Option<i64> {
     match *cache {
         Some((known, days)) if known == (year, month, day) => Some(days),
-        _ => {
-            let days = civil_days(year, month, day)?;
-            *cache = Some(((year, month, day), days));
-            Some(days)
-        }
+        _ => new_day_number(year, month, day, cache),
     }
+}
+
+#[inline(never)]
+fn new_day_number(year: u32, month: u32, day: u32, cache: &mut DayCache) -> Option<i64> {
+    let days = civil_days(year, month, day)?;
+    *cache = Some(((year, month, day), days));
+    Some(days)
 }
 
 /// Days from 1970-01-01 to a date of the proleptic Gregorian calendar, or `None` when there

@@ -1299,7 +1299,14 @@ impl<'a> Checker<'a> {
             } else {
                 self.scratch.seen = seen;
                 self.scratch.next_of = next_of;
-                self.check_member(rule, value, member.required, member.child);
+                if matches!(rule.kind, FieldKind::Object(_)) && value_node.kind == Kind::Object {
+                    // What `check_member` would do, without its dispatch: an object member.
+                    let nested = self.scratch.seen.len();
+                    self.walk_object(value, member.child);
+                    self.scratch.seen.truncate(nested);
+                } else {
+                    self.check_member(rule, value, member.required, member.child);
+                }
                 seen = std::mem::take(&mut self.scratch.seen);
                 next_of = std::mem::take(&mut self.scratch.next_of);
             }
