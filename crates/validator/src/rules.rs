@@ -836,7 +836,40 @@ struct TextCheck {
 }
 
 fn is_ip_address(text: &[u8]) -> bool {
-    std::str::from_utf8(text).is_ok_and(|text| text.parse::<IpAddr>().is_ok())
+    is_plain_ipv4(text)
+        || std::str::from_utf8(text).is_ok_and(|text| text.parse::<IpAddr>().is_ok())
+}
+
+/// The usual address in one pass: four decimal numbers up to 255, no leading zero, three
+/// dots. True only where the standard parser is true; anything else is left to it.
+#[inline]
+fn is_plain_ipv4(text: &[u8]) -> bool {
+    let mut parts = 0;
+    let mut value = 0u32;
+    let mut digits = 0;
+    for &byte in text {
+        if byte == b'.' {
+            if digits == 0 || parts == 3 {
+                return false;
+            }
+            parts += 1;
+            value = 0;
+            digits = 0;
+        } else if byte.is_ascii_digit() {
+            // A leading zero is refused, as the standard parser does ("01").
+            if digits == 3 || (digits == 1 && value == 0) {
+                return false;
+            }
+            value = value * 10 + u32::from(byte - b'0');
+            digits += 1;
+            if value > 255 {
+                return false;
+            }
+        } else {
+            return false;
+        }
+    }
+    parts == 3 && digits > 0
 }
 
 /// The kinds checked by one test of the text, and their findings.
@@ -2153,8 +2186,14 @@ impl<'a> Checker<'a> {
 
     /// The instant of the top-level timestamp `name`, when present and valid.
     fn instant_of(&self, name: &str) -> Option<(usize, Instant)> {
+        self.instant_at(self.top_field(name)?)
+    }
+
+    /// The instant of the record's top-level member `field`, when present and valid.
+    #[inline]
+    fn instant_at(&self, field: usize) -> Option<(usize, Instant)> {
         // Only strings have instants: no need to look at the node.
-        let value = self.top_member(name)?;
+        let value = self.scratch.seen.get(field).copied()?.checked_sub(1)? as usize;
         self.scratch
             .instants
             .iter()
@@ -2169,8 +2208,15 @@ impl<'a> Checker<'a> {
         let Some((_, first)) = self.instant_of(anchor) else {
             return;
         };
-        for &name in later {
-            let Some((value, instant)) = self.instant_of(name) else {
+        // The rule's names are the anchor then `later`, each with its field (those in the
+        // table, in order; any other has no value): read by field, not looked up by name.
+        let names = match self.names.split_first() {
+            Some(((name, _), rest)) if std::ptr::eq(*name, anchor) => rest,
+            _ => self.names,
+        };
+        debug_assert!(names.len() <= later.len());
+        for &(name, field) in names {
+            let Some((value, instant)) = self.instant_at(field) else {
                 continue;
             };
             if instant.millis < first.millis {
@@ -2499,6 +2545,37 @@ mod tests {
             prop_assert_eq!(word.matches_at(&buffer, start, len), expected);
             let slice = buffer.get(start..start + len).unwrap_or_default();
             prop_assert_eq!(word.matches(slice), slice == &text[..]);
+        }
+    }
+
+    proptest! {
+        /// The one-pass IPv4 test accepts only what the standard parser accepts, and the
+        /// address test as a whole is the standard parser's.
+        #[test]
+        fn plain_ipv4_agrees_with_the_standard_parser(
+            text in proptest::collection::vec(
+                prop_oneof![
+                    proptest::sample::select(b"0123456789.:abf".to_vec()),
+                    any::<u8>(),
+                ],
+                0..20,
+            ),
+            parts in proptest::collection::vec(0u32..300, 3..6),
+            leading_zero in any::<bool>(),
+        ) {
+            let standard = |text: &[u8]| {
+                std::str::from_utf8(text).is_ok_and(|text| text.parse::<IpAddr>().is_ok())
+            };
+            let mut dotted: Vec<String> = parts.iter().map(u32::to_string).collect();
+            if leading_zero {
+                dotted[0].insert(0, '0');
+            }
+            for text in [text, dotted.join(".").into_bytes()] {
+                if is_plain_ipv4(&text) {
+                    prop_assert!(standard(&text), "{:?}", String::from_utf8_lossy(&text));
+                }
+                prop_assert_eq!(is_ip_address(&text), standard(&text));
+            }
         }
     }
 
