@@ -91,14 +91,21 @@ fn canonical_timestamp(text: &[u8], cache: &mut DayCache) -> Option<Instant> {
     {
         return None;
     }
-    let d = |at: usize| u32::from(text[at] - b'0');
-    let year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-    let month = d(5) * 10 + d(6);
-    let day = d(8) * 10 + d(9);
-    let hour = d(11) * 10 + d(12);
-    let minute = d(14) * 10 + d(15);
-    let second = d(17) * 10 + d(18);
-    let millis = d(20) * 100 + d(21) * 10 + d(22);
+    // Each digit's value is its low nibble; byte `at` of `pairs` is the number the digits at
+    // `at` and `at + 1` write (at most 15 * 10 + 15: no byte carries into the next).
+    let pairs = |word: u64| {
+        let nibbles = word & 0x0F0F_0F0F_0F0F_0F0F;
+        nibbles * 10 + (nibbles >> 8)
+    };
+    let byte = |word: u64, at: u32| ((word >> (8 * at)) & 0xFF) as u32;
+    let (date, time, seconds) = (pairs(word(0)), pairs(word(1)), pairs(word(2)));
+    let year = byte(date, 0) * 100 + byte(date, 2);
+    let month = byte(date, 5);
+    let day = byte(time, 0);
+    let hour = byte(time, 3);
+    let minute = byte(time, 6);
+    let second = byte(seconds, 1);
+    let millis = byte(seconds, 4) * 10 + u32::from(text[22] & 0x0F);
     if !(1..=12).contains(&month)
         || !(1..=31).contains(&day)
         || hour > 23

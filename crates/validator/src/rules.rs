@@ -920,6 +920,10 @@ impl Run<'_> {
         let Some(pairs) = self.tape.nodes.get(at..end) else {
             return (at, true);
         };
+        // As long as the members: a field found among them is in bounds here too.
+        let Some(seen) = self.seen.get_mut(..members.len()) else {
+            return (at, true);
+        };
         let mut last = *previous;
         let mut taken = at;
         for pair in pairs.chunks_exact(2) {
@@ -950,7 +954,7 @@ impl Run<'_> {
                     None => break,
                 },
             };
-            let Some(seen) = self.seen.get_mut(field) else {
+            let Some(seen) = seen.get_mut(field) else {
                 break;
             };
             if *seen != 0 || (key_node.flags | value_node.flags) & BAD_TEXT != 0 {
