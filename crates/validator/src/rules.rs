@@ -133,6 +133,16 @@ impl Clean {
         }
     }
 
+    /// [`Clean::of`] a member's own kind: timestamps and label IDs too, which only the walk's
+    /// run takes (it keeps a timestamp's instant, and steps over an array).
+    fn of_member(kind: FieldKind, config: &Config, values: &mut Vec<Lookup>) -> Clean {
+        match kind {
+            FieldKind::Timestamp => Clean::Timestamp,
+            FieldKind::LabelIds if config.labels.is_none() => Clean::Labels,
+            kind => Clean::of(kind, config.channels.is_some(), values),
+        }
+    }
+
     /// Whether `value`, a node of `bytes`, is certainly fine. A string's text is read as
     /// written (escapes not undone): every test here rejects a text with a backslash, so a
     /// string with an escape gets the full check.
@@ -406,11 +416,7 @@ impl Compiled {
             .zip(&required)
             .map(|(rule, &required)| Member {
                 key: Word::new(rule.key().as_bytes()),
-                clean: match rule.kind {
-                    FieldKind::Timestamp => Clean::Timestamp,
-                    FieldKind::LabelIds if config.labels.is_none() => Clean::Labels,
-                    kind => Clean::of(kind, config.channels.is_some(), &mut self.values),
-                },
+                clean: Clean::of_member(rule.kind, config, &mut self.values),
                 required,
                 null_ok: rule.nullable && (strict || !required),
                 timestamp: rule.kind == FieldKind::Timestamp,
@@ -907,7 +913,31 @@ struct Run<'r> {
     cache: &'r mut DayCache,
 }
 
-impl Run<'_> {
+impl<'r> Run<'r> {
+    /// The run over the object whose `seen` slots are given, at `level`; `next_of` is
+    /// [`Scratch::next_of`], the rest of the scratch (its instants) is `scratch`'s.
+    fn new(
+        cfg: &'r Compiled,
+        level: &'r ObjectLevel,
+        (tape, bytes): (&'r Tape, &'r [u8]),
+        (seen, next_of): (&'r mut [u32], &'r mut [u8]),
+        scratch: &'r mut Scratch,
+    ) -> Run<'r> {
+        let base = level.guess_base;
+        Run {
+            level,
+            values: &cfg.values,
+            tape,
+            bytes,
+            seen,
+            guesses: next_of
+                .get_mut(base..=base + level.members.len())
+                .unwrap_or_default(),
+            instants: &mut scratch.instants,
+            cache: &mut scratch.day_cache,
+        }
+    }
+
     /// Takes the members from `at` (a key node, before `end`) as long as each is the one
     /// `previous`'s slot guesses, seen for the first time, with a key of valid text and a
     /// value accepted on sight (or a canonical timestamp, kept for the cross-member rules):
@@ -1255,19 +1285,15 @@ impl<'a> Checker<'a> {
         while at < end {
             // The bulk of the members, in a loop of its own; it stops at the first member that
             // needs more than a look, which the body below then takes from the start.
-            let mut run = Run {
-                level,
-                values: &cfg.values,
-                tape,
-                bytes,
-                seen: seen.get_mut(base..).unwrap_or_default(),
-                guesses: next_of
-                    .get_mut(level.guess_base..=level.guess_base + rules.len())
-                    .unwrap_or_default(),
-                instants: &mut self.scratch.instants,
-                cache: &mut self.scratch.day_cache,
-            };
             if cfg.fast {
+                let seen = seen.get_mut(base..).unwrap_or_default();
+                let mut run = Run::new(
+                    cfg,
+                    level,
+                    (tape, bytes),
+                    (seen, &mut next_of),
+                    self.scratch,
+                );
                 let stopped;
                 (at, stopped) = run.skim(at, end, &mut previous);
                 if !stopped {
@@ -1336,33 +1362,41 @@ impl<'a> Checker<'a> {
             } else {
                 self.scratch.seen = seen;
                 self.scratch.next_of = next_of;
-                if matches!(rule.kind, FieldKind::Object(_)) && value_node.kind == Kind::Object {
-                    // What `check_member` would do, without its dispatch: an object member.
-                    let nested = self.scratch.seen.len();
-                    self.walk_object(value, member.child);
-                    self.scratch.seen.truncate(nested);
-                } else {
-                    self.check_member(rule, value, member.required, member.child);
-                }
+                self.check_parent(rule, member, value, value_node.kind);
                 seen = std::mem::take(&mut self.scratch.seen);
                 next_of = std::mem::take(&mut self.scratch.next_of);
             }
         }
         self.scratch.seen = seen;
         self.scratch.next_of = next_of;
-        let repeated = if unknown.len() < 2 {
-            Vec::new()
+        if unknown.len() >= 2 {
+            self.unknown_duplicates(object, &unknown);
+        }
+        self.scratch.unknown = unknown;
+        self.end_of_object(object, level_index, base);
+    }
+
+    /// A member holding objects (or arrays of them) of the level `member.child`: an object
+    /// walked straight away (what `check_member` would do, without its dispatch).
+    fn check_parent(&mut self, rule: &FieldRule, member: &Member, value: usize, kind: Kind) {
+        if matches!(rule.kind, FieldKind::Object(_)) && kind == Kind::Object {
+            let nested = self.scratch.seen.len();
+            self.walk_object(value, member.child);
+            self.scratch.seen.truncate(nested);
         } else {
-            self.duplicates_among(&unknown)
-        };
+            self.check_member(rule, value, member.required, member.child);
+        }
+    }
+
+    /// The undocumented keys of the object at `object` that repeat an earlier one.
+    fn unknown_duplicates(&mut self, object: usize, unknown: &[usize]) {
+        let repeated = self.duplicates_among(unknown);
         if !repeated.is_empty() {
             let parent = self.pointer_of(object);
             for key in repeated {
                 self.duplicate(&parent, key);
             }
         }
-        self.scratch.unknown = unknown;
-        self.end_of_object(object, level_index, base);
     }
 
     /// The required members missing from an object. The record's own are reported here, each
