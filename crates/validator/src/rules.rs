@@ -2549,18 +2549,29 @@ mod tests {
 
         /// The on-sight acceptance (the walk's run of clean members, and the body's own test)
         /// changes no finding: the same report, findings and order, as with every member
-        /// checked in full, in both profiles.
+        /// checked in full, in both profiles, with and without channel and label lists.
         #[test]
         fn fast_paths_change_no_finding(
             members in proptest::collection::vec(member(), 0..30),
             strict in any::<bool>(),
+            lists in any::<bool>(),
         ) {
             let record = format!("{{{}}}\n{{{}}}", members.join(","), members.join(","));
-            let config = if strict {
+            let mut config = if strict {
                 Config::with_profile(Profile::Strict)
             } else {
                 Config::default()
             };
+            if lists {
+                // A channel list and a label list: enum channels and label IDs get their full
+                // check against them.
+                let channel = RECORD.fields.iter().find_map(|rule| match rule.kind {
+                    FieldKind::Channel(values) => values.first().copied(),
+                    _ => None,
+                });
+                config.channels = Some(channel.into_iter().chain(["x"]).map(str::to_owned).collect());
+                config.labels = Some(["a", "b"].map(str::to_owned).into());
+            }
             let fast = Validator::new(config.clone()).validate_slice(record.as_bytes(), "r.ndjson");
             let full = Validator::new(config)
                 .without_fast_paths()
