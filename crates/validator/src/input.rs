@@ -329,6 +329,16 @@ impl<'r> Source<'r> {
         }
     }
 
+    /// The next block decoded ahead, when it holds whole lines and nothing before it is left
+    /// unread: an NDJSON chunk as the decompressing thread wrote it (`spare` goes back to that
+    /// thread). Otherwise `spare` comes back, and reading goes on as usual.
+    pub fn whole_lines(&mut self, spare: Vec<u8>) -> io::Result<Result<Vec<u8>, Vec<u8>>> {
+        match &mut self.ahead {
+            Some(ahead) if self.pos == self.end && !self.eof => ahead.whole_lines(spare),
+            _ => Ok(Err(spare)),
+        }
+    }
+
     /// Consumes `n` buffered bytes without tracking positions (NDJSON workers do that).
     #[inline]
     pub fn consume_untracked(&mut self, n: usize) {
@@ -424,11 +434,16 @@ impl<'r> Source<'r> {
 /// How much of the input after the first line break shape detection looks at.
 const NEXT_LINE_VIEW: usize = 4096;
 
+/// The size of a block decoded ahead. A block that holds whole lines goes to an NDJSON worker
+/// as its chunk, so this is also the chunk size of a compressed NDJSON input. Unit tests use
+/// tiny blocks, so that their small inputs are cut into many.
+const READ_AHEAD_BLOCK: usize = if cfg!(test) { 97 } else { 512 * 1024 };
+
 /// Blocks decoded ahead, between the decompressing thread and the reading one: bounds the
-/// memory of read-ahead to about this many [`READ_SIZE`] blocks (the recycled ones are the same
-/// blocks). 4 MiB, two NDJSON chunks: the decompressor, the bound on compressed input, goes on
-/// while the reading thread waits for the workers' window.
-const READ_AHEAD_BLOCKS: usize = 16;
+/// memory of read-ahead to about this many [`READ_AHEAD_BLOCK`]s (the recycled ones are the
+/// same blocks). 4 MiB: the decompressor, the bound on compressed input, goes on while the
+/// reading thread waits for the workers' window.
+const READ_AHEAD_BLOCKS: usize = 8;
 
 /// A reader fed by a thread that reads (decompresses) `inner` a few blocks ahead, so that
 /// decompression and validation run at once. The thread ends when the input does, or when
@@ -451,24 +466,23 @@ impl ReadAhead {
     ) -> ReadAhead {
         let (sender, blocks) = mpsc::sync_channel(READ_AHEAD_BLOCKS);
         let (spare, spares) = mpsc::sync_channel::<Vec<u8>>(READ_AHEAD_BLOCKS + 2);
-        scope.spawn(move || loop {
-            let mut block = spares.try_recv().unwrap_or_default();
-            // A recycled block keeps its length, so only a fresh one is zeroed.
-            block.resize(READ_SIZE, 0);
-            let (n, failure) = fill_block(&mut inner, &mut block);
-            let last = n == 0 || failure.is_some();
-            if n > 0 || failure.is_none() {
-                block.truncate(n);
-                if sender.send(Ok(block)).is_err() {
+        scope.spawn(move || {
+            // The bytes after the last line break of a block, which start the next one.
+            let mut carry = Vec::new();
+            loop {
+                let block = spares.try_recv().unwrap_or_default();
+                let (block, failure) = decode_block(&mut inner, block, &mut carry);
+                let last = block.is_empty() || failure.is_some();
+                if (!block.is_empty() || failure.is_none()) && sender.send(Ok(block)).is_err() {
                     return;
                 }
-            }
-            // The bytes decoded before an error are delivered first.
-            if let Some(err) = failure {
-                let _ = sender.send(Err(err));
-            }
-            if last {
-                return;
+                // The bytes decoded before an error are delivered first.
+                if let Some(err) = failure {
+                    let _ = sender.send(Err(err));
+                }
+                if last {
+                    return;
+                }
             }
         });
         ReadAhead {
@@ -476,6 +490,35 @@ impl ReadAhead {
             spare,
             block: Vec::new(),
             at: 0,
+        }
+    }
+
+    /// The next block when it holds whole lines (it ends with a line break) and nothing of the
+    /// current one is left unread: it is then handed over as it is, an NDJSON chunk with no
+    /// copy, and `spare` goes back to the decompressing thread. Otherwise `spare` comes back,
+    /// and the block received (if any) is read as usual.
+    fn whole_lines(&mut self, spare: Vec<u8>) -> io::Result<Result<Vec<u8>, Vec<u8>>> {
+        if self.at < self.block.len() {
+            return Ok(Err(spare));
+        }
+        match self.blocks.recv() {
+            Ok(Ok(block)) if block.last() == Some(&b'\n') => {
+                if spare.capacity() > 0 {
+                    let _ = self.spare.try_send(spare);
+                }
+                Ok(Ok(block))
+            }
+            Ok(Ok(block)) => {
+                let used = std::mem::replace(&mut self.block, block);
+                self.at = 0;
+                if used.capacity() > 0 {
+                    let _ = self.spare.try_send(used);
+                }
+                Ok(Err(spare))
+            }
+            Ok(Err(err)) => Err(err),
+            // The thread ended after the last block.
+            Err(_) => Ok(Err(spare)),
         }
     }
 
@@ -527,6 +570,33 @@ fn fill_block(inner: &mut impl Read, block: &mut [u8]) -> (usize, Option<io::Err
         }
     }
     (got, None)
+}
+
+/// Decodes the next block into `block` (a recycled one keeps its length, so only a fresh one
+/// is zeroed): the `carry` first, then as much of `inner` as fits. Unless the input ended or
+/// failed, the bytes after the block's last line break are cut off into `carry` again, so that
+/// every block but the last holds whole lines (a line longer than a block cannot: that block
+/// goes whole). Returns the block, empty at the end, and the error that stopped the reading.
+fn decode_block(
+    inner: &mut impl Read,
+    mut block: Vec<u8>,
+    carry: &mut Vec<u8>,
+) -> (Vec<u8>, Option<io::Error>) {
+    let start = carry.len();
+    block.resize(READ_AHEAD_BLOCK.max(start + READ_AHEAD_BLOCK / 2), 0);
+    block[..start].copy_from_slice(carry);
+    carry.clear();
+    let (n, failure) = fill_block(inner, &mut block[start..]);
+    let mut filled = start + n;
+    if n > 0 && failure.is_none() {
+        if let Some(at) = memrchr(b'\n', &block[start..filled]) {
+            let cut = start + at + 1;
+            carry.extend_from_slice(&block[cut..filled]);
+            filled = cut;
+        }
+    }
+    block.truncate(filled);
+    (block, failure)
 }
 
 impl Read for ReadAhead {
@@ -704,25 +774,37 @@ pub(crate) enum Work {
 /// Cuts NDJSON input into chunks at line boundaries.
 pub(crate) struct Chunker {
     carry: Vec<u8>,
+    /// The size from which a chunk is handed over at its last line break.
+    chunk: usize,
     max_line: usize,
 }
 
 impl Chunker {
-    pub fn new(max_line: usize) -> Chunker {
+    pub fn new(max_line: usize, chunk: usize) -> Chunker {
         Chunker {
             carry: Vec::new(),
+            chunk,
             max_line,
         }
     }
 
-    /// The next piece of work, reusing `out` for lines; `None` at the end.
-    pub fn next(&mut self, source: &mut Source<'_>, mut out: Vec<u8>) -> io::Result<Option<Work>> {
+    /// The next piece of work, reusing `out` for lines; `None` at the end. A block decoded
+    /// ahead that holds whole lines is the chunk itself, not copied.
+    pub fn next(&mut self, source: &mut Source<'_>, out: Vec<u8>) -> io::Result<Option<Work>> {
+        let mut out = if self.carry.is_empty() {
+            match source.whole_lines(out)? {
+                Ok(lines) => return Ok(Some(Work::Lines(lines))),
+                Err(out) => out,
+            }
+        } else {
+            out
+        };
         out.clear();
         out.extend_from_slice(&self.carry);
         self.carry.clear();
         let mut last_newline = memrchr(b'\n', &out);
         loop {
-            if out.len() >= CHUNK_SIZE {
+            if out.len() >= self.chunk {
                 if let Some(at) = last_newline {
                     self.carry.extend_from_slice(&out[at + 1..]);
                     out.truncate(at + 1);
@@ -891,6 +973,40 @@ mod tests {
         let (before, failure) = read_ahead(&bytes, fail_at);
         assert_eq!(before, bytes[..fail_at]);
         assert_eq!(failure.as_deref(), Some("broken stream"));
+    }
+
+    /// Blocks decoded ahead hold whole lines, but for a line longer than a block and the last
+    /// bytes of the input; together they are the input, in order.
+    #[test]
+    fn blocks_decoded_ahead_end_at_line_breaks() {
+        let mut text = Vec::new();
+        for n in 0..200 {
+            text.extend_from_slice(&vec![b'a' + (n % 26) as u8; n * 7 % 230]);
+            text.extend_from_slice(if n % 3 == 0 { b"\r\n" } else { b"\n" });
+        }
+        text.extend_from_slice(b"no line break at the end");
+        let mut reader = &text[..];
+        let mut carry = Vec::new();
+        let mut joined = Vec::new();
+        let mut blocks = 0;
+        loop {
+            let (block, failure) = decode_block(&mut reader, vec![9; 3], &mut carry);
+            assert!(failure.is_none());
+            if block.is_empty() {
+                break;
+            }
+            let whole_lines = block.ends_with(b"\n");
+            let at_end = reader.is_empty() && carry.is_empty();
+            assert!(
+                whole_lines || at_end || !block.contains(&b'\n'),
+                "block {blocks} cut inside a line: {:?}",
+                String::from_utf8_lossy(&block)
+            );
+            joined.extend_from_slice(&block);
+            blocks += 1;
+        }
+        assert_eq!(joined, text);
+        assert!(blocks > text.len() / READ_AHEAD_BLOCK, "{blocks} blocks");
     }
 
     proptest! {

@@ -19,6 +19,7 @@ use crate::excerpt::{self, Excerpt, Masks};
 use crate::finding::{Collected, Finding, Omitted, Pointer, RecordOutcome, Report, Summary};
 use crate::input::{
     count_shown_chars, looks_like_ndjson, Chunker, Compression, ScanEnd, Source, Work, CHUNK_SIZE,
+    READ_SIZE,
 };
 use crate::parse::{Kind, ParseError, ParseErrorKind, Tape, MAX_DEPTH};
 use crate::profile::{DataProfile, Profiler};
@@ -319,9 +320,9 @@ impl Validator {
             profile,
         };
         std::thread::scope(|scope| {
-            // Decompression gets a thread of its own when validation has several.
-            let read_ahead = (jobs > 1).then_some(scope);
-            let mut source = Source::new(reader, read_ahead)?;
+            // Decompression gets a thread of its own, so that validation, even on one thread,
+            // does not wait for it.
+            let mut source = Source::new(reader, Some(scope))?;
             let compression = source.compression();
             match self.run(&mut source, &file, jobs, &mut sink) {
                 Ok(()) => Ok(sink.summary),
@@ -898,7 +899,10 @@ impl Validator {
         jobs: usize,
         sink: &mut Sink<'_>,
     ) -> io::Result<()> {
-        let mut chunker = Chunker::new(self.record_limit());
+        // One job checks each chunk right after reading it: a chunk that stays in the cache
+        // is read from there. Workers get larger ones, fewer hand-overs.
+        let chunk = if jobs <= 1 { READ_SIZE } else { CHUNK_SIZE };
+        let mut chunker = Chunker::new(self.record_limit(), chunk);
         let mut base_line = source.line;
         let mut base_record = 0u64;
         let first_col = source.col;
