@@ -96,8 +96,13 @@ pub(crate) struct Source<'r> {
     compression: Compression,
     /// 1-based line of `buf[pos]`.
     pub line: u64,
-    /// 1-based column of `buf[pos]`.
-    pub col: u64,
+    /// 1-based column of `buf[col_from]` (of `buf[pos]` without `col_from`): see
+    /// [`Source::col`].
+    col: u64,
+    /// Where the characters not counted into `col` yet start: columns are counted when asked
+    /// for, not for every byte consumed (most bytes are followed by a line break that makes
+    /// their count moot). Only bytes still in the buffer at their offset.
+    col_from: Option<usize>,
     /// Whether the last byte consumed was a CR (a following LF ends no further line).
     after_cr: bool,
     /// From this offset on, consumed bytes stay where they are in the buffer (items cut from
@@ -152,9 +157,25 @@ impl<'r> Source<'r> {
             compression,
             line: 1,
             col: 1,
+            col_from: None,
             after_cr: false,
             pinned: None,
         })
+    }
+
+    /// The 1-based column of the next byte.
+    pub fn col(&self) -> u64 {
+        match self.col_from {
+            Some(from) => self.col + count_chars(&self.buf[from..self.pos]),
+            None => self.col,
+        }
+    }
+
+    /// Counts the characters not counted yet into the column: before the bytes they are in
+    /// move, or before bytes are consumed without being counted.
+    fn settle_col(&mut self) {
+        self.col = self.col();
+        self.col_from = None;
     }
 
     /// How the input is compressed.
@@ -174,6 +195,7 @@ impl<'r> Source<'r> {
         if self.eof {
             return Ok(false);
         }
+        self.settle_col();
         if self.pos > 0 && self.pinned.is_none() {
             self.buf.copy_within(self.pos..self.end, 0);
             self.end -= self.pos;
@@ -247,6 +269,7 @@ impl<'r> Source<'r> {
     /// are more than the ones handed over (a look-ahead filled the buffer far ahead), the
     /// handed-over ones are copied into `fresh` instead.
     pub fn hand_over(&mut self, mut fresh: Vec<u8>) -> (Vec<u8>, usize) {
+        self.settle_col();
         let from = self.pinned.unwrap_or(self.pos);
         let rest = self.end - self.pos;
         if rest > self.pos - from {
@@ -284,9 +307,12 @@ impl<'r> Source<'r> {
         match crate::excerpt::line_breaks(slice, self.after_cr) {
             (breaks, Some(after)) => {
                 self.line += breaks;
-                self.col = 1 + count_chars(&slice[after..]);
+                self.col = 1;
+                self.col_from = Some(self.pos + after);
             }
-            (_, None) => self.col += count_chars(slice),
+            (_, None) => {
+                self.col_from.get_or_insert(self.pos);
+            }
         }
         if let Some(&last) = slice.last() {
             self.after_cr = last == b'\r';
@@ -297,6 +323,7 @@ impl<'r> Source<'r> {
     /// Moves buffered bytes, or else reads fresh ones straight from the reader, into `out`
     /// (NDJSON chunks: one copy fewer than going through the buffer), untracked.
     pub fn read_into(&mut self, out: &mut Vec<u8>) -> io::Result<usize> {
+        self.settle_col();
         if self.pos < self.end {
             let n = self.end - self.pos;
             out.extend_from_slice(&self.buf[self.pos..self.end]);
@@ -342,6 +369,7 @@ impl<'r> Source<'r> {
     /// Consumes `n` buffered bytes without tracking positions (NDJSON workers do that).
     #[inline]
     pub fn consume_untracked(&mut self, n: usize) {
+        self.settle_col();
         self.pos += n.min(self.end - self.pos);
     }
 
@@ -350,6 +378,7 @@ impl<'r> Source<'r> {
         while self.available().len() < 3 && self.fill()? {}
         if self.available().starts_with(&[0xEF, 0xBB, 0xBF]) {
             // The BOM is not part of the text: columns start after it.
+            self.settle_col();
             self.pos += 3;
             return Ok(true);
         }
@@ -899,6 +928,7 @@ mod tests {
                 compression: Compression::None,
                 line: 1,
                 col: 1,
+                col_from: None,
                 after_cr: false,
                 pinned: None,
             };

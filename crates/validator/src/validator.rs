@@ -336,7 +336,7 @@ impl Validator {
                                 | io::ErrorKind::Other
                         ) =>
                 {
-                    let (line, column) = (source.line, source.col);
+                    let (line, column) = (source.line, source.col());
                     let record = sink.summary.records;
                     let name = compression.name();
                     if let Some(finding) = self.input_finding(
@@ -441,7 +441,7 @@ impl Validator {
                 file,
                 0,
                 source.line,
-                source.col,
+                source.col(),
                 Code::EmptyInput,
                 "the input is empty or only whitespace; expected at least one record".to_owned(),
             ) {
@@ -905,7 +905,7 @@ impl Validator {
         let mut chunker = Chunker::new(self.record_limit(), chunk);
         let mut base_line = source.line;
         let mut base_record = 0u64;
-        let first_col = source.col;
+        let first_col = source.col();
         // Checks the rest of a chunk whose findings filled a piece, here, once the earlier
         // pieces are delivered.
         let mut resume_worker = Worker::default();
@@ -1096,7 +1096,7 @@ impl Validator {
             &doc.file,
             doc.record,
             doc.source.line,
-            doc.source.col,
+            doc.source.col(),
             code,
             message,
         ) {
@@ -1580,7 +1580,7 @@ impl Doc<'_, '_, '_> {
     fn begin_record(&mut self) {
         self.capture.clear();
         self.record_line = self.source.line;
-        self.record_col = self.source.col;
+        self.record_col = self.source.col();
         self.size = 0;
         self.too_large = false;
     }

@@ -220,7 +220,7 @@ fn batch_item(
 ) -> io::Result<Option<Partial>> {
     doc.source.pin();
     let start = doc.source.offset();
-    let (line, col) = (doc.source.line, doc.source.col);
+    let (line, col) = (doc.source.line, doc.source.col());
     let mut state = Scan::default();
     loop {
         if doc.source.peek()?.is_none() {
