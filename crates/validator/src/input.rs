@@ -664,7 +664,13 @@ impl Source<'_> {
         if state.depth == 0 && !state.in_string {
             match self.peek()? {
                 None => return Ok(ScanEnd::Eof { size }),
-                Some(b'"' | b'{' | b'[') => {}
+                Some(b'{' | b'[') => {
+                    // From inside the bracket, the scanner classifies whole 64-byte blocks (at
+                    // depth zero it goes byte by byte).
+                    self.take(1, &mut capture, limit, too_large, &mut size);
+                    state = Scan::inside(1);
+                }
+                Some(b'"') => {}
                 Some(_) => return self.scan_scalar(capture, limit, too_large),
             }
         }
