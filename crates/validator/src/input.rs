@@ -321,37 +321,31 @@ impl<'r> Source<'r> {
     }
 
     /// Moves buffered bytes, or else reads fresh ones straight from the reader, into `out`
-    /// (NDJSON chunks: one copy fewer than going through the buffer), untracked.
-    pub fn read_into(&mut self, out: &mut Vec<u8>) -> io::Result<usize> {
+    /// (NDJSON chunks: one copy fewer than going through the buffer), untracked. Returns how
+    /// many; 0 at the end of the input (or for an empty `out`).
+    pub fn read_into(&mut self, out: &mut [u8]) -> io::Result<usize> {
         self.settle_col();
         if self.pos < self.end {
-            let n = self.end - self.pos;
-            out.extend_from_slice(&self.buf[self.pos..self.end]);
-            self.pos = self.end;
+            let n = out.len().min(self.end - self.pos);
+            out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+            self.pos += n;
             return Ok(n);
         }
-        if self.eof {
+        if self.eof || out.is_empty() {
             return Ok(0);
         }
-        if let Some(ahead) = &mut self.ahead {
-            let n = ahead.append_to(out)?;
-            self.eof = n == 0;
-            return Ok(n);
-        }
-        let before = out.len();
-        // Into the spare capacity, which readers that can (plain files, memory) fill without
-        // zeroing it first: the chunk buffer is reused, its bytes need no clearing.
-        out.reserve(READ_SIZE);
-        match (&mut self.reader).take(READ_SIZE as u64).read_to_end(out) {
-            Ok(n) => {
-                if n == 0 {
-                    self.eof = true;
+        let reader: &mut dyn Read = match &mut self.ahead {
+            Some(ahead) => ahead,
+            None => &mut self.reader,
+        };
+        loop {
+            match reader.read(out) {
+                Ok(n) => {
+                    self.eof = n == 0;
+                    return Ok(n);
                 }
-                Ok(n)
-            }
-            Err(err) => {
-                out.truncate(before);
-                Err(err)
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
             }
         }
     }
@@ -571,18 +565,6 @@ impl ReadAhead {
             // The thread ended after the last block.
             Err(_) => Ok(false),
         }
-    }
-
-    /// Appends the unread bytes of the current block (or of the next one) to `out`: one copy,
-    /// and no zeroing of `out` first. Returns how many; 0 at the end of the input.
-    fn append_to(&mut self, out: &mut Vec<u8>) -> io::Result<usize> {
-        if !self.next_block()? {
-            return Ok(0);
-        }
-        let n = self.block.len() - self.at;
-        out.extend_from_slice(&self.block[self.at..]);
-        self.at = self.block.len();
-        Ok(n)
     }
 }
 
@@ -834,52 +816,55 @@ impl Chunker {
         } else {
             out
         };
-        out.clear();
-        out.extend_from_slice(&self.carry);
+        // `out` keeps its length: those bytes were written before and are overwritten, not
+        // zeroed first (a reader can only be given initialised memory).
+        let mut filled = self.carry.len();
+        if out.len() < filled {
+            out.resize(filled, 0);
+        }
+        out[..filled].copy_from_slice(&self.carry);
         self.carry.clear();
-        let mut last_newline = memrchr(b'\n', &out);
+        let mut last_newline = memrchr(b'\n', &out[..filled]);
         loop {
-            if out.len() >= self.chunk {
+            if filled >= self.chunk {
                 if let Some(at) = last_newline {
-                    self.carry.extend_from_slice(&out[at + 1..]);
+                    self.carry.extend_from_slice(&out[at + 1..filled]);
                     out.truncate(at + 1);
                     return Ok(Some(Work::Lines(out)));
                 }
             }
-            if last_newline.is_none() && out.len() > self.max_line {
-                let mut size = out.len() as u64;
-                loop {
-                    if source.peek()?.is_none() {
-                        break;
-                    }
-                    let avail = source.available();
-                    match memchr(b'\n', avail) {
-                        Some(at) => {
-                            size += at as u64;
-                            source.consume_untracked(at + 1);
-                            return Ok(Some(Work::TooLarge(size)));
-                        }
-                        None => {
-                            size += avail.len() as u64;
-                            let n = avail.len();
-                            source.consume_untracked(n);
-                        }
-                    }
-                }
-                return Ok(Some(Work::TooLarge(size)));
+            if last_newline.is_none() && filled > self.max_line {
+                return Ok(Some(Work::TooLarge(Self::skip_line(source, filled)?)));
             }
-            let before = out.len();
-            if source.read_into(&mut out)? == 0 {
-                return Ok(if out.is_empty() {
-                    None
-                } else {
-                    Some(Work::Lines(out))
-                });
+            if out.len() < filled + READ_SIZE {
+                out.resize(filled + READ_SIZE, 0);
             }
-            if let Some(at) = memrchr(b'\n', &out[before..]) {
-                last_newline = Some(before + at);
+            let n = source.read_into(&mut out[filled..filled + READ_SIZE])?;
+            if n == 0 {
+                out.truncate(filled);
+                return Ok((filled > 0).then_some(Work::Lines(out)));
             }
+            if let Some(at) = memrchr(b'\n', &out[filled..filled + n]) {
+                last_newline = Some(filled + at);
+            }
+            filled += n;
         }
+    }
+
+    /// Skips the rest of a line of which `size` bytes were read, over the size limit: its
+    /// size in bytes, without the line break.
+    fn skip_line(source: &mut Source<'_>, mut size: usize) -> io::Result<u64> {
+        while source.peek()?.is_some() {
+            let avail = source.available();
+            if let Some(at) = memchr(b'\n', avail) {
+                source.consume_untracked(at + 1);
+                return Ok((size + at) as u64);
+            }
+            size += avail.len();
+            let n = avail.len();
+            source.consume_untracked(n);
+        }
+        Ok(size as u64)
     }
 }
 
@@ -949,7 +934,10 @@ mod tests {
                         usize::from(next.is_some())
                     })
                 } else {
-                    source.read_into(&mut out)
+                    let mut piece = [0; 1000];
+                    source.read_into(&mut piece).inspect(|&n| {
+                        out.extend_from_slice(&piece[..n]);
+                    })
                 };
                 match read {
                     Ok(0) => break None,
