@@ -1033,7 +1033,60 @@ mod tests {
         assert!(blocks > text.len() / READ_AHEAD_BLOCK, "{blocks} blocks");
     }
 
+    /// The line and column of the text before `at`, counted naively: a CR, an LF or a CRLF
+    /// ends a line; a column counts characters.
+    fn naive_position(text: &[u8], at: usize) -> (u64, u64) {
+        let (mut line, mut col) = (1, 1);
+        for (index, &byte) in text[..at].iter().enumerate() {
+            match byte {
+                b'\n' if index > 0 && text[index - 1] == b'\r' => {}
+                b'\n' | b'\r' => (line, col) = (line + 1, 1),
+                _ => col += u64::from((byte as i8) >= -0x40),
+            }
+        }
+        (line, col)
+    }
+
     proptest! {
+        /// Columns counted when asked for are the columns counted byte by byte, whatever is
+        /// consumed at a time, pinned or not, and across hand-overs of the buffer.
+        #[test]
+        fn lazy_columns_are_the_counted_ones(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    Just(&b"ab"[..]), Just(&b"\n"[..]), Just(&b"\r"[..]), Just(&b"\r\n"[..]),
+                    Just("名前".as_bytes()), Just("𝄞x".as_bytes()), Just(&b"{\"k\":1}"[..]),
+                ],
+                1..200,
+            ),
+            steps in proptest::collection::vec((1usize..40, 0u8..8), 1..60),
+        ) {
+            let text = pieces.concat();
+            let mut source = Source::new(Cursor::new(text.clone()), None).expect("in memory");
+            let mut at = 0;
+            for (n, action) in steps.iter().cycle().take(400) {
+                if at == text.len() {
+                    break;
+                }
+                while source.available().is_empty() && source.fill().expect("in memory") {}
+                match action {
+                    0 => source.pin(),
+                    1 => source.unpin(),
+                    2 if source.pinned_len() > 0 => {
+                        source.hand_over(Vec::new());
+                    }
+                    3 => {
+                        source.fill().expect("in memory");
+                    }
+                    _ => {}
+                }
+                let n = (*n).min(source.available().len());
+                source.consume(n);
+                at += n;
+                prop_assert_eq!((source.line, source.col()), naive_position(&text, at));
+            }
+        }
+
         /// The blockwise count is the count of bytes that start a character.
         #[test]
         fn count_chars_counts_character_starts(
