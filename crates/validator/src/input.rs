@@ -278,6 +278,10 @@ impl<'r> Source<'r> {
             self.pinned = Some(self.pos);
             return (fresh, from);
         }
+        // Room for a batch like this one, allocated at once: grown read by read, the buffer's
+        // capacity would double past what is recycled, and a fresh one costs page faults.
+        let want = rest + (self.pos - from).min(CHUNK_SIZE) + 2 * READ_SIZE;
+        fresh.reserve_exact(want.saturating_sub(fresh.len()));
         // A recycled buffer keeps its length, so that reads into it zero nothing.
         if fresh.len() < rest + READ_SIZE {
             fresh.resize(rest + READ_SIZE, 0);
@@ -819,6 +823,9 @@ impl Chunker {
         // `out` keeps its length: those bytes were written before and are overwritten, not
         // zeroed first (a reader can only be given initialised memory).
         let mut filled = self.carry.len();
+        // A chunk's room at once: grown read by read, the capacity would double past what is
+        // recycled, and a fresh buffer costs page faults.
+        out.reserve_exact((self.chunk + 2 * READ_SIZE).saturating_sub(out.len()));
         if out.len() < filled {
             out.resize(filled, 0);
         }
