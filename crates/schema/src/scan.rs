@@ -11,7 +11,8 @@
 //! The state is three small fields, so a scan can stop at the end of any block of bytes and go
 //! on with the next one: memory does not grow with the value scanned. Strings are skipped with
 //! `memchr` (a vectorised search for `"` and `\`); outside strings a table classifies each
-//! byte. Brackets of both kinds count together (`{]` closes), as a structural pass that must
+//! byte; inside a container, 64-byte blocks are classified at once (SSE2, or AVX2 where the
+//! CPU has it). Brackets of both kinds count together (`{]` closes), as a structural pass that must
 //! not fail on broken text has to: the parser that runs on the delimited value reports the
 //! mismatch.
 
@@ -54,10 +55,10 @@ struct Masks {
 impl Masks {
     /// Sixteen bytes per compare with SSE2, which every x86-64 CPU has.
     ///
-    /// The only `unsafe` of the scanner. Invariant: this is compiled only where SSE2 is
-    /// enabled for the whole program (`target_feature = "sse2"`, the x86-64 baseline), so the
-    /// intrinsics can run on any CPU the program runs on; the one load reads 16 bytes from a
-    /// chunk `chunks_exact(16)` guarantees is 16 bytes long, unaligned loads allowed.
+    /// Invariant: this is compiled only where SSE2 is enabled for the whole program
+    /// (`target_feature = "sse2"`, the x86-64 baseline), so the intrinsics can run on any CPU
+    /// the program runs on; the one load reads 16 bytes from a chunk `chunks_exact(16)`
+    /// guarantees is 16 bytes long, unaligned loads allowed.
     /// `tests::sse2_masks_match_the_portable_masks` checks it against [`Masks::of_bytes`].
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     #[allow(
@@ -93,6 +94,42 @@ impl Masks {
             masks.backslash |= backslash << shift;
             masks.open |= open << shift;
             masks.close |= close << shift;
+        }
+        masks
+    }
+
+    /// Thirty-two bytes per compare with AVX2 (see [`Scan::run_avx2`]).
+    ///
+    /// Invariant: AVX2 is enabled here, so this runs only where the CPU has it (callers
+    /// outside AVX2 code must check first); each load reads 32 bytes from a chunk
+    /// `chunks_exact(32)` guarantees is 32 bytes long, unaligned loads allowed.
+    /// `tests::avx2_masks_match_the_portable_masks` checks it against [`Masks::of_bytes`].
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[allow(
+        unsafe_code,
+        reason = "AVX2 loads; sound by the invariant above, checked against the portable form"
+    )]
+    fn of_avx2(block: &[u8]) -> Masks {
+        use std::arch::x86_64::{
+            __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_or_si256,
+            _mm256_set1_epi8,
+        };
+        let mut masks = Masks::default();
+        for (index, chunk) in block.chunks_exact(32).take(BLOCK / 32).enumerate() {
+            // SAFETY: see the invariant above: `chunk` holds 32 bytes.
+            let lane = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast::<__m256i>()) };
+            // `[` and `{` differ in the 0x20 bit only, as do `]` and `}`.
+            let folded = _mm256_or_si256(lane, _mm256_set1_epi8(0x20));
+            let hits = |lane, byte: u8| {
+                let equal = _mm256_cmpeq_epi8(lane, _mm256_set1_epi8(byte as i8));
+                u64::from(_mm256_movemask_epi8(equal) as u32)
+            };
+            let shift = index * 32;
+            masks.quote |= hits(lane, b'"') << shift;
+            masks.backslash |= hits(lane, b'\\') << shift;
+            masks.open |= hits(folded, b'{') << shift;
+            masks.close |= hits(folded, b'}') << shift;
         }
         masks
     }
@@ -163,10 +200,33 @@ impl Scan {
     /// at a time ([`Scan::block`]); anything else (a block with a backslash, the last bytes, a
     /// value at depth zero) goes byte by byte, with strings skipped by `memchr`.
     pub fn run(&mut self, bytes: &[u8], max_depth: u64) -> Step {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            #[allow(
+                unsafe_code,
+                reason = "an AVX2 function, called only where the CPU has AVX2 (checked above)"
+            )]
+            // SAFETY: the CPU has AVX2, the one requirement of `run_avx2`.
+            return unsafe { self.run_avx2(bytes, max_depth) };
+        }
+        self.run_blocks(bytes, max_depth, Masks::of)
+    }
+
+    /// [`Scan::run`] with the masks taken thirty-two bytes a compare: half the compares of
+    /// SSE2, on the CPUs that have AVX2 (most x86-64 CPUs since 2013).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn run_avx2(&mut self, bytes: &[u8], max_depth: u64) -> Step {
+        self.run_blocks(bytes, max_depth, |block| Masks::of_avx2(block))
+    }
+
+    /// [`Scan::run`] with `masks` classifying the 64-byte blocks.
+    #[inline(always)]
+    fn run_blocks(&mut self, bytes: &[u8], max_depth: u64, masks: impl Fn(&[u8]) -> Masks) -> Step {
         let mut at = 0;
         while let Some(block) = bytes.get(at..at + BLOCK) {
             let fast = if self.depth > 0 && !self.escape {
-                self.block(block, max_depth)
+                self.block(masks(block), max_depth)
             } else {
                 None
             };
@@ -191,9 +251,8 @@ impl Scan {
     /// it holds no backslash (`None` otherwise, state untouched): where each byte is inside a
     /// string follows from the parity of the quotes before it, and only brackets outside
     /// strings are visited. Bit `i` of each mask stands for `block[i]`.
-    #[inline]
-    fn block(&mut self, block: &[u8], max_depth: u64) -> Option<Step> {
-        let masks = Masks::of(block);
+    #[inline(always)]
+    fn block(&mut self, masks: Masks, max_depth: u64) -> Option<Step> {
         if masks.backslash != 0 {
             return None;
         }
@@ -398,6 +457,26 @@ mod tests {
             ),
         ) {
             prop_assert_eq!(Masks::of(&block), Masks::of_bytes(&block));
+        }
+
+        /// The AVX2 masks are the portable ones, for any 64 bytes (where the CPU has AVX2).
+        #[test]
+        #[cfg(target_arch = "x86_64")]
+        fn avx2_masks_match_the_portable_masks(
+            block in proptest::collection::vec(
+                prop_oneof![
+                    Just(b'"'), Just(b'\\'), Just(b'{'), Just(b'}'), Just(b'['), Just(b']'),
+                    Just(b'{' ^ 0x20), Just(b'}' ^ 0x20), any::<u8>()
+                ],
+                BLOCK,
+            ),
+        ) {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                #[allow(unsafe_code, reason = "an AVX2 function, called where the CPU has AVX2")]
+                // SAFETY: checked just above.
+                let masks = unsafe { Masks::of_avx2(&block) };
+                prop_assert_eq!(masks, Masks::of_bytes(&block));
+            }
         }
 
         /// On record-like text long enough for whole blocks, the block scan agrees with the

@@ -96,8 +96,13 @@ pub(crate) struct Source<'r> {
     compression: Compression,
     /// 1-based line of `buf[pos]`.
     pub line: u64,
-    /// 1-based column of `buf[pos]`.
-    pub col: u64,
+    /// 1-based column of `buf[col_from]` (of `buf[pos]` without `col_from`): see
+    /// [`Source::col`].
+    col: u64,
+    /// Where the characters not counted into `col` yet start: columns are counted when asked
+    /// for, not for every byte consumed (most bytes are followed by a line break that makes
+    /// their count moot). Only bytes still in the buffer at their offset.
+    col_from: Option<usize>,
     /// Whether the last byte consumed was a CR (a following LF ends no further line).
     after_cr: bool,
     /// From this offset on, consumed bytes stay where they are in the buffer (items cut from
@@ -152,9 +157,25 @@ impl<'r> Source<'r> {
             compression,
             line: 1,
             col: 1,
+            col_from: None,
             after_cr: false,
             pinned: None,
         })
+    }
+
+    /// The 1-based column of the next byte.
+    pub fn col(&self) -> u64 {
+        match self.col_from {
+            Some(from) => self.col + count_chars(&self.buf[from..self.pos]),
+            None => self.col,
+        }
+    }
+
+    /// Counts the characters not counted yet into the column: before the bytes they are in
+    /// move, or before bytes are consumed without being counted.
+    fn settle_col(&mut self) {
+        self.col = self.col();
+        self.col_from = None;
     }
 
     /// How the input is compressed.
@@ -174,6 +195,7 @@ impl<'r> Source<'r> {
         if self.eof {
             return Ok(false);
         }
+        self.settle_col();
         if self.pos > 0 && self.pinned.is_none() {
             self.buf.copy_within(self.pos..self.end, 0);
             self.end -= self.pos;
@@ -247,6 +269,7 @@ impl<'r> Source<'r> {
     /// are more than the ones handed over (a look-ahead filled the buffer far ahead), the
     /// handed-over ones are copied into `fresh` instead.
     pub fn hand_over(&mut self, mut fresh: Vec<u8>) -> (Vec<u8>, usize) {
+        self.settle_col();
         let from = self.pinned.unwrap_or(self.pos);
         let rest = self.end - self.pos;
         if rest > self.pos - from {
@@ -255,6 +278,10 @@ impl<'r> Source<'r> {
             self.pinned = Some(self.pos);
             return (fresh, from);
         }
+        // Room for a batch like this one, allocated at once: grown read by read, the buffer's
+        // capacity would double past what is recycled, and a fresh one costs page faults.
+        let want = rest + (self.pos - from).min(CHUNK_SIZE) + 2 * READ_SIZE;
+        fresh.reserve_exact(want.saturating_sub(fresh.len()));
         // A recycled buffer keeps its length, so that reads into it zero nothing.
         if fresh.len() < rest + READ_SIZE {
             fresh.resize(rest + READ_SIZE, 0);
@@ -284,9 +311,12 @@ impl<'r> Source<'r> {
         match crate::excerpt::line_breaks(slice, self.after_cr) {
             (breaks, Some(after)) => {
                 self.line += breaks;
-                self.col = 1 + count_chars(&slice[after..]);
+                self.col = 1;
+                self.col_from = Some(self.pos + after);
             }
-            (_, None) => self.col += count_chars(slice),
+            (_, None) => {
+                self.col_from.get_or_insert(self.pos);
+            }
         }
         if let Some(&last) = slice.last() {
             self.after_cr = last == b'\r';
@@ -295,43 +325,49 @@ impl<'r> Source<'r> {
     }
 
     /// Moves buffered bytes, or else reads fresh ones straight from the reader, into `out`
-    /// (NDJSON chunks: one copy fewer than going through the buffer), untracked.
-    pub fn read_into(&mut self, out: &mut Vec<u8>) -> io::Result<usize> {
+    /// (NDJSON chunks: one copy fewer than going through the buffer), untracked. Returns how
+    /// many; 0 at the end of the input (or for an empty `out`).
+    pub fn read_into(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        self.settle_col();
         if self.pos < self.end {
-            let n = self.end - self.pos;
-            out.extend_from_slice(&self.buf[self.pos..self.end]);
-            self.pos = self.end;
+            let n = out.len().min(self.end - self.pos);
+            out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+            self.pos += n;
             return Ok(n);
         }
-        if self.eof {
+        if self.eof || out.is_empty() {
             return Ok(0);
         }
-        if let Some(ahead) = &mut self.ahead {
-            let n = ahead.append_to(out)?;
-            self.eof = n == 0;
-            return Ok(n);
-        }
-        let before = out.len();
-        // Into the spare capacity, which readers that can (plain files, memory) fill without
-        // zeroing it first: the chunk buffer is reused, its bytes need no clearing.
-        out.reserve(READ_SIZE);
-        match (&mut self.reader).take(READ_SIZE as u64).read_to_end(out) {
-            Ok(n) => {
-                if n == 0 {
-                    self.eof = true;
+        let reader: &mut dyn Read = match &mut self.ahead {
+            Some(ahead) => ahead,
+            None => &mut self.reader,
+        };
+        loop {
+            match reader.read(out) {
+                Ok(n) => {
+                    self.eof = n == 0;
+                    return Ok(n);
                 }
-                Ok(n)
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
             }
-            Err(err) => {
-                out.truncate(before);
-                Err(err)
-            }
+        }
+    }
+
+    /// The next block decoded ahead, when it holds whole lines and nothing before it is left
+    /// unread: an NDJSON chunk as the decompressing thread wrote it (`spare` goes back to that
+    /// thread). Otherwise `spare` comes back, and reading goes on as usual.
+    pub fn whole_lines(&mut self, spare: Vec<u8>) -> io::Result<Result<Vec<u8>, Vec<u8>>> {
+        match &mut self.ahead {
+            Some(ahead) if self.pos == self.end && !self.eof => ahead.whole_lines(spare),
+            _ => Ok(Err(spare)),
         }
     }
 
     /// Consumes `n` buffered bytes without tracking positions (NDJSON workers do that).
     #[inline]
     pub fn consume_untracked(&mut self, n: usize) {
+        self.settle_col();
         self.pos += n.min(self.end - self.pos);
     }
 
@@ -340,6 +376,7 @@ impl<'r> Source<'r> {
         while self.available().len() < 3 && self.fill()? {}
         if self.available().starts_with(&[0xEF, 0xBB, 0xBF]) {
             // The BOM is not part of the text: columns start after it.
+            self.settle_col();
             self.pos += 3;
             return Ok(true);
         }
@@ -424,11 +461,16 @@ impl<'r> Source<'r> {
 /// How much of the input after the first line break shape detection looks at.
 const NEXT_LINE_VIEW: usize = 4096;
 
+/// The size of a block decoded ahead. A block that holds whole lines goes to an NDJSON worker
+/// as its chunk, so this is also the chunk size of a compressed NDJSON input. Unit tests use
+/// tiny blocks, so that their small inputs are cut into many.
+const READ_AHEAD_BLOCK: usize = if cfg!(test) { 97 } else { 512 * 1024 };
+
 /// Blocks decoded ahead, between the decompressing thread and the reading one: bounds the
-/// memory of read-ahead to about this many [`READ_SIZE`] blocks (the recycled ones are the same
-/// blocks). 4 MiB, two NDJSON chunks: the decompressor, the bound on compressed input, goes on
-/// while the reading thread waits for the workers' window.
-const READ_AHEAD_BLOCKS: usize = 16;
+/// memory of read-ahead to about this many [`READ_AHEAD_BLOCK`]s (the recycled ones are the
+/// same blocks). 4 MiB: the decompressor, the bound on compressed input, goes on while the
+/// reading thread waits for the workers' window.
+const READ_AHEAD_BLOCKS: usize = 8;
 
 /// A reader fed by a thread that reads (decompresses) `inner` a few blocks ahead, so that
 /// decompression and validation run at once. The thread ends when the input does, or when
@@ -451,24 +493,23 @@ impl ReadAhead {
     ) -> ReadAhead {
         let (sender, blocks) = mpsc::sync_channel(READ_AHEAD_BLOCKS);
         let (spare, spares) = mpsc::sync_channel::<Vec<u8>>(READ_AHEAD_BLOCKS + 2);
-        scope.spawn(move || loop {
-            let mut block = spares.try_recv().unwrap_or_default();
-            // A recycled block keeps its length, so only a fresh one is zeroed.
-            block.resize(READ_SIZE, 0);
-            let (n, failure) = fill_block(&mut inner, &mut block);
-            let last = n == 0 || failure.is_some();
-            if n > 0 || failure.is_none() {
-                block.truncate(n);
-                if sender.send(Ok(block)).is_err() {
+        scope.spawn(move || {
+            // The bytes after the last line break of a block, which start the next one.
+            let mut carry = Vec::new();
+            loop {
+                let block = spares.try_recv().unwrap_or_default();
+                let (block, failure) = decode_block(&mut inner, block, &mut carry);
+                let last = block.is_empty() || failure.is_some();
+                if (!block.is_empty() || failure.is_none()) && sender.send(Ok(block)).is_err() {
                     return;
                 }
-            }
-            // The bytes decoded before an error are delivered first.
-            if let Some(err) = failure {
-                let _ = sender.send(Err(err));
-            }
-            if last {
-                return;
+                // The bytes decoded before an error are delivered first.
+                if let Some(err) = failure {
+                    let _ = sender.send(Err(err));
+                }
+                if last {
+                    return;
+                }
             }
         });
         ReadAhead {
@@ -476,6 +517,35 @@ impl ReadAhead {
             spare,
             block: Vec::new(),
             at: 0,
+        }
+    }
+
+    /// The next block when it holds whole lines (it ends with a line break) and nothing of the
+    /// current one is left unread: it is then handed over as it is, an NDJSON chunk with no
+    /// copy, and `spare` goes back to the decompressing thread. Otherwise `spare` comes back,
+    /// and the block received (if any) is read as usual.
+    fn whole_lines(&mut self, spare: Vec<u8>) -> io::Result<Result<Vec<u8>, Vec<u8>>> {
+        if self.at < self.block.len() {
+            return Ok(Err(spare));
+        }
+        match self.blocks.recv() {
+            Ok(Ok(block)) if block.last() == Some(&b'\n') => {
+                if spare.capacity() > 0 {
+                    let _ = self.spare.try_send(spare);
+                }
+                Ok(Ok(block))
+            }
+            Ok(Ok(block)) => {
+                let used = std::mem::replace(&mut self.block, block);
+                self.at = 0;
+                if used.capacity() > 0 {
+                    let _ = self.spare.try_send(used);
+                }
+                Ok(Err(spare))
+            }
+            Ok(Err(err)) => Err(err),
+            // The thread ended after the last block.
+            Err(_) => Ok(Err(spare)),
         }
     }
 
@@ -500,18 +570,6 @@ impl ReadAhead {
             Err(_) => Ok(false),
         }
     }
-
-    /// Appends the unread bytes of the current block (or of the next one) to `out`: one copy,
-    /// and no zeroing of `out` first. Returns how many; 0 at the end of the input.
-    fn append_to(&mut self, out: &mut Vec<u8>) -> io::Result<usize> {
-        if !self.next_block()? {
-            return Ok(0);
-        }
-        let n = self.block.len() - self.at;
-        out.extend_from_slice(&self.block[self.at..]);
-        self.at = self.block.len();
-        Ok(n)
-    }
 }
 
 /// Reads into `block` until it is full, the input ends or a read fails: whole blocks mean
@@ -527,6 +585,33 @@ fn fill_block(inner: &mut impl Read, block: &mut [u8]) -> (usize, Option<io::Err
         }
     }
     (got, None)
+}
+
+/// Decodes the next block into `block` (a recycled one keeps its length, so only a fresh one
+/// is zeroed): the `carry` first, then as much of `inner` as fits. Unless the input ended or
+/// failed, the bytes after the block's last line break are cut off into `carry` again, so that
+/// every block but the last holds whole lines (a line longer than a block cannot: that block
+/// goes whole). Returns the block, empty at the end, and the error that stopped the reading.
+fn decode_block(
+    inner: &mut impl Read,
+    mut block: Vec<u8>,
+    carry: &mut Vec<u8>,
+) -> (Vec<u8>, Option<io::Error>) {
+    let start = carry.len();
+    block.resize(READ_AHEAD_BLOCK.max(start + READ_AHEAD_BLOCK / 2), 0);
+    block[..start].copy_from_slice(carry);
+    carry.clear();
+    let (n, failure) = fill_block(inner, &mut block[start..]);
+    let mut filled = start + n;
+    if n > 0 && failure.is_none() {
+        if let Some(at) = memrchr(b'\n', &block[start..filled]) {
+            let cut = start + at + 1;
+            carry.extend_from_slice(&block[cut..filled]);
+            filled = cut;
+        }
+    }
+    block.truncate(filled);
+    (block, failure)
 }
 
 impl Read for ReadAhead {
@@ -565,7 +650,13 @@ impl Source<'_> {
         if state.depth == 0 && !state.in_string {
             match self.peek()? {
                 None => return Ok(ScanEnd::Eof { size }),
-                Some(b'"' | b'{' | b'[') => {}
+                Some(b'{' | b'[') => {
+                    // From inside the bracket, the scanner classifies whole 64-byte blocks (at
+                    // depth zero it goes byte by byte).
+                    self.take(1, &mut capture, limit, too_large, &mut size);
+                    state = Scan::inside(1);
+                }
+                Some(b'"') => {}
                 Some(_) => return self.scan_scalar(capture, limit, too_large),
             }
         }
@@ -704,65 +795,83 @@ pub(crate) enum Work {
 /// Cuts NDJSON input into chunks at line boundaries.
 pub(crate) struct Chunker {
     carry: Vec<u8>,
+    /// The size from which a chunk is handed over at its last line break.
+    chunk: usize,
     max_line: usize,
 }
 
 impl Chunker {
-    pub fn new(max_line: usize) -> Chunker {
+    pub fn new(max_line: usize, chunk: usize) -> Chunker {
         Chunker {
             carry: Vec::new(),
+            chunk,
             max_line,
         }
     }
 
-    /// The next piece of work, reusing `out` for lines; `None` at the end.
-    pub fn next(&mut self, source: &mut Source<'_>, mut out: Vec<u8>) -> io::Result<Option<Work>> {
-        out.clear();
-        out.extend_from_slice(&self.carry);
+    /// The next piece of work, reusing `out` for lines; `None` at the end. A block decoded
+    /// ahead that holds whole lines is the chunk itself, not copied.
+    pub fn next(&mut self, source: &mut Source<'_>, out: Vec<u8>) -> io::Result<Option<Work>> {
+        let mut out = if self.carry.is_empty() {
+            match source.whole_lines(out)? {
+                Ok(lines) => return Ok(Some(Work::Lines(lines))),
+                Err(out) => out,
+            }
+        } else {
+            out
+        };
+        // `out` keeps its length: those bytes were written before and are overwritten, not
+        // zeroed first (a reader can only be given initialised memory).
+        let mut filled = self.carry.len();
+        // A chunk's room at once: grown read by read, the capacity would double past what is
+        // recycled, and a fresh buffer costs page faults.
+        out.reserve_exact((self.chunk + 2 * READ_SIZE).saturating_sub(out.len()));
+        if out.len() < filled {
+            out.resize(filled, 0);
+        }
+        out[..filled].copy_from_slice(&self.carry);
         self.carry.clear();
-        let mut last_newline = memrchr(b'\n', &out);
+        let mut last_newline = memrchr(b'\n', &out[..filled]);
         loop {
-            if out.len() >= CHUNK_SIZE {
+            if filled >= self.chunk {
                 if let Some(at) = last_newline {
-                    self.carry.extend_from_slice(&out[at + 1..]);
+                    self.carry.extend_from_slice(&out[at + 1..filled]);
                     out.truncate(at + 1);
                     return Ok(Some(Work::Lines(out)));
                 }
             }
-            if last_newline.is_none() && out.len() > self.max_line {
-                let mut size = out.len() as u64;
-                loop {
-                    if source.peek()?.is_none() {
-                        break;
-                    }
-                    let avail = source.available();
-                    match memchr(b'\n', avail) {
-                        Some(at) => {
-                            size += at as u64;
-                            source.consume_untracked(at + 1);
-                            return Ok(Some(Work::TooLarge(size)));
-                        }
-                        None => {
-                            size += avail.len() as u64;
-                            let n = avail.len();
-                            source.consume_untracked(n);
-                        }
-                    }
-                }
-                return Ok(Some(Work::TooLarge(size)));
+            if last_newline.is_none() && filled > self.max_line {
+                return Ok(Some(Work::TooLarge(Self::skip_line(source, filled)?)));
             }
-            let before = out.len();
-            if source.read_into(&mut out)? == 0 {
-                return Ok(if out.is_empty() {
-                    None
-                } else {
-                    Some(Work::Lines(out))
-                });
+            if out.len() < filled + READ_SIZE {
+                out.resize(filled + READ_SIZE, 0);
             }
-            if let Some(at) = memrchr(b'\n', &out[before..]) {
-                last_newline = Some(before + at);
+            let n = source.read_into(&mut out[filled..filled + READ_SIZE])?;
+            if n == 0 {
+                out.truncate(filled);
+                return Ok((filled > 0).then_some(Work::Lines(out)));
             }
+            if let Some(at) = memrchr(b'\n', &out[filled..filled + n]) {
+                last_newline = Some(filled + at);
+            }
+            filled += n;
         }
+    }
+
+    /// Skips the rest of a line of which `size` bytes were read, over the size limit: its
+    /// size in bytes, without the line break.
+    fn skip_line(source: &mut Source<'_>, mut size: usize) -> io::Result<u64> {
+        while source.peek()?.is_some() {
+            let avail = source.available();
+            if let Some(at) = memchr(b'\n', avail) {
+                source.consume_untracked(at + 1);
+                return Ok((size + at) as u64);
+            }
+            size += avail.len();
+            let n = avail.len();
+            source.consume_untracked(n);
+        }
+        Ok(size as u64)
     }
 }
 
@@ -817,6 +926,7 @@ mod tests {
                 compression: Compression::None,
                 line: 1,
                 col: 1,
+                col_from: None,
                 after_cr: false,
                 pinned: None,
             };
@@ -831,7 +941,10 @@ mod tests {
                         usize::from(next.is_some())
                     })
                 } else {
-                    source.read_into(&mut out)
+                    let mut piece = [0; 1000];
+                    source.read_into(&mut piece).inspect(|&n| {
+                        out.extend_from_slice(&piece[..n]);
+                    })
                 };
                 match read {
                     Ok(0) => break None,
@@ -893,7 +1006,94 @@ mod tests {
         assert_eq!(failure.as_deref(), Some("broken stream"));
     }
 
+    /// Blocks decoded ahead hold whole lines, but for a line longer than a block and the last
+    /// bytes of the input; together they are the input, in order.
+    #[test]
+    fn blocks_decoded_ahead_end_at_line_breaks() {
+        let mut text = Vec::new();
+        for n in 0..200 {
+            text.extend_from_slice(&vec![b'a' + (n % 26) as u8; n * 7 % 230]);
+            text.extend_from_slice(if n % 3 == 0 { b"\r\n" } else { b"\n" });
+        }
+        text.extend_from_slice(b"no line break at the end");
+        let mut reader = &text[..];
+        let mut carry = Vec::new();
+        let mut joined = Vec::new();
+        let mut blocks = 0;
+        loop {
+            let (block, failure) = decode_block(&mut reader, vec![9; 3], &mut carry);
+            assert!(failure.is_none());
+            if block.is_empty() {
+                break;
+            }
+            let whole_lines = block.ends_with(b"\n");
+            let at_end = reader.is_empty() && carry.is_empty();
+            assert!(
+                whole_lines || at_end || !block.contains(&b'\n'),
+                "block {blocks} cut inside a line: {:?}",
+                String::from_utf8_lossy(&block)
+            );
+            joined.extend_from_slice(&block);
+            blocks += 1;
+        }
+        assert_eq!(joined, text);
+        assert!(blocks > text.len() / READ_AHEAD_BLOCK, "{blocks} blocks");
+    }
+
+    /// The line and column of the text before `at`, counted naively: a CR, an LF or a CRLF
+    /// ends a line; a column counts characters.
+    fn naive_position(text: &[u8], at: usize) -> (u64, u64) {
+        let (mut line, mut col) = (1, 1);
+        for (index, &byte) in text[..at].iter().enumerate() {
+            match byte {
+                b'\n' if index > 0 && text[index - 1] == b'\r' => {}
+                b'\n' | b'\r' => (line, col) = (line + 1, 1),
+                _ => col += u64::from((byte as i8) >= -0x40),
+            }
+        }
+        (line, col)
+    }
+
     proptest! {
+        /// Columns counted when asked for are the columns counted byte by byte, whatever is
+        /// consumed at a time, pinned or not, and across hand-overs of the buffer.
+        #[test]
+        fn lazy_columns_are_the_counted_ones(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    Just(&b"ab"[..]), Just(&b"\n"[..]), Just(&b"\r"[..]), Just(&b"\r\n"[..]),
+                    Just("名前".as_bytes()), Just("𝄞x".as_bytes()), Just(&b"{\"k\":1}"[..]),
+                ],
+                1..200,
+            ),
+            steps in proptest::collection::vec((1usize..40, 0u8..8), 1..60),
+        ) {
+            let text = pieces.concat();
+            let mut source = Source::new(Cursor::new(text.clone()), None).expect("in memory");
+            let mut at = 0;
+            for (n, action) in steps.iter().cycle().take(400) {
+                if at == text.len() {
+                    break;
+                }
+                while source.available().is_empty() && source.fill().expect("in memory") {}
+                match action {
+                    0 => source.pin(),
+                    1 => source.unpin(),
+                    2 if source.pinned_len() > 0 => {
+                        source.hand_over(Vec::new());
+                    }
+                    3 => {
+                        source.fill().expect("in memory");
+                    }
+                    _ => {}
+                }
+                let n = (*n).min(source.available().len());
+                source.consume(n);
+                at += n;
+                prop_assert_eq!((source.line, source.col()), naive_position(&text, at));
+            }
+        }
+
         /// The blockwise count is the count of bytes that start a character.
         #[test]
         fn count_chars_counts_character_starts(

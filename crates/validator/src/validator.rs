@@ -19,6 +19,7 @@ use crate::excerpt::{self, Excerpt, Masks};
 use crate::finding::{Collected, Finding, Omitted, Pointer, RecordOutcome, Report, Summary};
 use crate::input::{
     count_shown_chars, looks_like_ndjson, Chunker, Compression, ScanEnd, Source, Work, CHUNK_SIZE,
+    READ_SIZE,
 };
 use crate::parse::{Kind, ParseError, ParseErrorKind, Tape, MAX_DEPTH};
 use crate::profile::{DataProfile, Profiler};
@@ -329,9 +330,9 @@ impl Validator {
             profile,
         };
         std::thread::scope(|scope| {
-            // Decompression gets a thread of its own when validation has several.
-            let read_ahead = (jobs > 1).then_some(scope);
-            let mut source = Source::new(reader, read_ahead)?;
+            // Decompression gets a thread of its own, so that validation, even on one thread,
+            // does not wait for it.
+            let mut source = Source::new(reader, Some(scope))?;
             let compression = source.compression();
             match self.run(&mut source, &file, jobs, &mut sink) {
                 Ok(()) => Ok(sink.summary),
@@ -345,7 +346,7 @@ impl Validator {
                                 | io::ErrorKind::Other
                         ) =>
                 {
-                    let (line, column) = (source.line, source.col);
+                    let (line, column) = (source.line, source.col());
                     let record = sink.summary.records;
                     let name = compression.name();
                     if let Some(finding) = self.input_finding(
@@ -450,7 +451,7 @@ impl Validator {
                 file,
                 0,
                 source.line,
-                source.col,
+                source.col(),
                 Code::EmptyInput,
                 "the input is empty or only whitespace; expected at least one record".to_owned(),
             ) {
@@ -908,10 +909,13 @@ impl Validator {
         jobs: usize,
         sink: &mut Sink<'_>,
     ) -> io::Result<()> {
-        let mut chunker = Chunker::new(self.record_limit());
+        // One job checks each chunk right after reading it: a chunk that stays in the cache
+        // is read from there. Workers get larger ones, fewer hand-overs.
+        let chunk = if jobs <= 1 { READ_SIZE } else { CHUNK_SIZE };
+        let mut chunker = Chunker::new(self.record_limit(), chunk);
         let mut base_line = source.line;
         let mut base_record = 0u64;
-        let first_col = source.col;
+        let first_col = source.col();
         // Checks the rest of a chunk whose findings filled a piece, here, once the earlier
         // pieces are delivered.
         let mut resume_worker = Worker::default();
@@ -1102,7 +1106,7 @@ impl Validator {
             &doc.file,
             doc.record,
             doc.source.line,
-            doc.source.col,
+            doc.source.col(),
             code,
             message,
         ) {
@@ -1586,7 +1590,7 @@ impl Doc<'_, '_, '_> {
     fn begin_record(&mut self) {
         self.capture.clear();
         self.record_line = self.source.line;
-        self.record_col = self.source.col;
+        self.record_col = self.source.col();
         self.size = 0;
         self.too_large = false;
     }

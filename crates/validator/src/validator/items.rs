@@ -220,8 +220,11 @@ fn batch_item(
 ) -> io::Result<Option<Partial>> {
     doc.source.pin();
     let start = doc.source.offset();
-    let (line, col) = (doc.source.line, doc.source.col);
-    let mut state = Scan::default();
+    let (line, col) = (doc.source.line, doc.source.col());
+    // The caller saw the item's opening bracket: scanning from inside it, every 64-byte block
+    // of the item is classified at once (at depth zero the scanner goes byte by byte).
+    doc.source.consume(1);
+    let mut state = Scan::inside(1);
     loop {
         if doc.source.peek()?.is_none() {
             let closed = false;
