@@ -193,7 +193,7 @@ impl Bench {
         let ours = row(
             "enquiry-validator, 1 thread",
             best_of(3, || {
-                summary = Some(validator.validate_stream(&joined[..], "bench", 1, &mut |_| {}));
+                summary = Some(validator.validate_bytes(&joined, "bench", 1, &mut |_| {}));
             }),
         );
         let summary = summary

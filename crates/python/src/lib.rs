@@ -167,10 +167,8 @@ impl Validator {
         let jobs = jobs.unwrap_or_else(default_jobs).max(1);
         let report = py.detach(|| {
             let mut report = JsonReport::default();
-            // Reading from a slice cannot fail.
-            report.summary = validator
-                .validate_stream(bytes, name, jobs, &mut |event| report.add(event))
-                .unwrap_or_default();
+            report.summary =
+                validator.validate_bytes(bytes, name, jobs, &mut |event| report.add(event));
             report
         });
         report::Report::new(py, report)

@@ -84,6 +84,22 @@ impl Compression {
     }
 }
 
+/// An input held in memory, read as a reader is, with how much of it has been read.
+struct Memory<'r> {
+    bytes: &'r [u8],
+    taken: usize,
+}
+
+impl Read for Memory<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let rest = self.bytes.get(self.taken..).unwrap_or_default();
+        let n = out.len().min(rest.len());
+        out[..n].copy_from_slice(&rest[..n]);
+        self.taken += n;
+        Ok(n)
+    }
+}
+
 /// A buffered reader that knows the line and column of its next byte.
 pub(crate) struct Source<'r> {
     reader: Box<dyn Read + Send + 'r>,
@@ -96,6 +112,9 @@ pub(crate) struct Source<'r> {
     compression: Compression,
     /// 1-based line of `buf[pos]`.
     pub line: u64,
+    /// An input held in memory, read from here (`reader` is then empty): its NDJSON lines
+    /// can be checked where they are ([`Source::borrow_lines`]).
+    memory: Option<Memory<'r>>,
     /// 1-based column of `buf[col_from]` (of `buf[pos]` without `col_from`): see
     /// [`Source::col`].
     col: u64,
@@ -150,6 +169,7 @@ impl<'r> Source<'r> {
         Ok(Source {
             reader,
             ahead,
+            memory: None,
             buf: vec![0; READ_SIZE],
             pos: 0,
             end: 0,
@@ -161,6 +181,43 @@ impl<'r> Source<'r> {
             after_cr: false,
             pinned: None,
         })
+    }
+
+    /// Wraps an input held in memory. Uncompressed, it is read from the slice itself, and
+    /// its NDJSON lines are checked where they are; compressed, it is read as [`Source::new`]
+    /// reads any reader.
+    pub fn in_memory<'scope>(
+        bytes: &'r [u8],
+        scope: Option<&'scope Scope<'scope, '_>>,
+    ) -> io::Result<Source<'r>>
+    where
+        'r: 'scope,
+    {
+        if Compression::of(bytes) != Compression::None {
+            return Source::new(bytes, scope);
+        }
+        let mut source = Source::new(io::empty(), None)?;
+        source.memory = Some(Memory { bytes, taken: 0 });
+        Ok(source)
+    }
+
+    /// The next lines of an input held in memory, from the next byte to the first line break
+    /// at least `chunk` bytes on (or the end), consumed untracked as [`Chunker`] consumes
+    /// them; `None` when the input is not held in memory, or has ended.
+    pub fn borrow_lines(&mut self, chunk: usize) -> Option<&'r [u8]> {
+        let memory = self.memory.as_mut()?;
+        let bytes = memory.bytes;
+        // The buffered bytes not consumed yet are the slice's just before `taken`.
+        let start = memory.taken - (self.end - self.pos);
+        if start >= bytes.len() {
+            return None;
+        }
+        let from = (start + chunk).min(bytes.len());
+        let stop = memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |at| from + at + 1);
+        memory.taken = stop;
+        self.settle_col();
+        self.pos = self.end;
+        Some(&bytes[start..stop])
     }
 
     /// The 1-based column of the next byte.
@@ -209,9 +266,10 @@ impl<'r> Source<'r> {
             self.buf.truncate(2 * READ_SIZE);
             self.buf.shrink_to_fit();
         }
-        let reader: &mut dyn Read = match &mut self.ahead {
-            Some(ahead) => ahead,
-            None => &mut self.reader,
+        let reader: &mut dyn Read = match (&mut self.ahead, &mut self.memory) {
+            (Some(ahead), _) => ahead,
+            (None, Some(memory)) => memory,
+            (None, None) => &mut self.reader,
         };
         // Pinned, the bytes read past the last whole item are copied when the buffer is
         // handed over: at most one read's worth.
@@ -338,9 +396,10 @@ impl<'r> Source<'r> {
         if self.eof || out.is_empty() {
             return Ok(0);
         }
-        let reader: &mut dyn Read = match &mut self.ahead {
-            Some(ahead) => ahead,
-            None => &mut self.reader,
+        let reader: &mut dyn Read = match (&mut self.ahead, &mut self.memory) {
+            (Some(ahead), _) => ahead,
+            (None, Some(memory)) => memory,
+            (None, None) => &mut self.reader,
         };
         loop {
             match reader.read(out) {
@@ -919,6 +978,7 @@ mod tests {
             let mut source = Source {
                 reader: Box::new(io::empty()),
                 ahead: Some(ReadAhead::spawn(scope, trickle)),
+                memory: None,
                 buf: vec![0; READ_SIZE],
                 pos: 0,
                 end: 0,

@@ -194,12 +194,46 @@ struct Doc<'s, 'r, 'f> {
     jobs: usize,
 }
 
+/// Where an input comes from.
+enum Input<'a, R> {
+    Reader(R),
+    Memory(&'a [u8]),
+}
+
+/// The bytes of an NDJSON chunk: a buffer the chunk was read into (recycled once it is
+/// checked), or lines of an input held in memory, checked where they are.
+enum Lines<'a> {
+    Read(Vec<u8>),
+    InMemory(&'a [u8]),
+}
+
+impl Lines<'_> {
+    /// The buffer to read the next chunk into: this one, or a new one.
+    fn into_buffer(self) -> Vec<u8> {
+        match self {
+            Lines::Read(buffer) => buffer,
+            Lines::InMemory(_) => Vec::new(),
+        }
+    }
+}
+
+impl std::ops::Deref for Lines<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Lines::Read(buffer) => buffer,
+            Lines::InMemory(lines) => lines,
+        }
+    }
+}
+
 /// The result of one NDJSON chunk, with record indices and lines relative to the chunk.
-struct ChunkOut {
+struct ChunkOut<'a> {
     events: Vec<Event>,
     lines: u64,
     records: u64,
-    buffer: Vec<u8>,
+    buffer: Lines<'a>,
     /// Where the chunk's unchecked lines start, when its findings filled a piece.
     resume: Option<usize>,
 }
@@ -227,8 +261,36 @@ impl Validator {
 
     /// Validates an input held in memory (any shape, gzip included).
     pub fn validate_slice(&self, bytes: &[u8], file: &str) -> Report {
-        // Reading from a slice cannot fail; corrupt gzip becomes a finding, not an error.
-        self.validate_reader(bytes, file).unwrap_or_default()
+        let mut findings = Vec::new();
+        let summary = self.validate_bytes(bytes, file, 1, &mut |event| match event {
+            Event::Record(outcome) => findings.extend(outcome.findings),
+            Event::Input(finding) => findings.push(finding),
+        });
+        Report { summary, findings }
+    }
+
+    /// [`Validator::validate_stream`] for an input held in memory (any shape, compressed
+    /// included), with the same events. Its NDJSON lines are checked where they are, not
+    /// copied into read buffers first.
+    ///
+    /// ```
+    /// use enquiry_validator::{Config, Validator};
+    ///
+    /// let ndjson = b"{\"_id\":\"a\",\"createdAt\":\"2022-11-07T00:00:00Z\",\"status\":\"ongoing\"}\n{}\n";
+    /// let validator = Validator::new(Config::default());
+    /// let summary = validator.validate_bytes(ndjson, "dump.ndjson", 1, &mut |_| {});
+    /// assert_eq!((summary.records, summary.invalid), (2, 1));
+    /// ```
+    pub fn validate_bytes(
+        &self,
+        bytes: &[u8],
+        file: &str,
+        jobs: usize,
+        on_event: &mut dyn FnMut(Event),
+    ) -> Summary {
+        // Reading from memory cannot fail; corrupt compression becomes a finding.
+        self.stream(Input::<&[u8]>::Memory(bytes), file, jobs, on_event, None)
+            .unwrap_or_default()
     }
 
     /// Checks one record given as JSON text, as an API handler or a unit test holds it (no
@@ -295,7 +357,7 @@ impl Validator {
         jobs: usize,
         on_event: &mut dyn FnMut(Event),
     ) -> io::Result<Summary> {
-        self.stream(reader, file, jobs, on_event, None)
+        self.stream(Input::Reader(reader), file, jobs, on_event, None)
     }
 
     /// [`Validator::validate_stream`], adding the input's [data profile](crate::profile) to
@@ -309,12 +371,12 @@ impl Validator {
         on_event: &mut dyn FnMut(Event),
         profile: &mut DataProfile,
     ) -> io::Result<Summary> {
-        self.stream(reader, file, jobs, on_event, Some(profile))
+        self.stream(Input::Reader(reader), file, jobs, on_event, Some(profile))
     }
 
     fn stream<R: Read + Send>(
         &self,
-        reader: R,
+        input: Input<'_, R>,
         file: &str,
         jobs: usize,
         on_event: &mut dyn FnMut(Event),
@@ -332,7 +394,10 @@ impl Validator {
         std::thread::scope(|scope| {
             // Decompression gets a thread of its own, so that validation, even on one thread,
             // does not wait for it.
-            let mut source = Source::new(reader, Some(scope))?;
+            let mut source = match input {
+                Input::Reader(reader) => Source::new(reader, Some(scope))?,
+                Input::Memory(bytes) => Source::in_memory(bytes, Some(scope))?,
+            };
             let compression = source.compression();
             match self.run(&mut source, &file, jobs, &mut sink) {
                 Ok(()) => Ok(sink.summary),
@@ -405,7 +470,7 @@ impl Validator {
             profile: None,
         };
         let mut worker = Worker::default();
-        let out = self.process_chunk(&mut worker, &file, Work::Lines(lines.to_vec()), 1);
+        let out = self.process_lines(&mut worker, &file, Lines::InMemory(lines), 0, 1);
         for mut event in out.events {
             match &mut event {
                 Event::Record(outcome) => {
@@ -810,7 +875,7 @@ impl Validator {
         file: &Arc<str>,
         work: Work,
         first_col: u64,
-    ) -> ChunkOut {
+    ) -> ChunkOut<'static> {
         match work {
             Work::TooLarge(size) => {
                 let mut events = std::mem::take(&mut worker.spare_events);
@@ -822,24 +887,26 @@ impl Validator {
                     events,
                     lines: 1,
                     records: 1,
-                    buffer: Vec::new(),
+                    buffer: Lines::Read(Vec::new()),
                     resume: None,
                 }
             }
-            Work::Lines(buffer) => self.process_lines(worker, file, buffer, 0, first_col),
+            Work::Lines(buffer) => {
+                self.process_lines(worker, file, Lines::Read(buffer), 0, first_col)
+            }
         }
     }
 
     /// Checks the lines of `buffer` from `start` until its end or until the findings fill a
     /// piece ([`FINDINGS_PER_PIECE`]); lines and records are counted from `start`.
-    fn process_lines(
+    fn process_lines<'a>(
         &self,
         worker: &mut Worker,
         file: &Arc<str>,
-        buffer: Vec<u8>,
+        buffer: Lines<'a>,
         start: usize,
         first_col: u64,
-    ) -> ChunkOut {
+    ) -> ChunkOut<'a> {
         let mut events = std::mem::take(&mut worker.spare_events);
         events.clear();
         let mut findings = 0usize;
@@ -902,9 +969,9 @@ impl Validator {
         }
     }
 
-    fn run_ndjson(
+    fn run_ndjson<'r>(
         &self,
-        source: &mut Source<'_>,
+        source: &mut Source<'r>,
         file: &Arc<str>,
         jobs: usize,
         sink: &mut Sink<'_>,
@@ -920,7 +987,7 @@ impl Validator {
         // pieces are delivered.
         let mut resume_worker = Worker::default();
         let profile = sink.profile.is_some();
-        let mut deliver = |mut out: ChunkOut, sink: &mut Sink<'_>| loop {
+        let mut deliver = |mut out: ChunkOut<'r>, sink: &mut Sink<'_>| loop {
             let mut events = out.events;
             for mut event in events.drain(..) {
                 match &mut event {
@@ -949,16 +1016,25 @@ impl Validator {
                     out = self.process_lines(&mut resume_worker, file, out.buffer, start, 1);
                     sink.absorb(resume_worker.profiler.take());
                 }
-                None => return (out.buffer, events),
+                None => return (out.buffer.into_buffer(), events),
             }
         };
         if jobs <= 1 {
             let mut worker = Worker::new(profile);
             let mut buffer = Vec::new();
             let mut seq = 0u64;
-            while let Some(work) = chunker.next(source, buffer)? {
+            loop {
                 let col = if seq == 0 { first_col } else { 1 };
-                let out = self.process_chunk(&mut worker, file, work, col);
+                // An input held in memory is checked where it is, not copied chunk by chunk.
+                let out = match source.borrow_lines(chunk) {
+                    Some(lines) => {
+                        self.process_lines(&mut worker, file, Lines::InMemory(lines), 0, col)
+                    }
+                    None => match chunker.next(source, buffer)? {
+                        Some(work) => self.process_chunk(&mut worker, file, work, col),
+                        None => break,
+                    },
+                };
                 (buffer, worker.spare_events) = deliver(out, sink);
                 seq += 1;
             }
@@ -967,7 +1043,7 @@ impl Validator {
         }
         let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Work)>(jobs);
         let work_rx = Mutex::new(work_rx);
-        let (result_tx, result_rx) = mpsc::channel::<(u64, ChunkOut)>();
+        let (result_tx, result_rx) = mpsc::channel::<(u64, ChunkOut<'r>)>();
         let max_in_flight = (jobs * 2 + 2) as u64;
         std::thread::scope(|scope| {
             let mut workers = Vec::with_capacity(jobs);
@@ -992,13 +1068,13 @@ impl Validator {
                 }));
             }
             drop(result_tx);
-            let mut ready: BTreeMap<u64, ChunkOut> = BTreeMap::new();
+            let mut ready: BTreeMap<u64, ChunkOut<'r>> = BTreeMap::new();
             let mut pool: Vec<Vec<u8>> = Vec::new();
             let mut sent = 0u64;
             let mut emitted = 0u64;
             // Bytes of the chunks sent and not yet delivered, oldest first.
             let mut sizes: VecDeque<usize> = VecDeque::new();
-            let mut flush = |ready: &mut BTreeMap<u64, ChunkOut>,
+            let mut flush = |ready: &mut BTreeMap<u64, ChunkOut<'r>>,
                              emitted: &mut u64,
                              pool: &mut Vec<Vec<u8>>,
                              sizes: &mut VecDeque<usize>,

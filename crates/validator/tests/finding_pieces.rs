@@ -39,4 +39,15 @@ fn a_chunk_dense_with_findings_gives_the_same_events_on_every_thread_count() {
     for jobs in [2, 3, 8] {
         assert!(events(input.as_bytes(), jobs) == one, "jobs {jobs}");
     }
+    // Held in memory, the lines are checked where they are, in the same pieces.
+    for jobs in [1, 2] {
+        let mut in_memory = Vec::new();
+        Validator::new(Config::default()).validate_bytes(
+            input.as_bytes(),
+            "many.ndjson",
+            jobs,
+            &mut |event| in_memory.push(event),
+        );
+        assert!(in_memory == one, "in memory, jobs {jobs}");
+    }
 }

@@ -1123,6 +1123,57 @@ fn jobs_give_identical_events() {
     assert!(lines.windows(2).all(|pair| pair[0] < pair[1]));
     let report = validator.validate_slice(&gzip(data.as_bytes()), "gen.ndjson.gz");
     assert_eq!(report.summary, one);
+    // Held in memory (checked where it is, in several pieces), the same events.
+    for jobs in [1, 4] {
+        let mut events = Vec::new();
+        let summary = validator.validate_bytes(data.as_bytes(), "gen.ndjson", jobs, &mut |event| {
+            events.push(event)
+        });
+        assert_eq!(
+            (summary, &events),
+            (one, &events_one),
+            "in memory, jobs {jobs}"
+        );
+    }
+}
+
+/// Lines over the record size limit, blank lines, CRLF and lone CRs, a BOM and a last line
+/// without its LF: an input held in memory gives the events of the same input read.
+#[test]
+fn in_memory_lines_give_the_events_of_read_lines() {
+    let mut config = default();
+    config.max_record_size = 800;
+    let big = with(
+        r#""_id":"e1""#,
+        &format!("\"_id\":\"{}\"", "x".repeat(1000)),
+    );
+    let inputs = [
+        format!("\u{feff}{VALID}\n{big}\n\n  \n{VALID}\r\n{{}}\r{VALID}"),
+        format!("{big}\r\n{VALID}\n{{\"_id\": 1,\n{VALID}\n"),
+        format!(" \t{VALID} \t\n[{VALID},{{}}]\n{{\"items\":[{VALID}]}}\n"),
+    ];
+    let validator = Validator::new(config);
+    for (index, input) in inputs.iter().enumerate() {
+        let mut read = Vec::new();
+        let read_summary = validator
+            .validate_stream(input.as_bytes(), "t.ndjson", 1, &mut |event| {
+                read.push(event)
+            })
+            .expect("in memory");
+        assert!(read_summary.records >= 3, "input {index}: {read_summary:?}");
+        for jobs in [1, 2] {
+            let mut in_memory = Vec::new();
+            let summary =
+                validator.validate_bytes(input.as_bytes(), "t.ndjson", jobs, &mut |event| {
+                    in_memory.push(event)
+                });
+            assert_eq!(
+                (summary, &in_memory),
+                (read_summary, &read),
+                "input {index}, jobs {jobs}"
+            );
+        }
+    }
 }
 
 #[test]
