@@ -84,19 +84,17 @@ impl Compression {
     }
 }
 
-/// An input held in memory, read as a reader is, with how much of it has been read.
+/// An input held in memory, and how much of it has been read.
 struct Memory<'r> {
     bytes: &'r [u8],
-    taken: usize,
+    /// The bytes not read yet, read as any slice is.
+    rest: &'r [u8],
 }
 
-impl Read for Memory<'_> {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        let rest = self.bytes.get(self.taken..).unwrap_or_default();
-        let n = out.len().min(rest.len());
-        out[..n].copy_from_slice(&rest[..n]);
-        self.taken += n;
-        Ok(n)
+impl Memory<'_> {
+    /// How many bytes have been read.
+    fn taken(&self) -> usize {
+        self.bytes.len() - self.rest.len()
     }
 }
 
@@ -197,7 +195,7 @@ impl<'r> Source<'r> {
             return Source::new(bytes, scope);
         }
         let mut source = Source::new(io::empty(), None)?;
-        source.memory = Some(Memory { bytes, taken: 0 });
+        source.memory = Some(Memory { bytes, rest: bytes });
         Ok(source)
     }
 
@@ -208,13 +206,13 @@ impl<'r> Source<'r> {
         let memory = self.memory.as_mut()?;
         let bytes = memory.bytes;
         // The buffered bytes not consumed yet are the slice's just before `taken`.
-        let start = memory.taken - (self.end - self.pos);
+        let start = memory.taken() - (self.end - self.pos);
         if start >= bytes.len() {
             return None;
         }
         let from = (start + chunk).min(bytes.len());
         let stop = memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |at| from + at + 1);
-        memory.taken = stop;
+        memory.rest = &bytes[stop..];
         self.settle_col();
         self.pos = self.end;
         Some(&bytes[start..stop])
@@ -268,7 +266,7 @@ impl<'r> Source<'r> {
         }
         let reader: &mut dyn Read = match (&mut self.ahead, &mut self.memory) {
             (Some(ahead), _) => ahead,
-            (None, Some(memory)) => memory,
+            (None, Some(memory)) => &mut memory.rest,
             (None, None) => &mut self.reader,
         };
         // Pinned, the bytes read past the last whole item are copied when the buffer is
@@ -398,7 +396,7 @@ impl<'r> Source<'r> {
         }
         let reader: &mut dyn Read = match (&mut self.ahead, &mut self.memory) {
             (Some(ahead), _) => ahead,
-            (None, Some(memory)) => memory,
+            (None, Some(memory)) => &mut memory.rest,
             (None, None) => &mut self.reader,
         };
         loop {

@@ -42,6 +42,17 @@ pub struct Node {
     pub flags: u8,
 }
 
+impl Node {
+    /// A string's or key's text as written, between its quotes (escapes not undone); a node
+    /// too short for quotes (none is) gives no text.
+    #[inline(always)]
+    pub fn raw_text<'a>(&self, bytes: &'a [u8]) -> &'a [u8] {
+        bytes
+            .get(self.start as usize + 1..(self.end as usize).wrapping_sub(1))
+            .unwrap_or(&[])
+    }
+}
+
 /// Why a parse stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseErrorKind {
@@ -137,10 +148,7 @@ impl Tape {
                 .get(start..start + node.len as usize)
                 .unwrap_or(&[])
         } else {
-            // Between the quotes; a node too short for that (none is) gives no text.
-            bytes
-                .get(node.start as usize + 1..(node.end as usize).wrapping_sub(1))
-                .unwrap_or(&[])
+            node.raw_text(bytes)
         }
     }
 

@@ -167,7 +167,7 @@ impl Clean {
                         .get(usize::from(set))
                         .is_some_and(|table| table.find_at(bytes, start, len).is_some())
             }
-            Clean::Passes(test) => value.kind == Kind::Str && test(inner(bytes, value)),
+            Clean::Passes(test) => value.kind == Kind::Str && test(value.raw_text(bytes)),
             Clean::Boolean => matches!(value.kind, Kind::True | Kind::False),
             Clean::Millis => {
                 value.kind == Kind::Number
@@ -1043,14 +1043,6 @@ fn clean_labels(tape: &Tape, bytes: &[u8], value: usize, node: &Node) -> bool {
         })
 }
 
-/// The text of a string or key as written, between its quotes (escapes not undone).
-#[inline(always)]
-fn inner<'b>(bytes: &'b [u8], node: &Node) -> &'b [u8] {
-    bytes
-        .get(node.start as usize + 1..(node.end as usize).saturating_sub(1))
-        .unwrap_or_default()
-}
-
 /// The instant of the string `node` when it is a timestamp in the canonical form. Its text as
 /// written: with an escape (a backslash) it is no timestamp, and the full check decides.
 #[inline(always)]
@@ -1058,7 +1050,7 @@ fn timestamp(bytes: &[u8], node: &Node, cache: &mut DayCache) -> Option<Instant>
     if node.kind != Kind::Str {
         return None;
     }
-    parse_timestamp(inner(bytes, node), cache).filter(|instant| instant.canonical)
+    parse_timestamp(node.raw_text(bytes), cache).filter(|instant| instant.canonical)
 }
 
 /// The checker of one record.
@@ -2641,7 +2633,7 @@ mod tests {
             for item in tape.items(0) {
                 let node = tape.nodes[item];
                 if let Clean::Passes(test) = clean {
-                    assert!(!test(inner(bytes, &node)), "{}", rule.name);
+                    assert!(!test(node.raw_text(bytes)), "{}", rule.name);
                 }
                 if let Clean::OneOf(_) = clean {
                     assert!(!clean.accepts(&node, bytes, &values), "{}", rule.name);
