@@ -233,6 +233,11 @@ impl<'r> Source<'r> {
         self.col_from = None;
     }
 
+    /// Whether a thread of its own decodes the input ahead of the reading.
+    pub fn decodes_ahead(&self) -> bool {
+        self.ahead.is_some()
+    }
+
     /// How the input is compressed.
     pub fn compression(&self) -> Compression {
         self.compression

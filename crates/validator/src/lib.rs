@@ -115,6 +115,7 @@ pub mod code;
 pub mod config;
 pub mod excerpt;
 pub mod finding;
+mod gate;
 mod input;
 mod ordered;
 mod parse;
