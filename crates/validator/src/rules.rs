@@ -199,10 +199,13 @@ fn rule_names(rule: &CrossRule) -> Vec<&'static str> {
 }
 
 /// The members that identify contracts, for detection per record.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct Detecting {
     /// Every identifying member, once (at most 64).
     keys: Vec<&'static [u8]>,
+    /// `keys` looked up by text: a record's members are each found with one probe (a record
+    /// has up to about 50, and every one used to be compared with every key).
+    lookup: Lookup,
     /// Bit `n` set: some identifying member is `n` bytes long.
     lengths: u64,
     /// By contract: the bits of `keys` that identify it, more than half of which must be
@@ -212,7 +215,12 @@ struct Detecting {
 
 impl Detecting {
     fn new(contracts: &[&'static Contract]) -> Detecting {
-        let mut detecting = Detecting::default();
+        let mut detecting = Detecting {
+            keys: Vec::new(),
+            lookup: Lookup::new(Vec::new()),
+            lengths: 0,
+            masks: Vec::new(),
+        };
         for contract in contracts {
             let mut mask = 0u64;
             for name in contract.detect {
@@ -231,6 +239,8 @@ impl Detecting {
             }
             detecting.masks.push(mask);
         }
+        detecting.keys.truncate(64);
+        detecting.lookup = Lookup::new(detecting.keys.clone());
         detecting
     }
 }
@@ -280,7 +290,7 @@ impl Compiled {
             contracts: Vec::new(),
             named: Vec::new(),
             objects: Vec::new(),
-            detecting: Detecting::default(),
+            detecting: Detecting::new(&[]),
             guess_slots: 0,
             values: Vec::new(),
             item_cleans: Vec::new(),
@@ -363,10 +373,8 @@ impl Compiled {
             if text.len() >= 64 || detecting.lengths & (1 << text.len()) == 0 {
                 continue;
             }
-            for (bit, known) in detecting.keys.iter().enumerate() {
-                if bytes_eq(known, text) {
-                    found |= 1 << bit;
-                }
+            if let Some(bit) = detecting.lookup.find(text) {
+                found |= 1 << bit;
             }
         }
         detecting
