@@ -22,7 +22,7 @@ use enquiry_schema::rfc3339::{parse_timestamp, DayCache, Instant};
 use crate::code::{Code, Severity};
 use crate::config::Config;
 use crate::finding::Pointer;
-use crate::parse::{integer, Integer, Kind, Node, Tape, BAD_TEXT};
+use crate::parse::{integer, Integer, Kind, Node, Tape, BAD_TEXT, ESCAPED};
 use crate::uri::is_http_url;
 
 /// A finding before its position is turned into line and column.
@@ -369,11 +369,17 @@ impl Compiled {
             let Some(node) = tape.nodes.get(key) else {
                 break;
             };
-            let text = tape.text(bytes, node);
-            if text.len() >= 64 || detecting.lengths & (1 << text.len()) == 0 {
+            // The length first, from the node: most members of a record are no identifying
+            // member by their length alone, and their text is never looked at.
+            let len = if node.flags & ESCAPED != 0 {
+                node.len as usize
+            } else {
+                (node.end as usize).saturating_sub(node.start as usize + 2)
+            };
+            if len >= 64 || detecting.lengths & (1 << len) == 0 {
                 continue;
             }
-            if let Some(bit) = detecting.lookup.find(text) {
+            if let Some(bit) = detecting.lookup.find(tape.text(bytes, node)) {
                 found |= 1 << bit;
             }
         }

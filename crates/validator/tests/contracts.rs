@@ -212,4 +212,21 @@ fn contracts_are_found_by_name_and_records_are_detected_per_record() {
         .map(|finding| (finding.record, finding.pointer.as_str(), finding.code))
         .collect();
     assert_eq!(found, vec![(1, "/type", Code::Enum)]);
+    // Identifying members written with escapes count as they read: `\u0065\u0069d` is `eid`,
+    // `\u0064\u0061te` is `date` (a key's length is its text's, not its spelling's).
+    let escaped = bad_event
+        .replacen("\"eid\"", "\"\\u0065\\u0069d\"", 1)
+        .replacen("\"date\"", "\"\\u0064\\u0061te\"", 1);
+    assert_ne!(escaped, bad_event);
+    let report = Validator::new(Config {
+        contract: None,
+        ..Config::default()
+    })
+    .validate_slice(escaped.as_bytes(), "escaped.ndjson");
+    let found: Vec<(&str, Code)> = report
+        .findings
+        .iter()
+        .map(|finding| (finding.pointer.as_str(), finding.code))
+        .collect();
+    assert_eq!(found, vec![("/type", Code::Enum)]);
 }
