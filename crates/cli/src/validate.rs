@@ -381,7 +381,7 @@ pub(crate) fn run_with(args: &ValidateArgs, drive: &mut dyn FnMut(&Path) -> Opti
             }
             let findings = match &event {
                 Event::Record(outcome) => &outcome.findings[..],
-                Event::Input(finding) => std::slice::from_ref(finding),
+                Event::Input(finding) => std::slice::from_ref(&**finding),
             };
             if let Some(baseline) = baseline.as_mut() {
                 let states: Vec<BaselineState> =

@@ -89,7 +89,7 @@ impl FindingIter {
                                 contracts.count(&outcome);
                                 outcome.findings
                             }
-                            Event::Input(finding) => vec![finding],
+                            Event::Input(finding) => vec![*finding],
                         };
                         if !findings.is_empty() && sender.send(Message::Findings(findings)).is_err()
                         {

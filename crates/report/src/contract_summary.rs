@@ -183,7 +183,7 @@ impl JsonReport {
                 self.contracts.count(&outcome);
                 self.findings.extend(outcome.findings);
             }
-            Event::Input(finding) => self.findings.push(finding),
+            Event::Input(finding) => self.findings.push(*finding),
         }
     }
 

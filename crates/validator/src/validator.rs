@@ -47,9 +47,14 @@ pub enum Event {
     /// A record was checked (valid or not).
     Record(RecordOutcome),
     /// A defect of the input outside any record: empty input, a BOM, a syntax error that ends
-    /// an array or object so that no further record can be found.
-    Input(Finding),
+    /// an array or object so that no further record can be found. Boxed: such events are
+    /// rare, and every other one (a record's) would otherwise be as large as a finding.
+    Input(Box<Finding>),
 }
+
+// Every record's event is moved from its worker to the consumer: a valid record's event must
+// not carry the room of a whole finding (about 220 bytes, boxed above). Checked at compile time.
+const _: () = assert!(size_of::<Event>() <= 64);
 
 /// A configured validator; cheap to share between threads.
 #[derive(Debug, Clone)]
@@ -271,7 +276,7 @@ impl Validator {
         let mut findings = Vec::new();
         let summary = self.validate_bytes(bytes, file, 1, &mut |event| match event {
             Event::Record(outcome) => findings.extend(outcome.findings),
-            Event::Input(finding) => findings.push(finding),
+            Event::Input(finding) => findings.push(*finding),
         });
         Report { summary, findings }
     }
@@ -349,7 +354,7 @@ impl Validator {
         let mut findings = Vec::new();
         let summary = self.validate_stream(reader, file, 1, &mut |event| match event {
             Event::Record(outcome) => findings.extend(outcome.findings),
-            Event::Input(finding) => findings.push(finding),
+            Event::Input(finding) => findings.push(*finding),
         })?;
         Ok(Report { summary, findings })
     }
@@ -431,7 +436,7 @@ impl Validator {
                             "the {name} stream is corrupt ({err}); expected a complete {name} file"
                         ),
                     ) {
-                        sink.push(Event::Input(finding));
+                        sink.push(Event::Input(Box::new(finding)));
                     }
                     Ok(sink.summary)
                 }
@@ -508,13 +513,13 @@ impl Validator {
         if let Some((encoding, family)) = wide_encoding(source)? {
             let message = format!("the input is {encoding} text; expected UTF-8 (RFC 8259): convert it, e.g. with `iconv -f {family} -t UTF-8`");
             if let Some(finding) = self.input_finding(file, 0, 1, 1, Code::Encoding, message) {
-                sink.push(Event::Input(finding));
+                sink.push(Event::Input(Box::new(finding)));
             }
             return Ok(());
         }
         if source.skip_bom()? {
             if let Some(finding) = self.input_finding(file, 0, 1, 1, Code::Bom, "the input starts with a UTF-8 byte order mark; expected JSON text without one (RFC 8259)".to_owned()) {
-                sink.push(Event::Input(finding));
+                sink.push(Event::Input(Box::new(finding)));
             }
         }
         source.skip_ws()?;
@@ -527,7 +532,7 @@ impl Validator {
                 Code::EmptyInput,
                 "the input is empty or only whitespace; expected at least one record".to_owned(),
             ) {
-                sink.push(Event::Input(finding));
+                sink.push(Event::Input(Box::new(finding)));
             }
             return Ok(());
         };
@@ -707,7 +712,7 @@ impl Validator {
             if let Some(finding) =
                 self.input_finding(file, *record, line, column, note.code, note.message)
             {
-                out.push(Event::Input(finding));
+                out.push(Event::Input(Box::new(finding)));
             }
         }
         let mut roots = std::mem::take(&mut worker.roots);
@@ -722,7 +727,7 @@ impl Validator {
                     if let Some(finding) =
                         self.input_finding(file, *record, line, column, Code::EmptyInput, message)
                     {
-                        out.push(Event::Input(finding));
+                        out.push(Event::Input(Box::new(finding)));
                     }
                 }
             }
@@ -730,7 +735,7 @@ impl Validator {
                 let pointer = self.config.pointer.clone().unwrap_or_default();
                 let (line, column) = cursor.at(bytes, 0);
                 if let Some(finding) = self.input_finding(file, *record, line, column, Code::NotAnObject, format!("no array of records at --pointer {pointer:?}; expected an array (or one record object) there")) {
-                    out.push(Event::Input(finding));
+                    out.push(Event::Input(Box::new(finding)));
                 }
             }
         }
@@ -1209,7 +1214,7 @@ impl Validator {
             code,
             message,
         ) {
-            doc.sink.push(Event::Input(finding));
+            doc.sink.push(Event::Input(Box::new(finding)));
         }
     }
 

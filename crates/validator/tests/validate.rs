@@ -58,7 +58,7 @@ fn check(name: &str, config: &Config, input: &[u8], expected: &[Expected]) {
     let summary = Validator::new(config.clone())
         .validate_stream(input, "t.json", 3, &mut |event| match event {
             Event::Record(outcome) => streamed.extend(outcome.findings),
-            Event::Input(finding) => streamed.push(finding),
+            Event::Input(finding) => streamed.push(*finding),
         })
         .expect("in-memory read");
     assert_eq!(streamed, report.findings, "case {name}: jobs 3");
@@ -1252,7 +1252,7 @@ mod properties {
             let mut streamed = Vec::new();
             validator.validate_stream(bytes, "fuzz", jobs, &mut |event| match event {
                 Event::Record(outcome) => streamed.extend(outcome.findings),
-                Event::Input(finding) => streamed.push(finding),
+                Event::Input(finding) => streamed.push(*finding),
             }).expect("in memory");
             prop_assert_eq!(single.findings, streamed);
         }
