@@ -847,9 +847,11 @@ fn next_line_is_a_record(rest: &[u8]) -> bool {
 }
 
 /// One piece of NDJSON work.
-pub(crate) enum Work {
+pub(crate) enum Work<'r> {
     /// Whole lines (the last may lack its newline at the end of the input).
     Lines(Vec<u8>),
+    /// Whole lines of an input held in memory, where they lie ([`Source::borrow_lines`]).
+    InMemory(&'r [u8]),
     /// One line longer than the record size limit, skipped: its size in bytes.
     TooLarge(u64),
 }
@@ -873,7 +875,11 @@ impl Chunker {
 
     /// The next piece of work, reusing `out` for lines; `None` at the end. A block decoded
     /// ahead that holds whole lines is the chunk itself, not copied.
-    pub fn next(&mut self, source: &mut Source<'_>, out: Vec<u8>) -> io::Result<Option<Work>> {
+    pub fn next(
+        &mut self,
+        source: &mut Source<'_>,
+        out: Vec<u8>,
+    ) -> io::Result<Option<Work<'static>>> {
         let mut out = if self.carry.is_empty() {
             match source.whole_lines(out)? {
                 Ok(lines) => return Ok(Some(Work::Lines(lines))),

@@ -881,13 +881,13 @@ impl Validator {
 
     // ---------------------------------------------------------------- NDJSON
 
-    fn process_chunk(
+    fn process_chunk<'r>(
         &self,
         worker: &mut Worker,
         file: &Arc<str>,
-        work: Work,
+        work: Work<'r>,
         first_col: u64,
-    ) -> ChunkOut<'static> {
+    ) -> ChunkOut<'r> {
         match work {
             Work::TooLarge(size) => {
                 let mut events = std::mem::take(&mut worker.spare_events);
@@ -905,6 +905,9 @@ impl Validator {
             }
             Work::Lines(buffer) => {
                 self.process_lines(worker, file, Lines::Read(buffer), 0, first_col)
+            }
+            Work::InMemory(lines) => {
+                self.process_lines(worker, file, Lines::InMemory(lines), 0, first_col)
             }
         }
     }
@@ -1060,7 +1063,7 @@ impl Validator {
             0
         };
         let gate = Gate::new(depth);
-        let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Work)>(jobs.max(depth + 1));
+        let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Work<'r>)>(jobs.max(depth + 1));
         let work_rx = Mutex::new(work_rx);
         let (result_tx, result_rx) = mpsc::channel::<(u64, ChunkOut<'r>)>();
         let max_in_flight = (jobs * 2 + 2) as u64;
@@ -1135,11 +1138,16 @@ impl Validator {
                     ready.insert(seq, out);
                 }
                 flush(&mut ready, &mut emitted, &mut pool, &mut sizes, sink);
-                let buffer = pool.pop().unwrap_or_default();
-                match chunker.next(source, buffer) {
+                // An input held in memory goes to the workers where it lies, not copied.
+                let next = match source.borrow_lines(CHUNK_SIZE) {
+                    Some(lines) => Ok(Some(Work::InMemory(lines))),
+                    None => chunker.next(source, pool.pop().unwrap_or_default()),
+                };
+                match next {
                     Ok(Some(work)) => {
                         sizes.push_back(match &work {
                             Work::Lines(lines) => lines.capacity(),
+                            Work::InMemory(lines) => lines.len(),
                             Work::TooLarge(_) => 0,
                         });
                         // Counted before it is sent, so that its taking never comes first.
