@@ -87,6 +87,8 @@ pub struct Tape {
     /// Why and where the current parse stopped; kept here so that the hot functions return a
     /// two-register `Result<usize, Stopped>`.
     failure: Option<(ParseErrorKind, usize)>,
+    /// The specials of the block the last string ended in, of the input being parsed.
+    specials: Specials,
 }
 
 /// The parse stopped; the reason is in `Tape::failure`.
@@ -99,7 +101,7 @@ fn is_ws(byte: u8) -> bool {
     byte <= b' ' && matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-use crate::simd::{plain_end, special_mask};
+use crate::simd::{special_mask, Specials};
 
 /// The length of a valid UTF-8 sequence starting at `bytes[0]`, or `None`.
 fn utf8_sequence(bytes: &[u8]) -> Option<usize> {
@@ -187,6 +189,7 @@ impl Tape {
         self.strings.clear();
         self.stack.clear();
         self.failure = None;
+        self.specials = Specials::default();
         let result = self.parse_inner(bytes);
         if result.is_err() {
             let (kind, offset) = self
@@ -433,7 +436,7 @@ impl Tape {
     /// over from the opening quote.
     #[inline(always)]
     fn string(&mut self, bytes: &[u8], start: usize, kind: Kind) -> Result<usize, Stopped> {
-        let pos = plain_end(bytes, start + 1);
+        let pos = self.specials.plain_end(bytes, start + 1);
         if bytes.get(pos) == Some(&b'"') {
             self.nodes.push(Node {
                 start: start as u32,
