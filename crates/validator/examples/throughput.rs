@@ -59,12 +59,16 @@ fn main() {
         let start = Instant::now();
         let cpu_before = thread_cpu_ns();
         let summary = validator.validate_bytes(&data, &path, 1, &mut |_| {});
-        let cpu = thread_cpu_ns().zip(cpu_before).map(|(after, before)| after - before);
+        let cpu = thread_cpu_ns()
+            .zip(cpu_before)
+            .map(|(after, before)| after - before);
         let seconds = start.elapsed().as_secs_f64();
         println!("{summary:?}");
         // The thread's CPU time too (Linux): unlike the wall clock, not stretched when other
         // work shares the cores.
-        let cpu = cpu.map_or(String::new(), |ns| format!(", {:.1} ms CPU", ns as f64 / 1e6));
+        let cpu = cpu.map_or(String::new(), |ns| {
+            format!(", {:.1} ms CPU", ns as f64 / 1e6)
+        });
         println!(
             "validate_bytes: {:.1} ms, {:.0} MB/s{cpu}",
             seconds * 1e3,

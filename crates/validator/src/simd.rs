@@ -177,7 +177,7 @@ fn block_mask(block: &[u8]) -> u64 {
 )]
 #[inline(always)]
 pub(crate) fn prefetch(bytes: &[u8], range: std::ops::Range<usize>) {
-    use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
     let Some(ahead) = bytes.get(range.start..range.end.min(bytes.len())) else {
         return;
     };
