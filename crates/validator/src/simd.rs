@@ -1,5 +1,5 @@
-//! The validator's one use of `std::arch`: finding where a string's plain run ends, sixteen
-//! bytes per step.
+//! The validator's uses of `std::arch` (its only `unsafe`): finding where a string's plain run
+//! ends, sixteen bytes per step, and asking for input bytes ahead of their use.
 //!
 //! Almost every byte of a record is inside a string, and almost every string is plain ASCII
 //! ended by its quote, so the parser's hottest loop is the search for the first quote,
@@ -9,7 +9,8 @@
 //! the last bytes of the input, eight bytes at a time in a `u64` ([`plain_end_scalar`]). A
 //! proptest holds the two forms to the same answer on any bytes from any start. The parser
 //! asks through [`Specials`], which keeps the mask of 64 bytes for the strings that follow;
-//! another proptest holds it to the search from scratch.
+//! another proptest holds it to the search from scratch. [`prefetch`], the NDJSON loop's
+//! request for the lines ahead, is the other use.
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
