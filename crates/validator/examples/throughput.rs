@@ -37,7 +37,10 @@ fn main() {
     // `FILE=path`: compare on that NDJSON file's content instead of generated records;
     // `WRITE=path`: write the generated NDJSON there and stop;
     // `SYNTAX=path`: only the `IgnoredAny` pass over that NDJSON file's lines, once (with
-    // `STREAM`, a pair of runs to compare under `valgrind --tool=callgrind`).
+    // `STREAM`, a pair of runs to compare under `valgrind --tool=callgrind`);
+    // `BYTES=path`: read that file, then `validate_bytes` it once with one job and print the
+    // check's own time (without the read), to time the in-memory check alone or count its
+    // instructions under callgrind.
     if let Ok(path) = std::env::var("SYNTAX") {
         let data = std::fs::read(&path).expect("readable file");
         let mut start = 0;
@@ -48,6 +51,29 @@ fn main() {
             start = end + 1;
         }
         println!("{valid} lines of valid JSON");
+        return;
+    }
+    if let Ok(path) = std::env::var("BYTES") {
+        let data = std::fs::read(&path).expect("readable file");
+        let validator = Validator::new(Config::default());
+        let start = Instant::now();
+        let cpu_before = thread_cpu_ns();
+        let summary = validator.validate_bytes(&data, &path, 1, &mut |_| {});
+        let cpu = thread_cpu_ns()
+            .zip(cpu_before)
+            .map(|(after, before)| after - before);
+        let seconds = start.elapsed().as_secs_f64();
+        println!("{summary:?}");
+        // The thread's CPU time too (Linux): unlike the wall clock, not stretched when other
+        // work shares the cores.
+        let cpu = cpu.map_or(String::new(), |ns| {
+            format!(", {:.1} ms CPU", ns as f64 / 1e6)
+        });
+        println!(
+            "validate_bytes: {:.1} ms, {:.0} MB/s{cpu}",
+            seconds * 1e3,
+            data.len() as f64 / 1e6 / seconds
+        );
         return;
     }
     if let Ok(path) = std::env::var("STREAM") {
@@ -142,6 +168,13 @@ fn main() {
         megabytes / read,
         ignored / read
     );
+}
+
+/// The CPU time this thread has run, in nanoseconds (the first field of Linux's
+/// `/proc/thread-self/schedstat`); `None` elsewhere.
+fn thread_cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
 }
 
 /// How many times the filler phrase repeats in `inquiryType` (`PAD` in the environment;

@@ -87,6 +87,8 @@ pub struct Tape {
     /// Why and where the current parse stopped; kept here so that the hot functions return a
     /// two-register `Result<usize, Stopped>`.
     failure: Option<(ParseErrorKind, usize)>,
+    /// The specials of the block the last string ended in, of the input being parsed.
+    specials: Specials,
 }
 
 /// The parse stopped; the reason is in `Tape::failure`.
@@ -99,7 +101,7 @@ fn is_ws(byte: u8) -> bool {
     byte <= b' ' && matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-use crate::simd::{plain_end, special_mask};
+use crate::simd::{special_mask, Specials};
 
 /// The length of a valid UTF-8 sequence starting at `bytes[0]`, or `None`.
 fn utf8_sequence(bytes: &[u8]) -> Option<usize> {
@@ -187,6 +189,7 @@ impl Tape {
         self.strings.clear();
         self.stack.clear();
         self.failure = None;
+        self.specials = Specials::default();
         let result = self.parse_inner(bytes);
         if result.is_err() {
             let (kind, offset) = self
@@ -385,6 +388,10 @@ impl Tape {
             top.items += 1;
             top.last_key = key_index;
         }
+        // Compact JSON first: the colon right after the name, the value right after it.
+        if bytes.get(pos) == Some(&b':') && bytes.get(pos + 1).is_some_and(|&byte| byte > b' ') {
+            return Ok(pos + 1);
+        }
         while pos < bytes.len() && is_ws(bytes[pos]) {
             pos += 1;
         }
@@ -433,7 +440,7 @@ impl Tape {
     /// over from the opening quote.
     #[inline(always)]
     fn string(&mut self, bytes: &[u8], start: usize, kind: Kind) -> Result<usize, Stopped> {
-        let pos = plain_end(bytes, start + 1);
+        let pos = self.specials.plain_end(bytes, start + 1);
         if bytes.get(pos) == Some(&b'"') {
             self.nodes.push(Node {
                 start: start as u32,
@@ -831,5 +838,111 @@ mod tests {
         assert!(tape.parse(b"01").is_err());
         assert!(tape.parse(b"\"\\ud800\"").is_ok());
         assert_eq!(tape.nodes[0].flags & BAD_TEXT, BAD_TEXT);
+    }
+
+    /// A JSON value to write with chosen whitespace.
+    #[derive(Debug, Clone)]
+    enum Tree {
+        Leaf(&'static str),
+        Array(Vec<Tree>),
+        Object(Vec<(&'static str, Tree)>),
+    }
+
+    fn tree() -> impl proptest::strategy::Strategy<Value = Tree> {
+        use proptest::prelude::*;
+        let leaf = proptest::sample::select(vec![
+            "1", "-2.5e3", "true", "false", "null", "\"\"", "\"x\"", "\"a:b\"", "\"\\n\"",
+        ])
+        .prop_map(Tree::Leaf);
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            let key = proptest::sample::select(vec!["\"a\"", "\"b\"", "\"\"", "\"k\\u0041\""]);
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Tree::Array),
+                proptest::collection::vec((key, inner), 0..4).prop_map(Tree::Object),
+            ]
+        })
+    }
+
+    /// `tree` written with the whitespace `spaces` hands out in turn at every place JSON
+    /// allows it (none when it runs dry).
+    fn write(tree: &Tree, spaces: &mut dyn Iterator<Item = &'static str>, out: &mut String) {
+        fn space(spaces: &mut dyn Iterator<Item = &'static str>, out: &mut String) {
+            out.push_str(spaces.next().unwrap_or(""));
+        }
+        match tree {
+            Tree::Leaf(text) => out.push_str(text),
+            Tree::Array(items) => {
+                out.push('[');
+                for (index, item) in items.iter().enumerate() {
+                    if index > 0 {
+                        out.push(',');
+                    }
+                    space(spaces, out);
+                    write(item, spaces, out);
+                    space(spaces, out);
+                }
+                out.push(']');
+            }
+            Tree::Object(members) => {
+                out.push('{');
+                for (index, (key, value)) in members.iter().enumerate() {
+                    if index > 0 {
+                        out.push(',');
+                    }
+                    space(spaces, out);
+                    out.push_str(key);
+                    space(spaces, out);
+                    out.push(':');
+                    space(spaces, out);
+                    write(value, spaces, out);
+                    space(spaces, out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
+    /// What a tape says of its input: each node's kind, text as written and subtree end.
+    fn shape(tape: &Tape, bytes: &[u8]) -> Vec<(Kind, Vec<u8>, usize)> {
+        (0..tape.nodes.len())
+            .map(|index| {
+                let node = &tape.nodes[index];
+                let text = match node.kind {
+                    Kind::Object | Kind::Array => Vec::new(),
+                    _ => bytes[node.start as usize..node.end as usize].to_vec(),
+                };
+                (node.kind, text, tape.next(index) - index)
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Whitespace anywhere JSON allows it, around a member's colon too (where compact JSON
+        /// takes a shortcut), changes no node; cut short anywhere, the text is invalid as
+        /// serde_json says, with the same error with or without that whitespace elsewhere.
+        #[test]
+        fn whitespace_changes_no_node(
+            value in tree(),
+            spaces in proptest::collection::vec(
+                proptest::sample::select(vec!["", "", "", " ", "\t", "\n ", "\r\n"]),
+                0..40,
+            ),
+            cut in 0usize..200,
+        ) {
+            let mut compact = String::new();
+            write(&value, &mut std::iter::empty(), &mut compact);
+            let mut spaced = String::new();
+            write(&value, &mut spaces.into_iter(), &mut spaced);
+            let mut tape = Tape::default();
+            proptest::prop_assert!(tape.parse(compact.as_bytes()).is_ok());
+            let expected = shape(&tape, compact.as_bytes());
+            proptest::prop_assert!(tape.parse(spaced.as_bytes()).is_ok());
+            proptest::prop_assert_eq!(shape(&tape, spaced.as_bytes()), expected);
+            for text in [&compact, &spaced] {
+                let short = &text.as_bytes()[..cut.min(text.len())];
+                let valid = serde_json::from_slice::<serde::de::IgnoredAny>(short).is_ok();
+                proptest::prop_assert_eq!(tape.parse(short).is_ok(), valid);
+            }
+        }
     }
 }

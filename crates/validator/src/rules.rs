@@ -678,6 +678,24 @@ impl Word {
         if len != self.text.len() {
             return false;
         }
+        // The usual key, at most 24 bytes with 24 bytes of input from its start: its words
+        // read from one window checked once.
+        if let Some(window) = bytes
+            .get(start..start + 24)
+            .and_then(|window| <&[u8; 24]>::try_from(window).ok())
+        {
+            if len <= 24 {
+                let word = |at: usize| {
+                    let mut out = [0u8; 8];
+                    out.copy_from_slice(&window[at..at + 8]);
+                    u64::from_le_bytes(out)
+                };
+                return (word(0) ^ self.head) & self.mask == 0
+                    && (len <= 8
+                        || (word(len.max(8) - 8) == self.tail
+                            && (len <= 16 || word(8) == word8(&self.text, 8))));
+            }
+        }
         let Some(head) = bytes.get(start..start + 8) else {
             // Within 8 bytes of the end of the input.
             return bytes.get(start..start + len) == Some(&self.text);
@@ -2600,6 +2618,27 @@ mod tests {
             prop_assert_eq!(word.matches_at(&buffer, start, len), expected);
             let slice = buffer.get(start..start + len).unwrap_or_default();
             prop_assert_eq!(word.matches(slice), slice == &text[..]);
+        }
+
+        /// A buffer holding the text in place, or the text with one byte changed, with any
+        /// bytes before and after (a few, or enough for a whole window): found exactly when
+        /// unchanged.
+        #[test]
+        fn word_matches_at_finds_the_text_in_place(
+            text in proptest::collection::vec(any::<u8>(), 0..30),
+            before in proptest::collection::vec(any::<u8>(), 0..5),
+            after in proptest::collection::vec(any::<u8>(), 0..30),
+            change in proptest::option::of((any::<proptest::sample::Index>(), 1u8..=255)),
+        ) {
+            let word = Word::new(&text);
+            let mut written = text.clone();
+            if let Some((index, delta)) = change.filter(|_| !text.is_empty()) {
+                let at = index.index(text.len());
+                written[at] = written[at].wrapping_add(delta);
+            }
+            let buffer = [&before[..], &written, &after].concat();
+            let expected = written == text;
+            prop_assert_eq!(word.matches_at(&buffer, before.len(), text.len()), expected);
         }
     }
 
