@@ -6,14 +6,20 @@
 //! delivered. Memory is bounded twice: at most `max_pieces` pieces and `max_bytes` bytes of
 //! input are submitted and not yet delivered (the submitter blocks, delivering what is ready,
 //! until the window has room), so a slow consumer or one slow piece cannot make the buffer grow.
+//!
+//! The submitting thread is a serial stage (for arrays it reads and scans the items), so the
+//! workers after the first take a piece only while a few wait ([`crate::gate`]).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread::Scope;
 
+use crate::gate::{self, Gate};
+
 /// The submitting side of the pool: owns the reorder buffer and the window.
 pub(crate) struct Ordered<W, R> {
+    gate: Arc<Gate>,
     work_tx: Option<SyncSender<(u64, W)>>,
     result_rx: Receiver<(u64, R)>,
     ready: BTreeMap<u64, R>,
@@ -41,20 +47,27 @@ impl<W: Send, R: Send> Ordered<W, R> {
         F: Fn(&mut S, W) -> R + Sync,
     {
         let jobs = jobs.max(1);
-        let (work_tx, work_rx) = mpsc::sync_channel::<(u64, W)>(jobs);
+        // The submitting thread is a serial stage beside the workers (see `gate`).
+        let gate = Arc::new(Gate::new(gate::DEPTH));
+        let (work_tx, work_rx) = mpsc::sync_channel::<(u64, W)>(jobs.max(gate::DEPTH + 1));
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (result_tx, result_rx) = mpsc::channel::<(u64, R)>();
-        for _ in 0..jobs {
+        for index in 0..jobs {
             let work_rx = Arc::clone(&work_rx);
             let result_tx = result_tx.clone();
+            let gate = Arc::clone(&gate);
             scope.spawn(move || {
                 let mut state = S::default();
                 loop {
+                    if index > 0 {
+                        gate.wait();
+                    }
                     let next = match work_rx.lock() {
                         Ok(receiver) => receiver.recv(),
                         Err(_) => return,
                     };
                     let Ok((seq, work)) = next else { return };
+                    gate.taken();
                     if result_tx.send((seq, process(&mut state, work))).is_err() {
                         return;
                     }
@@ -62,6 +75,7 @@ impl<W: Send, R: Send> Ordered<W, R> {
             });
         }
         Ordered {
+            gate,
             work_tx: Some(work_tx),
             result_rx,
             ready: BTreeMap::new(),
@@ -90,6 +104,7 @@ impl<W: Send, R: Send> Ordered<W, R> {
         }
         self.deliver_ready(deliver);
         let Some(work_tx) = &self.work_tx else { return };
+        self.gate.queued();
         if work_tx.send((self.sent, work)).is_ok() {
             self.sizes.push_back(bytes);
             self.in_flight_bytes += bytes;
@@ -108,6 +123,8 @@ impl<W: Send, R: Send> Ordered<W, R> {
 
     /// Delivers every result and lets the workers end.
     pub fn finish(mut self, deliver: &mut dyn FnMut(R)) {
+        // Nothing more comes: a gated worker takes what is left rather than wait for more.
+        self.gate.close();
         self.drain(deliver);
         self.work_tx = None;
     }
@@ -133,6 +150,14 @@ impl<W: Send, R: Send> Ordered<W, R> {
     }
 }
 
+impl<W, R> Drop for Ordered<W, R> {
+    /// However the submitting code ends, a panic too, gated workers must stop waiting so that
+    /// the scope can join them.
+    fn drop(&mut self) {
+        self.gate.close();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +179,28 @@ mod tests {
             pool.finish(&mut |out| seen.push(out));
         });
         assert_eq!(seen, (0..20).map(|n| n * 10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_pool_dropped_unfinished_lets_its_gated_workers_end() {
+        // Two pieces never open the gate of the workers after the first: dropped without
+        // `finish` (as when the submitting code panics), the pool still lets them end, and the
+        // scope's join returns.
+        let (done_tx, done_rx) = mpsc::channel();
+        // On a thread of its own, so that a failure is an assertion, not a hung test.
+        std::thread::spawn(move || {
+            let process = |_: &mut (), n: u64| n;
+            std::thread::scope(|scope| {
+                let mut pool = Ordered::start(scope, 4, 1000, &process);
+                for n in 0..2 {
+                    pool.submit(n, 10, &mut |_| {});
+                }
+                drop(pool);
+            });
+            let _ = done_tx.send(());
+        });
+        let ended = done_rx.recv_timeout(std::time::Duration::from_secs(10));
+        assert!(ended.is_ok(), "the workers still wait at the gate");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::code::{Code, Severity};
 use crate::config::Config;
 use crate::excerpt::{self, Excerpt, Masks};
 use crate::finding::{Collected, Finding, Omitted, Pointer, RecordOutcome, Report, Summary};
-use crate::gate::Gate;
+use crate::gate::{self, Gate};
 use crate::input::{
     count_shown_chars, looks_like_ndjson, Chunker, Compression, ScanEnd, Source, Work, CHUNK_SIZE,
     READ_SIZE,
@@ -31,12 +31,6 @@ use crate::rules::{Checker, Compiled, Pending, Scratch};
 /// The most chunk bytes handed to workers and not yet delivered: with huge lines (up to the
 /// record size limit each) this, not the chunk count, bounds memory.
 const MAX_IN_FLIGHT_BYTES: usize = 32 * 1024 * 1024;
-
-/// The chunks that must wait in the queue before a second worker takes one beside a decoding
-/// thread: the decoder is then ahead (see [`Gate`]). Measured on two cores with zstd: at 2
-/// the queue drains as soon as the second worker joins, at 6 the decoder must run 3 MiB
-/// ahead first; 3 and 4 do best.
-const GATE_DEPTH: usize = 3;
 
 /// The most findings a worker collects from one chunk before handing it back: the rest of the
 /// chunk is checked when the consumer has taken these, so memory is bounded by the number of
@@ -1063,7 +1057,7 @@ impl Validator {
         }
         // Beside a decoding thread, the workers after the first wait for a queue (see `gate`).
         let depth = if source.decodes_ahead() {
-            GATE_DEPTH
+            gate::DEPTH
         } else {
             0
         };
