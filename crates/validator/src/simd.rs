@@ -217,18 +217,23 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Mostly plain text, with every kind of byte that ends a plain run, and some that do not.
+    fn text_bytes(max_len: usize) -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(
+            prop_oneof![
+                8 => proptest::sample::select(b"abcXYZ019 -:.".to_vec()),
+                1 => proptest::sample::select(vec![b'"', b'\\', 0x00, 0x1F, 0x20, 0x7F, 0x80, 0xC3, 0xFF]),
+            ],
+            0..max_len,
+        )
+    }
+
     proptest! {
         /// Any bytes, any start (past the end too): the same offset as the portable form and
         /// as a byte-by-byte search.
         #[test]
         fn sse2_agrees_with_the_portable_form(
-            bytes in proptest::collection::vec(
-                prop_oneof![
-                    8 => proptest::sample::select(b"abcXYZ019 -:.".to_vec()),
-                    1 => proptest::sample::select(vec![b'"', b'\\', 0x00, 0x1F, 0x20, 0x7F, 0x80, 0xC3, 0xFF]),
-                ],
-                0..80,
-            ),
+            bytes in text_bytes(80),
             start in 0usize..90,
         ) {
             let naive = bytes
@@ -244,13 +249,7 @@ mod tests {
         /// beyond it asks): the kept block answers as the search from scratch does.
         #[test]
         fn kept_blocks_agree_with_the_search(
-            bytes in proptest::collection::vec(
-                prop_oneof![
-                    8 => proptest::sample::select(b"abcXYZ019 -:.".to_vec()),
-                    1 => proptest::sample::select(vec![b'"', b'\\', 0x00, 0x1F, 0x20, 0x7F, 0x80, 0xC3, 0xFF]),
-                ],
-                0..300,
-            ),
+            bytes in text_bytes(300),
             starts in proptest::collection::vec(0usize..320, 1..40),
             sorted in any::<bool>(),
         ) {
