@@ -55,35 +55,46 @@ pub(crate) fn plain_end_scalar(bytes: &[u8], mut pos: usize) -> usize {
     pos
 }
 
-/// [`plain_end_scalar`] with SSE2.
+/// Bit `n` set: byte `n` of the 16 ends a plain run (see [`special_mask`]).
 ///
-/// The only `unsafe` of the validator. Invariant: this is compiled only where SSE2 is enabled
-/// for the whole program (`target_feature = "sse2"`, the x86-64 baseline), so the intrinsics
-/// can run on any CPU the program runs on; each load reads the 16 bytes of a slice that
-/// `bytes.get(pos..pos + 16)` has just proved in bounds, unaligned loads allowed.
-/// `tests::sse2_agrees_with_the_portable_form` checks it against [`plain_end_scalar`].
+/// The only `unsafe` reads of the validator. Invariant: this is compiled only where SSE2 is
+/// enabled for the whole program (`target_feature = "sse2"`, the x86-64 baseline), so the
+/// intrinsics can run on any CPU the program runs on; the load reads the 16 bytes of `lane`, a
+/// reference to exactly 16 bytes, unaligned loads allowed. `tests::sse2_agrees_with_the_portable_form`
+/// checks [`plain_end`] against [`plain_end_scalar`] through it.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[allow(
     unsafe_code,
     reason = "SSE2 intrinsics; sound by the invariant above, checked against the portable form"
 )]
 #[inline(always)]
-pub(crate) fn plain_end(bytes: &[u8], mut pos: usize) -> usize {
+fn lane_mask(lane: &[u8; 16]) -> u32 {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
         _mm_set1_epi8,
     };
-    while let Some(chunk) = bytes.get(pos..pos + 16) {
-        // SAFETY: see the invariant above: SSE2 is enabled, and `chunk` holds 16 bytes.
-        let mask = unsafe {
-            let lane = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-            let quote = _mm_cmpeq_epi8(lane, _mm_set1_epi8(b'"' as i8));
-            let backslash = _mm_cmpeq_epi8(lane, _mm_set1_epi8(b'\\' as i8));
-            // A signed compare: bytes from 0x80 are negative, so "below 0x20" is a control
-            // character or a non-ASCII byte.
-            let low = _mm_cmplt_epi8(lane, _mm_set1_epi8(0x20));
-            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), low))
-        };
+    // SAFETY: see the invariant above: SSE2 is enabled, and `lane` holds 16 bytes.
+    let mask = unsafe {
+        let lane = _mm_loadu_si128(lane.as_ptr().cast::<__m128i>());
+        let quote = _mm_cmpeq_epi8(lane, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(lane, _mm_set1_epi8(b'\\' as i8));
+        // A signed compare: bytes from 0x80 are negative, so "below 0x20" is a control
+        // character or a non-ASCII byte.
+        let low = _mm_cmplt_epi8(lane, _mm_set1_epi8(0x20));
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), low))
+    };
+    mask as u32
+}
+
+/// [`plain_end_scalar`] with SSE2, 16 bytes per step ([`lane_mask`]).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+pub(crate) fn plain_end(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(lane) = bytes
+        .get(pos..pos + 16)
+        .and_then(|lane| <&[u8; 16]>::try_from(lane).ok())
+    {
+        let mask = lane_mask(lane);
         if mask != 0 {
             return pos + mask.trailing_zeros() as usize;
         }
@@ -142,27 +153,13 @@ impl Specials {
 
 /// Bit `n` set: byte `n` of the 64 ends a plain run (see [`special_mask`]).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[allow(
-    unsafe_code,
-    reason = "SSE2 intrinsics; sound by the invariant of `plain_end`, checked against the portable form"
-)]
 #[inline(always)]
 fn block_mask(block: &[u8]) -> u64 {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
-    };
     let mut mask = 0u64;
-    for (index, chunk) in block.chunks_exact(16).enumerate() {
-        // SAFETY: as in `plain_end`: SSE2 is enabled, and `chunk` holds 16 bytes.
-        let lanes = unsafe {
-            let lane = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
-            let quote = _mm_cmpeq_epi8(lane, _mm_set1_epi8(b'"' as i8));
-            let backslash = _mm_cmpeq_epi8(lane, _mm_set1_epi8(b'\\' as i8));
-            let low = _mm_cmplt_epi8(lane, _mm_set1_epi8(0x20));
-            _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), low))
-        };
-        mask |= u64::from(lanes as u16) << (16 * index);
+    for (index, lane) in block.chunks_exact(16).enumerate() {
+        if let Ok(lane) = <&[u8; 16]>::try_from(lane) {
+            mask |= u64::from(lane_mask(lane)) << (16 * index);
+        }
     }
     mask
 }
