@@ -9,6 +9,7 @@
 //! extra worker costs it nothing it needs. When that stage is the faster one, the queue stays
 //! full and every worker runs, as without a gate.
 
+use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Condvar, Mutex, PoisonError};
 
 /// The pieces that must wait in the queue before a worker after the first takes one: the
@@ -68,12 +69,6 @@ impl Gate {
         self.opened.notify_all();
     }
 
-    /// Closes the gate when dropped: on every way out of the submitting code, a panic too,
-    /// so that a waiting worker always ends and its scope can be joined.
-    pub fn close_on_drop(&self) -> Closing<'_> {
-        Closing(self)
-    }
-
     /// Waits until at least `depth` pieces are queued, or the gate is closed.
     pub fn wait(&self) {
         let mut queue = self.queue();
@@ -86,12 +81,77 @@ impl Gate {
     }
 }
 
-/// See [`Gate::close_on_drop`].
-pub(crate) struct Closing<'g>(&'g Gate);
+/// A bounded queue of work for numbered workers, behind a [`Gate`]: the protocol in one place
+/// (a piece is counted before it is sent, so that its taking never comes first; the end of
+/// the work closes the channel and the gate together).
+pub(crate) struct WorkQueue<T> {
+    gate: Gate,
+    sender: Mutex<Option<SyncSender<T>>>,
+    receiver: Mutex<Receiver<T>>,
+}
 
-impl Drop for Closing<'_> {
+impl<T> WorkQueue<T> {
+    /// A queue for `workers`, whose workers after the first take a piece only while `depth`
+    /// wait (0: never held back); it holds room for more than `depth` pieces.
+    pub fn new(workers: usize, depth: usize) -> WorkQueue<T> {
+        let (sender, receiver) = mpsc::sync_channel(workers.max(depth + 1));
+        WorkQueue {
+            gate: Gate::new(depth),
+            sender: Mutex::new(Some(sender)),
+            receiver: Mutex::new(receiver),
+        }
+    }
+
+    /// Queues `piece`, waiting for room; false once the work has ended or no worker is left.
+    pub fn put(&self, piece: T) -> bool {
+        // Only the submitting thread puts and ends: the lock is never contended.
+        match &*self.sender.lock().unwrap_or_else(PoisonError::into_inner) {
+            Some(sender) => {
+                self.gate.queued();
+                sender.send(piece).is_ok()
+            }
+            None => false,
+        }
+    }
+
+    /// The next piece for worker `index` (the first is never held at the gate); `None` once
+    /// the work has ended and the queue is empty.
+    pub fn take(&self, index: usize) -> Option<T> {
+        if index > 0 {
+            self.gate.wait();
+        }
+        let piece = self
+            .receiver
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .recv()
+            .ok()?;
+        self.gate.taken();
+        Some(piece)
+    }
+
+    /// No more pieces: the workers take what is queued, then end.
+    pub fn end(&self) {
+        self.sender
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        self.gate.close();
+    }
+
+    /// Ends the work when dropped: on every way out of the submitting code, a panic too, so
+    /// that every worker ends and its scope can be joined.
+    pub fn end_on_drop(&self) -> Ending<'_, T> {
+        Ending(self)
+    }
+}
+
+/// See [`WorkQueue::end_on_drop`].
+pub(crate) struct Ending<'q, T>(&'q WorkQueue<T>);
+
+impl<T> Drop for Ending<'_, T> {
     fn drop(&mut self) {
-        self.0.close();
+        self.0.end();
     }
 }
 
@@ -126,10 +186,15 @@ mod tests {
     }
 
     #[test]
-    fn a_dropped_closing_guard_lets_waiters_through() {
-        let gate = Gate::new(3);
-        let closing = gate.close_on_drop();
-        assert_eq!(held_until(&gate, move || drop(closing)), (true, true));
+    fn a_dropped_ending_guard_lets_held_workers_take_what_is_left_then_end() {
+        let queue = WorkQueue::new(2, 3);
+        assert!(queue.put(7));
+        let ending = queue.end_on_drop();
+        // One piece holds the second worker; the end lets it through.
+        assert_eq!(held_until(&queue.gate, move || drop(ending)), (true, true));
+        assert_eq!(queue.take(1), Some(7));
+        assert_eq!(queue.take(1), None);
+        assert!(!queue.put(8));
     }
 
     #[test]

@@ -11,16 +11,15 @@
 //! workers after the first take a piece only while a few wait ([`crate::gate`]).
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::mpsc::{self, Receiver, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::Arc;
 use std::thread::Scope;
 
-use crate::gate::{self, Gate};
+use crate::gate::{self, WorkQueue};
 
 /// The submitting side of the pool: owns the reorder buffer and the window.
 pub(crate) struct Ordered<W, R> {
-    gate: Arc<Gate>,
-    work_tx: Option<SyncSender<(u64, W)>>,
+    queue: Arc<WorkQueue<(u64, W)>>,
     result_rx: Receiver<(u64, R)>,
     ready: BTreeMap<u64, R>,
     /// Input bytes of the pieces submitted and not yet delivered, oldest first.
@@ -48,26 +47,14 @@ impl<W: Send, R: Send> Ordered<W, R> {
     {
         let jobs = jobs.max(1);
         // The submitting thread is a serial stage beside the workers (see `gate`).
-        let gate = Arc::new(Gate::new(gate::DEPTH));
-        let (work_tx, work_rx) = mpsc::sync_channel::<(u64, W)>(jobs.max(gate::DEPTH + 1));
-        let work_rx = Arc::new(Mutex::new(work_rx));
+        let queue = Arc::new(WorkQueue::new(jobs, gate::DEPTH));
         let (result_tx, result_rx) = mpsc::channel::<(u64, R)>();
         for index in 0..jobs {
-            let work_rx = Arc::clone(&work_rx);
+            let queue = Arc::clone(&queue);
             let result_tx = result_tx.clone();
-            let gate = Arc::clone(&gate);
             scope.spawn(move || {
                 let mut state = S::default();
-                loop {
-                    if index > 0 {
-                        gate.wait();
-                    }
-                    let next = match work_rx.lock() {
-                        Ok(receiver) => receiver.recv(),
-                        Err(_) => return,
-                    };
-                    let Ok((seq, work)) = next else { return };
-                    gate.taken();
+                while let Some((seq, work)) = queue.take(index) {
                     if result_tx.send((seq, process(&mut state, work))).is_err() {
                         return;
                     }
@@ -75,8 +62,7 @@ impl<W: Send, R: Send> Ordered<W, R> {
             });
         }
         Ordered {
-            gate,
-            work_tx: Some(work_tx),
+            queue,
             result_rx,
             ready: BTreeMap::new(),
             sizes: VecDeque::new(),
@@ -103,9 +89,7 @@ impl<W: Send, R: Send> Ordered<W, R> {
             self.ready.insert(seq, out);
         }
         self.deliver_ready(deliver);
-        let Some(work_tx) = &self.work_tx else { return };
-        self.gate.queued();
-        if work_tx.send((self.sent, work)).is_ok() {
+        if self.queue.put((self.sent, work)) {
             self.sizes.push_back(bytes);
             self.in_flight_bytes += bytes;
             self.sent += 1;
@@ -123,10 +107,9 @@ impl<W: Send, R: Send> Ordered<W, R> {
 
     /// Delivers every result and lets the workers end.
     pub fn finish(mut self, deliver: &mut dyn FnMut(R)) {
-        // Nothing more comes: a gated worker takes what is left rather than wait for more.
-        self.gate.close();
+        // Nothing more comes: the workers take what is queued, then end.
+        self.queue.end();
         self.drain(deliver);
-        self.work_tx = None;
     }
 
     /// Waits for one result and delivers what is then ready; false when no worker is left.
@@ -154,7 +137,7 @@ impl<W, R> Drop for Ordered<W, R> {
     /// However the submitting code ends, a panic too, gated workers must stop waiting so that
     /// the scope can join them.
     fn drop(&mut self) {
-        self.gate.close();
+        self.queue.end();
     }
 }
 

@@ -43,6 +43,17 @@ pub struct Node {
 }
 
 impl Node {
+    /// The length of a string's or key's text ([`Tape::text`]'s), from the node alone: the
+    /// unescaped length of an escaped one, the span between its quotes otherwise.
+    #[inline(always)]
+    pub fn text_len(&self) -> usize {
+        if self.flags & ESCAPED != 0 {
+            self.len as usize
+        } else {
+            (self.end as usize).saturating_sub(self.start as usize + 2)
+        }
+    }
+
     /// A string's or key's text as written, between its quotes (escapes not undone); a node
     /// too short for quotes (none is) gives no text.
     #[inline(always)]
@@ -838,6 +849,22 @@ mod tests {
         assert!(tape.parse(b"01").is_err());
         assert!(tape.parse(b"\"\\ud800\"").is_ok());
         assert_eq!(tape.nodes[0].flags & BAD_TEXT, BAD_TEXT);
+    }
+
+    #[test]
+    fn a_nodes_text_length_is_its_texts() {
+        let json = br#"{"a":"","\u0065id":"x\"y","date":"d\u00e9j\u00e0","k\\":["\ud83d\ude00"]}"#;
+        let mut tape = Tape::default();
+        assert!(tape.parse(json).is_ok());
+        let strings: Vec<&Node> = tape
+            .nodes
+            .iter()
+            .filter(|node| matches!(node.kind, Kind::Key | Kind::Str))
+            .collect();
+        assert_eq!(strings.len(), 8);
+        for node in strings {
+            assert_eq!(node.text_len(), tape.text(json, node).len(), "{node:?}");
+        }
     }
 
     /// A JSON value to write with chosen whitespace.

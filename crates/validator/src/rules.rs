@@ -22,7 +22,7 @@ use enquiry_schema::rfc3339::{parse_timestamp, DayCache, Instant};
 use crate::code::{Code, Severity};
 use crate::config::Config;
 use crate::finding::Pointer;
-use crate::parse::{integer, Integer, Kind, Node, Tape, BAD_TEXT, ESCAPED};
+use crate::parse::{integer, Integer, Kind, Node, Tape, BAD_TEXT};
 use crate::uri::is_http_url;
 
 /// A finding before its position is turned into line and column.
@@ -371,11 +371,7 @@ impl Compiled {
             };
             // The length first, from the node: most members of a record are no identifying
             // member by their length alone, and their text is never looked at.
-            let len = if node.flags & ESCAPED != 0 {
-                node.len as usize
-            } else {
-                (node.end as usize).saturating_sub(node.start as usize + 2)
-            };
+            let len = node.text_len();
             if len >= 64 || detecting.lengths & (1 << len) == 0 {
                 continue;
             }
@@ -642,6 +638,8 @@ struct Word {
     mask: u64,
     /// The last 8 bytes, when there are more than 8.
     tail: u64,
+    /// Bytes 8 to 16, when there are more than 16.
+    middle: u64,
 }
 
 impl Word {
@@ -662,6 +660,7 @@ impl Word {
             } else {
                 0
             },
+            middle: word8(text, 8),
         }
     }
 
@@ -692,8 +691,7 @@ impl Word {
                 };
                 return (word(0) ^ self.head) & self.mask == 0
                     && (len <= 8
-                        || (word(len.max(8) - 8) == self.tail
-                            && (len <= 16 || word(8) == word8(&self.text, 8))));
+                        || (word(len - 8) == self.tail && (len <= 16 || word(8) == self.middle)));
             }
         }
         let Some(head) = bytes.get(start..start + 8) else {
@@ -707,7 +705,7 @@ impl Word {
         len <= 8
             || (word8(bytes, start + len - 8) == self.tail
                 && (len <= 16
-                    || (word8(bytes, start + 8) == word8(&self.text, 8)
+                    || (word8(bytes, start + 8) == self.middle
                         && (len <= 24
                             || bytes.get(start + 16..start + len) == self.text.get(16..)))))
     }

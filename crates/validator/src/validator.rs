@@ -7,11 +7,9 @@ mod items;
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, Read};
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use memchr::memchr2;
-
-use crate::simd::prefetch;
 
 use enquiry_schema::scan::Scan;
 
@@ -19,7 +17,7 @@ use crate::code::{Code, Severity};
 use crate::config::Config;
 use crate::excerpt::{self, Excerpt, Masks};
 use crate::finding::{Collected, Finding, Omitted, Pointer, RecordOutcome, Report, Summary};
-use crate::gate::{self, Gate};
+use crate::gate::{self, WorkQueue};
 use crate::input::{
     count_shown_chars, looks_like_ndjson, Chunker, Compression, ScanEnd, Source, Work, CHUNK_SIZE,
     READ_SIZE,
@@ -27,6 +25,7 @@ use crate::input::{
 use crate::parse::{Kind, ParseError, ParseErrorKind, Tape, MAX_DEPTH};
 use crate::profile::{DataProfile, Profiler};
 use crate::rules::{Checker, Compiled, Pending, Scratch};
+use crate::simd::prefetch;
 
 /// The most chunk bytes handed to workers and not yet delivered: with huge lines (up to the
 /// record size limit each) this, not the chunk count, bounds memory.
@@ -1061,28 +1060,17 @@ impl Validator {
         } else {
             0
         };
-        let gate = Gate::new(depth);
-        let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Work<'r>)>(jobs.max(depth + 1));
-        let work_rx = Mutex::new(work_rx);
+        let queue = WorkQueue::<(u64, Work<'r>)>::new(jobs, depth);
         let (result_tx, result_rx) = mpsc::channel::<(u64, ChunkOut<'r>)>();
         let max_in_flight = (jobs * 2 + 2) as u64;
         std::thread::scope(|scope| {
             let mut workers = Vec::with_capacity(jobs);
             for index in 0..jobs {
-                let (work_rx, gate) = (&work_rx, &gate);
+                let queue = &queue;
                 let result_tx = result_tx.clone();
                 workers.push(scope.spawn(move || {
                     let mut worker = Worker::new(profile);
-                    loop {
-                        if index > 0 {
-                            gate.wait();
-                        }
-                        let next = match work_rx.lock() {
-                            Ok(receiver) => receiver.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok((seq, work)) = next else { break };
-                        gate.taken();
+                    while let Some((seq, work)) = queue.take(index) {
                         let col = if seq == 0 { first_col } else { 1 };
                         let out = self.process_chunk(&mut worker, file, work, col);
                         if result_tx.send((seq, out)).is_err() {
@@ -1118,8 +1106,8 @@ impl Validator {
                 }
             };
             let mut failure = None;
-            // However this loop ends, a panic too, the gated workers must stop waiting.
-            let closing = gate.close_on_drop();
+            // However this loop ends, a panic too, the workers must end.
+            let ending = queue.end_on_drop();
             loop {
                 while sent > emitted
                     && (sent - emitted >= max_in_flight
@@ -1149,9 +1137,7 @@ impl Validator {
                             Work::InMemory(lines) => lines.len(),
                             Work::TooLarge(_) => 0,
                         });
-                        // Counted before it is sent, so that its taking never comes first.
-                        gate.queued();
-                        if work_tx.send((sent, work)).is_err() {
+                        if !queue.put((sent, work)) {
                             break;
                         }
                         sent += 1;
@@ -1163,8 +1149,7 @@ impl Validator {
                     }
                 }
             }
-            drop(work_tx);
-            drop(closing);
+            drop(ending);
             while emitted < sent {
                 match result_rx.recv() {
                     Ok((seq, out)) => {
@@ -1621,8 +1606,6 @@ struct ShapeNote {
     message: String,
 }
 
-/// The records of a parsed NDJSON line: the line itself, the items of a top-level array, or
-/// the array of a list response.
 /// How far ahead of the line being checked its bytes are asked into the cache: two records
 /// or so, far enough for memory to answer in time, near enough to stay in the cache.
 const PREFETCH_AHEAD: usize = 2048;
@@ -1645,6 +1628,8 @@ fn line_end(buffer: &[u8], pos: usize) -> (usize, u64) {
     (buffer.len(), crs)
 }
 
+/// The records of a parsed NDJSON line: the line itself, the items of a top-level array, or
+/// the array of a list response.
 fn list_selection(
     tape: &Tape,
     bytes: &[u8],
